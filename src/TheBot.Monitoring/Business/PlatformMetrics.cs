@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using TheBot.Monitoring.Metrics;
+
+namespace TheBot.Monitoring.Business;
+
+/// <summary>Kind of chat a message was sent in.</summary>
+public enum ChatType
+{
+    /// <summary>One-to-one.</summary>
+    Private,
+
+    /// <summary>A group or course room.</summary>
+    Group,
+}
+
+/// <summary>Outcome of an assignment submission.</summary>
+public enum SubmissionStatus
+{
+    /// <summary>Accepted on time.</summary>
+    Accepted,
+
+    /// <summary>Accepted after the deadline.</summary>
+    Late,
+
+    /// <summary>Refused.</summary>
+    Rejected,
+}
+
+/// <summary>Outcome of a payment.</summary>
+public enum PaymentStatus
+{
+    /// <summary>Money moved.</summary>
+    Succeeded,
+
+    /// <summary>The provider or the network failed.</summary>
+    Failed,
+
+    /// <summary>The provider refused it (funds, fraud, limits).</summary>
+    Declined,
+}
+
+/// <summary>How a payment was made.</summary>
+public enum PaymentMethod
+{
+    /// <summary>Card.</summary>
+    Card,
+
+    /// <summary>Bank transfer.</summary>
+    BankTransfer,
+
+    /// <summary>Wallet.</summary>
+    Wallet,
+}
+
+/// <summary>Outcome of one run of a background task.</summary>
+public enum BackgroundTaskStatus
+{
+    /// <summary>Done.</summary>
+    Success,
+
+    /// <summary>Failed for good.</summary>
+    Failure,
+
+    /// <summary>Failed and scheduled again.</summary>
+    Retry,
+}
+
+/// <summary>
+/// The business metrics of THE_BOT (SPEC §5) behind a typed API: enums keep every label bounded, and
+/// series are resolved once so recording is a single atomic add.
+/// </summary>
+public sealed class PlatformMetrics
+{
+    private static readonly double[] TaskDurationBuckets = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+    private readonly Counter[] _messages;
+    private readonly Counter[] _assignments;
+    private readonly Counter[,] _payments;
+    private readonly MetricFamily<Counter> _tasks;
+    private readonly MetricFamily<Histogram> _taskDurations;
+    private readonly MetricFamily<Gauge> _queueDepth;
+    private readonly MetricFamily<Gauge> _websockets;
+
+    /// <summary>Creates the families in <paramref name="registry"/>.</summary>
+    public PlatformMetrics(MetricRegistry registry)
+    {
+        var messages = registry.Counter("thebot_messages_sent_total", "Chat messages sent, by chat type.", "chat_type");
+        _messages = [messages.WithLabels("private"), messages.WithLabels("group")];
+        var assignments = registry.Counter("thebot_assignments_submitted_total", "Assignment submissions, by outcome.", "status");
+        _assignments = [assignments.WithLabels("accepted"), assignments.WithLabels("late"), assignments.WithLabels("rejected")];
+        var payments = registry.Counter("thebot_payments_processed_total", "Payments processed, by outcome and method.", "status", "method");
+        string[] statuses = ["succeeded", "failed", "declined"];
+        string[] methods = ["card", "bank_transfer", "wallet"];
+        _payments = new Counter[statuses.Length, methods.Length];
+        for (var s = 0; s < statuses.Length; s++)
+        {
+            for (var m = 0; m < methods.Length; m++)
+            {
+                _payments[s, m] = payments.WithLabels(statuses[s], methods[m]);
+            }
+        }
+
+        _websockets = registry.Gauge("thebot_websocket_connections", "Open WebSocket connections, by type.", "type");
+        _tasks = registry.Counter("thebot_background_tasks_total", "Background task runs, by task and outcome.", "task_name", "status");
+        _taskDurations = registry.Histogram("thebot_background_task_duration_seconds", "Duration of background task runs, by task.", TaskDurationBuckets, "task_name");
+        _queueDepth = registry.Gauge("thebot_background_queue_depth", "Background jobs waiting to run, by queue.", "queue");
+    }
+
+    /// <summary>Counts one chat message.</summary>
+    public void MessageSent(ChatType chatType) => _messages[(int)chatType].Inc();
+
+    /// <summary>Counts one assignment submission.</summary>
+    public void AssignmentSubmitted(SubmissionStatus status) => _assignments[(int)status].Inc();
+
+    /// <summary>Counts one processed payment.</summary>
+    public void PaymentProcessed(PaymentStatus status, PaymentMethod method) => _payments[(int)status, (int)method].Inc();
+
+    /// <summary>
+    /// Counts a WebSocket as open until the returned lease is disposed. Dispose it in a <c>finally</c> (or <c>using</c>)
+    /// around the socket's receive loop: a socket that dies abruptly still ends the loop, and a lease decrements at
+    /// most once, so the gauge neither leaks nor goes below zero.
+    /// </summary>
+    public WebSocketLease TrackWebSocket(string type)
+    {
+        var gauge = _websockets.WithLabels(type);
+        gauge.Inc();
+        return new WebSocketLease(gauge);
+    }
+
+    /// <summary>Open WebSockets of one type right now.</summary>
+    public double OpenWebSockets(string type) => _websockets.WithLabels(type).Value;
+
+    /// <summary>Open WebSockets of every type.</summary>
+    public double OpenWebSockets() => _websockets.Series.Sum(s => s.Value);
+
+    /// <summary>Starts timing one run of a background task; call <see cref="BackgroundTaskRun.Complete"/> with its outcome.</summary>
+    public BackgroundTaskRun StartTask(string taskName) => new(this, taskName, Stopwatch.GetTimestamp());
+
+    /// <summary>Records a finished background task run directly.</summary>
+    public void TaskCompleted(string taskName, BackgroundTaskStatus status, TimeSpan duration)
+    {
+        _tasks.WithLabels(taskName, StatusLabel(status)).Inc();
+        _taskDurations.WithLabels(taskName).Observe(duration.TotalSeconds);
+    }
+
+    /// <summary>Sets how many jobs wait in a queue.</summary>
+    public void SetQueueDepth(string queue, long depth) => _queueDepth.WithLabels(queue).Set(depth);
+
+    private static string StatusLabel(BackgroundTaskStatus status) => status switch
+    {
+        BackgroundTaskStatus.Success => "success",
+        BackgroundTaskStatus.Failure => "failure",
+        _ => "retry",
+    };
+
+    /// <summary>Keeps one WebSocket counted; disposing it (once or many times) uncounts it exactly once.</summary>
+    public sealed class WebSocketLease : IDisposable
+    {
+        private Gauge? _gauge;
+
+        internal WebSocketLease(Gauge gauge) => _gauge = gauge;
+
+        /// <inheritdoc />
+        public void Dispose() => Interlocked.Exchange(ref _gauge, null)?.DecToZero();
+    }
+
+    /// <summary>One timed run of a background task.</summary>
+    public readonly struct BackgroundTaskRun
+    {
+        private readonly PlatformMetrics _metrics;
+        private readonly string _taskName;
+        private readonly long _started;
+
+        internal BackgroundTaskRun(PlatformMetrics metrics, string taskName, long started)
+        {
+            _metrics = metrics;
+            _taskName = taskName;
+            _started = started;
+        }
+
+        /// <summary>Records the run with its outcome and the time since it started.</summary>
+        public void Complete(BackgroundTaskStatus status) =>
+            _metrics.TaskCompleted(_taskName, status, Stopwatch.GetElapsedTime(_started));
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using TheBot.Monitoring.Metrics;
+
+namespace TheBot.Monitoring.Http;
+
+/// <summary>
+/// Maps an endpoint (by reference) to its series, so that recording a request costs one dictionary probe
+/// and a short scan instead of building label strings. Endpoints are a finite set built at start-up, which
+/// is also what keeps the <c>endpoint</c> label bounded; every unrouted request shares <see cref="UnmatchedLabel"/>.
+/// </summary>
+internal sealed class EndpointSeriesCache(HttpMetrics metrics)
+{
+    public const string UnmatchedLabel = "unmatched";
+
+    private static readonly string[] MethodLabels = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "OTHER"];
+    private static readonly string[] StatusLabels = Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    private readonly ConcurrentDictionary<Endpoint, EndpointSeries> _byEndpoint = new(ReferenceEqualityComparer.Instance);
+    private EndpointSeries? _unmatched;
+
+    public EndpointSeries For(Endpoint? endpoint)
+    {
+        if (endpoint is null)
+        {
+            return _unmatched ??= new EndpointSeries(metrics, UnmatchedLabel);
+        }
+
+        return _byEndpoint.TryGetValue(endpoint, out var series)
+            ? series
+            : _byEndpoint.GetOrAdd(endpoint, static (e, m) => new EndpointSeries(m, LabelOf(e)), metrics);
+    }
+
+    public static int MethodIndex(string method) =>
+        HttpMethods.IsGet(method) ? 0
+        : HttpMethods.IsPost(method) ? 1
+        : HttpMethods.IsPut(method) ? 2
+        : HttpMethods.IsDelete(method) ? 3
+        : HttpMethods.IsPatch(method) ? 4
+        : HttpMethods.IsHead(method) ? 5
+        : HttpMethods.IsOptions(method) ? 6
+        : 7;
+
+    /// <summary>The route template with constraints and defaults removed: <c>/api/assignments/{id}</c>.</summary>
+    public static string LabelOf(Endpoint endpoint)
+    {
+        if (endpoint is not RouteEndpoint route)
+        {
+            return endpoint.DisplayName ?? UnmatchedLabel;
+        }
+
+        var builder = new StringBuilder();
+        foreach (var segment in route.RoutePattern.PathSegments)
+        {
+            builder.Append('/');
+            foreach (var part in segment.Parts)
+            {
+                _ = part switch
+                {
+                    RoutePatternLiteralPart literal => builder.Append(literal.Content),
+                    RoutePatternSeparatorPart separator => builder.Append(separator.Content),
+                    RoutePatternParameterPart { IsCatchAll: true } parameter => builder.Append("{**").Append(parameter.Name).Append('}'),
+                    RoutePatternParameterPart parameter => builder.Append('{').Append(parameter.Name).Append('}'),
+                    _ => builder,
+                };
+            }
+        }
+
+        if (builder.Length == 0)
+        {
+            builder.Append('/');
+        }
+
+        // A template that ends in a slash in the source keeps it (e.g. /api/system/health/).
+        if (route.RoutePattern.RawText is { Length: > 1 } raw && raw.EndsWith('/') && builder[^1] != '/')
+        {
+            builder.Append('/');
+        }
+
+        return builder.ToString();
+    }
+
+    internal sealed class EndpointSeries
+    {
+        private readonly HttpMetrics _metrics;
+        private readonly Histogram?[] _durations = new Histogram?[MethodLabels.Length];
+        private readonly StatusCounter[]?[] _counters = new StatusCounter[]?[MethodLabels.Length];
+
+        public EndpointSeries(HttpMetrics metrics, string label)
+        {
+            _metrics = metrics;
+            Label = label;
+        }
+
+        public string Label { get; }
+
+        public Histogram Duration(int method) =>
+            _durations[method] ??= _metrics.Duration.WithLabels(MethodLabels[method], Label);
+
+        public Counter Requests(int method, int status)
+        {
+            var counters = Volatile.Read(ref _counters[method]);
+            if (counters is not null)
+            {
+                foreach (var entry in counters)
+                {
+                    if (entry.Status == status)
+                    {
+                        return entry.Counter;
+                    }
+                }
+            }
+
+            return AddCounter(method, status);
+        }
+
+        private Counter AddCounter(int method, int status)
+        {
+            var statusLabel = (uint)status < (uint)StatusLabels.Length ? StatusLabels[status] : status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var counter = _metrics.Requests.WithLabels(MethodLabels[method], Label, statusLabel);
+            lock (this)
+            {
+                var current = _counters[method] ?? [];
+                if (!current.Any(c => c.Status == status))
+                {
+                    Volatile.Write(ref _counters[method], [.. current, new StatusCounter(status, counter)]);
+                }
+            }
+
+            return counter;
+        }
+    }
+
+    internal readonly record struct StatusCounter(int Status, Counter Counter);
+}

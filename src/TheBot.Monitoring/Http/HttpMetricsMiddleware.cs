@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+
+namespace TheBot.Monitoring.Http;
+
+/// <summary>
+/// Records every request: count by method, route and status; duration by method and route; unhandled
+/// exceptions by type; and requests in flight. It sits first in the pipeline so it also sees requests that
+/// other middleware answers or fails.
+/// </summary>
+internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics metrics, EndpointSeriesCache cache)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        metrics.InFlight.Inc();
+        Task pending;
+        try
+        {
+            pending = next(context);
+        }
+        catch (Exception exception)
+        {
+            Complete(context, started, exception);
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            Complete(context, started, null);
+            return Task.CompletedTask;
+        }
+
+        return AwaitAsync(pending, context, started);
+    }
+
+    private async Task AwaitAsync(Task pending, HttpContext context, long started)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception exception)
+        {
+            Complete(context, started, exception);
+            throw;
+        }
+
+        Complete(context, started, null);
+    }
+
+    private void Complete(HttpContext context, long started, Exception? exception)
+    {
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        metrics.InFlight.Dec();
+        var endpoint = context.GetEndpoint();
+        var status = context.Response.StatusCode;
+        if (exception is not null)
+        {
+            // The server turns an escaped exception into a 500 (or an aborted connection).
+            status = StatusCodes.Status500InternalServerError;
+            metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
+        }
+        else if (status >= StatusCodes.Status500InternalServerError && context.Features.Get<IExceptionHandlerFeature>() is { } handled)
+        {
+            // UseExceptionHandler caught it and re-ran the pipeline: count the exception, label the original route.
+            metrics.Exceptions.WithLabels(handled.Error.GetType().Name).Inc();
+            endpoint = handled.Endpoint ?? endpoint;
+        }
+
+        var series = cache.For(endpoint);
+        var method = EndpointSeriesCache.MethodIndex(context.Request.Method);
+        series.Duration(method).ObserveTicks(elapsed);
+        series.Requests(method, status).Inc();
+    }
+}

@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace TheBot.Monitoring.Metrics;
+
+/// <summary>
+/// Writes families as Prometheus text exposition 0.0.4, or OpenMetrics 1.0, into a reusable UTF-8 buffer.
+/// Label sets are encoded once per series, so a scrape is mostly copying bytes and formatting numbers.
+/// </summary>
+public sealed class ExpositionWriter
+{
+    /// <summary>Content type of the Prometheus text format.</summary>
+    public const string TextContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary>Content type of OpenMetrics.</summary>
+    public const string OpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    private static readonly byte[] InfPrefixLe = "+Inf"u8.ToArray();
+
+    private readonly ArrayBufferWriter<byte> _buffer;
+    private readonly Dictionary<MetricFamily, byte[]> _names = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Creates a writer with an initial buffer size.</summary>
+    public ExpositionWriter(bool openMetrics = false, int initialCapacity = 64 * 1024)
+    {
+        OpenMetrics = openMetrics;
+        _buffer = new ArrayBufferWriter<byte>(initialCapacity);
+    }
+
+    /// <summary>True when writing OpenMetrics rather than the classic text format.</summary>
+    public bool OpenMetrics { get; private set; }
+
+    /// <summary>The bytes written so far.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
+
+    /// <summary>Clears the buffer (keeping its memory) for another scrape.</summary>
+    public void Reset(bool openMetrics)
+    {
+        OpenMetrics = openMetrics;
+        _buffer.ResetWrittenCount();
+    }
+
+    /// <summary>Writes <c># HELP</c> and <c># TYPE</c> for a family.</summary>
+    public void WriteHeader(string name, string help, MetricType type)
+    {
+        // OpenMetrics names a counter family without its _total suffix; samples keep it.
+        var familyName = OpenMetrics && type == MetricType.Counter && name.EndsWith("_total", StringComparison.Ordinal)
+            ? name[..^"_total".Length]
+            : name;
+        WriteAscii("# HELP ");
+        WriteAscii(familyName);
+        WriteByte((byte)' ');
+        WriteEscaped(help, escapeQuotes: OpenMetrics);
+        WriteAscii("\n# TYPE ");
+        WriteAscii(familyName);
+        WriteAscii(type switch
+        {
+            MetricType.Counter => " counter\n",
+            MetricType.Gauge => " gauge\n",
+            _ => " histogram\n",
+        });
+    }
+
+    /// <summary>Writes one sample line <c>name{labels} value</c>.</summary>
+    public void WriteSample(ReadOnlySpan<byte> name, ReadOnlySpan<byte> encodedLabels, double value)
+    {
+        Write(name);
+        Write(encodedLabels);
+        WriteByte((byte)' ');
+        WriteNumber(value);
+        WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes one sample line with a whole-number value.</summary>
+    public void WriteSample(ReadOnlySpan<byte> name, ReadOnlySpan<byte> encodedLabels, long value)
+    {
+        Write(name);
+        Write(encodedLabels);
+        WriteByte((byte)' ');
+        WriteNumber(value);
+        WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes the end marker (OpenMetrics only).</summary>
+    public void WriteEnd()
+    {
+        if (OpenMetrics)
+        {
+            WriteAscii("# EOF\n");
+        }
+    }
+
+    internal byte[] NameBytes(MetricFamily family)
+    {
+        if (!_names.TryGetValue(family, out var bytes))
+        {
+            bytes = Encoding.UTF8.GetBytes(family.Name);
+            _names[family] = bytes;
+        }
+
+        return bytes;
+    }
+
+    internal void WriteHistogram(MetricFamily family, Histogram histogram) => WriteHistogramOf(NameBytes(family), histogram);
+
+    internal void WriteHistogramOf(byte[] name, Histogram histogram)
+    {
+        var prefixes = histogram.EncodedBucketPrefixes;
+        Span<long> cumulative = stackalloc long[prefixes.Length];
+        histogram.CopyCumulative(cumulative, out var sum);
+        for (var i = 0; i < prefixes.Length; i++)
+        {
+            Write(prefixes[i]);
+            WriteNumber(cumulative[i]);
+            WriteByte((byte)'\n');
+        }
+
+        Write(name);
+        WriteAscii("_sum");
+        Write(histogram.EncodedLabels);
+        WriteByte((byte)' ');
+        WriteNumber(sum);
+        WriteByte((byte)'\n');
+        Write(name);
+        WriteAscii("_count");
+        Write(histogram.EncodedLabels);
+        WriteByte((byte)' ');
+        WriteNumber(cumulative[^1]);
+        WriteByte((byte)'\n');
+    }
+
+    /// <summary>UTF-8 of <c>{a="x",b="y"}</c>, or nothing when there are no labels.</summary>
+    public static byte[] EncodeLabels(IReadOnlyList<string> names, IReadOnlyList<string> values)
+    {
+        if (names.Count == 0)
+        {
+            return [];
+        }
+
+        var builder = new StringBuilder("{");
+        AppendPairs(builder, names, values);
+        return Encoding.UTF8.GetBytes(builder.Append('}').ToString());
+    }
+
+    internal static byte[][] EncodeBucketPrefixes(string name, IReadOnlyList<string> names, IReadOnlyList<string> values, IReadOnlyList<double> bounds)
+    {
+        var prefixes = new byte[bounds.Count + 1][];
+        for (var i = 0; i <= bounds.Count; i++)
+        {
+            var builder = new StringBuilder(name).Append("_bucket{");
+            AppendPairs(builder, names, values);
+            if (names.Count > 0)
+            {
+                builder.Append(',');
+            }
+
+            builder.Append("le=\"").Append(i < bounds.Count ? FormatDouble(bounds[i]) : Encoding.ASCII.GetString(InfPrefixLe)).Append("\"} ");
+            prefixes[i] = Encoding.UTF8.GetBytes(builder.ToString());
+        }
+
+        return prefixes;
+    }
+
+    /// <summary>Formats a number the way Prometheus reads it: shortest round-trip form, +Inf, -Inf, NaN.</summary>
+    public static string FormatDouble(double value) =>
+        double.IsPositiveInfinity(value) ? "+Inf"
+        : double.IsNegativeInfinity(value) ? "-Inf"
+        : double.IsNaN(value) ? "NaN"
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static void AppendPairs(StringBuilder builder, IReadOnlyList<string> names, IReadOnlyList<string> values)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append(',');
+            }
+
+            builder.Append(names[i]).Append("=\"");
+            foreach (var c in values[i])
+            {
+                _ = c switch
+                {
+                    '\\' => builder.Append("\\\\"),
+                    '"' => builder.Append("\\\""),
+                    '\n' => builder.Append("\\n"),
+                    _ => builder.Append(c),
+                };
+            }
+
+            builder.Append('"');
+        }
+    }
+
+    private void WriteNumber(long value)
+    {
+        var span = _buffer.GetSpan(24);
+        value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        _buffer.Advance(written);
+    }
+
+    private void WriteNumber(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            WriteAscii(FormatDouble(value));
+            return;
+        }
+
+        var span = _buffer.GetSpan(32);
+        value.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture);
+        _buffer.Advance(written);
+    }
+
+    private void WriteEscaped(string text, bool escapeQuotes)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            switch (rune.Value)
+            {
+                case '\\':
+                    WriteAscii("\\\\");
+                    break;
+                case '\n':
+                    WriteAscii("\\n");
+                    break;
+                case '"' when escapeQuotes:
+                    WriteAscii("\\\"");
+                    break;
+                default:
+                    var span = _buffer.GetSpan(4);
+                    var written = rune.EncodeToUtf8(span);
+                    _buffer.Advance(written);
+                    break;
+            }
+        }
+    }
+
+    private void WriteAscii(string text)
+    {
+        var span = _buffer.GetSpan(text.Length);
+        var written = Encoding.UTF8.GetBytes(text, span);
+        _buffer.Advance(written);
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
+
+    private void WriteByte(byte value)
+    {
+        _buffer.GetSpan(1)[0] = value;
+        _buffer.Advance(1);
+    }
+}

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace TheBot.Monitoring.Metrics;
+
+/// <summary>A named metric with its help text, type and label names; what the exposition writes one block for.</summary>
+public abstract class MetricFamily
+{
+    private protected MetricFamily(string name, string help, MetricType type, string[] labelNames)
+    {
+        MetricNames.Validate(name, type);
+        foreach (var label in labelNames)
+        {
+            MetricNames.ValidateLabel(label);
+        }
+
+        Name = name;
+        Help = help;
+        Type = type;
+        LabelNames = labelNames;
+    }
+
+    /// <summary>The metric name, e.g. <c>thebot_http_requests_total</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>One line that says what the metric means.</summary>
+    public string Help { get; }
+
+    /// <summary>Counter, gauge or histogram.</summary>
+    public MetricType Type { get; }
+
+    /// <summary>Label names, in order.</summary>
+    public IReadOnlyList<string> LabelNames { get; }
+
+    internal abstract void Write(ExpositionWriter writer);
+}
+
+/// <summary>
+/// A family whose series are created on first use of a label-value combination and then reused.
+/// Callers on hot paths keep the returned series instead of looking it up again.
+/// </summary>
+/// <typeparam name="TSeries">Counter, gauge or histogram.</typeparam>
+public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
+{
+    /// <summary>Label value given to every new combination once a family holds <c>MaxSeries</c> series.</summary>
+    public const string OverflowLabelValue = "__overflow__";
+
+    private readonly ConcurrentDictionary<LabelKey, TSeries> _series = new();
+    private readonly Func<string[], TSeries> _create;
+    private readonly int _maxSeries;
+    private readonly Lock _createLock = new();
+    private TSeries[] _ordered = [];
+
+    internal MetricFamily(string name, string help, MetricType type, string[] labelNames, int maxSeries, Func<string[], TSeries> create)
+        : base(name, help, type, labelNames)
+    {
+        _create = create;
+        _maxSeries = maxSeries;
+    }
+
+    /// <summary>Every series of the family, in creation order.</summary>
+    public IReadOnlyList<TSeries> Series => Volatile.Read(ref _ordered);
+
+    /// <summary>The series of a family that has no labels.</summary>
+    public TSeries Unlabelled() => Get(LabelKey.Empty);
+
+    /// <summary>The series for one label value.</summary>
+    public TSeries WithLabels(string a) => Get(new LabelKey(a, null, null, null));
+
+    /// <summary>The series for two label values.</summary>
+    public TSeries WithLabels(string a, string b) => Get(new LabelKey(a, b, null, null));
+
+    /// <summary>The series for three label values.</summary>
+    public TSeries WithLabels(string a, string b, string c) => Get(new LabelKey(a, b, c, null));
+
+    /// <summary>The series for any number of label values.</summary>
+    public TSeries WithLabels(params string[] values) => Get(LabelKey.From(values));
+
+    private TSeries Get(LabelKey key) => _series.TryGetValue(key, out var series) ? series : Create(key);
+
+    private TSeries Create(LabelKey key)
+    {
+        lock (_createLock)
+        {
+            if (_series.TryGetValue(key, out var existing))
+            {
+                return existing;
+            }
+
+            var values = key.ToArray(LabelNames.Count);
+            if (values.Length != LabelNames.Count || values.Any(v => v is null))
+            {
+                throw new ArgumentException($"{Name} takes {LabelNames.Count} label value(s): {string.Join(", ", LabelNames)}.");
+            }
+
+            if (_series.Count >= _maxSeries)
+            {
+                // Unbounded label values would grow memory and every scrape without limit: fold the excess into one series.
+                var overflow = Enumerable.Repeat(OverflowLabelValue, LabelNames.Count).ToArray();
+                var overflowKey = LabelKey.From(overflow);
+                if (_series.TryGetValue(overflowKey, out var folded))
+                {
+                    return folded;
+                }
+
+                key = overflowKey;
+                values = overflow;
+            }
+
+            var series = _create(values);
+            series.EncodedLabels = ExpositionWriter.EncodeLabels(LabelNames, values);
+            if (series is Histogram histogram)
+            {
+                histogram.EncodedBucketPrefixes = ExpositionWriter.EncodeBucketPrefixes(Name, LabelNames, values, histogram.UpperBounds);
+            }
+
+            _series[key] = series;
+            Volatile.Write(ref _ordered, [.. _ordered, series]);
+            return series;
+        }
+    }
+
+    internal override void Write(ExpositionWriter writer)
+    {
+        var all = Series;
+        if (all.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteHeader(Name, Help, Type);
+        var nameBytes = writer.NameBytes(this);
+        foreach (var series in all)
+        {
+            switch (series)
+            {
+                case Counter counter:
+                    writer.WriteSample(nameBytes, series.EncodedLabels, counter.Value);
+                    break;
+                case Gauge gauge:
+                    writer.WriteSample(nameBytes, series.EncodedLabels, gauge.Value);
+                    break;
+                case Histogram histogram:
+                    writer.WriteHistogram(this, histogram);
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>The naming rules of Prometheus, enforced when a family is created.</summary>
+internal static class MetricNames
+{
+    public static void Validate(string name, MetricType type)
+    {
+        if (string.IsNullOrEmpty(name) || !IsValid(name, allowColon: true))
+        {
+            throw new ArgumentException($"'{name}' is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).", nameof(name));
+        }
+
+        if (type == MetricType.Counter && !name.EndsWith("_total", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"counter '{name}' must end in _total.", nameof(name));
+        }
+    }
+
+    public static void ValidateLabel(string label)
+    {
+        if (string.IsNullOrEmpty(label) || !IsValid(label, allowColon: false) || label.StartsWith("__", StringComparison.Ordinal) || label == "le")
+        {
+            throw new ArgumentException($"'{label}' is not a usable label name.", nameof(label));
+        }
+    }
+
+    /// <summary>Turns any instrument or tag name into a valid Prometheus name (dots and dashes become underscores).</summary>
+    public static string Sanitize(string raw)
+    {
+        var builder = new StringBuilder(raw.Length);
+        foreach (var c in raw)
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        }
+
+        if (builder.Length == 0 || char.IsAsciiDigit(builder[0]))
+        {
+            builder.Insert(0, '_');
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsValid(string name, bool allowColon)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            var ok = char.IsAsciiLetter(c) || c == '_' || (allowColon && c == ':') || (i > 0 && char.IsAsciiDigit(c));
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,113 @@
+namespace TheBot.Monitoring.Metrics;
+
+/// <summary>
+/// Owns every metric family of a process and writes them out. Families are created once (at start-up)
+/// and series are updated lock-free; only scrapes walk the registry.
+/// </summary>
+public sealed class MetricRegistry
+{
+    /// <summary>Default cap on series per family; combinations past it are folded into one overflow series.</summary>
+    public const int DefaultMaxSeriesPerFamily = 10_000;
+
+    private readonly Lock _lock = new();
+    private readonly List<MetricFamily> _families = [];
+    private readonly List<IMetricSource> _sources = [];
+    private readonly int _maxSeriesPerFamily;
+
+    /// <summary>Creates an empty registry.</summary>
+    public MetricRegistry(int maxSeriesPerFamily = DefaultMaxSeriesPerFamily) => _maxSeriesPerFamily = maxSeriesPerFamily;
+
+    /// <summary>Families registered so far.</summary>
+    public IReadOnlyList<MetricFamily> Families
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _families];
+            }
+        }
+    }
+
+    /// <summary>Creates (or returns the existing) counter family.</summary>
+    public MetricFamily<Counter> Counter(string name, string help, params string[] labelNames) =>
+        GetOrAdd(name, help, MetricType.Counter, labelNames, values => new Counter(values));
+
+    /// <summary>Creates (or returns the existing) gauge family.</summary>
+    public MetricFamily<Gauge> Gauge(string name, string help, params string[] labelNames) =>
+        GetOrAdd(name, help, MetricType.Gauge, labelNames, values => new Gauge(values));
+
+    /// <summary>Creates (or returns the existing) histogram family with the given finite, increasing bucket bounds.</summary>
+    public MetricFamily<Histogram> Histogram(string name, string help, double[] buckets, params string[] labelNames)
+    {
+        if (buckets.Length == 0 || buckets.Zip(buckets.Skip(1)).Any(pair => pair.First >= pair.Second) || buckets.Any(b => !double.IsFinite(b)))
+        {
+            throw new ArgumentException($"buckets of {name} must be finite and strictly increasing.", nameof(buckets));
+        }
+
+        var bounds = buckets.ToArray();
+        return GetOrAdd(name, help, MetricType.Histogram, labelNames, values => new Histogram(values, bounds));
+    }
+
+    /// <summary>Adds a source of families computed at scrape time (e.g. bridged .NET meters).</summary>
+    public void AddSource(IMetricSource source)
+    {
+        lock (_lock)
+        {
+            _sources.Add(source);
+        }
+    }
+
+    /// <summary>Writes every family, then the end marker of the writer's format.</summary>
+    public void WriteTo(ExpositionWriter writer)
+    {
+        MetricFamily[] families;
+        IMetricSource[] sources;
+        lock (_lock)
+        {
+            families = [.. _families];
+            sources = [.. _sources];
+        }
+
+        foreach (var family in families)
+        {
+            family.Write(writer);
+        }
+
+        foreach (var source in sources)
+        {
+            source.Write(writer);
+        }
+
+        writer.WriteEnd();
+    }
+
+    private MetricFamily<TSeries> GetOrAdd<TSeries>(string name, string help, MetricType type, string[] labelNames, Func<string[], TSeries> create)
+        where TSeries : Series
+    {
+        lock (_lock)
+        {
+            var existing = _families.FirstOrDefault(f => f.Name == name);
+            if (existing is MetricFamily<TSeries> same && same.LabelNames.SequenceEqual(labelNames))
+            {
+                return same;
+            }
+
+            if (existing is not null)
+            {
+                throw new InvalidOperationException($"metric {name} is already registered with another type or other labels.");
+            }
+
+            var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create);
+            _families.Add(family);
+            return family;
+        }
+    }
+}
+
+/// <summary>Something that contributes families computed at scrape time.</summary>
+public interface IMetricSource
+{
+    /// <summary>Writes the source's families.</summary>
+    void Write(ExpositionWriter writer);
+}

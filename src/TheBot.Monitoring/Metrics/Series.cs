@@ -1,0 +1,171 @@
+using System.Runtime.CompilerServices;
+
+namespace TheBot.Monitoring.Metrics;
+
+/// <summary>One series (a metric name plus one set of label values). Thread-safe and allocation-free to update.</summary>
+public abstract class Series
+{
+    private protected Series(string[] labelValues) => LabelValues = labelValues;
+
+    /// <summary>The label values of this series, in the order of the family's label names.</summary>
+    public IReadOnlyList<string> LabelValues { get; }
+
+    /// <summary>UTF-8 of <c>{a="x",b="y"}</c> (or empty), escaped once when the series is created.</summary>
+    internal byte[] EncodedLabels { get; set; } = [];
+}
+
+/// <summary>A monotonically increasing whole-number count.</summary>
+public sealed class Counter : Series
+{
+    private long _value;
+
+    internal Counter(string[] labelValues) : base(labelValues)
+    {
+    }
+
+    /// <summary>The current count.</summary>
+    public long Value => Volatile.Read(ref _value);
+
+    /// <summary>Adds one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Inc() => Interlocked.Increment(ref _value);
+
+    /// <summary>Adds <paramref name="amount"/>; negative amounts are ignored because a counter never goes down.</summary>
+    public void Inc(long amount)
+    {
+        if (amount > 0)
+        {
+            Interlocked.Add(ref _value, amount);
+        }
+    }
+}
+
+/// <summary>A value that can go up and down.</summary>
+public sealed class Gauge : Series
+{
+    private double _value;
+
+    internal Gauge(string[] labelValues) : base(labelValues)
+    {
+    }
+
+    /// <summary>The current value.</summary>
+    public double Value => Volatile.Read(ref _value);
+
+    /// <summary>Replaces the value.</summary>
+    public void Set(double value) => Volatile.Write(ref _value, value);
+
+    /// <summary>Adds <paramref name="amount"/> (which may be negative).</summary>
+    public void Inc(double amount = 1)
+    {
+        double seen, updated;
+        do
+        {
+            seen = Volatile.Read(ref _value);
+            updated = seen + amount;
+        }
+        while (Interlocked.CompareExchange(ref _value, updated, seen) != seen);
+    }
+
+    /// <summary>Subtracts <paramref name="amount"/>.</summary>
+    public void Dec(double amount = 1) => Inc(-amount);
+
+    /// <summary>Subtracts <paramref name="amount"/> but never goes below zero (for counts of live things).</summary>
+    public void DecToZero(double amount = 1)
+    {
+        double seen, updated;
+        do
+        {
+            seen = Volatile.Read(ref _value);
+            updated = Math.Max(0, seen - amount);
+        }
+        while (Interlocked.CompareExchange(ref _value, updated, seen) != seen);
+    }
+}
+
+/// <summary>Counts observations into fixed buckets and keeps their sum.</summary>
+public sealed class Histogram : Series
+{
+    private static readonly double SecondsPerTick = 1.0 / System.Diagnostics.Stopwatch.Frequency;
+
+    private readonly double[] _upperBounds;
+    private readonly long[] _bucketCounts; // not cumulative; the last slot is +Inf
+    private double _sum;
+
+    internal Histogram(string[] labelValues, double[] upperBounds) : base(labelValues)
+    {
+        _upperBounds = upperBounds;
+        _bucketCounts = new long[upperBounds.Length + 1];
+    }
+
+    /// <summary>The finite upper bounds of the buckets.</summary>
+    public IReadOnlyList<double> UpperBounds => _upperBounds;
+
+    /// <summary>UTF-8 of each bucket line's start, <c>name_bucket{labels,le="x"} </c>, made once per series.</summary>
+    internal byte[][] EncodedBucketPrefixes { get; set; } = [];
+
+    /// <summary>Records one observation.</summary>
+    public void Observe(double value)
+    {
+        var bounds = _upperBounds;
+        var i = 0;
+        while (i < bounds.Length && value > bounds[i])
+        {
+            i++;
+        }
+
+        Interlocked.Increment(ref _bucketCounts[i]);
+        double seen;
+        do
+        {
+            seen = Volatile.Read(ref _sum);
+        }
+        while (Interlocked.CompareExchange(ref _sum, seen + value, seen) != seen);
+    }
+
+    /// <summary>Records a duration measured with <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> ticks, in seconds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ObserveTicks(long elapsedTicks) => Observe(elapsedTicks * SecondsPerTick);
+
+    /// <summary>A consistent-enough copy: cumulative bucket counts (the last is +Inf, equal to the count) and the sum.</summary>
+    public HistogramSnapshot Snapshot()
+    {
+        var cumulative = new long[_bucketCounts.Length];
+        long running = 0;
+        for (var i = 0; i < _bucketCounts.Length; i++)
+        {
+            running += Volatile.Read(ref _bucketCounts[i]);
+            cumulative[i] = running;
+        }
+
+        return new HistogramSnapshot(_upperBounds, cumulative, Volatile.Read(ref _sum));
+    }
+
+    internal void CopyCumulative(Span<long> cumulative, out double sum)
+    {
+        long running = 0;
+        for (var i = 0; i < _bucketCounts.Length; i++)
+        {
+            running += Volatile.Read(ref _bucketCounts[i]);
+            cumulative[i] = running;
+        }
+
+        sum = Volatile.Read(ref _sum);
+    }
+}
+
+/// <summary>Cumulative bucket counts of a histogram at one moment.</summary>
+/// <param name="UpperBounds">Finite bucket bounds.</param>
+/// <param name="CumulativeCounts">One more entry than bounds: the last is +Inf, i.e. the total count.</param>
+/// <param name="Sum">Sum of all observations.</param>
+public sealed record HistogramSnapshot(IReadOnlyList<double> UpperBounds, long[] CumulativeCounts, double Sum)
+{
+    /// <summary>Number of observations.</summary>
+    public long Count => CumulativeCounts[^1];
+
+    /// <summary>
+    /// Estimates a quantile by linear interpolation inside the bucket, as Prometheus' histogram_quantile does;
+    /// null with no observations.
+    /// </summary>
+    public double? Quantile(double q) => HistogramMath.Quantile(q, UpperBounds, CumulativeCounts);
+}
