@@ -1,0 +1,58 @@
+#!/bin/sh
+# Render monitoring/alertmanager/alertmanager.yml with secrets from the environment.
+#
+#   render-config.sh SOURCE DEST SECRETS_DIR
+#
+# - writes SLACK_WEBHOOK_URL, PAGERDUTY_SERVICE_KEY, SMTP_PASSWORD into SECRETS_DIR/slack-webhook-url,
+#   SECRETS_DIR/pagerduty-key, SECRETS_DIR/smtp-password (mode 600);
+# - replaces https://unset.invalid/${NAME} and ${NAME} in SOURCE for NAME in
+#   SMTP_HOST SMTP_PORT SMTP_USER ALERT_WEBHOOK_URL DEADMANS_SWITCH_URL;
+# - points the *_file fields at SECRETS_DIR and writes the result to DEST.
+# A variable that is unset or empty is an error (the file would otherwise keep a placeholder).
+# POSIX sh + sed only, so it runs inside the busybox-based prom/alertmanager image.
+set -eu
+
+if [ "$#" -ne 3 ]; then
+  echo "usage: $0 SOURCE DEST SECRETS_DIR" >&2
+  exit 2
+fi
+src=$1 dest=$2 secrets=$3
+
+missing=""
+for name in SLACK_WEBHOOK_URL PAGERDUTY_SERVICE_KEY SMTP_PASSWORD SMTP_HOST SMTP_PORT SMTP_USER ALERT_WEBHOOK_URL DEADMANS_SWITCH_URL; do
+  eval "value=\${$name:-}"
+  [ -n "$value" ] || missing="$missing $name"
+done
+if [ -n "$missing" ]; then
+  echo "render-config.sh: set these environment variables (see .env.example):$missing" >&2
+  exit 1
+fi
+
+umask 077
+mkdir -p "$secrets"
+printf '%s' "$SLACK_WEBHOOK_URL" > "$secrets/slack-webhook-url"
+printf '%s' "$PAGERDUTY_SERVICE_KEY" > "$secrets/pagerduty-key"
+printf '%s' "$SMTP_PASSWORD" > "$secrets/smtp-password"
+
+# Escape a value for the replacement side of a sed s||| command.
+esc() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
+
+script=""
+for name in SMTP_HOST SMTP_PORT SMTP_USER ALERT_WEBHOOK_URL DEADMANS_SWITCH_URL; do
+  eval "value=\${$name}"
+  v=$(esc "$value")
+  script="$script
+s|https://unset\\.invalid/\\\${$name}|$v|g
+s|\\\${$name}|$v|g"
+done
+script="$script
+s|/etc/alertmanager/secrets/|$(esc "$secrets")/|g"
+
+tmp="$dest.tmp.$$"
+sed -e "$script" "$src" > "$tmp"
+if grep -v '^[[:space:]]*#' "$tmp" | grep -e '\${[A-Z_]*}' -e 'unset\.invalid' >&2; then
+  rm -f "$tmp"
+  echo "render-config.sh: placeholders left in the rendered file (lines above)" >&2
+  exit 1
+fi
+mv "$tmp" "$dest"
