@@ -1,0 +1,95 @@
+using System.Data.Common;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using TheBot.Monitoring.Caching;
+using TheBot.Monitoring.Data;
+
+namespace TheBot.Monitoring.Health;
+
+/// <summary>database: a <c>SELECT 1</c> through the service's data source.</summary>
+internal sealed class DatabaseHealthCheck(DbDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        // Health pings are not application queries: bypass the instrumentation.
+        var source = dataSource is InstrumentedDbDataSource instrumented ? instrumented.Inner : dataSource;
+        try
+        {
+            await using var command = source.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy("database answers");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"database unreachable: {exception.Message}");
+        }
+    }
+}
+
+/// <summary>cache: a read of a probe key. A cache that is down degrades the service (reads fall back) rather than breaking it.</summary>
+internal sealed class CacheHealthCheck(IDistributedCache cache) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var source = cache is InstrumentedDistributedCache instrumented ? instrumented.Inner : cache;
+        try
+        {
+            await source.GetAsync("thebot:health:probe", cancellationToken);
+            return HealthCheckResult.Healthy("cache answers");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Degraded($"cache unreachable, reads fall back to the database: {exception.Message}");
+        }
+    }
+}
+
+/// <summary>disk: free space of the configured path's file system.</summary>
+internal sealed class DiskHealthCheck(IOptions<MonitoringOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var thresholds = options.Value.Health;
+        var drive = new DriveInfo(thresholds.DiskPath);
+        var free = drive.TotalSize == 0 ? 1 : (double)drive.AvailableFreeSpace / drive.TotalSize;
+        var data = new Dictionary<string, object> { ["free_bytes"] = drive.AvailableFreeSpace, ["total_bytes"] = drive.TotalSize, ["free_ratio"] = Math.Round(free, 4) };
+        var description = $"{free:P1} free on {thresholds.DiskPath}";
+        return Task.FromResult(free < thresholds.DiskUnhealthyFreeRatio ? HealthCheckResult.Unhealthy(description, data: data)
+            : free < thresholds.DiskDegradedFreeRatio ? HealthCheckResult.Degraded(description, data: data)
+            : HealthCheckResult.Healthy(description, data));
+    }
+}
+
+/// <summary>memory: memory load the GC sees against what is available to the process.</summary>
+internal sealed class MemoryHealthCheck(IOptions<MonitoringOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var info = GC.GetGCMemoryInfo();
+        var available = info.TotalAvailableMemoryBytes;
+        var load = available == 0 ? 0 : (double)info.MemoryLoadBytes / available;
+        var data = new Dictionary<string, object> { ["memory_load_bytes"] = info.MemoryLoadBytes, ["available_bytes"] = available, ["gc_heap_bytes"] = GC.GetTotalMemory(false) };
+        var description = $"memory load {load:P1}";
+        return Task.FromResult(load > options.Value.Health.MemoryDegradedLoadRatio
+            ? HealthCheckResult.Degraded(description, data: data)
+            : HealthCheckResult.Healthy(description, data));
+    }
+}
+
+/// <summary>job_queue: workers running and the backlog under its threshold.</summary>
+internal sealed class JobQueueHealthCheck(IServiceProvider services, IOptions<MonitoringOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (services.GetService(typeof(IJobQueueMonitor)) is not IJobQueueMonitor queue)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("this service runs no job queue"));
+        }
+
+        var data = new Dictionary<string, object> { ["depth"] = queue.Depth };
+        return Task.FromResult(!queue.IsRunning ? HealthCheckResult.Unhealthy("job workers are not running", data: data)
+            : queue.Depth > options.Value.Health.JobQueueDegradedDepth ? HealthCheckResult.Degraded($"{queue.Depth} jobs waiting", data: data)
+            : HealthCheckResult.Healthy($"{queue.Depth} jobs waiting", data));
+    }
+}

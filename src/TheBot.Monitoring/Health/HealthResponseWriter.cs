@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace TheBot.Monitoring.Health;
+
+/// <summary>Writes a health report as the JSON of SPEC §4: overall status and each component with status and duration.</summary>
+internal static class HealthResponseWriter
+{
+    public static Task WriteAsync(HttpContext context, HealthReport report, string service, string version)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new Dictionary<string, object?>
+        {
+            ["status"] = Name(report.Status),
+            ["service"] = service,
+            ["version"] = version,
+            ["checked_at"] = DateTimeOffset.UtcNow,
+            ["duration_seconds"] = Math.Round(report.TotalDuration.TotalSeconds, 6),
+            ["components"] = report.Entries.ToDictionary(
+                entry => entry.Key,
+                entry => new Dictionary<string, object?>
+                {
+                    ["status"] = Name(entry.Value.Status),
+                    ["duration_seconds"] = Math.Round(entry.Value.Duration.TotalSeconds, 6),
+                    ["description"] = entry.Value.Description,
+                    ["data"] = entry.Value.Data.Count == 0 ? null : entry.Value.Data,
+                }),
+        };
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+    }
+
+    public static string Name(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Degraded => "degraded",
+        _ => "unhealthy",
+    };
+}

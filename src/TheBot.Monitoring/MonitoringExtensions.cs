@@ -1,0 +1,203 @@
+using System.Data.Common;
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TheBot.Monitoring.Business;
+using TheBot.Monitoring.Caching;
+using TheBot.Monitoring.Data;
+using TheBot.Monitoring.Health;
+using TheBot.Monitoring.Http;
+using TheBot.Monitoring.Metrics;
+using TheBot.Monitoring.SystemEndpoints;
+
+namespace TheBot.Monitoring;
+
+/// <summary>The two lines a service adds: <c>builder.AddTheBotMonitoring()</c> and <c>app.MapTheBotMonitoring()</c>.</summary>
+public static class MonitoringExtensions
+{
+    /// <summary>
+    /// Registers metrics, HTTP instrumentation, health checks and the system endpoints' services, with options from
+    /// the <c>Monitoring</c> section. When the container is built it also instruments, wherever the service registered
+    /// them (before or after this call), its <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>,
+    /// <see cref="IMemoryCache"/> and <see cref="HybridCache"/>, and adds the database and cache health components.
+    /// </summary>
+    public static IHostApplicationBuilder AddTheBotMonitoring(this IHostApplicationBuilder builder, Action<MonitoringOptions>? configure = null)
+    {
+        var services = builder.Services;
+        var optionsBuilder = services.AddOptions<MonitoringOptions>().BindConfiguration(MonitoringOptions.SectionName);
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.PostConfigure(options =>
+        {
+            options.ServiceName ??= builder.Environment.ApplicationName;
+            options.Version ??= Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+            options.ResolvedScrapeToken = Secret(options.ScrapeToken, options.ScrapeTokenFile, "ScrapeTokenFile");
+            options.ResolvedAdminToken = Secret(options.AdminToken, options.AdminTokenFile, "AdminTokenFile");
+        });
+
+        services.TryAddSingleton(sp => new MetricRegistry(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.MaxSeriesPerMetric));
+        services.TryAddSingleton(sp => new HttpMetrics(sp.GetRequiredService<MetricRegistry>(), sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.HttpDurationBuckets));
+        services.TryAddSingleton<EndpointSeriesCache>();
+        services.TryAddSingleton<SqlClassifier>();
+        services.TryAddSingleton<DbMetrics>();
+        services.TryAddSingleton<CacheMetrics>();
+        services.TryAddSingleton<PlatformMetrics>();
+        services.TryAddSingleton<ExpositionEndpoint>();
+        services.TryAddSingleton<SystemSnapshot>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+            return new ServiceIdentity(options.ServiceName!, options.Version!);
+        });
+        services.TryAddSingleton(sp => new MeterBridge(BridgeFilter(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value)));
+        services.AddSingleton<MetricsSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
+        services.AddHostedService<MonitoringStartup>();
+        services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
+        services.AddProblemDetails();
+
+        var timeout = TimeSpan.FromSeconds(2);
+        services.AddHealthChecks()
+            .AddCheck<DiskHealthCheck>("disk", timeout: timeout)
+            .AddCheck<MemoryHealthCheck>("memory", timeout: timeout)
+            .AddCheck<JobQueueHealthCheck>("job_queue", timeout: timeout);
+
+        // Decorate at container build time, so that registrations made after this call are instrumented too.
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions
+        {
+            ValidateScopes = builder.Environment.IsDevelopment(),
+            ValidateOnBuild = builder.Environment.IsDevelopment(),
+        }), InstrumentDataServices);
+        return builder;
+    }
+
+    /// <summary>Maps the system endpoints of SPEC §4 (exposition, health, readiness, liveness, system JSON, analytics, scrape config).</summary>
+    public static IEndpointRouteBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
+
+    private static void InstrumentDataServices(IServiceCollection services)
+    {
+        var timeout = TimeSpan.FromSeconds(2);
+        var health = services.AddHealthChecks();
+        if (Decorate<DbDataSource>(services, (sp, inner) => inner is InstrumentedDbDataSource ? inner
+                : new InstrumentedDbDataSource(inner, sp.GetRequiredService<DbMetrics>(), DatabaseName(inner))))
+        {
+            health.AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: timeout);
+        }
+
+        if (Decorate<IDistributedCache>(services, (sp, inner) => inner is InstrumentedDistributedCache ? inner
+                : new InstrumentedDistributedCache(inner,
+                    sp.GetRequiredService<CacheMetrics>().For(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.DistributedCacheName),
+                    sp.GetRequiredService<ILogger<InstrumentedDistributedCache>>())))
+        {
+            health.AddCheck<CacheHealthCheck>("cache", tags: [HealthTags.Ready], timeout: timeout);
+        }
+
+        Decorate<IMemoryCache>(services, (sp, inner) => inner is InstrumentedMemoryCache ? inner
+            : new InstrumentedMemoryCache(inner, sp.GetRequiredService<CacheMetrics>().For("memory")));
+        Decorate<HybridCache>(services, (sp, inner) => inner is InstrumentedHybridCache ? inner
+            : new InstrumentedHybridCache(inner, sp.GetRequiredService<CacheMetrics>().For("hybrid")));
+    }
+
+    /// <summary>Replaces every (non-keyed) registration of <typeparamref name="T"/> by a wrapper around it.</summary>
+    private static bool Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap) where T : class
+    {
+        var found = false;
+        for (var i = 0; i < services.Count; i++)
+        {
+            var descriptor = services[i];
+            if (descriptor.ServiceType != typeof(T) || descriptor.IsKeyedService)
+            {
+                continue;
+            }
+
+            found = true;
+            Func<IServiceProvider, object> original = descriptor switch
+            {
+                { ImplementationInstance: { } instance } => _ => instance,
+                { ImplementationFactory: { } factory } => factory,
+                _ => sp => ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!),
+            };
+            services[i] = new ServiceDescriptor(typeof(T), sp => wrap(sp, (T)original(sp)), descriptor.Lifetime);
+        }
+
+        return found;
+    }
+
+    private static string DatabaseName(DbDataSource dataSource)
+    {
+        var builder = new DbConnectionStringBuilder { ConnectionString = dataSource.ConnectionString };
+        return builder.TryGetValue("Database", out var name) && name is string { Length: > 0 } text ? text : "default";
+    }
+
+    /// <summary>Which instruments the bridge takes: the configured meters, minus what our own metrics already measure.</summary>
+    internal static Func<Instrument, bool> BridgeFilter(MonitoringOptions options) => instrument =>
+        options.BridgedMeters.Contains(instrument.Meter.Name)
+        && !(instrument.Meter.Name == "Npgsql" && instrument.Name.StartsWith("db.client.operation", StringComparison.Ordinal))
+        && !(instrument.Meter.Name == "Npgsql" && instrument.Name.StartsWith("db.client.commands", StringComparison.Ordinal));
+
+    private static string? Secret(string? value, string? file, string setting)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            return value.Trim();
+        }
+
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            return null;
+        }
+
+        if (!File.Exists(file))
+        {
+            throw new OptionsValidationException(MonitoringOptions.SectionName, typeof(MonitoringOptions),
+                [$"Monitoring:{setting} points to '{file}', which does not exist."]);
+        }
+
+        var token = File.ReadLines(file).FirstOrDefault()?.Trim();
+        return string.IsNullOrEmpty(token)
+            ? throw new OptionsValidationException(MonitoringOptions.SectionName, typeof(MonitoringOptions), [$"Monitoring:{setting} '{file}' is empty."])
+            : token;
+    }
+}
+
+/// <summary>Puts the HTTP metrics middleware first, so it measures everything the rest of the pipeline does.</summary>
+internal sealed class HttpMetricsStartupFilter : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.UseMiddleware<HttpMetricsMiddleware>();
+        next(app);
+    };
+}
+
+/// <summary>At start: resolves the options (so a bad token file fails start-up, not the first scrape), starts the bridge, publishes build info.</summary>
+internal sealed class MonitoringStartup(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var identity = services.GetRequiredService<ServiceIdentity>();
+        var registry = services.GetRequiredService<MetricRegistry>();
+        registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
+            .WithLabels(identity.Name, identity.Version).Set(1);
+        registry.AddSource(services.GetRequiredService<MeterBridge>());
+        services.GetRequiredService<HttpMetrics>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using TheBot.Monitoring.Health;
+
+namespace TheBot.Monitoring.SystemEndpoints;
+
+/// <summary>The endpoints of SPEC §4 under <see cref="MonitoringOptions.BasePath"/>.</summary>
+internal static class SystemApi
+{
+    public static IEndpointRouteBuilder MapSystemApi(this IEndpointRouteBuilder endpoints)
+    {
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+        var identity = endpoints.ServiceProvider.GetRequiredService<ServiceIdentity>();
+        var scrape = new TokenAuthorization(Audience.Scraper, () => options.ResolvedScrapeToken);
+        var admin = new TokenAuthorization(Audience.Admin, () => options.ResolvedAdminToken);
+        var system = endpoints.MapGroup(options.BasePath.TrimEnd('/')).WithTags("System");
+
+        system.MapGet("/metrics/prometheus/", (HttpContext context, ExpositionEndpoint exposition) => exposition.WriteAsync(context))
+            .AddEndpointFilter(scrape)
+            .WithName("PrometheusMetrics");
+
+        MapHealth(system, "/health/", _ => true, degradedIsReady: true, identity);
+        MapHealth(system, "/readiness/", check => check.Tags.Contains(HealthTags.Ready), degradedIsReady: false, identity);
+        MapHealth(system, "/liveness/", check => check.Tags.Contains(HealthTags.Live), degradedIsReady: true, identity);
+
+        system.MapGet("/metrics/", Results<JsonHttpResult<Dictionary<string, object?>>, ProblemHttpResult> (string? window, SystemSnapshot snapshot) =>
+                TryParseWindow(window, TimeSpan.FromMinutes(1), out var span, out var problem) ? TypedResults.Json(snapshot.System(span)) : problem)
+            .AddEndpointFilter(admin)
+            .WithName("SystemMetrics");
+
+        system.MapGet("/analytics/", Results<JsonHttpResult<Dictionary<string, object?>>, ProblemHttpResult> (string? window, SystemSnapshot snapshot) =>
+                TryParseWindow(window, TimeSpan.FromMinutes(15), out var span, out var problem) ? TypedResults.Json(snapshot.Analytics(span)) : problem)
+            .AddEndpointFilter(admin)
+            .WithName("Analytics");
+
+        system.MapGet("/prometheus/config/", (HttpContext context) => ScrapeConfig(context, options))
+            .AddEndpointFilter(admin)
+            .WithName("PrometheusScrapeConfig");
+
+        return endpoints;
+    }
+
+    private static void MapHealth(RouteGroupBuilder group, string path, Func<HealthCheckRegistration, bool> predicate, bool degradedIsReady, ServiceIdentity identity) =>
+        group.MapHealthChecks(path, new HealthCheckOptions
+        {
+            Predicate = predicate,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = degradedIsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+            ResponseWriter = (context, report) => HealthResponseWriter.WriteAsync(context, report, identity.Name, identity.Version),
+        });
+
+    /// <summary>Parses windows like <c>30s</c>, <c>5m</c>, <c>1h</c>.</summary>
+    internal static bool TryParseWindow(string? text, TimeSpan fallback, out TimeSpan window, out ProblemHttpResult problem)
+    {
+        problem = null!;
+        window = fallback;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        var unit = text[^1];
+        var ok = long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) && amount > 0 && amount <= 86_400;
+        window = unit switch
+        {
+            's' when ok => TimeSpan.FromSeconds(amount),
+            'm' when ok => TimeSpan.FromMinutes(amount),
+            'h' when ok => TimeSpan.FromHours(amount),
+            _ => TimeSpan.Zero,
+        };
+
+        if (window > TimeSpan.Zero && window <= TimeSpan.FromDays(1))
+        {
+            return true;
+        }
+
+        problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid window",
+            detail: $"window '{text}' is not a duration like 30s, 5m or 1h (at most 24h).");
+        return false;
+    }
+
+    private static IResult ScrapeConfig(HttpContext context, MonitoringOptions options)
+    {
+        var target = options.PublicAddress ?? context.Request.Host.Value ?? "localhost";
+        if (target.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or ':' or '-' or '[' or ']')))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid host",
+                detail: "The request's Host is not a plain host:port; set Monitoring:PublicAddress.");
+        }
+
+        var yaml = new StringBuilder()
+            .AppendLine($"# Scrape config for this instance of {options.JobName}: add it under scrape_configs in prometheus.yml.")
+            .AppendLine($"- job_name: {options.JobName}")
+            .AppendLine($"  metrics_path: {options.BasePath.TrimEnd('/')}/metrics/prometheus/")
+            .AppendLine($"  scheme: {context.Request.Scheme}")
+            .AppendLine("  authorization:")
+            .AppendLine("    type: Bearer")
+            .AppendLine("    credentials_file: /etc/prometheus/secrets/scrape-token")
+            .AppendLine("  static_configs:")
+            .AppendLine($"    - targets: ['{target}']")
+            .ToString();
+        return TypedResults.Text(yaml, "application/yaml; charset=utf-8");
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using TheBot.Monitoring.Business;
+using TheBot.Monitoring.Caching;
+using TheBot.Monitoring.Http;
+using TheBot.Monitoring.Metrics;
+
+namespace TheBot.Monitoring.SystemEndpoints;
+
+/// <summary>Builds the JSON bodies of <c>/metrics/</c> (system snapshot) and <c>/analytics/</c>.</summary>
+internal sealed class SystemSnapshot(
+    MetricsSampler sampler,
+    HttpMetrics http,
+    CacheMetrics cache,
+    PlatformMetrics platform,
+    MetricRegistry registry,
+    IServiceProvider services,
+    IOptions<MonitoringOptions> options,
+    ServiceIdentity identity)
+{
+    private static readonly DateTimeOffset ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    public Dictionary<string, object?> System(TimeSpan window)
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var drive = new DriveInfo(options.Value.Health.DiskPath);
+        var (since, now) = (sampler.Since(window), sampler.Current());
+        var seconds = since is null ? 0 : Math.Max((now.At - since.At).TotalSeconds, 0.001);
+        var all = Aggregate(now, since);
+        var bridge = services.GetService(typeof(MeterBridge)) as MeterBridge;
+
+        return new()
+        {
+            ["service"] = identity.Name,
+            ["version"] = identity.Version,
+            ["uptime_seconds"] = Math.Round((DateTimeOffset.UtcNow - ProcessStarted).TotalSeconds, 1),
+            ["cpu"] = new Dictionary<string, object?>
+            {
+                ["process_usage_ratio"] = Math.Round(sampler.CpuUsage, 4),
+                ["processor_count"] = Environment.ProcessorCount,
+            },
+            ["memory"] = new Dictionary<string, object?>
+            {
+                ["working_set_bytes"] = Environment.WorkingSet,
+                ["gc_heap_bytes"] = GC.GetTotalMemory(false),
+                ["memory_load_bytes"] = gc.MemoryLoadBytes,
+                ["total_available_bytes"] = gc.TotalAvailableMemoryBytes,
+            },
+            ["gc"] = new Dictionary<string, object?>
+            {
+                ["gen0_collections"] = GC.CollectionCount(0),
+                ["gen1_collections"] = GC.CollectionCount(1),
+                ["gen2_collections"] = GC.CollectionCount(2),
+                ["pause_time_seconds"] = Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 4),
+            },
+            ["thread_pool"] = new Dictionary<string, object?>
+            {
+                ["threads"] = ThreadPool.ThreadCount,
+                ["queued_work_items"] = ThreadPool.PendingWorkItemCount,
+                ["completed_work_items"] = ThreadPool.CompletedWorkItemCount,
+            },
+            ["disk"] = new Dictionary<string, object?>
+            {
+                ["path"] = options.Value.Health.DiskPath,
+                ["free_bytes"] = drive.AvailableFreeSpace,
+                ["total_bytes"] = drive.TotalSize,
+            },
+            ["http"] = new Dictionary<string, object?>
+            {
+                ["window_seconds"] = Math.Round(seconds, 1),
+                ["requests_per_second"] = seconds == 0 ? 0 : Math.Round(all.Requests / seconds, 3),
+                ["error_rate"] = all.Requests == 0 ? 0 : Math.Round((double)all.Errors / all.Requests, 4),
+                ["p95_latency_seconds"] = all.Quantile(0.95),
+                ["in_flight"] = http.InFlight.Value,
+            },
+            ["database_pool"] = bridge is null ? null : new Dictionary<string, object?>
+            {
+                ["connections"] = bridge.Sum("db_client_connection_count"),
+                ["max_connections"] = bridge.Sum("db_client_connection_max"),
+                ["pending_requests"] = bridge.Sum("db_client_connection_pending_requests"),
+            },
+            ["cache"] = cache.Hits.Series.ToDictionary(
+                hits => hits.LabelValues[0],
+                hits =>
+                {
+                    var misses = cache.Misses.WithLabels(hits.LabelValues[0]).Value;
+                    var total = hits.Value + misses;
+                    return new Dictionary<string, object?> { ["hits"] = hits.Value, ["misses"] = misses, ["hit_ratio"] = total == 0 ? null : Math.Round((double)hits.Value / total, 4) };
+                }),
+            ["websocket_connections"] = platform.OpenWebSockets(),
+        };
+    }
+
+    public Dictionary<string, object?> Analytics(TimeSpan window)
+    {
+        var (since, now) = (sampler.Since(window), sampler.Current());
+        var seconds = since is null ? 0 : Math.Max((now.At - since.At).TotalSeconds, 0.001);
+        var rows = now.Endpoints
+            .Select(pair => (Endpoint: pair.Key, Delta: pair.Value.Minus(since?.Endpoints.GetValueOrDefault(pair.Key))))
+            .Where(row => row.Delta.Requests > 0)
+            .Select(row => new Dictionary<string, object?>
+            {
+                ["endpoint"] = row.Endpoint,
+                ["requests"] = row.Delta.Requests,
+                ["requests_per_second"] = seconds == 0 ? 0 : Math.Round(row.Delta.Requests / seconds, 3),
+                ["errors"] = row.Delta.Errors,
+                ["error_rate"] = Math.Round((double)row.Delta.Errors / row.Delta.Requests, 4),
+                ["latency_seconds"] = new Dictionary<string, object?>
+                {
+                    ["p50"] = row.Delta.Quantile(0.50),
+                    ["p95"] = row.Delta.Quantile(0.95),
+                    ["p99"] = row.Delta.Quantile(0.99),
+                },
+            })
+            .OrderByDescending(row => (long)row["requests"]!)
+            .ToList();
+
+        return new()
+        {
+            ["service"] = identity.Name,
+            ["window_seconds"] = Math.Round(seconds, 1),
+            ["endpoints"] = rows,
+            ["slowest_endpoints"] = rows
+                .OrderByDescending(row => ((Dictionary<string, object?>)row["latency_seconds"]!)["p95"] as double? ?? 0)
+                .Take(5)
+                .Select(row => new Dictionary<string, object?> { ["endpoint"] = row["endpoint"], ["p95_seconds"] = ((Dictionary<string, object?>)row["latency_seconds"]!)["p95"] })
+                .ToList(),
+            ["business_since_start"] = Business(),
+        };
+    }
+
+    private Dictionary<string, object?> Business()
+    {
+        Dictionary<string, long> Totals(string family) =>
+            registry.Families.OfType<MetricFamily<Counter>>().FirstOrDefault(f => f.Name == family)?.Series
+                .ToDictionary(s => string.Join('/', s.LabelValues), s => s.Value) ?? [];
+
+        return new()
+        {
+            ["messages_sent"] = Totals("thebot_messages_sent_total"),
+            ["assignments_submitted"] = Totals("thebot_assignments_submitted_total"),
+            ["payments_processed"] = Totals("thebot_payments_processed_total"),
+            ["background_tasks"] = Totals("thebot_background_tasks_total"),
+            ["websocket_connections"] = platform.OpenWebSockets(),
+        };
+    }
+
+    private static EndpointTotals Aggregate(HttpTotals now, HttpTotals? since)
+    {
+        EndpointTotals? sum = null;
+        foreach (var (endpoint, totals) in now.Endpoints)
+        {
+            var delta = totals.Minus(since?.Endpoints.GetValueOrDefault(endpoint));
+            sum = sum is null ? delta : new EndpointTotals(
+                sum.Requests + delta.Requests,
+                sum.Errors + delta.Errors,
+                sum.CumulativeBuckets is null ? delta.CumulativeBuckets
+                : delta.CumulativeBuckets is null ? sum.CumulativeBuckets
+                : sum.CumulativeBuckets.Zip(delta.CumulativeBuckets, (a, b) => a + b).ToArray())
+            {
+                UpperBounds = delta.UpperBounds.Count > 0 ? delta.UpperBounds : sum.UpperBounds,
+            };
+        }
+
+        return sum ?? new EndpointTotals(0, 0, null);
+    }
+}
+
+/// <summary>Name and version of the running service.</summary>
+/// <param name="Name">Service name.</param>
+/// <param name="Version">Version.</param>
+public sealed record ServiceIdentity(string Name, string Version);

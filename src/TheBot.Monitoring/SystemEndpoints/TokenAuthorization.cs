@@ -1,0 +1,73 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace TheBot.Monitoring.SystemEndpoints;
+
+/// <summary>Who may call a system endpoint.</summary>
+internal enum Audience
+{
+    /// <summary>Prometheus: the scrape token, or loopback when no token is configured.</summary>
+    Scraper,
+
+    /// <summary>Operators: the admin token; with none configured, nobody.</summary>
+    Admin,
+}
+
+/// <summary>
+/// Bearer-token check for the internal endpoints. Tokens are compared through their SHA-256 digests in
+/// constant time, so neither content nor length leaks through timing. Refusals are problem details:
+/// 401 without credentials, 403 with wrong ones or when the endpoint is closed.
+/// </summary>
+internal sealed class TokenAuthorization(Audience audience, Func<string?> expectedToken) : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var refusal = Check(context.HttpContext);
+        return refusal is null ? next(context) : ValueTask.FromResult<object?>(refusal);
+    }
+
+    private IResult? Check(HttpContext context)
+    {
+        var expected = expectedToken();
+        var presented = BearerToken(context.Request);
+        if (string.IsNullOrEmpty(expected))
+        {
+            if (audience == Audience.Scraper && IsLocal(context.Connection.RemoteIpAddress))
+            {
+                return null;
+            }
+
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Endpoint closed",
+                detail: audience == Audience.Scraper
+                    ? "No scrape token is configured (Monitoring:ScrapeToken or Monitoring:ScrapeTokenFile), so only loopback may scrape."
+                    : "No admin token is configured (Monitoring:AdminToken or Monitoring:AdminTokenFile), so admin endpoints are closed.");
+        }
+
+        if (presented is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Token required",
+                detail: $"Send 'Authorization: Bearer <{(audience == Audience.Scraper ? "scrape" : "admin")} token>'.");
+        }
+
+        return FixedTimeEquals(presented, expected) ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Token refused", detail: "The bearer token is not valid for this endpoint.");
+    }
+
+    internal static bool FixedTimeEquals(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header.Length > scheme.Length ? header[scheme.Length..].Trim() : null;
+    }
+
+    // An in-process test server has no remote address: there is no network peer at all.
+    private static bool IsLocal(IPAddress? address) => address is null || IPAddress.IsLoopback(address);
+}

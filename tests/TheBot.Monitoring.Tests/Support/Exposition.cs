@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace TheBot.Monitoring.Tests.Support;
+
+/// <summary>Reads sample values out of a text exposition, for exact assertions.</summary>
+public static partial class Exposition
+{
+    /// <summary>Value of the sample with this name and exactly these labels; null when absent.</summary>
+    public static double? Value(string exposition, string name, params (string Name, string Value)[] labels)
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            var match = SampleLine().Match(line);
+            if (!match.Success || match.Groups["name"].Value != name)
+            {
+                continue;
+            }
+
+            var found = LabelPair().Matches(match.Groups["labels"].Value).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+            if (found.Count == labels.Length && labels.All(l => found.TryGetValue(l.Name, out var v) && v == l.Value))
+            {
+                return double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every distinct value of one label among the samples of a metric.</summary>
+    public static IReadOnlySet<string> LabelValues(string exposition, string name, string label) =>
+        exposition.Split('\n')
+            .Select(line => SampleLine().Match(line))
+            .Where(m => m.Success && m.Groups["name"].Value == name)
+            .SelectMany(m => LabelPair().Matches(m.Groups["labels"].Value))
+            .Where(m => m.Groups[1].Value == label)
+            .Select(m => m.Groups[2].Value)
+            .ToHashSet();
+
+    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)$""")]
+    private static partial Regex SampleLine();
+
+    [GeneratedRegex(""""([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"""")]
+    private static partial Regex LabelPair();
+}

@@ -1,0 +1,92 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace TheBot.Monitoring.Tests.Support;
+
+/// <summary>A real Kestrel server on a free loopback port running a small app with the library's two lines.</summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    public const string ScrapeToken = "scrape-token-for-tests";
+    public const string AdminToken = "admin-token-for-tests";
+
+    private readonly WebApplication _app;
+
+    private TestApp(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address };
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestApp> StartAsync(
+        Action<IEndpointRouteBuilder> map,
+        Action<IServiceCollection>? services = null,
+        IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Monitoring:ScrapeToken"] = ScrapeToken,
+            ["Monitoring:AdminToken"] = AdminToken,
+            ["Monitoring:ServiceName"] = "test-service",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        services?.Invoke(builder.Services);
+        builder.AddTheBotMonitoring();
+        var app = builder.Build();
+        app.MapTheBotMonitoring();
+        map(app);
+        await app.StartAsync();
+        var address = new Uri(app.Urls.First());
+        return new TestApp(app, address);
+    }
+
+    public async Task<string> ScrapeAsync(string? token = ScrapeToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/system/metrics/prometheus/");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(string path, string? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await Client.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
