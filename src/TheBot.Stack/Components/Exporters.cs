@@ -1,0 +1,57 @@
+namespace TheBot.Stack.Components;
+
+/// <summary>Prometheus node exporter on 127.0.0.1.</summary>
+public sealed class NodeExporter(int port)
+{
+    /// <summary>HTTP port on 127.0.0.1.</summary>
+    public int Port { get; } = port;
+
+    /// <summary>Metrics URL.</summary>
+    public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
+
+    /// <summary>The process spec.</summary>
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, "/usr/bin/prometheus-node-exporter", "prometheus-node-exporter", Port, "/metrics", []);
+}
+
+/// <summary>
+/// Prometheus PostgreSQL exporter on 127.0.0.1, reading the server through <c>DATA_SOURCE_NAME</c>, with optional
+/// custom queries (<c>--extend.query-path</c>). Depends on <c>postgresql</c>; drop that with <c>Spec with { DependsOn = [] }</c>
+/// when the server runs elsewhere.
+/// </summary>
+public sealed class PostgresExporter(int port, string dataSourceName, string? queriesFile = null)
+{
+    /// <summary>HTTP port on 127.0.0.1.</summary>
+    public int Port { get; } = port;
+
+    /// <summary>Metrics URL.</summary>
+    public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
+
+    /// <summary>The process spec.</summary>
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.PostgresExporter, "/usr/bin/prometheus-postgres-exporter", "prometheus-postgres-exporter", Port, "/metrics",
+        queriesFile is null ? [] : [$"--extend.query-path={queriesFile}"]) with
+    {
+        Environment = new Dictionary<string, string> { ["DATA_SOURCE_NAME"] = dataSourceName },
+        DependsOn = [ServiceNames.PostgreSql],
+    };
+}
+
+/// <summary>
+/// Prometheus Redis exporter on 127.0.0.1 (password through <c>REDIS_PASSWORD</c>, never on the command line).
+/// Depends on <c>redis</c>.
+/// </summary>
+public sealed class RedisExporter(int port, int redisPort, string? redisPassword = null)
+{
+    /// <summary>HTTP port on 127.0.0.1.</summary>
+    public int Port { get; } = port;
+
+    /// <summary>Metrics URL.</summary>
+    public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
+
+    /// <summary>The process spec.</summary>
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.RedisExporter, "/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter", Port, "/metrics",
+        [$"--redis.addr=redis://127.0.0.1:{redisPort}"]) with
+    {
+        Environment = redisPassword is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["REDIS_PASSWORD"] = redisPassword },
+        DependsOn = [ServiceNames.Redis],
+    };
+}

@@ -1,0 +1,34 @@
+namespace TheBot.Stack.Components;
+
+/// <summary>
+/// Prometheus with its TSDB in the state folder, listening on 127.0.0.1, admin API and lifecycle (reload) enabled;
+/// ready when <c>/-/ready</c> answers.
+/// </summary>
+public sealed class Prometheus(StackPaths paths, int port, string configFile)
+{
+    /// <summary>HTTP port on 127.0.0.1.</summary>
+    public int Port { get; } = port;
+
+    /// <summary>The prometheus.yml it loads.</summary>
+    public string ConfigFile { get; } = configFile;
+
+    /// <summary>How long samples are kept (<c>--storage.tsdb.retention.time</c>).</summary>
+    public string RetentionTime { get; init; } = "15d";
+
+    /// <summary>Size limit of the TSDB (<c>--storage.tsdb.retention.size</c>), none when null.</summary>
+    public string? RetentionSize { get; init; }
+
+    /// <summary>Base URL, e.g. <c>http://127.0.0.1:9090</c>.</summary>
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The process spec.</summary>
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.Prometheus, "/usr/bin/prometheus", "prometheus", Port, "/-/ready",
+    [
+        $"--config.file={ConfigFile}",
+        $"--storage.tsdb.path={paths.Data(ServiceNames.Prometheus)}",
+        $"--storage.tsdb.retention.time={RetentionTime}",
+        .. RetentionSize is null ? Array.Empty<string>() : [$"--storage.tsdb.retention.size={RetentionSize}"],
+        "--web.enable-admin-api",
+        "--web.enable-lifecycle",
+    ]);
+}

@@ -1,0 +1,73 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace TheBot.Stack.Components;
+
+/// <summary>
+/// Redis bound to 127.0.0.1 with <c>protected-mode yes</c>, its working folder in the state folder and no
+/// persistence (a cache); optional <c>requirepass</c> (Redis rewrites its process title, so the password does not
+/// stay visible in <c>/proc</c>).
+/// </summary>
+public sealed class Redis(StackPaths paths, int port, string? password = null)
+{
+    /// <summary>The server binary.</summary>
+    public const string Executable = "/usr/bin/redis-server";
+
+    /// <summary>TCP port on 127.0.0.1.</summary>
+    public int Port { get; } = port;
+
+    /// <summary>The <c>requirepass</c> password, or null for none.</summary>
+    public string? Password { get; } = password;
+
+    /// <summary>StackExchange.Redis configuration string.</summary>
+    public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
+
+    /// <summary>redis:// URL (without the password).</summary>
+    public string Url => $"redis://127.0.0.1:{Port}";
+
+    /// <summary>The process spec.</summary>
+    public ProcessSpec Spec => new(ServiceNames.Redis, Executable)
+    {
+        Arguments =
+        [
+            "--bind", "127.0.0.1", "--port", $"{Port}", "--protected-mode", "yes", "--daemonize", "no",
+            "--dir", paths.Data(ServiceNames.Redis), "--save", "", "--appendonly", "no",
+            .. Password is null ? Array.Empty<string>() : ["--requirepass", Password],
+        ],
+        Ports = new Dictionary<string, int> { ["redis"] = Port },
+        Readiness = ReadinessProbe.Check($"redis PING on 127.0.0.1:{Port}", ct => PingAsync(Port, Password, ct)),
+        Setup = new SetupStep(paths.Data(ServiceNames.Redis), _ =>
+        {
+            Directory.CreateDirectory(paths.Data(ServiceNames.Redis));
+            return Task.CompletedTask;
+        }),
+        Package = "redis-server",
+    };
+
+    /// <summary>True when the server on <paramref name="port"/> answers PING (after AUTH when a password is given).</summary>
+    public static async Task<bool> PingAsync(int port, string? password, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port, cancellationToken);
+        var stream = client.GetStream();
+        var request = (password is null ? string.Empty : Command("AUTH", password)) + Command("PING");
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request), cancellationToken);
+        var buffer = new byte[256];
+        var received = new StringBuilder();
+        while (!received.ToString().Contains("PONG", StringComparison.Ordinal) && !received.ToString().Contains('-', StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, cancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+
+        return received.ToString().Contains("+PONG", StringComparison.Ordinal);
+    }
+
+    private static string Command(params string[] parts) =>
+        $"*{parts.Length}\r\n" + string.Concat(parts.Select(p => $"${Encoding.UTF8.GetByteCount(p)}\r\n{p}\r\n"));
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace TheBot.Stack;
+
+/// <summary>Service names of the stack (SPEC §3); they name processes, logs, pid files and ports.</summary>
+public static class ServiceNames
+{
+    /// <summary>The reference backend.</summary>
+    public const string Backend = "backend";
+
+    /// <summary>The reference frontend host.</summary>
+    public const string Frontend = "frontend";
+
+    /// <summary>Prometheus.</summary>
+    public const string Prometheus = "prometheus";
+
+    /// <summary>Alertmanager.</summary>
+    public const string Alertmanager = "alertmanager";
+
+    /// <summary>Grafana (only where installed).</summary>
+    public const string Grafana = "grafana";
+
+    /// <summary>Loki (only where installed).</summary>
+    public const string Loki = "loki";
+
+    /// <summary>Prometheus node exporter.</summary>
+    public const string NodeExporter = "node_exporter";
+
+    /// <summary>Prometheus PostgreSQL exporter.</summary>
+    public const string PostgresExporter = "postgres_exporter";
+
+    /// <summary>Prometheus Redis exporter.</summary>
+    public const string RedisExporter = "redis_exporter";
+
+    /// <summary>PostgreSQL.</summary>
+    public const string PostgreSql = "postgresql";
+
+    /// <summary>Redis.</summary>
+    public const string Redis = "redis";
+}
+
+/// <summary>
+/// The ports of one stack: SPEC §3 defaults plus <c>--port-offset N</c>, with per-service overrides.
+/// </summary>
+public sealed class PortPlan
+{
+    /// <summary>SPEC §3 default port of every service.</summary>
+    public static IReadOnlyDictionary<string, int> Defaults { get; } = new Dictionary<string, int>
+    {
+        [ServiceNames.Backend] = 8000,
+        [ServiceNames.Frontend] = 3001,
+        [ServiceNames.Prometheus] = 9090,
+        [ServiceNames.Alertmanager] = 9093,
+        [ServiceNames.Grafana] = 3000,
+        [ServiceNames.Loki] = 3100,
+        [ServiceNames.NodeExporter] = 9100,
+        [ServiceNames.PostgresExporter] = 9187,
+        [ServiceNames.RedisExporter] = 9121,
+        [ServiceNames.PostgreSql] = 5432,
+        [ServiceNames.Redis] = 6379,
+    };
+
+    private readonly Dictionary<string, int> _ports;
+
+    /// <summary>Every default plus <paramref name="offset"/>; <paramref name="overrides"/> win (taken as they are, no offset).</summary>
+    public PortPlan(int offset = 0, IReadOnlyDictionary<string, int>? overrides = null)
+    {
+        Offset = offset;
+        _ports = Defaults.ToDictionary(p => p.Key, p => p.Value + offset);
+        foreach (var (service, port) in overrides ?? new Dictionary<string, int>())
+        {
+            _ports[service] = port;
+        }
+
+        if (_ports.Values.Any(p => p is < 1 or > 65535))
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, "--port-offset moves a port outside 1-65535");
+        }
+    }
+
+    /// <summary>The plan without offset: SPEC §3 as written.</summary>
+    public static PortPlan Default { get; } = new();
+
+    /// <summary>The offset added to every default.</summary>
+    public int Offset { get; }
+
+    /// <summary>Every service and its port.</summary>
+    public IReadOnlyDictionary<string, int> All => _ports;
+
+    /// <summary>The port of <paramref name="service"/> (one of <see cref="ServiceNames"/>).</summary>
+    public int this[string service] => _ports.TryGetValue(service, out var port)
+        ? port
+        : throw new KeyNotFoundException($"no port planned for service '{service}'; known: {string.Join(", ", _ports.Keys)}");
+}
+
+/// <summary>Port helpers: free ports for tests, and the busy-port check done before anything starts.</summary>
+public static class Ports
+{
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A port on 127.0.0.1 that is free right now (bind to port 0), never the same twice in this process,
+    /// so parallel fixtures do not collide.
+    /// </summary>
+    public static int GetFree()
+    {
+        while (true)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+    }
+
+    /// <summary>True when nothing listens on <paramref name="port"/> at 127.0.0.1 (or on all addresses).</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            socket.Listen();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="PortInUseException"/> for the first busy port: "port 9090 (prometheus) is in use; pick
+    /// another with --port-offset N".
+    /// </summary>
+    public static void EnsureFree(IEnumerable<(string Service, int Port)> ports, string overrideHint = "--port-offset N")
+    {
+        foreach (var (service, port) in ports)
+        {
+            if (!IsFree(port))
+            {
+                throw new PortInUseException(service, port, overrideHint);
+            }
+        }
+    }
+}

@@ -1,0 +1,425 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace TheBot.Stack;
+
+/// <summary>What a pid file records about a running process, enough for <c>down</c> to stop it later.</summary>
+/// <param name="Name">Spec name.</param>
+/// <param name="Pid">Pid of the root of the process tree.</param>
+/// <param name="StartTime">Kernel start time of that pid (guards against pid reuse).</param>
+/// <param name="Executable">The spec's executable; its file name must appear in <c>/proc/&lt;pid&gt;/cmdline</c>.</param>
+/// <param name="StartedAt">When it started; <c>down</c> stops the newest first.</param>
+/// <param name="StopSignal">Signal for a clean shutdown.</param>
+/// <param name="StopGraceSeconds">Seconds a clean shutdown may take.</param>
+public sealed record PidRecord(
+    string Name, int Pid, long StartTime, string Executable, DateTimeOffset StartedAt, ProcessSignal StopSignal, double StopGraceSeconds)
+{
+    /// <summary>The process this record names.</summary>
+    public ProcessIdentity Identity => new(Pid, StartTime);
+
+    /// <summary>
+    /// True when the pid is alive, is the same process (start time) and still runs the expected executable
+    /// (checked in <c>/proc/&lt;pid&gt;/cmdline</c>); false means the record is stale.
+    /// </summary>
+    public bool IsRunning => ProcessTree.IsAlive(Identity)
+        && (ProcessTree.CommandLine(Pid) ?? string.Empty).Contains(Path.GetFileName(Executable), StringComparison.Ordinal);
+}
+
+/// <summary>
+/// The one place that runs the stack's processes: starts specs in dependency order after checking binaries and
+/// ports, waits for readiness, records pid files, and stops in reverse order, always taking the whole process
+/// tree down. Output of every process goes to <c>&lt;state&gt;/logs/&lt;name&gt;.log</c>.
+/// Disposing stops everything it started (unless <see cref="Detach"/> was called).
+/// </summary>
+public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
+{
+    /// <summary>How many log lines a start failure quotes.</summary>
+    public const int LogTailLines = 20;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private readonly Dictionary<string, ProcessSpec> _known = [];
+    private readonly List<Entry> _running = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private sealed record Entry(ProcessSpec Spec, ProcessIdentity Identity, Process Process);
+
+    /// <summary>The state folder.</summary>
+    public StackPaths Paths { get; } = paths;
+
+    /// <summary>How a busy-port error tells the user to pick other ports.</summary>
+    public string PortOverrideHint { get; init; } = "--port-offset N";
+
+    /// <summary>Names of the processes this supervisor runs, in start order.</summary>
+    public IReadOnlyList<string> Running => [.. _running.Select(r => r.Spec.Name)];
+
+    /// <summary>The root process of <paramref name="name"/>, or null when it is not running.</summary>
+    public ProcessIdentity? GetProcess(string name) => _running.FirstOrDefault(r => r.Spec.Name == name)?.Identity;
+
+    /// <summary>The log file of a spec.</summary>
+    public string LogFileOf(ProcessSpec spec) => spec.LogFile ?? Paths.LogFile(spec.Name);
+
+    /// <summary>
+    /// Starts <paramref name="specs"/> (and restarts any of them that crashed) in dependency order and waits until
+    /// each is ready. Binaries, stale pid files and every port are checked before the first process starts. When one
+    /// fails, those started by this call are stopped again and a <see cref="StackStartException"/> carries the tail of
+    /// the failed process's log. Specs already running are left alone.
+    /// </summary>
+    public async Task StartAsync(IEnumerable<ProcessSpec> specs, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var list = specs.ToList();
+            list.ForEach(s => _known[s.Name] = s);
+            await ForgetCrashedAsync();
+            var toStart = Order(list.Where(s => GetProcess(s.Name) is null).ToList());
+            Preflight(toStart);
+            var started = new List<string>();
+            try
+            {
+                foreach (var spec in toStart)
+                {
+                    await StartOneAsync(spec, cancellationToken);
+                    started.Add(spec.Name);
+                }
+            }
+            catch
+            {
+                foreach (var name in Enumerable.Reverse(started))
+                {
+                    await StopCoreAsync(name, CancellationToken.None);
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Starts again a spec this supervisor has been given before (e.g. after <see cref="StopAsync"/>).</summary>
+    public Task StartAsync(string name, CancellationToken cancellationToken = default) =>
+        StartAsync([_known.TryGetValue(name, out var spec) ? spec : throw new KeyNotFoundException($"unknown process '{name}'")], cancellationToken);
+
+    /// <summary>Stops one process and its whole tree; returns every process of that tree (all gone now).</summary>
+    public async Task<IReadOnlyList<ProcessIdentity>> StopAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await StopCoreAsync(name, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops everything this supervisor runs, newest first (dependents before their dependencies).</summary>
+    public async Task StopAllAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var name in Enumerable.Reverse(Running.ToList()))
+            {
+                await StopCoreAsync(name, cancellationToken);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Lets the processes run on after this supervisor is gone (<c>up --detach</c>); <see cref="DownAsync"/> stops them.</summary>
+    public void Detach()
+    {
+        _running.ForEach(r => r.Process.Dispose());
+        _running.Clear();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync();
+        _gate.Dispose();
+    }
+
+    /// <summary>
+    /// Stops a detached stack from its pid files, newest first, each with its whole tree; stale pid files (process
+    /// gone, or the pid now belongs to another program) are deleted without killing anything. Returns the names stopped.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> DownAsync(StackPaths paths, CancellationToken cancellationToken = default)
+    {
+        var stopped = new List<string>();
+        foreach (var record in ReadPidFiles(paths).OrderByDescending(r => r.StartedAt))
+        {
+            if (record.IsRunning)
+            {
+                await ProcessTree.KillTreeAsync(record.Identity, record.StopSignal, TimeSpan.FromSeconds(record.StopGraceSeconds), cancellationToken);
+                stopped.Add(record.Name);
+            }
+
+            File.Delete(paths.PidFile(record.Name));
+        }
+
+        return stopped;
+    }
+
+    /// <summary>Every pid file of the state folder (stale ones included; see <see cref="PidRecord.IsRunning"/>).</summary>
+    public static IReadOnlyList<PidRecord> ReadPidFiles(StackPaths paths)
+    {
+        if (!Directory.Exists(paths.Pids))
+        {
+            return [];
+        }
+
+        var records = new List<PidRecord>();
+        foreach (var file in Directory.EnumerateFiles(paths.Pids, "*.pid"))
+        {
+            try
+            {
+                records.Add(JsonSerializer.Deserialize<PidRecord>(File.ReadAllText(file), Json)!);
+            }
+            catch (JsonException)
+            {
+                File.Delete(file);
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of a log file (its last 64 KiB at most).</summary>
+    public static string ReadLogTail(string path, int lines = LogTailLines)
+    {
+        if (!File.Exists(path))
+        {
+            return "(no log file)";
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(Math.Max(0, stream.Length - 65536), SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var all = reader.ReadToEnd().Split('\n');
+        var tail = all.Reverse().SkipWhile(string.IsNullOrWhiteSpace).Take(lines).Reverse();
+        return string.Join('\n', tail);
+    }
+
+    private async Task ForgetCrashedAsync()
+    {
+        foreach (var crashed in _running.Where(r => !ProcessTree.IsAlive(r.Identity)).ToList())
+        {
+            // The root died on its own; take down whatever of its tree lingers before starting it again.
+            await ProcessTree.KillTreeAsync(crashed.Identity, ProcessSignal.Kill, TimeSpan.Zero);
+            Forget(crashed);
+        }
+    }
+
+    private List<ProcessSpec> Order(List<ProcessSpec> specs)
+    {
+        var byName = specs.ToDictionary(s => s.Name);
+        var ordered = new List<ProcessSpec>();
+        var visiting = new HashSet<string>();
+        void Visit(ProcessSpec spec)
+        {
+            if (ordered.Contains(spec))
+            {
+                return;
+            }
+
+            if (!visiting.Add(spec.Name))
+            {
+                throw new StackStartException(spec.Name, $"{spec.Name} depends on itself through {string.Join(" → ", visiting)}");
+            }
+
+            foreach (var dependency in spec.DependsOn)
+            {
+                if (byName.TryGetValue(dependency, out var next))
+                {
+                    Visit(next);
+                }
+                else if (GetProcess(dependency) is null)
+                {
+                    throw new StackStartException(spec.Name, $"{spec.Name} depends on {dependency}, which is neither running nor being started");
+                }
+            }
+
+            visiting.Remove(spec.Name);
+            ordered.Add(spec);
+        }
+
+        specs.ForEach(Visit);
+        return ordered;
+    }
+
+    private void Preflight(List<ProcessSpec> specs)
+    {
+        foreach (var spec in specs)
+        {
+            if (!File.Exists(spec.Executable))
+            {
+                var install = spec.Package is null ? string.Empty : $"; install the Debian package: apt-get install {spec.Package}";
+                throw new StackStartException(spec.Name, $"{spec.Name}: {spec.Executable} is not installed{install}");
+            }
+
+            var pidFile = Paths.PidFile(spec.Name);
+            if (ReadPidFiles(Paths).FirstOrDefault(r => r.Name == spec.Name) is { } record)
+            {
+                if (record.IsRunning)
+                {
+                    throw new StackStartException(spec.Name, $"{spec.Name} is already running (pid {record.Pid}, see {pidFile}); stop it first with `thebot down`");
+                }
+
+                File.Delete(pidFile);
+            }
+        }
+
+        Ports.EnsureFree(specs.SelectMany(s => s.Ports.Values.Select(p => (s.Name, p))), PortOverrideHint);
+    }
+
+    private async Task StartOneAsync(ProcessSpec spec, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Paths.Logs);
+        Directory.CreateDirectory(Paths.Pids);
+        if (spec.Setup is { IsDone: false } setup)
+        {
+            try
+            {
+                await setup.RunAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new StackStartException(spec.Name, $"{spec.Name}: setup failed: {e.Message}", e);
+            }
+        }
+
+        var log = LogFileOf(spec);
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        var (file, args) = UnixUser.Wrap(spec.RunAs, spec.Executable, spec.Arguments);
+        await File.AppendAllTextAsync(log, $"==== thebot {DateTimeOffset.UtcNow:O} starting {spec.Name}: {file} {string.Join(' ', args)}\n", cancellationToken);
+
+        // sh redirects output to the log and execs setsid, which execs the program: one pid, its own session,
+        // and output that outlives this process (needed by `up --detach`).
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = spec.WorkingDirectory ?? Paths.Root };
+        string[] wrapper = ["-c", "log=$1; shift; exec /usr/bin/setsid \"$@\" </dev/null >>\"$log\" 2>&1", "thebot-" + spec.Name, log, file];
+        foreach (var arg in wrapper.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in spec.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new StackStartException(spec.Name, $"{spec.Name}: could not start /bin/sh");
+        var identity = ProcessTree.Identify(process.Id) ?? new ProcessIdentity(process.Id, 0);
+        var record = new PidRecord(spec.Name, identity.Pid, identity.StartTime, spec.Executable, DateTimeOffset.UtcNow, spec.StopSignal, spec.StopGracePeriod.TotalSeconds);
+        await File.WriteAllTextAsync(Paths.PidFile(spec.Name), JsonSerializer.Serialize(record, Json), cancellationToken);
+        var running = new Entry(spec, identity, process);
+
+        string? failure;
+        try
+        {
+            failure = await WaitReadyAsync(running, cancellationToken);
+            if (failure is null && spec.AfterReady is { } afterReady)
+            {
+                await afterReady(cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            failure = $"{spec.Name} became ready but its after-ready step failed: {e.Message}";
+        }
+        catch
+        {
+            await StopTreeAsync(running, TimeSpan.FromSeconds(2));
+            throw;
+        }
+
+        if (failure is not null)
+        {
+            await StopTreeAsync(running, TimeSpan.FromSeconds(2));
+            throw new StackStartException(spec.Name, $"{failure}\nlast {LogTailLines} lines of {log}:\n{ReadLogTail(log)}");
+        }
+
+        _running.Add(running);
+    }
+
+    private static async Task<string?> WaitReadyAsync(Entry running, CancellationToken cancellationToken)
+    {
+        var spec = running.Spec;
+        var deadline = DateTime.UtcNow + spec.ReadinessTimeout;
+        var lastError = "not ready";
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            if (running.Process.HasExited)
+            {
+                return $"{spec.Name} exited with code {running.Process.ExitCode} before it was ready";
+            }
+
+            if (spec.Readiness is not { } probe)
+            {
+                return null;
+            }
+
+            try
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(TimeSpan.FromSeconds(5));
+                if (await probe.CheckAsync(attempt.Token))
+                {
+                    return null;
+                }
+
+                lastError = "not ready";
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                lastError = e.Message;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return $"{spec.Name} did not become ready within {spec.ReadinessTimeout.TotalSeconds:0.#} s ({probe.Description}; last: {lastError})";
+            }
+
+            await Task.Delay(delay, cancellationToken);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
+        }
+    }
+
+    private async Task<IReadOnlyList<ProcessIdentity>> StopCoreAsync(string name, CancellationToken cancellationToken)
+    {
+        var running = _running.FirstOrDefault(r => r.Spec.Name == name);
+        if (running is null)
+        {
+            return [];
+        }
+
+        var tree = await StopTreeAsync(running, running.Spec.StopGracePeriod, cancellationToken);
+        Forget(running);
+        return tree;
+    }
+
+    private async Task<IReadOnlyList<ProcessIdentity>> StopTreeAsync(Entry running, TimeSpan grace, CancellationToken cancellationToken = default)
+    {
+        var tree = await ProcessTree.KillTreeAsync(running.Identity, running.Spec.StopSignal, grace, cancellationToken);
+        await running.Process.WaitForExitAsync(cancellationToken);
+        File.Delete(Paths.PidFile(running.Spec.Name));
+        return tree;
+    }
+
+    private void Forget(Entry running)
+    {
+        _running.Remove(running);
+        running.Process.Dispose();
+        File.Delete(Paths.PidFile(running.Spec.Name));
+    }
+}

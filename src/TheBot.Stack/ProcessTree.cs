@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace TheBot.Stack;
+
+/// <summary>
+/// A process identified by pid and kernel start time, so a recycled pid is never mistaken for the process
+/// it once named.
+/// </summary>
+/// <param name="Pid">Process id.</param>
+/// <param name="StartTime">Start time in clock ticks since boot (field 22 of <c>/proc/&lt;pid&gt;/stat</c>).</param>
+public readonly record struct ProcessIdentity(int Pid, long StartTime);
+
+/// <summary>
+/// Linux process-tree helpers over <c>/proc</c>: who descends from whom, who is alive, and killing a whole
+/// tree so nothing is orphaned.
+/// </summary>
+public static partial class ProcessTree
+{
+    private readonly record struct StatLine(int Pid, int ParentPid, int Session, char State, long StartTime);
+
+    /// <summary>The identity of a running (not zombie) process, or null when there is none with that pid.</summary>
+    public static ProcessIdentity? Identify(int pid) =>
+        ReadStat(pid) is { } stat && IsLiveState(stat.State) ? new ProcessIdentity(pid, stat.StartTime) : null;
+
+    /// <summary>True when the process exists, has the same start time and is not a zombie.</summary>
+    public static bool IsAlive(ProcessIdentity process) =>
+        ReadStat(process.Pid) is { } stat && stat.StartTime == process.StartTime && IsLiveState(stat.State);
+
+    /// <summary>The command line of a process (arguments joined by spaces), or null when it is gone.</summary>
+    public static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The live processes of the tree rooted at <paramref name="root"/>: the root, its descendants, and every
+    /// process still in the root's session (those survive when a middle process died and they were re-parented).
+    /// </summary>
+    public static IReadOnlyList<ProcessIdentity> Snapshot(ProcessIdentity root)
+    {
+        var all = ReadAll();
+        var children = all.ToLookup(p => p.ParentPid);
+        var found = new Dictionary<int, ProcessIdentity>();
+        var rootAlive = all.Any(p => p.Pid == root.Pid && p.StartTime == root.StartTime);
+        if (rootAlive)
+        {
+            var queue = new Queue<int>([root.Pid]);
+            while (queue.TryDequeue(out var pid))
+            {
+                foreach (var child in children[pid])
+                {
+                    if (found.TryAdd(child.Pid, new ProcessIdentity(child.Pid, child.StartTime)))
+                    {
+                        queue.Enqueue(child.Pid);
+                    }
+                }
+            }
+
+            found[root.Pid] = root;
+        }
+
+        foreach (var p in all.Where(p => p.Session == root.Pid && p.StartTime >= root.StartTime))
+        {
+            found.TryAdd(p.Pid, new ProcessIdentity(p.Pid, p.StartTime));
+        }
+
+        return [.. found.Values.Where(p => all.Any(s => s.Pid == p.Pid && IsLiveState(s.State)))];
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to the process if it is still the same process.</summary>
+    public static void Signal(ProcessIdentity process, ProcessSignal signal)
+    {
+        if (IsAlive(process))
+        {
+            _ = SysKill(process.Pid, (int)signal);
+        }
+    }
+
+    /// <summary>
+    /// Stops the whole tree of <paramref name="root"/>: sends <paramref name="signal"/> to the root and waits up to
+    /// <paramref name="grace"/> for it to exit, then kills it; whatever of the tree is still alive afterwards gets
+    /// SIGTERM, and SIGKILL a second later. Returns every process that belonged to the tree, all of them gone.
+    /// </summary>
+    public static async Task<IReadOnlyList<ProcessIdentity>> KillTreeAsync(
+        ProcessIdentity root, ProcessSignal signal, TimeSpan grace, CancellationToken cancellationToken = default)
+    {
+        var members = new HashSet<ProcessIdentity>(Snapshot(root));
+        Signal(root, signal);
+        var deadline = DateTime.UtcNow + grace;
+        while (IsAlive(root) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, cancellationToken);
+            members.UnionWith(Snapshot(root));
+        }
+
+        members.UnionWith(Snapshot(root));
+        Signal(root, ProcessSignal.Kill);
+        members.UnionWith(Snapshot(root));
+
+        var survivors = members.Where(IsAlive).ToList();
+        survivors.ForEach(p => Signal(p, ProcessSignal.Terminate));
+        if (!await WaitGoneAsync(survivors, TimeSpan.FromSeconds(1), cancellationToken))
+        {
+            survivors.ForEach(p => Signal(p, ProcessSignal.Kill));
+            if (!await WaitGoneAsync(members, TimeSpan.FromSeconds(5), cancellationToken))
+            {
+                var left = string.Join(", ", members.Where(IsAlive).Select(p => p.Pid));
+                throw new InvalidOperationException($"processes {left} of the tree of pid {root.Pid} survived SIGKILL");
+            }
+        }
+
+        return [.. members];
+    }
+
+    /// <summary>Waits until none of <paramref name="processes"/> is alive; false when <paramref name="timeout"/> passed first.</summary>
+    public static async Task<bool> WaitGoneAsync(IEnumerable<ProcessIdentity> processes, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var list = processes.ToList();
+        var deadline = DateTime.UtcNow + timeout;
+        while (list.Any(IsAlive))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(25, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private static bool IsLiveState(char state) => state is not ('Z' or 'X' or 'x');
+
+    private static List<StatLine> ReadAll()
+    {
+        var list = new List<StatLine>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ReadStat(pid) is { } stat)
+            {
+                list.Add(stat);
+            }
+        }
+
+        return list;
+    }
+
+    private static StatLine? ReadStat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so split after the last ')'.
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return new StatLine(
+            pid,
+            int.Parse(fields[1], CultureInfo.InvariantCulture),
+            int.Parse(fields[3], CultureInfo.InvariantCulture),
+            fields[0][0],
+            long.Parse(fields[19], CultureInfo.InvariantCulture));
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SysKill(int pid, int signal);
+}

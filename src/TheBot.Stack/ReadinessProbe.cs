@@ -1,0 +1,40 @@
+using System.Net.Sockets;
+
+namespace TheBot.Stack;
+
+/// <summary>How the supervisor tells that a started process is ready to serve.</summary>
+public abstract class ReadinessProbe
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    /// <summary>Short human description used in error messages, e.g. <c>GET http://127.0.0.1:9090/-/ready</c>.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Runs the check once: true when ready, false (or an exception) when not yet.</summary>
+    public abstract Task<bool> CheckAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ready when <c>GET <paramref name="url"/></c> answers 2xx.</summary>
+    public static ReadinessProbe HttpGet(string url) => new Custom($"GET {url} answers 2xx", async ct =>
+    {
+        using var response = await Http.GetAsync(url, ct);
+        return response.IsSuccessStatusCode;
+    });
+
+    /// <summary>Ready when a TCP connection to <c>127.0.0.1:<paramref name="port"/></c> succeeds.</summary>
+    public static ReadinessProbe TcpConnect(int port) => new Custom($"TCP connect to 127.0.0.1:{port}", async ct =>
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port, ct);
+        return true;
+    });
+
+    /// <summary>Ready when <paramref name="check"/> returns true, e.g. <c>pg_isready</c> exits 0.</summary>
+    public static ReadinessProbe Check(string description, Func<CancellationToken, Task<bool>> check) => new Custom(description, check);
+
+    private sealed class Custom(string description, Func<CancellationToken, Task<bool>> check) : ReadinessProbe
+    {
+        public override string Description => description;
+
+        public override Task<bool> CheckAsync(CancellationToken cancellationToken) => check(cancellationToken);
+    }
+}

@@ -1,0 +1,194 @@
+using TheBot.Stack;
+using TheBot.Testing;
+using Xunit;
+
+namespace TheBot.Stack.Tests;
+
+public sealed class PostgresTests
+{
+    [Fact]
+    public async Task Starts_ready_with_pg_stat_statements_and_stops_its_whole_tree()
+    {
+        var pg = await PostgresServer.StartNewAsync();
+        IReadOnlyList<ProcessIdentity> tree = [];
+        IReadOnlyList<ProcessIdentity> stopped = [];
+        try
+        {
+            tree = ProcessTree.Snapshot(pg.Process!.Value);
+            Assert.True(tree.Count >= 4, $"postmaster and its children expected, got {tree.Count}");
+            Assert.Contains("postgres", ProcessTree.CommandLine(pg.Process.Value.Pid), StringComparison.Ordinal);
+            Assert.Contains("Uid:\t101", await File.ReadAllTextAsync($"/proc/{pg.Process.Value.Pid}/status"), StringComparison.Ordinal);
+            Assert.Equal("t", await pg.QueryAsync("SELECT count(*) >= 0 FROM pg_stat_statements"));
+            Assert.Equal("127.0.0.1", await pg.QueryAsync("SHOW listen_addresses"));
+
+            var other = await pg.CreateDatabaseAsync("second_db");
+            Assert.Contains("Database=second_db", other, StringComparison.Ordinal);
+            Assert.Equal("pg_stat_statements", await pg.QueryAsync("SELECT extname FROM pg_extension WHERE extname = 'pg_stat_statements'", "second_db"));
+        }
+        finally
+        {
+            stopped = await pg.StopAsync();
+            await pg.DisposeAsync();
+            Assert.False(Directory.Exists(pg.Paths.Root));
+            await Processes.AssertAllGoneAsync(stopped);
+        }
+
+        await Processes.AssertAllGoneAsync(tree);
+        Assert.Subset(stopped.ToHashSet(), tree.ToHashSet());
+    }
+
+    [Fact]
+    public async Task Keeps_its_data_across_stop_start_and_recovers_after_being_killed()
+    {
+        await using var pg = await PostgresServer.StartNewAsync();
+        await pg.QueryAsync("CREATE TABLE notes (body text); INSERT INTO notes VALUES ('kept')");
+
+        await Processes.AssertAllGoneAsync(await pg.StopAsync());
+        Assert.Null(pg.Process);
+        Assert.False(File.Exists(pg.Paths.PidFile(ServiceNames.PostgreSql)));
+        await pg.StartAsync();
+        Assert.Equal("kept", await pg.QueryAsync("SELECT body FROM notes"));
+
+        // Crash: SIGKILL the postmaster; its children notice and exit by themselves, then a start recovers.
+        var crashed = pg.Process!.Value;
+        var tree = ProcessTree.Snapshot(crashed);
+        ProcessTree.Signal(crashed, ProcessSignal.Kill);
+        await Processes.AssertAllGoneAsync(tree);
+        await pg.StartAsync();
+        Assert.Equal("kept", await pg.QueryAsync("SELECT body FROM notes"));
+        Assert.NotEqual(crashed, pg.Process!.Value);
+    }
+}
+
+public sealed class RedisTests
+{
+    [Fact]
+    public async Task Starts_answers_ping_restarts_and_leaves_no_process()
+    {
+        var redis = await RedisServer.StartNewAsync();
+        var first = redis.Process!.Value;
+        Assert.True(await redis.PingAsync());
+        Assert.Contains("redis-server 127.0.0.1:", ProcessTree.CommandLine(first.Pid), StringComparison.Ordinal);
+
+        await Processes.AssertAllGoneAsync(await redis.StopAsync());
+        await redis.StartAsync();
+        Assert.True(await redis.PingAsync());
+        var second = redis.Process!.Value;
+
+        await redis.DisposeAsync();
+        await Processes.AssertAllGoneAsync([first, second]);
+    }
+}
+
+public sealed class PrometheusTests
+{
+    private const string Config = """
+        global:
+          scrape_interval: 1s
+          evaluation_interval: 1s
+        rule_files: [recording.yml]
+        scrape_configs:
+          - job_name: prometheus
+            static_configs:
+              - targets: ['127.0.0.1:{{port}}']
+        """;
+
+    private const string Rules = """
+        groups:
+          - name: smoke
+            rules:
+              - record: job:up:sum
+                expr: sum by (job) (up)
+        """;
+
+    [Fact]
+    public async Task Loads_config_and_rules_scrapes_itself_and_stops()
+    {
+        var prometheus = await PrometheusServer.StartNewAsync(Config, new Dictionary<string, string> { ["recording.yml"] = Rules });
+        var root = prometheus.Process!.Value;
+        try
+        {
+            await prometheus.WaitForTargetUpAsync("prometheus");
+            Assert.Equal("1", (await prometheus.QueryAsync("up{job=\"prometheus\"}"))[0].GetProperty("value")[1].GetString());
+            var groups = (await prometheus.GetJsonAsync("/api/v1/rules")).GetProperty("data").GetProperty("groups");
+            Assert.Equal("smoke", groups[0].GetProperty("name").GetString());
+            await prometheus.ReloadAsync();
+        }
+        finally
+        {
+            await prometheus.DisposeAsync();
+        }
+
+        await Processes.AssertAllGoneAsync([root]);
+    }
+}
+
+public sealed class AlertmanagerTests
+{
+    [Fact]
+    public async Task Accepts_and_lists_alerts()
+    {
+        await using var alertmanager = await AlertmanagerServer.StartNewAsync(AlertmanagerServer.NullConfig);
+        await alertmanager.PostAlertAsync(
+            new Dictionary<string, string> { ["alertname"] = "StackSmoke", ["severity"] = "warning", ["component"] = "monitoring" },
+            new Dictionary<string, string> { ["summary"] = "smoke" });
+
+        var alerts = await alertmanager.ListAlertsAsync();
+        Assert.Contains(alerts.EnumerateArray(), a => a.GetProperty("labels").GetProperty("alertname").GetString() == "StackSmoke");
+    }
+}
+
+public sealed class ExporterTests
+{
+    [Fact]
+    public async Task Node_exporter_serves_metrics()
+    {
+        var node = new NodeExporterServer();
+        await node.InitializeAsync();
+        var root = node.Process!.Value;
+        Assert.Contains("node_exporter_build_info", await node.ScrapeAsync(), StringComparison.Ordinal);
+        await node.DisposeAsync();
+        await Processes.AssertAllGoneAsync([root]);
+    }
+
+    [Fact]
+    public async Task Postgres_exporter_reads_the_server_and_custom_queries()
+    {
+        const string queries = """
+            thebot_smoke:
+              query: "SELECT 42 AS answer"
+              metrics:
+                - answer:
+                    usage: "GAUGE"
+                    description: "Always 42"
+            """;
+        var exporter = new PostgresExporterServer(queries);
+        await exporter.InitializeAsync();
+        try
+        {
+            var text = await exporter.ScrapeAsync();
+            Assert.Contains("pg_up 1", text, StringComparison.Ordinal);
+            Assert.Matches(new System.Text.RegularExpressions.Regex(@"^thebot_smoke_answer(\{[^}]*\})? 42$", System.Text.RegularExpressions.RegexOptions.Multiline), text);
+        }
+        finally
+        {
+            await exporter.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Redis_exporter_reads_the_server()
+    {
+        var exporter = new RedisExporterServer();
+        await exporter.InitializeAsync();
+        try
+        {
+            Assert.Contains("redis_up 1", await exporter.ScrapeAsync(), StringComparison.Ordinal);
+            Assert.Equal([ServiceNames.Redis, ServiceNames.RedisExporter], exporter.Supervisor.Running);
+        }
+        finally
+        {
+            await exporter.DisposeAsync();
+        }
+    }
+}
