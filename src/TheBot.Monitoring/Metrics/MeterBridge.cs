@@ -129,6 +129,15 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             name += suffix;
         }
 
+        // Prometheus reserves these suffixes for histogram parts; a gauge like dotnet.timer.count becomes dotnet_timer_current.
+        foreach (var reserved in (string[])["_count", "_sum", "_bucket"])
+        {
+            if (type != MetricType.Histogram && name.EndsWith(reserved, StringComparison.Ordinal))
+            {
+                name = name[..^reserved.Length] + "_current";
+            }
+        }
+
         if (type == MetricType.Counter && !name.EndsWith("_total", StringComparison.Ordinal))
         {
             name += "_total";

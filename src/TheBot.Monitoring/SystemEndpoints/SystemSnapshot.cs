@@ -75,7 +75,7 @@ internal sealed class SystemSnapshot(
             },
             ["database_pool"] = bridge is null ? null : new Dictionary<string, object?>
             {
-                ["connections"] = bridge.Sum("db_client_connection_count"),
+                ["connections"] = bridge.Sum("db_client_connection_current"),
                 ["max_connections"] = bridge.Sum("db_client_connection_max"),
                 ["pending_requests"] = bridge.Sum("db_client_connection_pending_requests"),
             },

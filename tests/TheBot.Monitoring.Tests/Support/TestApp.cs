@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,11 +18,11 @@ public sealed class TestApp : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private TestApp(WebApplication app, Uri address)
+    private TestApp(WebApplication app, Uri address, HttpClient client)
     {
         _app = app;
         Address = address;
-        Client = new HttpClient { BaseAddress = address };
+        Client = client;
     }
 
     public Uri Address { get; }
@@ -33,11 +34,20 @@ public sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(
         Action<IEndpointRouteBuilder> map,
         Action<IServiceCollection>? services = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        bool inMemory = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (inMemory)
+        {
+            builder.WebHost.UseTestServer();
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Monitoring:ScrapeToken"] = ScrapeToken,
@@ -55,8 +65,14 @@ public sealed class TestApp : IAsyncDisposable
         app.MapTheBotMonitoring();
         map(app);
         await app.StartAsync();
+        if (inMemory)
+        {
+            var server = app.GetTestServer();
+            return new TestApp(app, server.BaseAddress, server.CreateClient());
+        }
+
         var address = new Uri(app.Urls.First());
-        return new TestApp(app, address);
+        return new TestApp(app, address, new HttpClient { BaseAddress = address });
     }
 
     public async Task<string> ScrapeAsync(string? token = ScrapeToken)

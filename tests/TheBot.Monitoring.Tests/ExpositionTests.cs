@@ -1,0 +1,203 @@
+using System.Data.Common;
+using System.Net;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TheBot.Monitoring.Business;
+using TheBot.Monitoring.Tests.Support;
+using TheBot.Testing;
+using Xunit;
+
+namespace TheBot.Monitoring.Tests;
+
+/// <summary>
+/// A real app with the two lines, on real PostgreSQL and Redis: after known requests, queries and cache calls,
+/// every family appears with the right labels and exact values; promtool accepts the exposition; a real
+/// Prometheus scrapes it.
+/// </summary>
+[Collection(RealServersCollection.Name)]
+public sealed class ExpositionTests(RealServers servers)
+{
+    private static void MapItems(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/items/{id:int}", async (int id, DbDataSource db, IDistributedCache cache) =>
+        {
+            var cached = await cache.GetStringAsync($"item:{id}");
+            if (cached is not null)
+            {
+                return Results.Ok(cached);
+            }
+
+            await using var connection = await db.OpenConnectionAsync();
+            var name = await connection.QuerySingleOrDefaultAsync<string>("SELECT name FROM items WHERE id = @id", new { id });
+            if (name is null)
+            {
+                return Results.NotFound();
+            }
+
+            await cache.SetStringAsync($"item:{id}", name);
+            return Results.Ok(name);
+        });
+        app.MapPost("/items", async (DbDataSource db) =>
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            var id = await connection.ExecuteScalarAsync<int>("INSERT INTO items (name) VALUES ('first') RETURNING id");
+            return Results.Ok(id);
+        });
+        app.MapPut("/items/{id:int}", async (int id, DbDataSource db) =>
+        {
+            await using var command = db.CreateCommand("UPDATE public.items SET name = 'renamed' WHERE id = $1");
+            command.Parameters.Add(new NpgsqlParameter { Value = id });
+            await command.ExecuteNonQueryAsync();
+            return Results.NoContent();
+        });
+        app.MapDelete("/items/{id:int}", async (int id, DbDataSource db) =>
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            await connection.ExecuteAsync("/* cleanup */ DELETE FROM \"items\" WHERE id = @id", new { id });
+            return Results.NoContent();
+        });
+        app.MapGet("/broken-query", async (DbDataSource db) =>
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            try
+            {
+                await connection.ExecuteAsync("SELECT * FROM missing_table");
+            }
+            catch (PostgresException)
+            {
+                return Results.StatusCode(503);
+            }
+
+            return Results.Ok();
+        });
+        app.MapPost("/business", (PlatformMetrics metrics) =>
+        {
+            metrics.MessageSent(ChatType.Group);
+            metrics.MessageSent(ChatType.Group);
+            metrics.MessageSent(ChatType.Private);
+            metrics.AssignmentSubmitted(SubmissionStatus.Late);
+            metrics.PaymentProcessed(PaymentStatus.Declined, PaymentMethod.Wallet);
+            metrics.StartTask("grading").Complete(BackgroundTaskStatus.Retry);
+            metrics.SetQueueDepth("default", 7);
+            var lease = metrics.TrackWebSocket("chat");
+            metrics.TrackWebSocket("chat");
+            lease.Dispose();
+            lease.Dispose();
+            return Results.NoContent();
+        });
+    }
+
+    private async Task<TestApp> StartItemsAppAsync()
+    {
+        var connectionString = await servers.Postgres.CreateDatabaseAsync();
+        await using (var setup = NpgsqlDataSource.Create(connectionString))
+        {
+            await using var create = setup.CreateCommand("CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL)");
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return await TestApp.StartAsync(MapItems, services =>
+        {
+            services.AddSingleton<DbDataSource>(_ => NpgsqlDataSource.Create(connectionString));
+            services.AddStackExchangeRedisCache(options => options.Configuration = servers.Redis.ConnectionString);
+        });
+    }
+
+    [Fact]
+    public async Task Every_family_appears_with_exact_values_after_known_traffic()
+    {
+        await using var app = await StartItemsAppAsync();
+        var database = new NpgsqlConnectionStringBuilder(((DbDataSource)app.Services.GetRequiredService(typeof(DbDataSource))).ConnectionString).Database!;
+
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.PostAsync("/items", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/items/1")).StatusCode); // miss → select → set
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/items/1")).StatusCode); // hit
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Client.PutAsync("/items/1", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Client.DeleteAsync("/items/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await app.Client.GetAsync("/broken-query")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Client.PostAsync("/business", null)).StatusCode);
+
+        var text = await app.ScrapeAsync();
+        (string, string) Db(string value) => ("database", value);
+
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", Db(database), ("operation", "insert"), ("table", "items")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", Db(database), ("operation", "select"), ("table", "items")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", Db(database), ("operation", "update"), ("table", "items")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", Db(database), ("operation", "delete"), ("table", "items")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", Db(database), ("operation", "select"), ("table", "missing_table")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_query_errors_total", Db(database), ("operation", "select"), ("table", "missing_table")));
+        Assert.Equal(0, Exposition.Value(text, "thebot_db_query_errors_total", Db(database), ("operation", "select"), ("table", "items")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_query_duration_seconds_count", Db(database), ("operation", "insert"), ("table", "items")));
+
+        Assert.Equal(1, Exposition.Value(text, "thebot_cache_hits_total", ("cache_name", "redis")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_cache_misses_total", ("cache_name", "redis")));
+
+        Assert.Equal(2, Exposition.Value(text, "thebot_messages_sent_total", ("chat_type", "group")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_messages_sent_total", ("chat_type", "private")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_assignments_submitted_total", ("status", "late")));
+        Assert.Equal(0, Exposition.Value(text, "thebot_assignments_submitted_total", ("status", "accepted")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_payments_processed_total", ("status", "declined"), ("method", "wallet")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_background_tasks_total", ("task_name", "grading"), ("status", "retry")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_background_task_duration_seconds_count", ("task_name", "grading")));
+        Assert.Equal(7, Exposition.Value(text, "thebot_background_queue_depth", ("queue", "default")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_websocket_connections", ("type", "chat")));
+
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "POST"), ("endpoint", "/items"), ("status", "200")));
+        Assert.Equal(2, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/items/{id}"), ("status", "200")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/broken-query"), ("status", "503")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_in_flight")); // the scrape itself
+    }
+
+    [Fact]
+    public async Task Promtool_check_metrics_finds_nothing_in_the_exposition()
+    {
+        await using var app = await StartItemsAppAsync();
+        await app.Client.PostAsync("/items", null);
+        await app.Client.GetAsync("/items/1");
+        await app.Client.GetAsync("/broken-query");
+        await app.Client.PostAsync("/business", null);
+        await app.Client.GetAsync("/nothing/here");
+
+        var text = await app.ScrapeAsync();
+        var (exit, output) = await Tools.RunAsync("/usr/bin/promtool", "check metrics", text);
+
+        Assert.True(exit == 0 && output.Trim().Length == 0, $"promtool check metrics (exit {exit}):\n{output}");
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter", text);
+        Assert.Contains("kestrel_", text);
+    }
+
+    [Fact]
+    public async Task A_real_prometheus_scrapes_the_service_with_the_token()
+    {
+        await using var app = await StartItemsAppAsync();
+        await app.Client.PostAsync("/items", null);
+        var config = $$"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: thebot-backend
+                metrics_path: /api/system/metrics/prometheus/
+                authorization:
+                  type: Bearer
+                  credentials: {{TestApp.ScrapeToken}}
+                static_configs:
+                  - targets: ['{{app.Address.Authority}}']
+            """;
+        await using var prometheus = await PrometheusServer.StartNewAsync(config);
+        await prometheus.WaitForTargetUpAsync("thebot-backend");
+
+        await TestHttp.WaitUntilAsync(async () =>
+            (await prometheus.QueryAsync("thebot_http_requests_total{job=\"thebot-backend\",endpoint=\"/items\",method=\"POST\",status=\"200\"}")).GetArrayLength() == 1,
+            TimeSpan.FromSeconds(20), () => "the POST /items series was not ingested");
+        var up = await prometheus.QueryAsync("up{job=\"thebot-backend\"}");
+        Assert.Equal("1", up[0].GetProperty("value")[1].GetString());
+        var ingested = await prometheus.QueryAsync("scrape_samples_scraped{job=\"thebot-backend\"}");
+        var samples = double.Parse(ingested[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(samples > 20, $"only {samples} samples scraped");
+    }
+}
