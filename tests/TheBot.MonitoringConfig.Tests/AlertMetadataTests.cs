@@ -1,0 +1,115 @@
+using TheBot.MonitoringConfig.Tests.Support;
+using Xunit;
+
+namespace TheBot.MonitoringConfig.Tests;
+
+/// <summary>Every alert carries what routing and on-call need, and has its runbook.</summary>
+public class AlertMetadataTests
+{
+    /// <summary>SPEC §7: the seed alerts with their fixed severities.</summary>
+    public static TheoryData<string, string> SpecAlerts => new()
+    {
+        { "BackendHighErrorRate", "critical" },
+        { "BackendServiceDown", "critical" },
+        { "PostgreSQLDown", "critical" },
+        { "HighCPUUsage", "critical" },
+        { "HighMemoryUsage", "critical" },
+        { "CriticalMemoryUsage", "critical" },
+        { "BackendHighLatency", "warning" },
+        { "BackendSlowQueries", "warning" },
+        { "LongRunningQueries", "warning" },
+        { "HighDiskIO", "warning" },
+    };
+
+    /// <summary>Every alert in alert_rules.yml.</summary>
+    public static TheoryData<string> AllAlerts()
+    {
+        var data = new TheoryData<string>();
+        foreach (var rule in RuleFile.Alerts.Rules)
+        {
+            data.Add(rule.Alert!);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecAlerts))]
+    public void Spec_alert_exists_with_its_severity(string alert, string severity)
+    {
+        var rule = Assert.Single(RuleFile.Alerts.Rules, r => r.Alert == alert);
+        Assert.Equal(severity, rule.Labels.GetValueOrDefault("severity"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllAlerts))]
+    public void Alert_has_severity_component_summary_description_and_runbook(string alert)
+    {
+        var rule = Assert.Single(RuleFile.Alerts.Rules, r => r.Alert == alert);
+        var severity = rule.Labels.GetValueOrDefault("severity");
+        if (alert == "Watchdog")
+        {
+            Assert.Equal("none", severity);
+        }
+        else
+        {
+            Assert.True(severity is "critical" or "warning", $"{alert}: severity must be critical (page) or warning (ticket), is '{severity}'");
+        }
+
+        var component = rule.Labels.GetValueOrDefault("component");
+        Assert.True(component is not null && Repo.Components.Contains(component), $"{alert}: component '{component}' not in {string.Join(", ", Repo.Components)}");
+        foreach (var key in new[] { "summary", "description" })
+        {
+            Assert.False(string.IsNullOrWhiteSpace(rule.Annotations.GetValueOrDefault(key)), $"{alert}: annotation {key} missing");
+        }
+
+        Assert.Equal(Repo.RunbookBaseUrl + alert + ".md", rule.Annotations.GetValueOrDefault("runbook_url"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllAlerts))]
+    public async Task Alert_has_a_runbook_with_meaning_impact_diagnosis_and_fix(string alert)
+    {
+        var path = Repo.File("docs", "runbooks", alert + ".md");
+        Assert.True(File.Exists(path), $"runbook missing: docs/runbooks/{alert}.md");
+        var text = await File.ReadAllTextAsync(path);
+        Assert.StartsWith("# " + alert, text, StringComparison.Ordinal);
+        foreach (var section in new[] { "## Meaning", "## Impact", "## Diagnosis", "## Fix" })
+        {
+            Assert.Contains(section, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("```promql", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runbook_queries_are_valid_promql()
+    {
+        var expressions = new List<(string, string)>();
+        foreach (var file in Directory.GetFiles(Repo.File("docs", "runbooks"), "*.md"))
+        {
+            var text = await File.ReadAllTextAsync(file);
+            foreach (var block in text.Split("```promql").Skip(1))
+            {
+                expressions.Add((Path.GetFileName(file), block[..block.IndexOf("```", StringComparison.Ordinal)].Trim()));
+            }
+        }
+
+        await PromQl.AssertAllParseAsync(expressions);
+    }
+
+    [Fact]
+    public void Critical_is_page_and_warning_is_ticket_for_slo_burn_rates()
+    {
+        var alerts = RuleFile.Alerts.Rules.ToDictionary(r => r.Alert!);
+        Assert.Equal("critical", alerts["BackendErrorBudgetBurn1h"].Labels["severity"]);
+        Assert.Equal("critical", alerts["BackendErrorBudgetBurn6h"].Labels["severity"]);
+        Assert.Equal("warning", alerts["BackendErrorBudgetBurn1d"].Labels["severity"]);
+        Assert.Equal("warning", alerts["BackendErrorBudgetBurn3d"].Labels["severity"]);
+        Assert.Contains("14.4", alerts["BackendErrorBudgetBurn1h"].Expr, StringComparison.Ordinal);
+        Assert.Contains("ratio_rate5m", alerts["BackendErrorBudgetBurn1h"].Expr, StringComparison.Ordinal);
+        Assert.Contains("ratio_rate30m", alerts["BackendErrorBudgetBurn6h"].Expr, StringComparison.Ordinal);
+        Assert.Contains("ratio_rate2h", alerts["BackendErrorBudgetBurn1d"].Expr, StringComparison.Ordinal);
+        Assert.Contains("ratio_rate3d", alerts["BackendErrorBudgetBurn3d"].Expr, StringComparison.Ordinal);
+    }
+}

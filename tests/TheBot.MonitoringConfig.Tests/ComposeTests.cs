@@ -1,0 +1,100 @@
+using TheBot.MonitoringConfig.Tests.Support;
+using Xunit;
+
+namespace TheBot.MonitoringConfig.Tests;
+
+/// <summary>monitoring/docker-compose.monitoring.yml validates, mounts only files that exist, publishes only Grafana.</summary>
+public class ComposeTests
+{
+    private static readonly Dictionary<string, string> ContainerNames = new()
+    {
+        ["prometheus"] = "thebot-prometheus", ["grafana"] = "thebot-grafana", ["alertmanager"] = "thebot-alertmanager",
+        ["loki"] = "thebot-loki", ["node-exporter"] = "thebot-node-exporter", ["postgres-exporter"] = "thebot-postgres-exporter",
+        ["redis-exporter"] = "thebot-redis-exporter", ["alloy"] = "thebot-alloy",
+    };
+
+    private static string ComposeFile => Repo.Monitoring("docker-compose.monitoring.yml");
+
+    private static Dictionary<object, object> Services => Yaml.LoadMap(ComposeFile).At("services").AsMap();
+
+    [Fact]
+    public async Task Docker_compose_config_validates()
+    {
+        var env = new Dictionary<string, string> { ["GRAFANA_ADMIN_PASSWORD"] = "test-password", ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
+        await Tools.RunOkAsync("docker-compose", ["-f", ComposeFile, "config", "-q"], env, Repo.Root);
+    }
+
+    [Fact]
+    public async Task Grafana_admin_password_is_required()
+    {
+        var env = new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["GRAFANA_ADMIN_PASSWORD"] = "" };
+        var result = await Tools.RunAsync("docker-compose", ["-f", ComposeFile, "config", "-q"], env, Repo.Root);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("GRAFANA_ADMIN_PASSWORD", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_service_has_its_container_name_restart_policy_and_healthcheck()
+    {
+        var services = Services;
+        Assert.Equal(ContainerNames.Keys.Order(), services.Keys.Cast<string>().Order());
+        foreach (var (service, container) in ContainerNames)
+        {
+            var s = services[service].AsMap();
+            Assert.Equal(container, s["container_name"]);
+            Assert.Equal("unless-stopped", s["restart"]);
+            Assert.NotEmpty(s.At("healthcheck", "test").AsList());
+        }
+    }
+
+    [Fact]
+    public void Every_mounted_repository_file_exists()
+    {
+        var checkedMounts = 0;
+        foreach (var (name, service) in Services)
+        {
+            foreach (var volume in service.At("volumes").AsList().Cast<string>())
+            {
+                var source = volume.Split(':')[0];
+                if (!source.StartsWith('.'))
+                {
+                    continue; // named volume or host path
+                }
+
+                var path = Path.GetFullPath(Path.Combine(Repo.Monitoring(), source));
+                Assert.True(File.Exists(path) || Directory.Exists(path), $"{name}: mounts {source}, which does not exist");
+                checkedMounts++;
+            }
+        }
+
+        Assert.True(checkedMounts >= 10, $"only {checkedMounts} repository mounts found");
+    }
+
+    [Fact]
+    public void Only_grafana_is_published_beyond_the_host()
+    {
+        foreach (var (name, service) in Services)
+        {
+            foreach (var port in service.At("ports").AsList().Cast<string>())
+            {
+                if ((string)name == "grafana")
+                {
+                    Assert.Equal("3000:3000", port);
+                }
+                else
+                {
+                    Assert.StartsWith("127.0.0.1:", port, StringComparison.Ordinal);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Prometheus_retention_flags_and_grafana_password_come_from_the_compose_file()
+    {
+        var prometheus = string.Join(' ', Services["prometheus"].At("command").AsList().Cast<string>());
+        Assert.Contains("--storage.tsdb.retention.time=15d", prometheus, StringComparison.Ordinal);
+        Assert.Contains("--storage.tsdb.retention.size=50GB", prometheus, StringComparison.Ordinal);
+        Assert.Equal("${GRAFANA_ADMIN_PASSWORD:?set GRAFANA_ADMIN_PASSWORD}", Services["grafana"].At("environment", "GF_SECURITY_ADMIN_PASSWORD"));
+    }
+}

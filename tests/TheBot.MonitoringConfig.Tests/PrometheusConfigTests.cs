@@ -1,0 +1,105 @@
+using TheBot.MonitoringConfig.Tests.Support;
+using Xunit;
+
+namespace TheBot.MonitoringConfig.Tests;
+
+/// <summary>monitoring/prometheus/prometheus.yml and the two rule files, checked by promtool and by reading them.</summary>
+public class PrometheusConfigTests
+{
+    private static readonly string[] Jobs = ["thebot-backend", "thebot-frontend", "node", "postgres", "redis", "prometheus", "alertmanager"];
+
+    [Fact]
+    public async Task Promtool_check_config_accepts_the_committed_file()
+    {
+        // promtool follows rule_files (relative to the config) and stats credentials_file (absolute,
+        // /etc/prometheus/secrets/... inside the container). Copy the committed file beside the rule files
+        // and point only credentials_file at a dummy token; everything else is checked as committed.
+        using var dir = new TempDir();
+        var committed = await File.ReadAllTextAsync(Repo.Monitoring("prometheus", "prometheus.yml"));
+        Assert.Contains("credentials_file: /etc/prometheus/secrets/scrape-token", committed, StringComparison.Ordinal);
+        Directory.CreateDirectory(dir.File("secrets"));
+        await File.WriteAllTextAsync(dir.File("secrets/scrape-token"), "test-token");
+        await File.WriteAllTextAsync(dir.File("prometheus.yml"), committed.Replace("/etc/prometheus/secrets/", dir.File("secrets") + "/", StringComparison.Ordinal));
+        File.Copy(Repo.Monitoring("prometheus", "recording_rules.yml"), dir.File("recording_rules.yml"));
+        File.Copy(Repo.Monitoring("prometheus", "alert_rules.yml"), dir.File("alert_rules.yml"));
+
+        var result = await Tools.RunOkAsync("promtool", ["check", "config", dir.File("prometheus.yml")]);
+        Assert.Contains("2 rule files found", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("recording_rules.yml")]
+    [InlineData("alert_rules.yml")]
+    public async Task Promtool_check_rules_lint_fatal_accepts(string file) =>
+        await Tools.RunOkAsync("promtool", ["check", "rules", "--lint=all", "--lint-fatal", Repo.Monitoring("prometheus", file)]);
+
+    [Fact]
+    public void Scrape_jobs_targets_paths_and_auth_are_as_specified()
+    {
+        var config = Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus.yml"));
+        Assert.Equal("15s", config.At("global", "scrape_interval"));
+        Assert.Equal("15s", config.At("global", "evaluation_interval"));
+        Assert.NotEmpty(config.At("global", "external_labels").AsMap());
+        Assert.Equal(["recording_rules.yml", "alert_rules.yml"], config.At("rule_files").AsList().Cast<string>());
+        Assert.Equal("alertmanager:9093", config.At("alerting", "alertmanagers", 0, "static_configs", 0, "targets", 0));
+
+        var jobs = config.At("scrape_configs").AsList().Select(j => j.AsMap()).ToDictionary(j => (string)j["job_name"]);
+        Assert.Equal(Jobs.Order(), jobs.Keys.Order());
+        var targets = new Dictionary<string, string>
+        {
+            ["thebot-backend"] = "backend:8000", ["thebot-frontend"] = "frontend:3001", ["node"] = "node-exporter:9100",
+            ["postgres"] = "postgres-exporter:9187", ["redis"] = "redis-exporter:9121", ["prometheus"] = "prometheus:9090",
+            ["alertmanager"] = "alertmanager:9093",
+        };
+        foreach (var (job, target) in targets)
+        {
+            Assert.Equal(target, jobs[job].At("static_configs", 0, "targets", 0));
+        }
+
+        foreach (var job in new[] { "thebot-backend", "thebot-frontend" })
+        {
+            Assert.Equal("/api/system/metrics/prometheus/", jobs[job].At("metrics_path"));
+            Assert.Equal("Bearer", jobs[job].At("authorization", "type"));
+            Assert.Equal("/etc/prometheus/secrets/scrape-token", jobs[job].At("authorization", "credentials_file"));
+        }
+    }
+
+    [Fact]
+    public async Task Remote_write_is_documented_but_commented_out()
+    {
+        var text = await File.ReadAllTextAsync(Repo.Monitoring("prometheus", "prometheus.yml"));
+        Assert.Contains("# remote_write:", text, StringComparison.Ordinal);
+        foreach (var backend in new[] { "Thanos", "Mimir", "VictoriaMetrics" })
+        {
+            Assert.Contains(backend, text, StringComparison.Ordinal);
+        }
+
+        Assert.Null(Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus.yml")).At("remote_write"));
+    }
+
+    [Fact]
+    public void Spec_recording_rule_names_exist()
+    {
+        var records = RuleFile.Recordings.Rules.Select(r => r.Record).ToHashSet();
+        string[] required =
+        [
+            "job:thebot_http_requests:rate5m", "job:thebot_http_request_duration_seconds:p95",
+            "instance:node_memory_usage:percent", "instance:redis_keyspace_hits:ratio",
+        ];
+        Assert.All(required, name => Assert.Contains(name, records));
+    }
+
+    [Fact]
+    public void Slo_series_exist_for_every_window_and_both_slos()
+    {
+        var slo = RuleFile.Recordings.Rules.Where(r => r.Record?.StartsWith("slo:sli_error:ratio_rate", StringComparison.Ordinal) == true).ToList();
+        foreach (var window in new[] { "5m", "30m", "1h", "2h", "6h", "1d", "3d" })
+        {
+            foreach (var kind in new[] { "availability", "latency" })
+            {
+                var rule = Assert.Single(slo, r => r.Record == $"slo:sli_error:ratio_rate{window}" && r.Labels.GetValueOrDefault("slo") == kind);
+                Assert.Contains($"[{window}]", rule.Expr, StringComparison.Ordinal);
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using TheBot.MonitoringConfig.Tests.Support;
+using Xunit;
+
+namespace TheBot.MonitoringConfig.Tests;
+
+/// <summary>The promtool unit tests beside the rules (monitoring/prometheus/tests/*.yml) pass and cover every rule.</summary>
+public class PromtoolUnitTests
+{
+    /// <summary>Every promtool test file.</summary>
+    public static TheoryData<string> TestFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml").Order())
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestFiles))]
+    public async Task Promtool_test_rules_passes(string file)
+    {
+        var result = await Tools.RunOkAsync("promtool", ["test", "rules", file], workingDirectory: Repo.Monitoring("prometheus", "tests"), timeout: TimeSpan.FromSeconds(110));
+        Assert.Contains("SUCCESS", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_alert_is_tested_firing_not_before_its_for_and_silent_below_threshold()
+    {
+        var groups = LoadTests().ToList();
+        var missing = new List<string>();
+        foreach (var rule in RuleFile.Alerts.Rules)
+        {
+            var alert = rule.Alert!;
+            var own = groups.Select(g => g.AlertRuleTest.Where(t => t.Alertname == alert).ToList()).Where(c => c.Count > 0).ToList();
+            var firing = own.Where(c => c.Any(t => t.ExpAlerts.Count > 0)).ToList();
+            if (firing.Count == 0)
+            {
+                missing.Add($"{alert}: no case where it fires");
+            }
+
+            if (alert == "Watchdog")
+            {
+                continue;
+            }
+
+            // "Not before its for": in the same test group, a silent evaluation earlier than the firing one.
+            if (!firing.Any(c => c.Any(t => t.ExpAlerts.Count == 0 && c.Any(f => f.ExpAlerts.Count > 0 && Duration(f.EvalTime) > Duration(t.EvalTime)))))
+            {
+                missing.Add($"{alert}: no silent evaluation before the firing one (its for: {rule.For ?? "0s"})");
+            }
+
+            // "Not below its threshold": a test group where it never fires.
+            if (!own.Any(c => c.All(t => t.ExpAlerts.Count == 0)))
+            {
+                missing.Add($"{alert}: no case where it stays silent below its threshold");
+            }
+        }
+
+        Assert.True(missing.Count == 0, "promtool tests missing:\n" + string.Join('\n', missing));
+    }
+
+    private static TimeSpan Duration(string promDuration)
+    {
+        var total = TimeSpan.Zero;
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(promDuration, @"(\d+)(ms|s|m|h|d)"))
+        {
+            var n = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            total += m.Groups[2].Value switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(n),
+                "s" => TimeSpan.FromSeconds(n),
+                "m" => TimeSpan.FromMinutes(n),
+                "h" => TimeSpan.FromHours(n),
+                _ => TimeSpan.FromDays(n),
+            };
+        }
+
+        return total;
+    }
+
+    [Fact]
+    public void Every_recording_rule_is_tested()
+    {
+        var exprs = LoadTests().SelectMany(t => t.PromqlExprTest).Where(t => t.ExpSamples.Count > 0).Select(t => t.Expr).ToList();
+        var untested = RuleFile.Recordings.Rules
+            .Select(r => r.Record!)
+            .Distinct()
+            .Where(name => !exprs.Any(e => PromQl.MetricNames(e).Contains(name)))
+            .ToList();
+        Assert.True(untested.Count == 0, "recording rules without a promql_expr_test: " + string.Join(", ", untested));
+    }
+
+    [Fact]
+    public void Every_test_file_loads_both_rule_files_it_needs()
+    {
+        foreach (var file in Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml"))
+        {
+            var test = Yaml.Load<PromtoolTestFile>(file);
+            Assert.Contains("../recording_rules.yml", test.RuleFiles);
+            if (test.Tests.Any(t => t.AlertRuleTest.Count > 0))
+            {
+                Assert.Contains("../alert_rules.yml", test.RuleFiles);
+            }
+        }
+    }
+
+    private static IEnumerable<PromtoolTestGroup> LoadTests() =>
+        Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml").SelectMany(f => Yaml.Load<PromtoolTestFile>(f).Tests);
+}

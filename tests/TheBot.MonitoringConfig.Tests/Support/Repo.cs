@@ -1,0 +1,39 @@
+namespace TheBot.MonitoringConfig.Tests.Support;
+
+/// <summary>Where things are in the repository, and the one place that fixes the runbook base URL.</summary>
+public static class Repo
+{
+    /// <summary>
+    /// Base of every alert's <c>runbook_url</c> annotation: <c>{RunbookBaseUrl}{AlertName}.md</c>.
+    /// Change it here and in monitoring/prometheus/alert_rules.yml (and the promtool tests' expected annotations) together.
+    /// </summary>
+    public const string RunbookBaseUrl = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/runbooks/";
+
+    /// <summary>The allowed values of the <c>component</c> label (SPEC §7).</summary>
+    public static readonly IReadOnlySet<string> Components =
+        new HashSet<string>(StringComparer.Ordinal) { "backend", "frontend", "database", "cache", "system", "monitoring" };
+
+    private static readonly Lazy<string> LazyRoot = new(FindRoot);
+
+    /// <summary>The repository root (the folder holding TheBot.sln).</summary>
+    public static string Root => LazyRoot.Value;
+
+    /// <summary>monitoring/ joined with <paramref name="parts"/>.</summary>
+    public static string Monitoring(params string[] parts) => Path.Combine([Root, "monitoring", .. parts]);
+
+    /// <summary>A path below the repository root.</summary>
+    public static string File(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (System.IO.File.Exists(Path.Combine(dir.FullName, "TheBot.sln")) && Directory.Exists(Path.Combine(dir.FullName, "monitoring")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no TheBot.sln with a monitoring/ folder above {AppContext.BaseDirectory}");
+    }
+}

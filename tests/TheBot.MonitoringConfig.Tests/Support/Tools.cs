@@ -1,0 +1,83 @@
+using TheBot.Stack;
+using TheBot.Testing;
+using Xunit;
+
+namespace TheBot.MonitoringConfig.Tests.Support;
+
+/// <summary>Runs the real command-line tools. A missing tool FAILS the test with the package to install; nothing is skipped.</summary>
+public static class Tools
+{
+    private static readonly Dictionary<string, string> Packages = new(StringComparer.Ordinal)
+    {
+        ["promtool"] = "prometheus",
+        ["prometheus"] = "prometheus",
+        ["amtool"] = "prometheus-alertmanager",
+        ["prometheus-alertmanager"] = "prometheus-alertmanager",
+        ["docker-compose"] = "docker-compose",
+        ["prometheus-node-exporter"] = "prometheus-node-exporter",
+        ["prometheus-redis-exporter"] = "prometheus-redis-exporter",
+        ["prometheus-postgres-exporter"] = "prometheus-postgres-exporter",
+        ["sh"] = "dash",
+    };
+
+    /// <summary>The absolute path of <paramref name="tool"/> on PATH; fails the test when it is not installed.</summary>
+    public static string Require(string tool)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':'))
+        {
+            var candidate = Path.Combine(dir, tool);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        var package = Packages.GetValueOrDefault(tool, tool);
+        Assert.Fail($"'{tool}' is not installed (not on PATH). Install it: apt-get install -y {package}  (or run ./thebot test, which installs what the tests need)");
+        return tool;
+    }
+
+    /// <summary>Runs <paramref name="tool"/> and returns its result (exit code, stdout, stderr).</summary>
+    public static Task<CommandResult> RunAsync(
+        string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null, TimeSpan? timeout = null) =>
+        CliTool.RunAsync(Require(tool), arguments, timeout ?? TimeSpan.FromSeconds(90), workingDirectory, environment);
+
+    /// <summary>Runs <paramref name="tool"/> and fails the test, showing its output, unless it exits 0.</summary>
+    public static async Task<CommandResult> RunOkAsync(
+        string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var args = arguments.ToList();
+        var result = await RunAsync(tool, args, environment, workingDirectory, timeout);
+        Assert.True(
+            result.Succeeded,
+            $"{tool} {string.Join(' ', args)} {(result.TimedOut ? "timed out" : $"exited {result.ExitCode}")}\n--- stdout\n{result.StandardOutput}\n--- stderr\n{result.StandardError}");
+        return result;
+    }
+}
+
+/// <summary>A temp folder deleted on dispose.</summary>
+public sealed class TempDir : IDisposable
+{
+    /// <summary>Creates the folder.</summary>
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    /// <summary>The folder.</summary>
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "thebot-moncfg-" + Guid.NewGuid().ToString("N")[..10]);
+
+    /// <summary>A path inside the folder.</summary>
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
