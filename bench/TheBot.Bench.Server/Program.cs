@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OpenTelemetry.Metrics;
+using Prometheus;
+using TheBot.Monitoring;
+
+// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive [--port 5080]
+// GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint).
+var mode = Arg("--mode") ?? "bare";
+var port = int.Parse(Arg("--port") ?? "5080", System.Globalization.CultureInfo.InvariantCulture);
+
+// The template's builder (what `dotnet new web` and our services use), with logging off.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
+
+switch (mode)
+{
+    case "bare":
+    case "naive":
+        break;
+    case "ours":
+        builder.AddTheBotMonitoring();
+        break;
+    case "prometheus-net":
+        break;
+    case "otel":
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+        break;
+    default:
+        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel or naive");
+        return 2;
+}
+
+var app = builder.Build();
+
+switch (mode)
+{
+    case "prometheus-net":
+        app.UseRouting();
+        app.UseHttpMetrics();
+        app.MapMetrics();
+        break;
+    case "otel":
+        app.MapPrometheusScrapingEndpoint();
+        break;
+    case "ours":
+        app.MapTheBotMonitoring();
+        break;
+    case "naive":
+        var counts = new ConcurrentDictionary<string, long>();
+        var totalTicks = new ConcurrentDictionary<string, long>();
+        app.Use(async (context, next) =>
+        {
+            // What a first hand-written attempt looks like: a Stopwatch, a key string per request, two dictionaries.
+            var stopwatch = Stopwatch.StartNew();
+            await next(context);
+            stopwatch.Stop();
+            var key = $"{context.Request.Method} {context.Request.Path} {context.Response.StatusCode}";
+            var elapsed = stopwatch.ElapsedTicks;
+            counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+            totalTicks.AddOrUpdate(key, elapsed, (_, n) => n + elapsed);
+        });
+        app.MapGet("/metrics", () => string.Join('\n', counts.Select(pair => $"{pair.Key} {pair.Value}")));
+        break;
+}
+
+app.MapGet("/hello", () => "Hello, THE_BOT!");
+
+Console.WriteLine($"mode={mode} listening on http://127.0.0.1:{port}");
+app.Run();
+return 0;
+
+string? Arg(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}

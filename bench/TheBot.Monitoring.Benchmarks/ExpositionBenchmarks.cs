@@ -1,0 +1,122 @@
+using BenchmarkDotNet.Attributes;
+using TheBot.Monitoring.Http;
+using TheBot.Monitoring.Metrics;
+using Prom = Prometheus;
+
+namespace TheBot.Monitoring.Benchmarks;
+
+/// <summary>
+/// One scrape of 10,000 series, counted the way Prometheus counts them: one series per sample line.
+/// <list type="bullet">
+/// <item>3,000 counter series <c>requests_total{method,endpoint,status}</c> (500 routes × 2 methods × 3 statuses) = 3,000 lines;</item>
+/// <item>500 histograms <c>request_duration_seconds{method,endpoint}</c> (250 routes × 2 methods), each 11 buckets + +Inf + _sum + _count = 14 lines, 7,000 lines.</item>
+/// </list>
+/// Total 10,000 sample lines (3,500 series objects in the client library). Every series has non-zero values so
+/// numbers are formatted as in production. Ours writes into a reused <see cref="ExpositionWriter"/> (what the endpoint does);
+/// prometheus-net serializes its registry into a reused MemoryStream with CollectAndExportAsTextAsync.
+/// </summary>
+[MemoryDiagnoser]
+public class ExpositionBenchmarks
+{
+    public const int Routes = 500;
+    public const int HistogramRoutes = 250;
+
+    private static readonly string[] Methods = ["GET", "POST"];
+    private static readonly string[] Statuses = ["200", "404", "500"];
+
+    private MetricRegistry _registry = null!;
+    private ExpositionWriter _writer = null!;
+    private Prom.CollectorRegistry _promRegistry = null!;
+    private MemoryStream _promStream = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _registry = new MetricRegistry();
+        var requests = _registry.Counter("thebot_http_requests_total", "HTTP requests.", "method", "endpoint", "status");
+        var duration = _registry.Histogram("thebot_http_request_duration_seconds", "HTTP duration.", HttpMetrics.DefaultDurationBuckets, "method", "endpoint");
+
+        _promRegistry = Prom.Metrics.NewCustomRegistry();
+        var factory = Prom.Metrics.WithCustomRegistry(_promRegistry);
+        var promRequests = factory.CreateCounter("thebot_http_requests_total", "HTTP requests.", "method", "endpoint", "status");
+        var promDuration = factory.CreateHistogram("thebot_http_request_duration_seconds", "HTTP duration.",
+            new Prom.HistogramConfiguration { LabelNames = ["method", "endpoint"], Buckets = HttpMetrics.DefaultDurationBuckets });
+
+        var random = new Random(42);
+        for (var r = 0; r < Routes; r++)
+        {
+            var route = $"/api/resource{r}/{{id}}";
+            foreach (var method in Methods)
+            {
+                foreach (var status in Statuses)
+                {
+                    var count = random.Next(1, 1_000_000);
+                    requests.WithLabels(method, route, status).Inc(count);
+                    promRequests.WithLabels(method, route, status).Inc(count);
+                }
+
+                if (r < HistogramRoutes)
+                {
+                    var ours = duration.WithLabels(method, route);
+                    var theirs = promDuration.WithLabels(method, route);
+                    for (var i = 0; i < 20; i++)
+                    {
+                        var seconds = random.NextDouble() * random.NextDouble() * 3;
+                        ours.Observe(seconds);
+                        theirs.Observe(seconds);
+                    }
+                }
+            }
+        }
+
+        _writer = new ExpositionWriter();
+        _promStream = new MemoryStream(2 * 1024 * 1024);
+
+        // Warm both paths and check the line count claimed above.
+        var lines = CountSampleLines(OursBytes());
+        if (lines != 10_000)
+        {
+            throw new InvalidOperationException($"expected 10,000 sample lines, wrote {lines}");
+        }
+
+        PrometheusNet().GetAwaiter().GetResult();
+        var theirLines = CountSampleLines(_promStream.ToArray());
+        if (theirLines != 10_000)
+        {
+            throw new InvalidOperationException($"expected 10,000 prometheus-net sample lines, got {theirLines}");
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public int Ours()
+    {
+        _writer.Reset(openMetrics: false);
+        _registry.WriteTo(_writer);
+        return _writer.WrittenMemory.Length;
+    }
+
+    [Benchmark]
+    public int Ours_OpenMetrics()
+    {
+        _writer.Reset(openMetrics: true);
+        _registry.WriteTo(_writer);
+        return _writer.WrittenMemory.Length;
+    }
+
+    [Benchmark]
+    public async Task<long> PrometheusNet()
+    {
+        _promStream.SetLength(0);
+        await _promRegistry.CollectAndExportAsTextAsync(_promStream);
+        return _promStream.Length;
+    }
+
+    private byte[] OursBytes()
+    {
+        Ours();
+        return _writer.WrittenMemory.ToArray();
+    }
+
+    private static int CountSampleLines(byte[] text) =>
+        System.Text.Encoding.UTF8.GetString(text).Split('\n').Count(static line => line.Length > 0 && line[0] != '#');
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# HTTP throughput of a trivial minimal-API endpoint under each kind of instrumentation.
+#
+#   bench/throughput.sh [--rounds 7] [--duration 10] [--warmup 3] [--connections 32] [--modes "bare ours prometheus-net otel naive"]
+#
+# The server (bench/TheBot.Bench.Server, Release) runs pinned to CPU 0, wrk pinned to CPU 1. Each round starts a
+# fresh server per mode, warms it up, measures GET /hello with `wrk -t1 -cN -dDs`, and stops it. Modes are
+# interleaved and the order rotates every round, so that background noise hits every mode alike. The table gives
+# per mode the median req/s, its ratio to bare's median, the median of the per-round ratios (mode / bare of
+# the same round), and min/max. Raw numbers go to $OUT_DIR/results.tsv.
+set -euo pipefail
+
+ROUNDS=7
+DURATION=10
+WARMUP=3
+CONNECTIONS=32
+MODES="bare ours prometheus-net otel naive"
+SERVER_CPU=0
+CLIENT_CPU=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --connections) CONNECTIONS="$2"; shift 2 ;;
+    --modes) MODES="$2"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WRK="${WRK:-$(command -v wrk || echo /usr/bin/wrk)}"
+[[ -x "$WRK" ]] || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
+command -v taskset >/dev/null || { echo "taskset not found: apt-get install util-linux" >&2; exit 1; }
+[[ $(nproc) -ge 2 ]] || { echo "needs 2 CPUs (server and wrk on separate cores)" >&2; exit 1; }
+
+OUT_DIR="$(mktemp -d /tmp/thebot-throughput.XXXXXX)"
+BIN="$OUT_DIR/server"
+SERVER_PID=""
+
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap 'cleanup' EXIT
+trap 'cleanup; exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+echo "building bench/TheBot.Bench.Server (Release) into $BIN ..."
+dotnet build "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 \
+  || { cat "$OUT_DIR/build.log" >&2; exit 1; }
+
+start_server() { # mode port
+  taskset -c "$SERVER_CPU" dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$2/hello" 2>/dev/null; then return 0; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT_DIR/server-$1.log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "server ($1) did not answer on port $2" >&2
+  return 1
+}
+
+read -r -a MODE_LIST <<<"$MODES"
+COUNT=${#MODE_LIST[@]}
+printf 'round\tmode\treq_per_s\tload1\n' >"$OUT_DIR/results.tsv"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU"
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  for ((k = 0; k < COUNT; k++)); do
+    mode="${MODE_LIST[$(((round - 1 + k) % COUNT))]}"
+    port="$(free_port)"
+    start_server "$mode" "$port"
+    url="http://127.0.0.1:$port/hello"
+    taskset -c "$CLIENT_CPU" "$WRK" -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
+    output="$(taskset -c "$CLIENT_CPU" "$WRK" -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$url")"
+    if grep -q 'Non-2xx\|Socket errors' <<<"$output"; then
+      echo "round $round $mode: wrk reported errors:" >&2; echo "$output" >&2
+    fi
+    rps="$(awk '/Requests\/sec:/ {print $2}' <<<"$output")"
+    load="$(cut -d' ' -f1 /proc/loadavg)"
+    printf '%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$load" >>"$OUT_DIR/results.tsv"
+    printf 'round %d/%d  %-15s %10.0f req/s  (load %s)\n' "$round" "$ROUNDS" "$mode" "$rps" "$load"
+    cleanup
+  done
+done
+
+python3 - "$OUT_DIR/results.tsv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+by_mode, by_round = {}, {}
+for r in rows:
+    by_mode.setdefault(r["mode"], []).append(float(r["req_per_s"]))
+    by_round.setdefault(r["round"], {})[r["mode"]] = float(r["req_per_s"])
+bare = statistics.median(by_mode["bare"]) if "bare" in by_mode else None
+print()
+print("| mode | median req/s | ratio to bare median | median of per-round ratios | min req/s | max req/s |")
+print("|---|---:|---:|---:|---:|---:|")
+for mode, values in by_mode.items():
+    med = statistics.median(values)
+    ratio = f"{med / bare:.3f}" if bare else "n/a"
+    per_round = [v[mode] / v["bare"] for v in by_round.values() if "bare" in v and mode in v]
+    pr = f"{statistics.median(per_round):.3f}" if per_round else "n/a"
+    print(f"| {mode} | {med:,.0f} | {ratio} | {pr} | {min(values):,.0f} | {max(values):,.0f} |")
+PY
+echo
+echo "raw results: $OUT_DIR/results.tsv"
