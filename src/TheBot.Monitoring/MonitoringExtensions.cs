@@ -64,7 +64,9 @@ public static class MonitoringExtensions
             var options = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
             return new ServiceIdentity(options.ServiceName!, options.Version!);
         });
-        services.TryAddSingleton(sp => new MeterBridge(BridgeFilter(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value)));
+        services.TryAddSingleton(sp => new MeterBridge(
+            BridgeFilter(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value),
+            sp.GetService<IMeterFactory>()));
         services.AddSingleton<MetricsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
         services.AddHostedService<MonitoringStartup>();

@@ -17,12 +17,21 @@ public sealed class MeterBridge : IMetricSource, IDisposable
     private readonly Lock _lock = new();
     private readonly List<BridgedInstrument> _instruments = [];
 
-    /// <summary>Listens to every instrument for which <paramref name="include"/> is true.</summary>
-    public MeterBridge(Func<Instrument, bool> include)
+    /// <summary>
+    /// Listens to every instrument for which <paramref name="include"/> is true, among global meters and those
+    /// created by <paramref name="meterFactory"/> (the host's): other hosts in the same process keep theirs.
+    /// </summary>
+    public MeterBridge(Func<Instrument, bool> include, object? meterFactory = null)
     {
-        _include = include;
+        _include = instrument => (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory)) && include(instrument);
         _listener.InstrumentPublished = OnPublished;
-        _listener.MeasurementsCompleted = (instrument, state) => (state as BridgedInstrument)?.Clear();
+        _listener.MeasurementsCompleted = (instrument, state) =>
+        {
+            lock (_lock)
+            {
+                _instruments.Remove((BridgedInstrument)state!);
+            }
+        };
         _listener.SetMeasurementEventCallback<double>(static (i, value, tags, state) => ((BridgedInstrument)state!).Record(value, tags));
         _listener.SetMeasurementEventCallback<float>(static (i, value, tags, state) => ((BridgedInstrument)state!).Record(value, tags));
         _listener.SetMeasurementEventCallback<long>(static (i, value, tags, state) => ((BridgedInstrument)state!).Record(value, tags));
@@ -208,14 +217,6 @@ public sealed class MeterBridge : IMetricSource, IDisposable
                 default:
                     series.Gauge.Set(value);
                     break;
-            }
-        }
-
-        public void Clear()
-        {
-            lock (_lock)
-            {
-                _series.Clear();
             }
         }
 
