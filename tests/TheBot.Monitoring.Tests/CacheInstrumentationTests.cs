@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using TheBot.Monitoring.Tests.Support;
+using Xunit;
+
+namespace TheBot.Monitoring.Tests;
+
+public sealed class CacheInstrumentationTests
+{
+    [Fact]
+    public async Task Memory_and_hybrid_caches_are_counted_under_their_own_names()
+    {
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            a.MapGet("/memory", (IMemoryCache cache) =>
+            {
+                var found = cache.TryGetValue("k", out _);
+                cache.Set("k", 1);
+                return found;
+            });
+            a.MapGet("/hybrid", async (HybridCache cache) => await cache.GetOrCreateAsync("h", _ => ValueTask.FromResult(42)));
+        }, services =>
+        {
+            services.AddMemoryCache();
+            services.AddHybridCache();
+        });
+
+        for (var i = 0; i < 3; i++)
+        {
+            await app.Client.GetAsync("/memory");
+            await app.Client.GetAsync("/hybrid");
+        }
+
+        var text = await app.ScrapeAsync();
+        // HybridCache keeps its local copy in the IMemoryCache, so "memory" also counts HybridCache's own reads:
+        // /memory: miss, hit, hit; HybridCache's local tier: miss, hit, hit.
+        Assert.Equal(2, Exposition.Value(text, "thebot_cache_misses_total", ("cache_name", "memory")));
+        Assert.Equal(4, Exposition.Value(text, "thebot_cache_hits_total", ("cache_name", "memory")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_cache_misses_total", ("cache_name", "hybrid")));
+        Assert.Equal(2, Exposition.Value(text, "thebot_cache_hits_total", ("cache_name", "hybrid")));
+    }
+
+    [Fact]
+    public async Task With_redis_down_reads_count_as_errors_and_misses_health_degrades_and_it_recovers()
+    {
+        await using var redis = await TheBot.Testing.RedisServer.StartNewAsync();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/read", async (IDistributedCache cache) =>
+        {
+            var value = await cache.GetStringAsync("key");
+            await cache.SetStringAsync("key", "v");
+            return value ?? "from-source";
+        }), services => services.AddStackExchangeRedisCache(o => o.Configuration = redis.ConnectionString + ",connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000,abortConnect=false"));
+
+        Assert.Equal("from-source", await app.Client.GetStringAsync("/read"));
+        Assert.Equal("v", await app.Client.GetStringAsync("/read"));
+
+        await redis.StopAsync();
+        Assert.Equal("from-source", await app.Client.GetStringAsync("/read"));
+        var health = await (await app.GetAsync("/api/system/health/", null)).Content.ReadAsStringAsync();
+        Assert.Contains("\"cache\":{\"status\":\"degraded\"", health);
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_cache_hits_total", ("cache_name", "redis")));
+        Assert.Equal(2, Exposition.Value(text, "thebot_cache_misses_total", ("cache_name", "redis")));
+        Assert.True(Exposition.Value(text, "thebot_cache_errors_total", ("cache_name", "redis")) >= 1);
+
+        await redis.StartAsync();
+        await TheBot.Testing.TestHttp.WaitUntilAsync(async () => await app.Client.GetStringAsync("/read") == "v",
+            TimeSpan.FromSeconds(20), () => "the cache did not recover after Redis came back");
+    }
+}
