@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Options;
+
+namespace TheBot.Api.Data;
+
+/// <summary>
+/// Cache-aside reads through the service's <see cref="IDistributedCache"/> (Redis, counted by the monitoring library as
+/// <c>cache_name="redis"</c>): a hit is served from the cache, a miss (or a cache that is down) loads from PostgreSQL
+/// and stores the value for <see cref="CacheOptions.TimeToLiveSeconds"/>.
+/// </summary>
+public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOptions> options)
+{
+    private readonly DistributedCacheEntryOptions _entry = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(options.Value.TimeToLiveSeconds) };
+
+    /// <summary>The cached value of <paramref name="key"/>, or what <paramref name="load"/> returns (cached unless null).</summary>
+    public async Task<T?> GetOrLoadAsync<T>(string key, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
+        where T : class
+    {
+        var cached = await cache.GetAsync(key, cancellationToken);
+        if (cached is not null)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<T>(cached, JsonSerializerOptions.Web);
+            }
+            catch (JsonException)
+            {
+                // An entry written by another version: reload it.
+            }
+        }
+
+        var value = await load(cancellationToken);
+        if (value is not null)
+        {
+            await cache.SetAsync(key, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web), _entry, cancellationToken);
+        }
+
+        return value;
+    }
+
+    /// <summary>Drops <paramref name="key"/> after a write, so the next read sees the database.</summary>
+    public Task InvalidateAsync(string key, CancellationToken cancellationToken) => cache.RemoveAsync(key, cancellationToken);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TheBot.Api.Chat;
+using TheBot.Api.Data;
+
+namespace TheBot.Api.Domain;
+
+public static class DomainExtensions
+{
+    /// <summary>Users, courses, assignments and chat, and the handler that answers database failures with 503.</summary>
+    public static IHostApplicationBuilder AddPlatformDomain(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName);
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<CourseStore>();
+        services.AddSingleton<AssignmentService>();
+        services.AddSingleton<ChatHub>();
+        services.AddSingleton<ChatService>();
+        services.AddSingleton<ChatSocket>();
+        services.AddExceptionHandler<DatabaseExceptionHandler>();
+        services.Configure<WebSocketOptions>(options =>
+        {
+            options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+            options.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+        });
+        return builder;
+    }
+}

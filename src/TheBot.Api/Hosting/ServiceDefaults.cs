@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace TheBot.Hosting;
+
+/// <summary>Limits every THE_BOT service applies to requests (section <c>Limits</c>).</summary>
+public sealed class RequestLimitsOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Limits";
+
+    /// <summary>Largest request body accepted; larger ones are answered 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>What both THE_BOT services share: listening address, JSON logs, request limits and problem-details errors.</summary>
+public static class ServiceDefaults
+{
+    /// <summary>
+    /// Loads configuration next to the binary (so the working folder does not matter) and creates the builder.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+    /// <summary>
+    /// Listens on <paramref name="defaultUrl"/> unless <c>ASPNETCORE_URLS</c>, <c>--urls</c>, <c>ASPNETCORE_HTTP_PORTS</c>
+    /// or <c>Kestrel:Endpoints</c> say otherwise; adds JSON logs, body limits and problem details for every error.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string defaultUrl)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration["urls"]) && string.IsNullOrWhiteSpace(configuration["http_ports"])
+            && string.IsNullOrWhiteSpace(configuration["https_ports"]) && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(defaultUrl);
+        }
+
+        builder.AddJsonLogging();
+
+        var limits = configuration.GetSection(RequestLimitsOptions.SectionName).Get<RequestLimitsOptions>() ?? new RequestLimitsOptions();
+        builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName);
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+        });
+
+        // Bad JSON and unreadable parameters throw BadHttpRequestException, which BadRequestExceptionHandler turns into
+        // problem details with the reason (instead of an empty 400).
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        });
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        return builder;
+    }
+
+    /// <summary>Turns exceptions and empty error responses into problem details.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Exceptions our IExceptionHandlers answer (bad input, database down) are logged by them, briefly;
+            // only the unexpected ones get the framework's error log with a stack trace.
+            SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
+        });
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<BadRequestMiddleware>();
+        return app;
+    }
+}
+
+/// <summary>
+/// Answers bad JSON, unreadable parameters and oversized bodies right after routing, so the request keeps its route in
+/// the HTTP metrics (the exception handler would re-run the pipeline without it and label it <c>unmatched</c>).
+/// </summary>
+internal sealed class BadRequestMiddleware(RequestDelegate next, IProblemDetailsService problems)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException exception) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await BadRequestExceptionHandler.WriteAsync(problems, context, exception);
+        }
+    }
+}
+
+/// <summary>Bad JSON, unreadable parameters and oversized bodies: the status the server chose (400, 413, ...) as problem details.</summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
+        exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad && await WriteAsync(problems, httpContext, bad);
+
+    public static async ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext httpContext, Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+    {
+        var exception = bad;
+        httpContext.Response.StatusCode = bad.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
+                Detail = bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message,
+            },
+        });
+    }
+}

@@ -1,0 +1,31 @@
+using TheBot.Api.Apis;
+using TheBot.Api.Data;
+using TheBot.Api.Domain;
+using TheBot.Api.Faults;
+using TheBot.Api.Jobs;
+using TheBot.Api.Payments;
+using TheBot.Hosting;
+using TheBot.Monitoring;
+
+var builder = ServiceDefaults.CreateBuilder(args);
+builder.AddServiceDefaults(defaultUrl: "http://127.0.0.1:8000");
+builder.AddTheBotMonitoring();
+builder.AddPlatformData();
+builder.AddPlatformDomain();
+builder.AddPayments();
+builder.AddBackgroundJobs();
+builder.AddFaults();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.UseFaults();
+app.UseWebSockets();
+app.MapTheBotMonitoring();
+app.MapUsersApi();
+app.MapCoursesApi();
+app.MapAssignmentsApi();
+app.MapChatApi();
+app.MapPaymentsApi();
+app.MapJobsApi();
+app.MapFaultsApi();
+app.Run();
