@@ -126,6 +126,10 @@ public static class Ports
         try
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+            // Like the servers themselves: connections of a stopped server lingering in TIME_WAIT do not make the
+            // port busy, a listening socket (on 127.0.0.1 or on all addresses) does.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
             socket.Listen();
             return true;

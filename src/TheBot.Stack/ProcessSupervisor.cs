@@ -41,6 +41,7 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     private readonly Dictionary<string, ProcessSpec> _known = [];
     private readonly List<Entry> _running = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _disposed;
 
     private sealed record Entry(ProcessSpec Spec, ProcessIdentity Identity, Process Process);
 
@@ -145,8 +146,12 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await StopAllAsync();
-        _gate.Dispose();
+        if (!_disposed)
+        {
+            await StopAllAsync();
+            _disposed = true;
+            _gate.Dispose();
+        }
     }
 
     /// <summary>
@@ -188,6 +193,10 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
             catch (JsonException)
             {
                 File.Delete(file);
+            }
+            catch (FileNotFoundException)
+            {
+                // removed meanwhile by a concurrent stop
             }
         }
 

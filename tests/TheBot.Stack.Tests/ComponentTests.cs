@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TheBot.Stack;
 using TheBot.Testing;
 using Xunit;
@@ -63,9 +64,8 @@ public sealed class PostgresTests
 public sealed class RedisTests
 {
     [Fact]
-    public async Task Starts_answers_ping_restarts_and_leaves_no_process()
+    public Task Starts_answers_ping_restarts_and_leaves_no_process() => FixtureLife.RunAsync(new RedisServer(), async redis =>
     {
-        var redis = await RedisServer.StartNewAsync();
         var first = redis.Process!.Value;
         Assert.True(await redis.PingAsync());
         Assert.Contains("redis-server 127.0.0.1:", ProcessTree.CommandLine(first.Pid), StringComparison.Ordinal);
@@ -73,11 +73,8 @@ public sealed class RedisTests
         await Processes.AssertAllGoneAsync(await redis.StopAsync());
         await redis.StartAsync();
         Assert.True(await redis.PingAsync());
-        var second = redis.Process!.Value;
-
-        await redis.DisposeAsync();
-        await Processes.AssertAllGoneAsync([first, second]);
-    }
+        Assert.NotEqual(first, redis.Process!.Value);
+    });
 }
 
 public sealed class PrometheusTests
@@ -102,57 +99,39 @@ public sealed class PrometheusTests
         """;
 
     [Fact]
-    public async Task Loads_config_and_rules_scrapes_itself_and_stops()
-    {
-        var prometheus = await PrometheusServer.StartNewAsync(Config, new Dictionary<string, string> { ["recording.yml"] = Rules });
-        var root = prometheus.Process!.Value;
-        try
+    public Task Loads_config_and_rules_scrapes_itself_and_stops() =>
+        FixtureLife.RunAsync(new PrometheusServer(Config, new Dictionary<string, string> { ["recording.yml"] = Rules }), async prometheus =>
         {
             await prometheus.WaitForTargetUpAsync("prometheus");
             Assert.Equal("1", (await prometheus.QueryAsync("up{job=\"prometheus\"}"))[0].GetProperty("value")[1].GetString());
             var groups = (await prometheus.GetJsonAsync("/api/v1/rules")).GetProperty("data").GetProperty("groups");
             Assert.Equal("smoke", groups[0].GetProperty("name").GetString());
             await prometheus.ReloadAsync();
-        }
-        finally
-        {
-            await prometheus.DisposeAsync();
-        }
-
-        await Processes.AssertAllGoneAsync([root]);
-    }
+        });
 }
 
 public sealed class AlertmanagerTests
 {
     [Fact]
-    public async Task Accepts_and_lists_alerts()
+    public Task Accepts_and_lists_alerts() => FixtureLife.RunAsync(new AlertmanagerServer(), async alertmanager =>
     {
-        await using var alertmanager = await AlertmanagerServer.StartNewAsync(AlertmanagerServer.NullConfig);
         await alertmanager.PostAlertAsync(
             new Dictionary<string, string> { ["alertname"] = "StackSmoke", ["severity"] = "warning", ["component"] = "monitoring" },
             new Dictionary<string, string> { ["summary"] = "smoke" });
 
         var alerts = await alertmanager.ListAlertsAsync();
         Assert.Contains(alerts.EnumerateArray(), a => a.GetProperty("labels").GetProperty("alertname").GetString() == "StackSmoke");
-    }
+    });
 }
 
 public sealed class ExporterTests
 {
     [Fact]
-    public async Task Node_exporter_serves_metrics()
-    {
-        var node = new NodeExporterServer();
-        await node.InitializeAsync();
-        var root = node.Process!.Value;
-        Assert.Contains("node_exporter_build_info", await node.ScrapeAsync(), StringComparison.Ordinal);
-        await node.DisposeAsync();
-        await Processes.AssertAllGoneAsync([root]);
-    }
+    public Task Node_exporter_serves_metrics() => FixtureLife.RunAsync(new NodeExporterServer(), async node =>
+        Assert.Contains("node_exporter_build_info", await node.ScrapeAsync(), StringComparison.Ordinal));
 
     [Fact]
-    public async Task Postgres_exporter_reads_the_server_and_custom_queries()
+    public Task Postgres_exporter_reads_the_server_and_custom_queries()
     {
         const string queries = """
             thebot_smoke:
@@ -162,33 +141,48 @@ public sealed class ExporterTests
                     usage: "GAUGE"
                     description: "Always 42"
             """;
-        var exporter = new PostgresExporterServer(queries);
-        await exporter.InitializeAsync();
-        try
+        return FixtureLife.RunAsync(new PostgresExporterServer(queries), async exporter =>
         {
             var text = await exporter.ScrapeAsync();
             Assert.Contains("pg_up 1", text, StringComparison.Ordinal);
-            Assert.Matches(new System.Text.RegularExpressions.Regex(@"^thebot_smoke_answer(\{[^}]*\})? 42$", System.Text.RegularExpressions.RegexOptions.Multiline), text);
-        }
-        finally
-        {
-            await exporter.DisposeAsync();
-        }
+            Assert.Matches(new Regex(@"^thebot_smoke_answer(\{[^}]*\})? 42$", RegexOptions.Multiline), text);
+            Assert.Equal([ServiceNames.PostgreSql, ServiceNames.PostgresExporter], exporter.Supervisor.Running);
+        });
     }
 
     [Fact]
-    public async Task Redis_exporter_reads_the_server()
+    public Task Redis_exporter_reads_the_server() => FixtureLife.RunAsync(new RedisExporterServer(), async exporter =>
     {
-        var exporter = new RedisExporterServer();
-        await exporter.InitializeAsync();
+        Assert.Contains("redis_up 1", await exporter.ScrapeAsync(), StringComparison.Ordinal);
+        Assert.Equal([ServiceNames.Redis, ServiceNames.RedisExporter], exporter.Supervisor.Running);
+    });
+}
+
+public sealed class LeftoverStackTests
+{
+    [Fact]
+    public async Task A_stack_whose_test_process_died_is_stopped_and_deleted_by_the_sweep()
+    {
+        var paths = StackPaths.CreateTemporary(LeftoverStacks.Prefix);
+        using var exited = System.Diagnostics.Process.Start("/bin/true")!;
+        await exited.WaitForExitAsync();
+        await File.WriteAllTextAsync(Path.Combine(paths.Root, "owner"), $"{exited.Id} 1");
+        var sleep = Processes.UniqueSleep();
+        var supervisor = new ProcessSupervisor(paths);
+        await supervisor.StartAsync([new ProcessSpec("orphan", "/bin/sh") { Arguments = ["-c", $"{sleep} & {sleep}"], Readiness = Processes.Running(sleep, 2) }]);
+        var tree = ProcessTree.Snapshot(supervisor.GetProcess("orphan")!.Value);
+        supervisor.Detach();
+
         try
         {
-            Assert.Contains("redis_up 1", await exporter.ScrapeAsync(), StringComparison.Ordinal);
-            Assert.Equal([ServiceNames.Redis, ServiceNames.RedisExporter], exporter.Supervisor.Running);
+            await LeftoverStacks.SweepAsync(); // (another fixture's sweep may have got there first)
+            await Processes.AssertAllGoneAsync(tree);
         }
         finally
         {
-            await exporter.DisposeAsync();
+            tree.ToList().ForEach(p => ProcessTree.Signal(p, ProcessSignal.Kill));
         }
+
+        Assert.False(Directory.Exists(paths.Root));
     }
 }

@@ -11,7 +11,12 @@ public sealed class SupervisorTests : IDisposable
 {
     private readonly StackPaths _paths = StackPaths.CreateTemporary("thebot-supervisor-test-");
 
-    public void Dispose() => Directory.Delete(_paths.Root, recursive: true);
+    public void Dispose()
+    {
+        // Whatever a failed test left running (detached or not) goes down with its folder.
+        ProcessSupervisor.DownAsync(_paths).GetAwaiter().GetResult();
+        Directory.Delete(_paths.Root, recursive: true);
+    }
 
     private static ProcessSpec Shell(string name, string script, params string[] args) =>
         new(name, "/bin/sh") { Arguments = ["-c", script, name, .. args], StopGracePeriod = TimeSpan.FromSeconds(2) };
@@ -77,7 +82,7 @@ public sealed class SupervisorTests : IDisposable
         var spec = new ProcessSpec("wrapped", "/usr/sbin/runuser")
         {
             Arguments = ["-u", "postgres", "--", "/bin/sh", "-c", $"trap '' TERM; {sleep} & {sleep} & wait"],
-            Readiness = ReadinessProbe.Check("two sleeps", _ => Task.FromResult(Processes.WithCommandLine(sleep).Count == 2)),
+            Readiness = Processes.Running(sleep, 2),
             StopGracePeriod = TimeSpan.FromSeconds(1),
         };
         await supervisor.StartAsync([spec]);
@@ -98,7 +103,11 @@ public sealed class SupervisorTests : IDisposable
         await using var supervisor = new ProcessSupervisor(_paths);
         var stopLog = Path.Combine(_paths.Root, "stops");
         ProcessSpec Recorder(string name, params string[] dependsOn) =>
-            Shell(name, "trap 'echo $0 >> \"$1\"; exit 0' TERM; while :; do sleep 0.1; done", stopLog) with { DependsOn = dependsOn };
+            Shell(name, "trap 'echo $0 >> \"$1\"; exit 0' TERM; touch \"$1.$0\"; while :; do sleep 0.1; done", stopLog) with
+            {
+                DependsOn = dependsOn,
+                Readiness = ReadinessProbe.Check("trap set", _ => Task.FromResult(File.Exists($"{stopLog}.{name}"))),
+            };
 
         await supervisor.StartAsync([Recorder("app", "db", "cache"), Recorder("cache", "db"), Recorder("db")]);
         Assert.Equal(["db", "cache", "app"], supervisor.Running);
@@ -123,7 +132,7 @@ public sealed class SupervisorTests : IDisposable
     public async Task A_detached_stack_is_refused_a_second_start_and_stopped_by_down()
     {
         var sleep = Processes.UniqueSleep();
-        var spec = Shell("daemon", $"{sleep} & {sleep}");
+        var spec = Shell("daemon", $"{sleep} & {sleep}") with { Readiness = Processes.Running(sleep, 2) };
         var first = new ProcessSupervisor(_paths);
         await first.StartAsync([spec]);
         var tree = ProcessTree.Snapshot(first.GetProcess("daemon")!.Value);
@@ -155,7 +164,7 @@ public sealed class SupervisorTests : IDisposable
         Assert.All(ProcessSupervisor.ReadPidFiles(_paths), r => Assert.False(r.IsRunning));
         await using (var supervisor = new ProcessSupervisor(_paths))
         {
-            await supervisor.StartAsync([Shell("dead", "exec sleep 30")]);
+            await supervisor.StartAsync([Shell("dead", "sleep 30 & wait")]);
             Assert.True(ProcessSupervisor.ReadPidFiles(_paths).Single(r => r.Name == "dead").IsRunning);
         }
 

@@ -13,7 +13,8 @@ public abstract class ServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Creates the temp state folder and the supervisor (nothing starts before <see cref="InitializeAsync"/>).</summary>
     protected ServerFixture()
     {
-        Paths = StackPaths.CreateTemporary("thebot-test-");
+        Paths = StackPaths.CreateTemporary(LeftoverStacks.Prefix);
+        LeftoverStacks.Claim(Paths);
         Supervisor = new ProcessSupervisor(Paths);
     }
 
@@ -40,6 +41,7 @@ public abstract class ServerFixture : IAsyncLifetime, IAsyncDisposable
     {
         try
         {
+            await LeftoverStacks.SweepOnceAsync();
             await PrepareAsync();
             await Supervisor.StartAsync(CreateSpecs());
         }
@@ -55,6 +57,10 @@ public abstract class ServerFixture : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>Starts the main server again on the same port and data, and waits until it is ready.</summary>
     public Task StartAsync() => Supervisor.StartAsync(MainProcess);
+
+    /// <summary>Every live process of every tree this fixture runs (for checks that nothing survives a stop).</summary>
+    public IReadOnlyList<ProcessIdentity> ProcessTrees() =>
+        [.. Supervisor.Running.SelectMany(name => Supervisor.GetProcess(name) is { } root ? ProcessTree.Snapshot(root) : [])];
 
     /// <summary>The last lines of a process's log (for assertion messages).</summary>
     public string LogTail(string? name = null) => ProcessSupervisor.ReadLogTail(Paths.LogFile(name ?? MainProcess));
