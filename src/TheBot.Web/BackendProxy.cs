@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using TheBot.Monitoring.Health;
+using Yarp.ReverseProxy.Configuration;
+
+namespace TheBot.Web;
+
+/// <summary>Where the backend is (section <c>Backend</c>).</summary>
+public sealed class BackendOptions
+{
+    public const string SectionName = "Backend";
+
+    /// <summary>Base address of the backend.</summary>
+    public string BaseUrl { get; set; } = "http://127.0.0.1:8000";
+
+    /// <summary>Seconds the readiness probe of the backend may take.</summary>
+    public double ProbeTimeoutSeconds { get; set; } = 2;
+}
+
+public static class BackendProxyExtensions
+{
+    public const string ClusterId = "backend";
+
+    /// <summary>
+    /// YARP routes <c>/api/{**}</c> and <c>/ws/{**}</c> (WebSockets included) to the backend, plus the ready-tagged
+    /// <c>backend</c> health check. The proxy routes have a high <c>Order</c>, so this host's own endpoints
+    /// (<c>/api/system/*</c>) always win.
+    /// </summary>
+    public static IHostApplicationBuilder AddBackendProxy(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName)
+            .Validate(o => Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "Backend:BaseUrl must be an absolute http(s) URL.")
+            .ValidateOnStart();
+        var backend = builder.Configuration.GetSection(BackendOptions.SectionName).Get<BackendOptions>() ?? new BackendOptions();
+
+        RouteConfig[] routes =
+        [
+            new() { RouteId = "api", ClusterId = ClusterId, Order = 100, Match = new RouteMatch { Path = "/api/{**rest}" } },
+            new() { RouteId = "ws", ClusterId = ClusterId, Order = 100, Match = new RouteMatch { Path = "/ws/{**rest}" } },
+        ];
+        ClusterConfig[] clusters =
+        [
+            new()
+            {
+                ClusterId = ClusterId,
+                Destinations = new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = backend.BaseUrl } },
+                HttpRequest = new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(60) },
+            },
+        ];
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+
+        builder.Services.AddHttpClient(ClusterId, (sp, client) =>
+        {
+            var options = sp.GetRequiredService<IOptions<BackendOptions>>().Value;
+            client.BaseAddress = new Uri(options.BaseUrl);
+            client.Timeout = TimeSpan.FromSeconds(options.ProbeTimeoutSeconds);
+        });
+        builder.Services.AddHealthChecks().AddCheck<BackendHealthCheck>("backend", tags: [HealthTags.Ready]);
+        return builder;
+    }
+
+    /// <summary>The proxy, and a 404 for the <c>/api/system/*</c> paths this host does not serve (never forwarded).</summary>
+    public static WebApplication MapBackendProxy(this WebApplication app)
+    {
+        app.Map("/api/system/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: "This system endpoint does not exist on the frontend; the backend's own are not proxied."));
+        app.MapReverseProxy();
+        return app;
+    }
+}
+
+/// <summary>backend (ready-tagged): the backend answers its liveness endpoint.</summary>
+public sealed class BackendHealthCheck(IHttpClientFactory clients) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var client = clients.CreateClient(BackendProxyExtensions.ClusterId);
+        try
+        {
+            using var response = await client.GetAsync("/api/system/liveness/", cancellationToken);
+            return response.IsSuccessStatusCode
+                ? HealthCheckResult.Healthy($"backend at {client.BaseAddress} answers")
+                : HealthCheckResult.Unhealthy($"backend at {client.BaseAddress} answered {(int)response.StatusCode}");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"backend at {client.BaseAddress} unreachable: {exception.Message}");
+        }
+    }
+}
