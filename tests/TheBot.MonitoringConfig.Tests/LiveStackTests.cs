@@ -8,10 +8,11 @@ namespace TheBot.MonitoringConfig.Tests;
 public class LiveStackTests(LiveStack stack)
 {
     [Fact]
-    public void Every_metric_in_dashboards_and_rules_is_exported_by_the_stack()
+    public void Every_metric_in_dashboards_rules_and_runbooks_is_exported_by_the_stack()
     {
         var uses = Dashboards.Targets().Where(t => t.DatasourceUid == "prometheus").Select(t => (t.Origin, t.Expr))
-            .Concat(RuleFile.Alerts.Rules.Concat(RuleFile.Recordings.Rules).Select(r => ($"rule {r}", r.Expr)));
+            .Concat(RuleFile.Alerts.Rules.Concat(RuleFile.Recordings.Rules).Select(r => ($"rule {r}", r.Expr)))
+            .Concat(AlertMetadataTests.RunbookQueries());
         var unknown = uses
             .SelectMany(u => PromQl.MetricNames(u.Item2).Where(n => !stack.KnownNames.Contains(n)).Select(n => $"{u.Item1}: {n}"))
             .Distinct()
