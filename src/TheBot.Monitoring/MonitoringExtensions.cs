@@ -197,7 +197,11 @@ internal sealed class MonitoringStartup(IServiceProvider services) : IHostedServ
         registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
             .WithLabels(identity.Name, identity.Version).Set(1);
         registry.AddSource(services.GetRequiredService<MeterBridge>());
+        // Families exist from the start (at zero), so rate() and absent() see them before the first event.
         services.GetRequiredService<HttpMetrics>();
+        services.GetRequiredService<DbMetrics>();
+        services.GetRequiredService<CacheMetrics>();
+        services.GetRequiredService<PlatformMetrics>();
         return Task.CompletedTask;
     }
 

@@ -138,12 +138,13 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             name += suffix;
         }
 
-        // Prometheus reserves these suffixes for histogram parts; a gauge like dotnet.timer.count becomes dotnet_timer_current.
+        // Prometheus reserves these suffixes for histogram parts: a gauge like dotnet.timer.count becomes
+        // dotnet_timer_current, a counter like dotnet.thread_pool.work_item.count becomes dotnet_thread_pool_work_item_total.
         foreach (var reserved in (string[])["_count", "_sum", "_bucket"])
         {
             if (type != MetricType.Histogram && name.EndsWith(reserved, StringComparison.Ordinal))
             {
-                name = name[..^reserved.Length] + "_current";
+                name = name[..^reserved.Length] + (type == MetricType.Counter ? string.Empty : "_current");
             }
         }
 
