@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text;
+using TheBot.Platform.Tests.Support;
+using Xunit;
+
+namespace TheBot.Platform.Tests;
+
+/// <summary>Bad input is answered 4xx problem details, never 500.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class BadInputTests(FullPlatformFixture platform)
+{
+    public static TheoryData<string, string, string?, int> Cases => new()
+    {
+        // method, path, raw JSON body (null: none), expected status
+        { "POST", "/api/users", "{bad json", 400 },
+        { "POST", "/api/users", "", 400 },
+        { "POST", "/api/users", "null", 400 },
+        { "POST", "/api/users", "[1,2]", 400 },
+        { "POST", "/api/users", "{\"name\": 42}", 400 },
+        { "POST", "/api/users", "{\"name\": \"\", \"email\": \"x@y.z\"}", 400 },
+        { "POST", "/api/users", "{\"name\": \"A\", \"email\": \"not-an-email\"}", 400 },
+        { "POST", "/api/users", "{\"name\": \"A\", \"email\": \"a@b.c\", \"role\": \"root\"}", 400 },
+        { "GET", "/api/users?limit=abc", null, 400 },
+        { "GET", "/api/users?limit=0", null, 400 },
+        { "GET", "/api/users/abc", null, 404 },
+        { "GET", "/api/users/99999999999999999999999", null, 404 },
+        { "GET", "/api/users/0", null, 404 },
+        { "GET", "/api/users/987654321", null, 404 },
+        { "GET", "/api/users/-5", null, 404 },
+        { "GET", "/api/courses/abc", null, 404 },
+        { "GET", "/api/courses/987654321", null, 404 },
+        { "POST", "/api/courses", "{\"title\": \"T\"}", 400 },
+        { "POST", "/api/courses", "{\"title\": \"T\", \"teacherId\": \"x\"}", 400 },
+        { "POST", "/api/courses/987654321/assignments", "{\"title\": \"T\", \"dueAt\": \"2030-01-01T00:00:00Z\"}", 404 },
+        { "POST", "/api/courses/1/assignments", "{\"title\": \"T\", \"dueAt\": \"not a date\"}", 400 },
+        { "POST", "/api/courses/1/assignments", "{\"title\": \"T\"}", 400 },
+        { "GET", "/api/assignments/abc", null, 404 },
+        { "GET", "/api/assignments/987654321", null, 404 },
+        { "POST", "/api/assignments/987654321/close", null, 404 },
+        { "POST", "/api/assignments/987654321/submissions", "{\"studentId\": 1, \"content\": \"x\"}", 404 },
+        { "POST", "/api/assignments/1/submissions", "{\"studentId\": 1}", 400 },
+        { "POST", "/api/assignments/1/submissions", "{\"content\": \"x\"}", 400 },
+        { "GET", "/api/submissions/987654321", null, 404 },
+        { "POST", "/api/chat/rooms/Bad Room!/messages", "{\"senderId\": 1, \"text\": \"x\"}", 400 },
+        { "POST", "/api/chat/rooms/ok-room/messages", "{\"senderId\": 1, \"text\": \"\"}", 400 },
+        { "POST", "/api/chat/rooms/ok-room/messages", "{\"senderId\": 987654321, \"text\": \"x\"}", 404 },
+        { "GET", "/api/chat/rooms/ok-room/messages?limit=100000", null, 400 },
+        { "GET", "/ws/chat/ok-room?userId=1", null, 400 },
+        { "POST", "/api/payments", "{\"userId\": 1, \"amountCents\": -5, \"currency\": \"EUR\", \"method\": \"card\"}", 400 },
+        { "POST", "/api/payments", "{\"userId\": 1, \"amountCents\": 5, \"currency\": \"euro\", \"method\": \"card\"}", 400 },
+        { "POST", "/api/payments", "{\"userId\": 1, \"amountCents\": 5, \"currency\": \"EUR\", \"method\": \"cash\"}", 400 },
+        { "POST", "/api/payments", "{\"userId\": 987654321, \"amountCents\": 5, \"currency\": \"EUR\", \"method\": \"card\"}", 404 },
+        { "POST", "/api/payments", "{\"userId\": 1, \"amountCents\": 99999999999999999999999, \"currency\": \"EUR\", \"method\": \"card\"}", 400 },
+        { "GET", "/api/payments/abc", null, 404 },
+        { "GET", "/api/payments/987654321", null, 404 },
+        { "POST", "/api/jobs/notifications", "{\"userId\": 0, \"text\": \"x\"}", 400 },
+        { "POST", "/api/jobs/notifications", "{\"userId\": 1}", 400 },
+        { "GET", "/api/system/metrics/?window=forever", null, 401 },
+        { "DELETE", "/api/users/1", null, 405 },
+        { "GET", "/api/nothing/here", null, 404 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_input_is_a_4xx_problem(string method, string path, string? json, int expected)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), platform.Url + path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await platform.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == (int)response.StatusCode, $"{method} {path}: expected {expected}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Oversized_bodies_are_413_and_wrong_media_types_415()
+    {
+        var huge = "{\"name\": \"" + new string('a', 2 * 1024 * 1024) + "\"}";
+        foreach (var path in new[] { "/api/users", "/api/chat/rooms/big/messages", "/api/payments" })
+        {
+            using var content = new StringContent(huge, Encoding.UTF8, "application/json");
+            using var response = await platform.Http.PostAsync(platform.Url + path, content);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var text = new StringContent("name=x", Encoding.UTF8, "text/plain");
+        using var wrongType = await platform.Http.PostAsync(platform.Url + "/api/users", text);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
+    }
+
+    [Fact]
+    public async Task No_bad_input_produced_a_server_error()
+    {
+        foreach (var (method, path, json, _) in Cases.Select(c => ((string)c[0], (string)c[1], (string?)c[2], (int)c[3])))
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), platform.Url + path);
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            }
+
+            using var response = await platform.Http.SendAsync(request);
+        }
+
+        var metrics = await platform.ScrapeAsync();
+        Assert.Equal(0, metrics.Sum("thebot_http_requests_total", "status=\"500\""));
+        Assert.Equal(0, metrics.Sum("thebot_http_request_exceptions_total"));
+    }
+}

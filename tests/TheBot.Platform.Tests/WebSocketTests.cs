@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.WebSockets;
+using TheBot.Platform.Tests.Support;
+using Xunit;
+
+namespace TheBot.Platform.Tests;
+
+/// <summary>The chat WebSocket and the <c>thebot_websocket_connections</c> gauge.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class WebSocketTests(FullPlatformFixture platform)
+{
+    private const string Gauge = "thebot_websocket_connections{type=\"chat\"}";
+
+    [Fact]
+    public async Task Gauge_counts_open_sockets_and_returns_to_zero_after_abrupt_disconnects()
+    {
+        var user = await platform.CreateUserAsync();
+        await platform.WaitForMetricsAsync(m => m[Gauge] == 0, "no socket open before the test");
+        var clients = new List<ChatClient>();
+        for (var i = 0; i < 6; i++)
+        {
+            clients.Add(await ChatClient.ConnectAsync(platform.Url, "gauge-room", user));
+        }
+
+        await platform.WaitForMetricsAsync(m => m[Gauge] == 6, "6 sockets counted");
+
+        // Four vanish without a close handshake, two close politely.
+        foreach (var client in clients.Take(4))
+        {
+            client.Abort();
+        }
+
+        await platform.WaitForMetricsAsync(m => m[Gauge] == 2, "aborted sockets uncounted", TimeSpan.FromSeconds(5));
+        foreach (var client in clients.Skip(4))
+        {
+            await client.CloseAsync();
+        }
+
+        var after = await platform.WaitForMetricsAsync(m => m[Gauge] == 0, "gauge back to 0", TimeSpan.FromSeconds(5));
+        Assert.Equal(0, after[Gauge]);
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Messages_are_broadcast_to_the_room_and_bad_frames_get_an_error_frame()
+    {
+        var alice = await platform.CreateUserAsync();
+        var bob = await platform.CreateUserAsync();
+        await using var a = await ChatClient.ConnectAsync(platform.Url, "broadcast-room", alice);
+        await using var b = await ChatClient.ConnectAsync(platform.Url, "broadcast-room", bob);
+        await a.SendAsync("hello bob");
+        var received = await b.ReceiveAsync("message");
+        Assert.Equal(alice, received.GetProperty("message").GetProperty("senderId").GetInt64());
+        Assert.Equal("hello bob", received.GetProperty("message").GetProperty("text").GetString());
+
+        await a.SendAsync("");
+        Assert.Contains("text must be", (await a.ReceiveAsync("error")).GetProperty("error").GetString());
+        await a.CloseAsync();
+        await b.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Unknown_user_or_bad_room_refuse_the_upgrade()
+    {
+        using var unknown = new ClientWebSocket();
+        var error = await Assert.ThrowsAnyAsync<WebSocketException>(() =>
+            unknown.ConnectAsync(new Uri(platform.Url.Replace("http", "ws", StringComparison.Ordinal) + "/ws/chat/room?userId=987654321"), CancellationToken.None));
+        Assert.Contains("404", error.Message + error.InnerException?.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await platform.GetAsync("/ws/chat/room")).Status);
+    }
+}
