@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace TheBot.Cli.Clients;
+
+/// <summary>The parts of Prometheus' HTTP API the verbs use.</summary>
+internal sealed class PrometheusClient(string baseUrl)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public string BaseUrl { get; } = baseUrl.TrimEnd('/');
+
+    /// <summary>GET a JSON API path; throws with the API's error text unless status is success.</summary>
+    public async Task<JsonElement> GetAsync(string pathAndQuery, CancellationToken cancellationToken = default)
+    {
+        using var response = await Http.GetAsync(BaseUrl + pathAndQuery, cancellationToken);
+        return await ReadAsync(response, pathAndQuery, cancellationToken);
+    }
+
+    /// <summary>POST to a JSON API path (admin API); throws unless it succeeds.</summary>
+    public async Task<JsonElement?> PostAsync(string pathAndQuery, CancellationToken cancellationToken = default)
+    {
+        using var response = await Http.PostAsync(BaseUrl + pathAndQuery, null, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NoContent)
+        {
+            return null;
+        }
+
+        return await ReadAsync(response, pathAndQuery, cancellationToken);
+    }
+
+    /// <summary>Instant query; returns data.result.</summary>
+    public async Task<JsonElement> QueryAsync(string promql, CancellationToken cancellationToken = default) =>
+        (await GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken)).GetProperty("data").GetProperty("result");
+
+    /// <summary>Number of series matching a selector (optionally within a time range).</summary>
+    public async Task<int> CountSeriesAsync(string selector, DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken cancellationToken = default)
+    {
+        var query = "/api/v1/series?match[]=" + Uri.EscapeDataString(selector)
+                    + (start is null ? string.Empty : "&start=" + start.Value.ToUnixTimeSeconds())
+                    + (end is null ? string.Empty : "&end=" + end.Value.ToUnixTimeSeconds());
+        return (await GetAsync(query, cancellationToken)).GetProperty("data").GetArrayLength();
+    }
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        JsonElement json;
+        try
+        {
+            json = JsonSerializer.Deserialize<JsonElement>(body);
+        }
+        catch (JsonException)
+        {
+            throw new HttpRequestException($"{path}: HTTP {(int)response.StatusCode}: {body.Trim()}");
+        }
+
+        return json.TryGetProperty("status", out var status) && status.GetString() == "success"
+            ? json
+            : throw new HttpRequestException($"{path}: HTTP {(int)response.StatusCode}: {(json.TryGetProperty("error", out var error) ? error.GetString() : body.Trim())}");
+    }
+}
+
+/// <summary>The parts of Alertmanager's v2 API the verbs use.</summary>
+internal sealed class AlertmanagerClient(string baseUrl)
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public string BaseUrl { get; } = baseUrl.TrimEnd('/');
+
+    public async Task<JsonElement> StatusAsync(CancellationToken cancellationToken = default) =>
+        await Http.GetFromJsonAsync<JsonElement>(BaseUrl + "/api/v2/status", cancellationToken);
+
+    public async Task<JsonElement> AlertsAsync(CancellationToken cancellationToken = default) =>
+        await Http.GetFromJsonAsync<JsonElement>(BaseUrl + "/api/v2/alerts", cancellationToken);
+
+    public async Task PostAlertAsync(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> annotations, DateTimeOffset? endsAt = null, CancellationToken cancellationToken = default)
+    {
+        var alert = new Dictionary<string, object>
+        {
+            ["labels"] = labels,
+            ["annotations"] = annotations,
+            ["startsAt"] = DateTimeOffset.UtcNow.AddSeconds(-1),
+            ["generatorURL"] = "http://127.0.0.1/thebot/test-alert",
+        };
+        if (endsAt is not null)
+        {
+            alert["endsAt"] = endsAt.Value;
+        }
+
+        using var response = await Http.PostAsJsonAsync(BaseUrl + "/api/v2/alerts", new[] { alert }, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"POST /api/v2/alerts: HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+
+namespace TheBot.Cli.Commands;
+
+/// <summary>The flags every stack verb understands (SPEC §2): <c>--state-dir</c> and <c>--port-offset</c>.</summary>
+internal static class StackOptions
+{
+    public static readonly Option<string?> StateDir = new("--state-dir")
+    {
+        Description = "Folder for data, logs, rendered configs, pids and secrets (default: .thebot/ at the repository root)",
+        Recursive = true,
+    };
+
+    public static readonly Option<int> PortOffset = new("--port-offset")
+    {
+        Description = "Add N to every default port, so several stacks can run side by side",
+        DefaultValueFactory = _ => 0,
+        Recursive = true,
+    };
+
+    /// <summary>A command that takes the two stack flags.</summary>
+    public static Command Create(string name, string description)
+    {
+        var command = new Command(name, description);
+        command.Options.Add(StateDir);
+        command.Options.Add(PortOffset);
+        return command;
+    }
+
+    /// <summary>Reads the flags into a location; a bad offset is reported, not thrown.</summary>
+    public static StackLocation Location(ParseResult result)
+    {
+        var root = RepositoryRoot.Find();
+        var stateDir = result.GetValue(StateDir) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(root, ".thebot");
+        Directory.CreateDirectory(stateDir);
+        return new StackLocation(root, new StackPaths(stateDir), new PortPlan(result.GetValue(PortOffset)));
+    }
+}

@@ -1,0 +1,188 @@
+using TheBot.Stack;
+using TheBot.Stack.Components;
+
+namespace TheBot.Cli.Stack;
+
+/// <summary>Where a local stack lives and how its ports are laid out: the flags every stack verb shares.</summary>
+/// <param name="RepositoryRoot">The repository (monitoring/, src/, artifacts/).</param>
+/// <param name="Paths">The state folder (<c>--state-dir</c>, default <c>.thebot/</c>).</param>
+/// <param name="Ports">SPEC §3 ports plus <c>--port-offset</c>.</param>
+internal sealed record StackLocation(string RepositoryRoot, StackPaths Paths, PortPlan Ports)
+{
+    /// <summary>Port of the local notification inbox (not in SPEC §3: it replaces real receivers locally).</summary>
+    public int InboxPort => 9097 + Ports.Offset;
+
+    public string Url(string service) => $"http://127.0.0.1:{(service == LocalStack.Inbox ? InboxPort : Ports[service])}";
+}
+
+/// <summary>
+/// The whole THE_BOT stack on one machine, as declarative process specs in dependency order: PostgreSQL and Redis,
+/// the backend and frontend, the three exporters, the notification inbox, Alertmanager and Prometheus, and Grafana
+/// and Loki where their binaries are installed.
+/// </summary>
+internal sealed class LocalStack
+{
+    public const string Inbox = "inbox";
+
+    private readonly StackLocation _location;
+
+    public LocalStack(StackLocation location, StackProfile? profile = null)
+    {
+        _location = location;
+        Profile = profile ?? StackProfile.Standard;
+        var paths = location.Paths;
+        var ports = location.Ports;
+        Renderer = new ConfigRenderer(location.RepositoryRoot, paths);
+        Postgres = new PostgreSql(paths, ports[ServiceNames.PostgreSql]);
+        Redis = new Redis(paths, ports[ServiceNames.Redis]);
+        Prometheus = new Prometheus(paths, ports[ServiceNames.Prometheus], Renderer.PrometheusConfig) { RetentionTime = "15d", RetentionSize = "50GB" };
+        Alertmanager = new Alertmanager(paths, ports[ServiceNames.Alertmanager], Renderer.AlertmanagerConfig);
+        ScrapeToken = paths.GetOrCreateSecret("scrape-token");
+        AdminToken = paths.GetOrCreateSecret("admin-token");
+    }
+
+    public StackProfile Profile { get; }
+
+    public ConfigRenderer Renderer { get; }
+
+    public PostgreSql Postgres { get; }
+
+    public Redis Redis { get; }
+
+    public Prometheus Prometheus { get; }
+
+    public Alertmanager Alertmanager { get; }
+
+    public string ScrapeToken { get; }
+
+    public string AdminToken { get; }
+
+    public StackLocation Location => _location;
+
+    /// <summary>Folder the backend and frontend are built into.</summary>
+    public string ServicesBuild => Path.Combine(_location.RepositoryRoot, "artifacts", "services");
+
+    /// <summary>Where notifications land in local mode.</summary>
+    public string InboxDirectory => Path.Combine(_location.Paths.Root, "inbox");
+
+    /// <summary>Optional components whose binary is on PATH.</summary>
+    public static string? FindOnPath(string binary) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, binary)).FirstOrDefault(File.Exists);
+
+    /// <summary>Every process of the stack, in the order they start.</summary>
+    public IReadOnlyList<ProcessSpec> Specs()
+    {
+        var paths = _location.Paths;
+        var ports = _location.Ports;
+        var postgresExporter = new PostgresExporter(ports[ServiceNames.PostgresExporter], Postgres.DataSourceName, Renderer.PostgresQueries);
+        var redisExporter = new RedisExporter(ports[ServiceNames.RedisExporter], Redis.Port, Redis.Password);
+        List<ProcessSpec> specs =
+        [
+            Postgres.Spec,
+            Redis.Spec,
+            Service(ServiceNames.Backend, "TheBot.Api", ports[ServiceNames.Backend], new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = Postgres.ConnectionString,
+                ["ConnectionStrings__Redis"] = Redis.ConnectionString,
+                ["Monitoring__JobName"] = "thebot-backend",
+                ["Faults__Enabled"] = Profile.FaultSwitch ? "true" : "false",
+            }, [ServiceNames.PostgreSql, ServiceNames.Redis]),
+            Service(ServiceNames.Frontend, "TheBot.Web", ports[ServiceNames.Frontend], new Dictionary<string, string>
+            {
+                ["Backend__BaseUrl"] = _location.Url(ServiceNames.Backend),
+                ["ReverseProxy__Clusters__backend__Destinations__primary__Address"] = _location.Url(ServiceNames.Backend),
+                ["Monitoring__JobName"] = "thebot-frontend",
+            }, [ServiceNames.Backend]),
+            new NodeExporter(ports[ServiceNames.NodeExporter]).Spec,
+            postgresExporter.Spec,
+            redisExporter.Spec,
+            InboxSpec(),
+            Alertmanager.Spec with { DependsOn = [Inbox] },
+            Prometheus.Spec with { DependsOn = [ServiceNames.Alertmanager] },
+        ];
+
+        if (FindOnPath("loki") is { } loki)
+        {
+            specs.Add(new ProcessSpec(ServiceNames.Loki, loki)
+            {
+                Arguments = [$"-config.file={Path.Combine(_location.RepositoryRoot, "monitoring", "loki", "loki-config.yml")}", $"-server.http-listen-address=127.0.0.1", $"-server.http-listen-port={ports[ServiceNames.Loki]}"],
+                Ports = new Dictionary<string, int> { ["http"] = ports[ServiceNames.Loki] },
+                Readiness = ReadinessProbe.HttpGet($"{_location.Url(ServiceNames.Loki)}/ready"),
+                ReadinessTimeout = TimeSpan.FromSeconds(60),
+            });
+        }
+
+        if (FindOnPath("grafana-server") is { } grafana && Environment.GetEnvironmentVariable("GRAFANA_ADMIN_PASSWORD") is { Length: > 0 })
+        {
+            specs.Add(new ProcessSpec(ServiceNames.Grafana, grafana)
+            {
+                Arguments = ["--homepath", "/usr/share/grafana"],
+                Environment = new Dictionary<string, string>
+                {
+                    ["GF_SERVER_HTTP_ADDR"] = "127.0.0.1",
+                    ["GF_SERVER_HTTP_PORT"] = $"{ports[ServiceNames.Grafana]}",
+                    ["GF_PATHS_DATA"] = paths.Data(ServiceNames.Grafana),
+                    ["GF_PATHS_PROVISIONING"] = Path.Combine(_location.RepositoryRoot, "monitoring", "grafana", "provisioning"),
+                    ["GF_SECURITY_ADMIN_PASSWORD"] = Environment.GetEnvironmentVariable("GRAFANA_ADMIN_PASSWORD")!,
+                },
+                Ports = new Dictionary<string, int> { ["http"] = ports[ServiceNames.Grafana] },
+                Readiness = ReadinessProbe.HttpGet($"{_location.Url(ServiceNames.Grafana)}/api/health"),
+                ReadinessTimeout = TimeSpan.FromSeconds(60),
+            });
+        }
+
+        return specs;
+    }
+
+    /// <summary>Writes the runtime configs (prometheus.yml, alertmanager.yml) into the state folder; returns the notification mode.</summary>
+    public async Task<string> RenderConfigsAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_location.Paths.Config);
+        Renderer.RenderPrometheus(_location.Ports, new HashSet<string>(), Profile.Interval, Profile.RuleDirectory);
+        return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken);
+    }
+
+    private ProcessSpec Service(string name, string project, int port, Dictionary<string, string> environment, string[] dependsOn)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        environment["ASPNETCORE_URLS"] = url;
+        environment["ASPNETCORE_ENVIRONMENT"] = Profile.Environment;
+        environment["DOTNET_NOLOGO"] = "1";
+        environment["Monitoring__ServiceName"] = $"thebot-{name}";
+        environment["Monitoring__ScrapeTokenFile"] = Path.Combine(_location.Paths.Secrets, "scrape-token");
+        environment["Monitoring__AdminTokenFile"] = Path.Combine(_location.Paths.Secrets, "admin-token");
+        environment["Logging__File__Path"] = Path.Combine(_location.Paths.Logs, $"{name}.json");
+        return new ProcessSpec(name, "/usr/bin/env")
+        {
+            Arguments = ["dotnet", Path.Combine(ServicesBuild, project, project + ".dll")],
+            WorkingDirectory = Path.Combine(ServicesBuild, project),
+            Environment = environment,
+            Ports = new Dictionary<string, int> { ["http"] = port },
+            Readiness = ReadinessProbe.HttpGet($"{url}/api/system/readiness/"),
+            ReadinessTimeout = TimeSpan.FromSeconds(60),
+            DependsOn = dependsOn,
+        };
+    }
+
+    private ProcessSpec InboxSpec()
+    {
+        var cli = typeof(LocalStack).Assembly.Location;
+        return new ProcessSpec(Inbox, "/usr/bin/env")
+        {
+            Arguments = ["dotnet", cli, "inbox", "--port", $"{_location.InboxPort}", "--dir", InboxDirectory],
+            Ports = new Dictionary<string, int> { ["http"] = _location.InboxPort },
+            Readiness = ReadinessProbe.HttpGet($"{_location.Url(Inbox)}/health"),
+        };
+    }
+}
+
+/// <summary>How a stack runs: the standard profile, or a time-compressed one for detection tests.</summary>
+/// <param name="Environment">ASPNETCORE_ENVIRONMENT of the services.</param>
+/// <param name="Interval">Global scrape/evaluation interval override; null keeps prometheus.yml's.</param>
+/// <param name="RuleDirectory">Folder of (transformed) rule files; null uses monitoring/prometheus.</param>
+/// <param name="FaultSwitch">Whether the backend's test-only fault switch is mapped.</param>
+internal sealed record StackProfile(string Environment, TimeSpan? Interval, string? RuleDirectory, bool FaultSwitch)
+{
+    public static readonly StackProfile Standard = new("Production", null, null, false);
+}

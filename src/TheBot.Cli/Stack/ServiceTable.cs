@@ -1,0 +1,42 @@
+using TheBot.Stack;
+
+namespace TheBot.Cli.Stack;
+
+/// <summary>The seed's "Access Services" table for a local stack: real URLs and where the credentials are.</summary>
+internal static class ServiceTable
+{
+    public static IReadOnlyList<(string Service, string Url, string Credentials)> Rows(LocalStack stack, IReadOnlyCollection<string> started)
+    {
+        var location = stack.Location;
+        var secrets = location.Paths.Secrets;
+        string Compose(string service) => $"not installed here: docker-compose -f monitoring/docker-compose.monitoring.yml up -d {service}";
+        return
+        [
+            ("backend", location.Url(ServiceNames.Backend), $"system endpoints: Bearer {secrets}/scrape-token (scrape), {secrets}/admin-token (admin)"),
+            ("frontend", location.Url(ServiceNames.Frontend), "—"),
+            ("Prometheus", location.Url(ServiceNames.Prometheus), "no auth, loopback only; admin API on"),
+            ("Alertmanager", location.Url(ServiceNames.Alertmanager), "no auth, loopback only"),
+            ("Grafana", started.Contains(ServiceNames.Grafana) ? location.Url(ServiceNames.Grafana) : Compose("grafana"),
+                started.Contains(ServiceNames.Grafana) ? "admin / $GRAFANA_ADMIN_PASSWORD" : "needs GRAFANA_ADMIN_PASSWORD (no default)"),
+            ("Loki", started.Contains(ServiceNames.Loki) ? location.Url(ServiceNames.Loki) : Compose("loki"), "no auth"),
+            ("node_exporter", location.Url(ServiceNames.NodeExporter) + "/metrics", "—"),
+            ("postgres_exporter", location.Url(ServiceNames.PostgresExporter) + "/metrics", "—"),
+            ("redis_exporter", location.Url(ServiceNames.RedisExporter) + "/metrics", "—"),
+            ("PostgreSQL", $"postgresql://127.0.0.1:{location.Ports[ServiceNames.PostgreSql]}/thebot", $"user postgres, password in {secrets}/postgres-password"),
+            ("Redis", $"redis://127.0.0.1:{location.Ports[ServiceNames.Redis]}", "loopback only"),
+            ("notification inbox", location.Url(LocalStack.Inbox) + "/notifications", $"local receivers write to {stack.InboxDirectory}/notifications.jsonl"),
+        ];
+    }
+
+    public static void Print(TextWriter output, IEnumerable<(string Service, string Url, string Credentials)> rows)
+    {
+        var list = rows.ToList();
+        var serviceWidth = list.Max(r => r.Service.Length);
+        var urlWidth = list.Max(r => r.Url.Length);
+        output.WriteLine($"  {"service".PadRight(serviceWidth)}  {"URL".PadRight(urlWidth)}  credentials");
+        foreach (var (service, url, credentials) in list)
+        {
+            output.WriteLine($"  {service.PadRight(serviceWidth)}  {url.PadRight(urlWidth)}  {credentials}");
+        }
+    }
+}

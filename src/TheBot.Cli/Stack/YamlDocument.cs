@@ -1,0 +1,56 @@
+using YamlDotNet.RepresentationModel;
+
+namespace TheBot.Cli.Stack;
+
+/// <summary>Small helpers over YamlDotNet's node model, for rewriting the committed configs in place.</summary>
+internal static class Yaml
+{
+    public static YamlMappingNode Load(string path)
+    {
+        using var reader = new StreamReader(path);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(reader);
+        }
+        catch (YamlDotNet.Core.YamlException exception)
+        {
+            throw new ConfigException(path, $"line {exception.Start.Line}, column {exception.Start.Column}: {exception.InnerException?.Message ?? exception.Message}");
+        }
+
+        return stream.Documents.FirstOrDefault()?.RootNode as YamlMappingNode
+               ?? throw new ConfigException(path, "the file is empty or its top level is not a mapping");
+    }
+
+    public static void Save(YamlMappingNode root, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var writer = new StreamWriter(path);
+        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+    }
+
+    public static YamlNode? Get(this YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+    public static YamlMappingNode? Map(this YamlMappingNode node, string key) => node.Get(key) as YamlMappingNode;
+
+    public static YamlSequenceNode? Seq(this YamlMappingNode node, string key) => node.Get(key) as YamlSequenceNode;
+
+    public static string? Text(this YamlMappingNode node, string key) => (node.Get(key) as YamlScalarNode)?.Value;
+
+    public static void Set(this YamlMappingNode node, string key, YamlNode value) => node.Children[new YamlScalarNode(key)] = value;
+
+    public static void Set(this YamlMappingNode node, string key, string value) => node.Set(key, new YamlScalarNode(value));
+
+    public static void Remove(this YamlMappingNode node, string key) => node.Children.Remove(new YamlScalarNode(key));
+
+    public static YamlSequenceNode Strings(IEnumerable<string> values) => new(values.Select(v => (YamlNode)new YamlScalarNode(v)));
+}
+
+/// <summary>A config file that cannot be used, with the file and the reason.</summary>
+internal sealed class ConfigException(string file, string reason) : Exception($"{file}: {reason}")
+{
+    public string File { get; } = file;
+
+    public string Reason { get; } = reason;
+}
