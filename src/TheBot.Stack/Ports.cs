@@ -100,20 +100,26 @@ public static class Ports
     private static readonly HashSet<int> HandedOut = [];
 
     /// <summary>
-    /// A port on 127.0.0.1 that is free right now (bind to port 0), never the same twice in this process,
-    /// so parallel fixtures do not collide.
+    /// A port on 127.0.0.1 that is free right now, never the same twice in this process. It is drawn at random
+    /// below the kernel's ephemeral range (<c>ip_local_port_range</c>), so an outgoing connection cannot take it
+    /// between this call and the server's own bind, as a port from binding to port 0 could be.
     /// </summary>
     public static int GetFree()
     {
+        var (low, high) = (10_000, EphemeralLowerBound() - 1);
+        if (high - low < 1000)
+        {
+            (low, high) = (EphemeralLowerBound(), 65_535);
+        }
+
         while (true)
         {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+            var port = Random.Shared.Next(low, high + 1);
             lock (HandedOut)
             {
-                if (HandedOut.Add(port))
+                if (!HandedOut.Contains(port) && IsFree(port))
                 {
+                    HandedOut.Add(port);
                     return port;
                 }
             }
@@ -137,6 +143,19 @@ public static class Ports
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    private static int EphemeralLowerBound()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 32_768;
         }
     }
 

@@ -92,7 +92,7 @@ public sealed class SupervisorTests : IDisposable
         var stopped = await supervisor.StopAsync("wrapped");
 
         await Processes.AssertAllGoneAsync(tree);
-        Assert.Subset(stopped.ToHashSet(), tree.ToHashSet());
+        Assert.Superset(tree.ToHashSet(), stopped.ToHashSet());
         Assert.Empty(Processes.WithCommandLine(sleep));
         Assert.Empty(supervisor.Running);
     }
