@@ -21,6 +21,7 @@ public sealed class PostgresTests
             Assert.Contains("Uid:\t101", await File.ReadAllTextAsync($"/proc/{pg.Process.Value.Pid}/status"), StringComparison.Ordinal);
             Assert.Equal("t", await pg.QueryAsync("SELECT count(*) >= 0 FROM pg_stat_statements"));
             Assert.Equal("127.0.0.1", await pg.QueryAsync("SHOW listen_addresses"));
+            Assert.Equal([$"127.0.0.1:{pg.Port}"], Processes.ListeningAddresses(tree));
 
             var other = await pg.CreateDatabaseAsync("second_db");
             Assert.Contains("Database=second_db", other, StringComparison.Ordinal);
@@ -75,6 +76,29 @@ public sealed class RedisTests
         Assert.True(await redis.PingAsync());
         Assert.NotEqual(first, redis.Process!.Value);
     });
+}
+
+public sealed class RedisPasswordTests
+{
+    [Fact]
+    public async Task Requirepass_is_honoured_by_the_readiness_probe_and_the_server()
+    {
+        var paths = StackPaths.CreateTemporary(LeftoverStacks.Prefix);
+        try
+        {
+            await using var supervisor = new ProcessSupervisor(paths);
+            var redis = new Stack.Components.Redis(paths, Ports.GetFree(), password: "s3cret");
+            await supervisor.StartAsync([redis.Spec]);
+
+            Assert.True(await Stack.Components.Redis.PingAsync(redis.Port, "s3cret", CancellationToken.None));
+            Assert.False(await Stack.Components.Redis.PingAsync(redis.Port, null, CancellationToken.None));
+            Assert.DoesNotContain("s3cret", ProcessTree.CommandLine(supervisor.GetProcess(ServiceNames.Redis)!.Value.Pid), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(paths.Root, recursive: true);
+        }
+    }
 }
 
 public sealed class PrometheusTests
