@@ -33,13 +33,15 @@ internal sealed class PrometheusClient(string baseUrl)
     public async Task<JsonElement> QueryAsync(string promql, CancellationToken cancellationToken = default) =>
         (await GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken)).GetProperty("data").GetProperty("result");
 
-    /// <summary>Number of series matching a selector (optionally within a time range).</summary>
-    public async Task<int> CountSeriesAsync(string selector, DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Number of series matching a selector that still hold samples at or before <paramref name="end"/>. Counted with
+    /// a query rather than the series API, which keeps listing series whose samples are deleted but not yet compacted.
+    /// </summary>
+    public async Task<int> CountSeriesWithSamplesAsync(string selector, DateTimeOffset end, CancellationToken cancellationToken = default)
     {
-        var query = "/api/v1/series?match[]=" + Uri.EscapeDataString(selector)
-                    + (start is null ? string.Empty : "&start=" + start.Value.ToUnixTimeSeconds())
-                    + (end is null ? string.Empty : "&end=" + end.Value.ToUnixTimeSeconds());
-        return (await GetAsync(query, cancellationToken)).GetProperty("data").GetArrayLength();
+        var result = await GetAsync($"/api/v1/query?query={Uri.EscapeDataString($"count(count_over_time({selector}[3650d]))")}&time={end.ToUnixTimeMilliseconds() / 1000.0:F3}", cancellationToken);
+        var data = result.GetProperty("data").GetProperty("result");
+        return data.GetArrayLength() == 0 ? 0 : int.Parse(data[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)

@@ -57,9 +57,9 @@ internal static class UpCommand
             foreach (var spec in specs)
             {
                 var watch = Stopwatch.StartNew();
-                output.Write($"… {spec.Name}");
+                Progress(output, $"… {spec.Name}");
                 await supervisor.StartAsync([spec], cancellationToken);
-                output.WriteLine($"\r✓ {spec.Name} ready ({watch.Elapsed.TotalSeconds:F1} s)");
+                Done(output, $"✓ {spec.Name} ready ({watch.Elapsed.TotalSeconds:F1} s)");
             }
         }
         catch (Exception exception) when (exception is StackStartException or PortInUseException)
@@ -108,6 +108,21 @@ internal static class UpCommand
         return 0;
     }
 
+    /// <summary>A step in progress: on a terminal it is replaced by its outcome, in a log it is simply not written.</summary>
+    private static void Progress(TextWriter output, string text)
+    {
+        if (ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected)
+        {
+            output.Write(text);
+        }
+    }
+
+    private static void Done(TextWriter output, string text)
+    {
+        var overwrite = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        output.WriteLine(overwrite ? "\r" + text + "\u001b[K" : text);
+    }
+
     internal static string StateFlags(StackLocation location) =>
         (location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot") ? string.Empty : $" --state-dir {location.Paths.Root}")
         + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
@@ -116,18 +131,18 @@ internal static class UpCommand
     {
         foreach (var project in (string[])["TheBot.Api", "TheBot.Web"])
         {
-            output.Write($"… building {project}");
+            Progress(output, $"… building {project}");
             var result = await CommandRunner.RunAsync("dotnet",
                 ["build", Path.Combine(stack.Location.RepositoryRoot, "src", project, project + ".csproj"), "-c", "Release", "--nologo", "-v", "quiet",
                  "-clp:ErrorsOnly", "-o", Path.Combine(stack.ServicesBuild, project)],
                 new CommandOptions { Timeout = TimeSpan.FromMinutes(10) }, cancellationToken);
             if (!result.Succeeded)
             {
-                output.WriteLine($"\r✗ building {project} failed:\n{result.StandardOutput}{result.StandardError}");
+                Done(output, $"✗ building {project} failed:\n{result.StandardOutput}{result.StandardError}");
                 return false;
             }
 
-            output.WriteLine($"\r✓ built {project}   ");
+            Done(output, $"✓ built {project}");
         }
 
         return true;

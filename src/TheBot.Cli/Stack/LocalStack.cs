@@ -65,6 +65,12 @@ internal sealed class LocalStack
     /// <summary>Where notifications land in local mode.</summary>
     public string InboxDirectory => Path.Combine(_location.Paths.Root, "inbox");
 
+    /// <summary>
+    /// The dotnet host itself (not a wrapper such as env): pid files recognise a process by its executable's name in
+    /// /proc/&lt;pid&gt;/cmdline, so the recorded executable must be what actually runs.
+    /// </summary>
+    public static string DotnetHost => Environment.ProcessPath is { } path && Path.GetFileName(path) == "dotnet" ? path : "/usr/bin/dotnet";
+
     /// <summary>Optional components whose binary is on PATH.</summary>
     public static string? FindOnPath(string binary) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
@@ -153,9 +159,9 @@ internal sealed class LocalStack
         environment["Monitoring__ScrapeTokenFile"] = Path.Combine(_location.Paths.Secrets, "scrape-token");
         environment["Monitoring__AdminTokenFile"] = Path.Combine(_location.Paths.Secrets, "admin-token");
         environment["Logging__File__Path"] = Path.Combine(_location.Paths.Logs, $"{name}.json");
-        return new ProcessSpec(name, "/usr/bin/env")
+        return new ProcessSpec(name, DotnetHost)
         {
-            Arguments = ["dotnet", Path.Combine(ServicesBuild, project, project + ".dll")],
+            Arguments = [Path.Combine(ServicesBuild, project, project + ".dll")],
             WorkingDirectory = Path.Combine(ServicesBuild, project),
             Environment = environment,
             Ports = new Dictionary<string, int> { ["http"] = port },
@@ -168,9 +174,9 @@ internal sealed class LocalStack
     private ProcessSpec InboxSpec()
     {
         var cli = typeof(LocalStack).Assembly.Location;
-        return new ProcessSpec(Inbox, "/usr/bin/env")
+        return new ProcessSpec(Inbox, DotnetHost)
         {
-            Arguments = ["dotnet", cli, "inbox", "--port", $"{_location.InboxPort}", "--dir", InboxDirectory],
+            Arguments = [cli, "inbox", "--port", $"{_location.InboxPort}", "--dir", InboxDirectory],
             Ports = new Dictionary<string, int> { ["http"] = _location.InboxPort },
             Readiness = ReadinessProbe.HttpGet($"{_location.Url(Inbox)}/health"),
         };

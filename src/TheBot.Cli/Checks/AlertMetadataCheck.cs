@@ -1,0 +1,92 @@
+namespace TheBot.Cli.Checks;
+
+/// <summary>
+/// Every alert in prometheus/alert_rules.yml carries what routing and on-call need: severity (critical = page,
+/// warning = ticket; none for the Watchdog), a component, summary, description, runbook_url
+/// <c>{RunbookBaseUrl}{Alert}.md</c>, and that runbook exists as <c>&lt;runbooks&gt;/{Alert}.md</c>.
+/// </summary>
+public sealed class AlertMetadataCheck : IMonitoringCheck
+{
+    /// <summary>What the line says was checked.</summary>
+    public const string Name = "alert labels, annotations, runbooks";
+
+    /// <summary>
+    /// Base of every alert's <c>runbook_url</c> annotation: <c>{RunbookBaseUrl}{AlertName}.md</c>. Change it here and in
+    /// monitoring/prometheus/alert_rules.yml (and the promtool tests' expected annotations) together.
+    /// </summary>
+    public const string RunbookBaseUrl = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/runbooks/";
+
+    /// <summary>The allowed values of the <c>component</c> label (SPEC §7).</summary>
+    public static readonly IReadOnlySet<string> Components =
+        new HashSet<string>(StringComparer.Ordinal) { "backend", "frontend", "database", "cache", "system", "monitoring" };
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var file = context.Monitoring("prometheus", "alert_rules.yml");
+        IReadOnlyList<CheckResult> results = [CheckResult.From(context.Display(file), Name, File.Exists(file) ? Problems(file, context) : ["missing"])];
+        return Task.FromResult(results);
+    }
+
+    private static List<string> Problems(string file, CheckContext context)
+    {
+        Dictionary<object, object> rules;
+        try
+        {
+            rules = YamlMap.Load(file);
+        }
+        catch (YamlFormatException e)
+        {
+            return [e.Message];
+        }
+
+        var problems = new List<string>();
+        var alerts = rules.At("groups").AsList().SelectMany(g => g.At("rules").AsList()).Where(r => r.At("alert") is not null).ToList();
+        if (alerts.Count == 0)
+        {
+            problems.Add("no alerting rule");
+        }
+
+        foreach (var rule in alerts)
+        {
+            var alert = rule.At("alert")?.ToString() ?? "";
+            var severity = rule.At("labels", "severity").AsText();
+            if (alert == "Watchdog" ? severity != "none" : severity is not ("critical" or "warning"))
+            {
+                problems.Add($"{alert}: severity must be {(alert == "Watchdog" ? "none" : "critical (page) or warning (ticket)")}, is '{severity}'");
+            }
+
+            var component = rule.At("labels", "component").AsText();
+            if (component is null || !Components.Contains(component))
+            {
+                problems.Add($"{alert}: label component '{component}' is not one of {string.Join(", ", Components)}");
+            }
+
+            foreach (var key in new[] { "summary", "description" })
+            {
+                if (string.IsNullOrWhiteSpace(rule.At("annotations", key).AsText()))
+                {
+                    problems.Add($"{alert}: annotation {key} missing");
+                }
+            }
+
+            var runbook = rule.At("annotations", "runbook_url").AsText();
+            if (runbook is null)
+            {
+                problems.Add($"{alert}: annotation runbook_url missing (expected {RunbookBaseUrl}{alert}.md)");
+            }
+            else if (runbook != RunbookBaseUrl + alert + ".md")
+            {
+                problems.Add($"{alert}: runbook_url is {runbook}, expected {RunbookBaseUrl}{alert}.md");
+            }
+
+            var page = Path.Combine(context.RunbooksDir, alert + ".md");
+            if (!File.Exists(page))
+            {
+                problems.Add($"{alert}: runbook {context.Display(page)} does not exist");
+            }
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+
+namespace TheBot.Cli.Checks;
+
+/// <summary>
+/// <c>promtool check config</c> on prometheus/prometheus.yml. promtool follows rule_files (relative to the config)
+/// and stats every credentials file, which in the container lives under /etc/prometheus/secrets/. The check runs on
+/// a temp copy beside copies of the rule files, with only absolute credential paths pointed at a dummy token;
+/// everything else is checked as committed and temp paths in promtool's answer are shown as the real file.
+/// </summary>
+public sealed partial class PrometheusConfigCheck : IMonitoringCheck
+{
+    /// <summary>What the result line says was checked.</summary>
+    public const string Name = "promtool check config";
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var config = context.Monitoring("prometheus", "prometheus.yml");
+        var shown = context.Display(config);
+        if (!File.Exists(config))
+        {
+            return [CheckResult.Fail(shown, Name, "missing")];
+        }
+
+        using var dir = new CheckTempDir();
+        var dummy = dir.File("dummy-credential");
+        await File.WriteAllTextAsync(dummy, "dummy-token", cancellationToken);
+        var text = CredentialFile().Replace(await File.ReadAllTextAsync(config, cancellationToken), m => $"{m.Groups[1].Value}{dummy}");
+        await File.WriteAllTextAsync(dir.File("prometheus.yml"), text, cancellationToken);
+        foreach (var file in Directory.GetFiles(context.Monitoring("prometheus"), "*.yml").Where(f => Path.GetFileName(f) != "prometheus.yml"))
+        {
+            File.Copy(file, dir.File(Path.GetFileName(file)));
+        }
+
+        var result = await CheckTool.RunAsync("promtool", ["check", "config", dir.File("prometheus.yml")], cancellationToken);
+        if (result is null)
+        {
+            return [CheckResult.Fail(shown, Name, CheckTool.Missing("promtool"))];
+        }
+
+        var map = new Dictionary<string, string> { [dir.File("prometheus.yml")] = shown, [dir.Path + "/"] = context.Display(context.Monitoring("prometheus")) + "/" };
+        return [result.Succeeded ? CheckResult.Pass(shown, Name) : CheckResult.Fail(shown, Name, CheckTool.Useful(result, map))];
+    }
+
+    // An absolute credentials/password/bearer-token file path (the container's), not a relative one.
+    [GeneratedRegex(@"(\b(?:credentials_file|password_file|bearer_token_file):[ \t]*['""]?)/[^\s'""#]+", RegexOptions.Multiline)]
+    private static partial Regex CredentialFile();
+}

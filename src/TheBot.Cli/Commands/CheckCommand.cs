@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using TheBot.Cli.Checks;
+
+namespace TheBot.Cli.Commands;
+
+/// <summary>
+/// <c>./thebot check</c>: validates every file under monitoring/ with the real tools (promtool, amtool,
+/// docker-compose) and format checks (dashboards, Loki, Alloy, alert metadata and runbooks). One line per file and
+/// check, <c>file: reason</c> on failures, a summary line; exit 0 iff every check passes.
+/// </summary>
+internal static class CheckCommand
+{
+    public static Command Create()
+    {
+        var dir = new Option<string?>("--dir")
+        {
+            Description = "The monitoring folder to check (default: monitoring/ at the repository root). A copy elsewhere is checked as is.",
+        };
+        var runbooks = new Option<string?>("--runbooks")
+        {
+            Description = "Where the runbooks <Alert>.md live (default: docs/runbooks/ at the repository root, also when --dir points elsewhere).",
+        };
+        var json = new Option<bool>("--json") { Description = "Print the results as one JSON document instead of lines." };
+        var command = new Command("check", "Validate every file under monitoring/ (promtool, amtool, dashboards, compose, Loki, Alloy, alert runbooks); reports file and reason.")
+        {
+            dir, runbooks, json,
+        };
+        command.SetAction((result, cancellationToken) =>
+            RunAsync(new CheckOptions(result.GetValue(dir), result.GetValue(runbooks), result.GetValue(json)), result.InvocationConfiguration.Output, cancellationToken));
+        return command;
+    }
+
+    /// <summary>The options of one run.</summary>
+    public sealed record CheckOptions(string? Dir = null, string? Runbooks = null, bool Json = false);
+
+    /// <summary>Runs every check and writes the report to <paramref name="output"/>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(CheckOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var root = RepositoryRoot.Find();
+        var monitoring = Path.GetFullPath(options.Dir ?? Path.Combine(root, "monitoring"));
+        var runbooks = Path.GetFullPath(options.Runbooks ?? Path.Combine(root, "docs", "runbooks"));
+        if (!Directory.Exists(monitoring))
+        {
+            await output.WriteLineAsync($"✗ {monitoring}: no such folder");
+            return 1;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var results = await MonitoringChecks.RunAllAsync(new CheckContext(monitoring, runbooks, root), cancellationToken);
+        var passed = results.Count(r => r.Ok);
+        var failed = results.Count - passed;
+        if (options.Json)
+        {
+            var document = new
+            {
+                ok = failed == 0,
+                passed,
+                failed,
+                results = results.Select(r => new { ok = r.Ok, file = r.File, check = r.Check, reason = r.Reason }),
+            };
+            await output.WriteLineAsync(JsonSerializer.Serialize(document, JsonOptions));
+        }
+        else
+        {
+            foreach (var r in results)
+            {
+                await output.WriteLineAsync(Format(r));
+            }
+
+            await output.WriteLineAsync($"{passed} passed, {failed} failed ({watch.Elapsed.TotalSeconds:F1} s)");
+        }
+
+        return failed == 0 && passed > 0 ? 0 : 1;
+    }
+
+    /// <summary><c>✓ file — check</c>, or <c>✗ file: reason — check</c> with further reason lines indented below.</summary>
+    public static string Format(CheckResult r)
+    {
+        if (r.Ok)
+        {
+            return $"✓ {r.File} — {r.Check}";
+        }
+
+        var lines = r.Reason.Split('\n');
+        var first = $"✗ {r.File}: {lines[0]} — {r.Check}";
+        return lines.Length == 1 ? first : first + "\n" + string.Join('\n', lines.Skip(1).Select(l => "    " + l));
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+}

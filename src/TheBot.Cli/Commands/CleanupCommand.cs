@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using TheBot.Cli.Clients;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+
+namespace TheBot.Cli.Commands;
+
+/// <summary>
+/// <c>./thebot cleanup --match SELECTOR --older-than 30d</c>: counts what would go (dry run first), then
+/// delete_series and clean_tombstones through the admin API.
+/// </summary>
+internal static class CleanupCommand
+{
+    public static Command Create()
+    {
+        var match = new Option<string[]>("--match") { Description = "Series selector, e.g. 'thebot_http_requests_total{job=\"thebot-backend\"}' (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var olderThan = new Option<string>("--older-than") { Description = "Delete samples older than this: 30d, 12h, 90m, 0s (everything)", DefaultValueFactory = _ => "30d" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only count the series that would be touched" };
+        var command = StackOptions.Create("cleanup", "Delete series by selector and age, then clean tombstones.");
+        command.Options.Add(match);
+        command.Options.Add(olderThan);
+        command.Options.Add(dryRun);
+        command.SetAction(async (result, ct) =>
+        {
+            var location = StackOptions.Location(result);
+            if (!TryParseAge(result.GetValue(olderThan)!, out var age))
+            {
+                Console.WriteLine($"✗ --older-than '{result.GetValue(olderThan)}' is not a duration like 30d, 12h, 90m or 0s");
+                return 2;
+            }
+
+            try
+            {
+                return await RunAsync(location, result.GetValue(match)!, age, result.GetValue(dryRun), Console.Out, ct);
+            }
+            catch (HttpRequestException exception)
+            {
+                Console.WriteLine($"✗ cleanup failed: {exception.Message}");
+                Console.WriteLine($"    fix: a bad selector is named above; else check Prometheus runs with --web.enable-admin-api (./thebot status{UpCommand.StateFlags(location)})");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(StackLocation location, IReadOnlyList<string> selectors, TimeSpan age, bool dryRun, TextWriter output, CancellationToken cancellationToken)
+    {
+        var prometheus = new PrometheusClient(location.Url(ServiceNames.Prometheus));
+        var end = DateTimeOffset.UtcNow - age;
+        var matches = string.Concat(selectors.Select(s => "&match[]=" + Uri.EscapeDataString(s)));
+        var counts = new List<int>();
+        foreach (var selector in selectors)
+        {
+            counts.Add(await prometheus.CountSeriesWithSamplesAsync(selector, end, cancellationToken));
+        }
+
+        output.WriteLine($"{(dryRun ? "dry run: " : string.Empty)}{counts.Sum()} series have samples older than {end:u} matching {string.Join(" or ", selectors)}");
+        if (dryRun)
+        {
+            return 0;
+        }
+
+        await prometheus.PostAsync($"/api/v1/admin/tsdb/delete_series?end={end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}{matches}", cancellationToken);
+        await prometheus.PostAsync("/api/v1/admin/tsdb/clean_tombstones", cancellationToken);
+        var left = 0;
+        foreach (var selector in selectors)
+        {
+            left += await prometheus.CountSeriesWithSamplesAsync(selector, end, cancellationToken);
+        }
+
+        output.WriteLine($"✓ deleted; {left} matching series left before {end:u}; tombstones cleaned");
+        return left == 0 ? 0 : 1;
+    }
+
+    public static bool TryParseAge(string text, out TimeSpan age)
+    {
+        age = TimeSpan.Zero;
+        if (text.Length < 2 || !long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
+        {
+            return false;
+        }
+
+        age = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            'w' => TimeSpan.FromDays(7 * amount),
+            _ => TimeSpan.MinValue,
+        };
+        return age >= TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Diagnostics;
+using TheBot.Cli.Clients;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+
+namespace TheBot.Cli.Commands;
+
+/// <summary>
+/// <c>./thebot test-alert --severity critical|warning</c>: posts a synthetic alert to Alertmanager, finds the receiver
+/// the route tree picks (amtool, on the rendered config), and waits until that receiver has it in the local inbox.
+/// </summary>
+internal static class TestAlertCommand
+{
+    public static Command Create()
+    {
+        var severity = new Option<string>("--severity") { Description = "critical or warning", DefaultValueFactory = _ => "critical" };
+        severity.AcceptOnlyFromAmong("critical", "warning");
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for delivery (covers the route's group_wait)", DefaultValueFactory = _ => 120 };
+        var command = StackOptions.Create("test-alert", "Send a synthetic alert through Alertmanager and report its delivery.");
+        command.Options.Add(severity);
+        command.Options.Add(timeout);
+        command.SetAction(async (result, ct) =>
+            await RunAsync(StackOptions.Location(result), result.GetValue(severity)!, TimeSpan.FromSeconds(result.GetValue(timeout)), Console.Out, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(StackLocation location, string severity, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    {
+        var stack = new LocalStack(location);
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var labels = new Dictionary<string, string>
+        {
+            ["alertname"] = "TheBotTestAlert",
+            ["severity"] = severity,
+            ["component"] = "monitoring",
+            ["test_id"] = id,
+        };
+        var route = await CommandRunner.RunAsync("/usr/bin/amtool",
+            ["config", "routes", "test", $"--config.file={stack.Renderer.AlertmanagerConfig}", .. labels.Select(l => $"{l.Key}={l.Value}")], cancellationToken: cancellationToken);
+        if (!route.Succeeded)
+        {
+            output.WriteLine($"✗ cannot read the route tree of {stack.Renderer.AlertmanagerConfig}: {route.StandardError.Trim()}");
+            output.WriteLine($"    fix: ./thebot up --detach{UpCommand.StateFlags(location)}");
+            return 1;
+        }
+
+        var receiver = route.StandardOutput.Trim();
+        var alertmanager = new AlertmanagerClient(location.Url(ServiceNames.Alertmanager));
+        try
+        {
+            await alertmanager.PostAlertAsync(labels, new Dictionary<string, string>
+            {
+                ["summary"] = $"Synthetic {severity} alert from ./thebot test-alert ({id})",
+                ["description"] = "Sent on purpose to prove that notifications are delivered; nothing is wrong.",
+                ["runbook_url"] = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/operations.md#notifications",
+            }, cancellationToken: cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            output.WriteLine($"✗ Alertmanager refused the alert: {exception.Message}");
+            output.WriteLine($"    fix: ./thebot doctor{UpCommand.StateFlags(location)}");
+            return 1;
+        }
+
+        output.WriteLine($"… sent TheBotTestAlert test_id={id} severity={severity}; the route picks {receiver}; waiting up to {timeout.TotalSeconds:F0} s");
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            var delivered = InboxCommand.Read(stack.InboxDirectory).FirstOrDefault(n =>
+                n["payload"]?["alerts"]?.AsArray().Any(a => a?["labels"]?["test_id"]?.GetValue<string>() == id) == true);
+            if (delivered is not null)
+            {
+                var to = delivered["receiver"]!.GetValue<string>();
+                output.WriteLine(to == receiver
+                    ? $"✓ delivered to {to} after {watch.Elapsed.TotalSeconds:F1} s"
+                    : $"✗ delivered to {to}, but the route says {receiver}");
+                await ResolveAsync(alertmanager, labels, cancellationToken);
+                return to == receiver ? 0 : 1;
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+
+        output.WriteLine($"✗ not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory})");
+        output.WriteLine($"    fix: with real receivers configured the local inbox gets nothing — check the receiver itself; otherwise read {location.Paths.LogFile(ServiceNames.Alertmanager)}");
+        await ResolveAsync(alertmanager, labels, cancellationToken);
+        return 1;
+    }
+
+    private static Task ResolveAsync(AlertmanagerClient alertmanager, Dictionary<string, string> labels, CancellationToken cancellationToken) =>
+        alertmanager.PostAlertAsync(labels, new Dictionary<string, string>(), DateTimeOffset.UtcNow, cancellationToken);
+}
