@@ -308,44 +308,13 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
         }
 
         var log = LogFileOf(spec);
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        var (file, args) = UnixUser.Wrap(spec.RunAs, spec.Executable, spec.Arguments);
-        await File.AppendAllTextAsync(log, $"==== thebot {DateTimeOffset.UtcNow:O} starting {spec.Name}: {file} {string.Join(' ', args)}\n", cancellationToken);
-
-        // sh redirects output to the log and execs setsid, which execs the program: one pid, its own session,
-        // and output that outlives this process (needed by `up --detach`).
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = spec.WorkingDirectory ?? Paths.Root };
-        string[] wrapper = ["-c", "log=$1; shift; exec /usr/bin/setsid \"$@\" </dev/null >>\"$log\" 2>&1", "thebot-" + spec.Name, log, file];
-        foreach (var arg in wrapper.Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in spec.Environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        var process = Process.Start(info) ?? throw new StackStartException(spec.Name, $"{spec.Name}: could not start /bin/sh");
-        var identity = ProcessTree.Identify(process.Id) ?? new ProcessIdentity(process.Id, 0);
-        var record = new PidRecord(spec.Name, identity.Pid, identity.StartTime, spec.Executable, DateTimeOffset.UtcNow, spec.StopSignal, spec.StopGracePeriod.TotalSeconds);
-        await File.WriteAllTextAsync(Paths.PidFile(spec.Name), JsonSerializer.Serialize(record, Json), cancellationToken);
-        var running = new Entry(spec, identity, process);
-
+        var running = await LaunchAsync(spec, log, cancellationToken);
         string? failure;
         try
         {
-            failure = await WaitReadyAsync(running, cancellationToken);
-            if (failure is null && spec.AfterReady is { } afterReady)
-            {
-                await afterReady(cancellationToken);
-            }
+            failure = await WaitReadyAsync(running, cancellationToken) ?? await AfterReadyAsync(spec, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            failure = $"{spec.Name} became ready but its after-ready step failed: {e.Message}";
-        }
-        catch
+        catch (OperationCanceledException)
         {
             await StopTreeAsync(running, TimeSpan.FromSeconds(2));
             throw;
@@ -358,6 +327,62 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
         }
 
         _running.Add(running);
+    }
+
+    /// <summary>
+    /// Starts the process with its output appended to <paramref name="log"/> and writes its pid file. sh redirects
+    /// the output and execs setsid, which execs the program (through setpriv when it runs as another user): one pid,
+    /// its own session, and output that outlives this process (needed by <c>up --detach</c>).
+    /// </summary>
+    private async Task<Entry> LaunchAsync(ProcessSpec spec, string log, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        var (file, args) = UnixUser.Wrap(spec.RunAs, spec.Executable, spec.Arguments);
+        await File.AppendAllTextAsync(log, $"==== thebot {DateTimeOffset.UtcNow:O} starting {spec.Name}: {file} {string.Join(' ', args)}\n", cancellationToken);
+
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = spec.WorkingDirectory ?? Paths.Root };
+        string[] wrapper = ["-c", "log=$1; shift; exec /usr/bin/setsid \"$@\" </dev/null >>\"$log\" 2>&1", "thebot-" + spec.Name, log, file];
+        foreach (var arg in wrapper.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in spec.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new StackStartException(spec.Name, $"{spec.Name}: could not start: {e.Message}", e);
+        }
+
+        var identity = ProcessTree.Identify(process.Id) ?? new ProcessIdentity(process.Id, 0);
+        var record = new PidRecord(spec.Name, identity.Pid, identity.StartTime, spec.Executable, DateTimeOffset.UtcNow, spec.StopSignal, spec.StopGracePeriod.TotalSeconds);
+        await File.WriteAllTextAsync(Paths.PidFile(spec.Name), JsonSerializer.Serialize(record, Json), cancellationToken);
+        return new Entry(spec, identity, process);
+    }
+
+    private static async Task<string?> AfterReadyAsync(ProcessSpec spec, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (spec.AfterReady is { } afterReady)
+            {
+                await afterReady(cancellationToken);
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return $"{spec.Name} became ready but its after-ready step failed: {e.Message}";
+        }
     }
 
     private static async Task<string?> WaitReadyAsync(Entry running, CancellationToken cancellationToken)

@@ -75,6 +75,11 @@ public sealed class RedisTests
         await redis.StartAsync();
         Assert.True(await redis.PingAsync());
         Assert.NotEqual(first, redis.Process!.Value);
+
+        await redis.KillAsync();
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(redis.PingAsync);
+        await redis.StartAsync();
+        Assert.True(await redis.PingAsync());
     });
 }
 

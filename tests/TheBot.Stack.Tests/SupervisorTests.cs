@@ -120,6 +120,38 @@ public sealed class SupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task Setup_runs_once_after_ready_runs_every_start_and_its_failure_fails_the_start()
+    {
+        await using var supervisor = new ProcessSupervisor(_paths);
+        var marker = Path.Combine(_paths.Root, "initialized");
+        var (setups, afterReadies) = (0, 0);
+        var spec = Shell("db", "sleep 30 & wait") with
+        {
+            Setup = new SetupStep(marker, _ =>
+            {
+                setups++;
+                return File.WriteAllTextAsync(marker, "done");
+            }),
+            AfterReady = _ =>
+            {
+                afterReadies++;
+                return Task.CompletedTask;
+            },
+        };
+
+        await supervisor.StartAsync([spec]);
+        await supervisor.StopAsync("db");
+        await supervisor.StartAsync("db");
+        Assert.Equal((1, 2), (setups, afterReadies));
+        await supervisor.StopAllAsync();
+
+        var failing = spec with { AfterReady = _ => throw new InvalidOperationException("schema missing") };
+        var error = await Assert.ThrowsAsync<StackStartException>(() => supervisor.StartAsync([failing]));
+        Assert.StartsWith("db became ready but its after-ready step failed: schema missing\nlast 20 lines of ", error.Message, StringComparison.Ordinal);
+        Assert.Empty(supervisor.Running);
+    }
+
+    [Fact]
     public async Task A_missing_binary_names_its_debian_package()
     {
         await using var supervisor = new ProcessSupervisor(_paths);

@@ -55,6 +55,24 @@ public abstract class ServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Stops the main server and its whole process tree (dependents keep running); returns that tree.</summary>
     public Task<IReadOnlyList<ProcessIdentity>> StopAsync() => Supervisor.StopAsync(MainProcess);
 
+    /// <summary>
+    /// Simulates a crash: SIGKILL to every process of the main server's tree at once, no clean shutdown; returns
+    /// once all are gone. <see cref="StartAsync"/> brings it back.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        var tree = Process is { } root ? ProcessTree.Snapshot(root) : [];
+        foreach (var process in tree)
+        {
+            ProcessTree.Signal(process, ProcessSignal.Kill);
+        }
+
+        if (!await ProcessTree.WaitGoneAsync(tree, TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException($"{MainProcess} survived SIGKILL");
+        }
+    }
+
     /// <summary>Starts the main server again on the same port and data, and waits until it is ready.</summary>
     public Task StartAsync() => Supervisor.StartAsync(MainProcess);
 
