@@ -44,12 +44,13 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
         : HttpMethods.IsOptions(method) ? 6
         : 7;
 
-    /// <summary>The route template with constraints and defaults removed: <c>/api/assignments/{id}</c>.</summary>
+    /// <summary>The route template without constraints, defaults or trailing slash: <c>/api/assignments/{id}</c>.</summary>
     public static string LabelOf(Endpoint endpoint)
     {
         if (endpoint is not RouteEndpoint route)
         {
-            return endpoint.DisplayName ?? UnmatchedLabel;
+            // The framework's own endpoints for 405/415 ("405 HTTP Method Not Supported"): no route served the request.
+            return UnmatchedLabel;
         }
 
         var builder = new StringBuilder();
@@ -69,13 +70,8 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
             }
         }
 
+        // No trailing slash: a group's "" child and a template written as "/x/" both serve /x, so both are "/x".
         if (builder.Length == 0)
-        {
-            builder.Append('/');
-        }
-
-        // A template that ends in a slash in the source keeps it (e.g. /api/system/health/).
-        if (route.RoutePattern.RawText is { Length: > 1 } raw && raw.EndsWith('/') && builder[^1] != '/')
         {
             builder.Append('/');
         }

@@ -62,11 +62,15 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
             status = StatusCodes.Status500InternalServerError;
             metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
         }
-        else if (status >= StatusCodes.Status500InternalServerError && context.Features.Get<IExceptionHandlerFeature>() is { } handled)
+        else if (context.Features.Get<IExceptionHandlerFeature>() is { } handled)
         {
-            // UseExceptionHandler caught it and re-ran the pipeline: count the exception, label the original route.
-            metrics.Exceptions.WithLabels(handled.Error.GetType().Name).Inc();
+            // UseExceptionHandler caught it and re-ran the pipeline: label the original route, and count the exception
+            // when it became a server error (a handler that turns bad input into a 400 is not a failure of ours).
             endpoint = handled.Endpoint ?? endpoint;
+            if (status >= StatusCodes.Status500InternalServerError)
+            {
+                metrics.Exceptions.WithLabels(handled.Error.GetType().Name).Inc();
+            }
         }
 
         var series = cache.For(endpoint);

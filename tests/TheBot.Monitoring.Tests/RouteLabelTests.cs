@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using TheBot.Monitoring.Tests.Support;
+using Xunit;
+
+namespace TheBot.Monitoring.Tests;
+
+public sealed class RouteLabelTests
+{
+    [Fact]
+    public async Task Group_roots_and_trailing_slashes_get_the_label_of_the_path_they_serve()
+    {
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            var users = a.MapGroup("/api/users");
+            users.MapPost("", () => TypedResults.Created());
+            a.MapGet("/api/courses/", () => "ok");
+        });
+        await app.Client.PostAsync("/api/users", null);
+        await app.Client.GetAsync("/api/courses/");
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "POST"), ("endpoint", "/api/users"), ("status", "201")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/courses"), ("status", "200")));
+    }
+
+    [Fact]
+    public async Task A_client_error_produced_by_the_exception_handler_keeps_its_route_and_is_not_an_exception()
+    {
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            var web = (WebApplication)a;
+            web.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                StatusCodeSelector = e => e is BadHttpRequestException ? 400 : 500,
+                ExceptionHandler = context => Task.CompletedTask,
+            });
+            a.MapPost("/api/things/{id:int}", string (int id) => throw new BadHttpRequestException("bad thing"));
+            a.MapGet("/api/crash", string () => throw new InvalidOperationException("crash"));
+        }, services => services.AddProblemDetails());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await app.Client.PostAsync("/api/things/1", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, (await app.Client.GetAsync("/api/crash")).StatusCode);
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "POST"), ("endpoint", "/api/things/{id}"), ("status", "400")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/crash"), ("status", "500")));
+        Assert.Null(Exposition.Value(text, "thebot_http_request_exceptions_total", ("exception_type", "BadHttpRequestException")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_request_exceptions_total", ("exception_type", "InvalidOperationException")));
+    }
+
+    [Fact]
+    public async Task A_wrong_method_is_unmatched_not_a_display_name()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/only-get", () => "ok"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await app.Client.DeleteAsync("/only-get")).StatusCode);
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "DELETE"), ("endpoint", "unmatched"), ("status", "405")));
+    }
+}
