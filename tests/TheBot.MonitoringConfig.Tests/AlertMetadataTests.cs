@@ -41,30 +41,9 @@ public class AlertMetadataTests
         Assert.Equal(severity, rule.Labels.GetValueOrDefault("severity"));
     }
 
-    [Theory]
-    [MemberData(nameof(AllAlerts))]
-    public void Alert_has_severity_component_summary_description_and_runbook(string alert)
-    {
-        var rule = Assert.Single(RuleFile.Alerts.Rules, r => r.Alert == alert);
-        var severity = rule.Labels.GetValueOrDefault("severity");
-        if (alert == "Watchdog")
-        {
-            Assert.Equal("none", severity);
-        }
-        else
-        {
-            Assert.True(severity is "critical" or "warning", $"{alert}: severity must be critical (page) or warning (ticket), is '{severity}'");
-        }
-
-        var component = rule.Labels.GetValueOrDefault("component");
-        Assert.True(component is not null && Repo.Components.Contains(component), $"{alert}: component '{component}' not in {string.Join(", ", Repo.Components)}");
-        foreach (var key in new[] { "summary", "description" })
-        {
-            Assert.False(string.IsNullOrWhiteSpace(rule.Annotations.GetValueOrDefault(key)), $"{alert}: annotation {key} missing");
-        }
-
-        Assert.Equal(Repo.RunbookBaseUrl + alert + ".md", rule.Annotations.GetValueOrDefault("runbook_url"));
-    }
+    [Fact]
+    public async Task Every_alert_has_severity_component_summary_description_and_runbook() =>
+        await CheckAssert.PassesAsync(new AlertMetadataCheck());
 
     [Theory]
     [MemberData(nameof(AllAlerts))]

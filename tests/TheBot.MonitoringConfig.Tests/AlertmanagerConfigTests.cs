@@ -34,7 +34,7 @@ public class AlertmanagerConfigTests
     [Fact]
     public async Task Rendered_config_with_templates_passes_amtool_and_keeps_no_placeholder()
     {
-        using var dir = new TempDir();
+        using var dir = new CheckTempDir();
         var rendered = await AlertmanagerConfig.RenderAsync(dir);
         var result = await Tools.RunOkAsync("amtool", ["check-config", rendered]);
         Assert.Contains("1 templates", result.StandardOutput, StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public class AlertmanagerConfigTests
     [Fact]
     public async Task Render_refuses_when_a_secret_is_missing_and_names_it()
     {
-        using var dir = new TempDir();
+        using var dir = new CheckTempDir();
         var env = AlertmanagerConfig.DummySecrets.Where(kv => kv.Key != "PAGERDUTY_SERVICE_KEY").ToDictionary();
         env["PAGERDUTY_SERVICE_KEY"] = "";
         var result = await Tools.RunAsync("sh", [Repo.Monitoring("alertmanager", "render-config.sh"), AlertmanagerConfig.CommittedPath, dir.File("out.yml"), dir.File("s")], env);

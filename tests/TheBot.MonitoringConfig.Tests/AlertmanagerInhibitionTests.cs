@@ -13,7 +13,7 @@ public class AlertmanagerInhibitionTests
     public async Task Critical_and_service_down_alerts_inhibit_their_warnings_and_symptoms()
     {
         Tools.Require("prometheus-alertmanager");
-        using var dir = new TempDir();
+        using var dir = new CheckTempDir();
         var config = await File.ReadAllTextAsync(await AlertmanagerConfig.RenderAsync(dir));
         await using var am = await AlertmanagerServer.StartNewAsync(config);
 

@@ -11,20 +11,10 @@ public class PrometheusConfigTests
     [Fact]
     public async Task Promtool_check_config_accepts_the_committed_file()
     {
-        // promtool follows rule_files (relative to the config) and stats credentials_file (absolute,
-        // /etc/prometheus/secrets/... inside the container). Copy the committed file beside the rule files
-        // and point only credentials_file at a dummy token; everything else is checked as committed.
-        using var dir = new TempDir();
-        var committed = await File.ReadAllTextAsync(Repo.Monitoring("prometheus", "prometheus.yml"));
-        Assert.Contains("credentials_file: /etc/prometheus/secrets/scrape-token", committed, StringComparison.Ordinal);
-        Directory.CreateDirectory(dir.File("secrets"));
-        await File.WriteAllTextAsync(dir.File("secrets/scrape-token"), "test-token");
-        await File.WriteAllTextAsync(dir.File("prometheus.yml"), committed.Replace("/etc/prometheus/secrets/", dir.File("secrets") + "/", StringComparison.Ordinal));
-        File.Copy(Repo.Monitoring("prometheus", "recording_rules.yml"), dir.File("recording_rules.yml"));
-        File.Copy(Repo.Monitoring("prometheus", "alert_rules.yml"), dir.File("alert_rules.yml"));
-
-        var result = await Tools.RunOkAsync("promtool", ["check", "config", dir.File("prometheus.yml")]);
-        Assert.Contains("2 rule files found", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+        // The check copies the file beside the rule files and points only the container's credentials_file at a dummy.
+        Assert.Contains("credentials_file: /etc/prometheus/secrets/scrape-token", await File.ReadAllTextAsync(Repo.Monitoring("prometheus", "prometheus.yml")), StringComparison.Ordinal);
+        Tools.Require("promtool");
+        await CheckAssert.PassesAsync(new PrometheusConfigCheck());
     }
 
     [Theory]

@@ -4,14 +4,12 @@ namespace TheBot.MonitoringConfig.Tests.Support;
 public static class Repo
 {
     /// <summary>
-    /// Base of every alert's <c>runbook_url</c> annotation: <c>{RunbookBaseUrl}{AlertName}.md</c>.
-    /// Change it here and in monitoring/prometheus/alert_rules.yml (and the promtool tests' expected annotations) together.
+    /// Base of every alert's <c>runbook_url</c> annotation: <c>{RunbookBaseUrl}{AlertName}.md</c> (fixed in AlertMetadataCheck).
     /// </summary>
-    public const string RunbookBaseUrl = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/runbooks/";
+    public const string RunbookBaseUrl = TheBot.Cli.Checks.AlertMetadataCheck.RunbookBaseUrl;
 
     /// <summary>The allowed values of the <c>component</c> label (SPEC §7).</summary>
-    public static readonly IReadOnlySet<string> Components =
-        new HashSet<string>(StringComparer.Ordinal) { "backend", "frontend", "database", "cache", "system", "monitoring" };
+    public static IReadOnlySet<string> Components => TheBot.Cli.Checks.AlertMetadataCheck.Components;
 
     private static readonly Lazy<string> LazyRoot = new(FindRoot);
 

@@ -56,28 +56,3 @@ public static class Tools
         return result;
     }
 }
-
-/// <summary>A temp folder deleted on dispose.</summary>
-public sealed class TempDir : IDisposable
-{
-    /// <summary>Creates the folder.</summary>
-    public TempDir() => Directory.CreateDirectory(Path);
-
-    /// <summary>The folder.</summary>
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "thebot-moncfg-" + Guid.NewGuid().ToString("N")[..10]);
-
-    /// <summary>A path inside the folder.</summary>
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
-}

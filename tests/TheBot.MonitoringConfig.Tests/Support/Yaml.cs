@@ -3,7 +3,7 @@ using YamlDotNet.Serialization.NamingConventions;
 
 namespace TheBot.MonitoringConfig.Tests.Support;
 
-/// <summary>YAML loading: typed (rule files, promtool tests) and untyped (everything else).</summary>
+/// <summary>YAML loading: typed (rule files, promtool tests) and untyped (everything else; navigate with YamlMap.At/AsList/AsMap of the checks).</summary>
 public static class Yaml
 {
     private static readonly IDeserializer Typed = new DeserializerBuilder()
@@ -11,36 +11,11 @@ public static class Yaml
         .IgnoreUnmatchedProperties()
         .Build();
 
-    private static readonly IDeserializer Untyped = new DeserializerBuilder().Build();
-
     /// <summary>Deserializes <paramref name="path"/> into <typeparamref name="T"/>.</summary>
     public static T Load<T>(string path) => Typed.Deserialize<T>(File.ReadAllText(path));
 
     /// <summary>Deserializes <paramref name="path"/> into nested dictionaries and lists.</summary>
-    public static Dictionary<object, object> LoadMap(string path) =>
-        Untyped.Deserialize<Dictionary<object, object>>(File.ReadAllText(path));
-
-    /// <summary>Follows <paramref name="keys"/> through nested maps (and list indexes given as ints); null when absent.</summary>
-    public static object? At(this object? node, params object[] keys)
-    {
-        foreach (var key in keys)
-        {
-            node = (node, key) switch
-            {
-                (Dictionary<object, object> map, string k) => map.GetValueOrDefault(k),
-                (List<object> list, int i) when i < list.Count => list[i],
-                _ => null,
-            };
-        }
-
-        return node;
-    }
-
-    /// <summary>The node as a list (empty when absent).</summary>
-    public static List<object> AsList(this object? node) => node as List<object> ?? [];
-
-    /// <summary>The node as a map (empty when absent).</summary>
-    public static Dictionary<object, object> AsMap(this object? node) => node as Dictionary<object, object> ?? [];
+    public static Dictionary<object, object> LoadMap(string path) => YamlMap.Load(path);
 }
 
 /// <summary>A Prometheus rule file.</summary>

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Xunit;
+
+namespace TheBot.Cli.Tests;
+
+/// <summary><c>thebot check</c> on the committed monitoring/: every line ✓, exit 0; the same as JSON.</summary>
+public class CheckCommittedTests
+{
+    private static readonly string[] ExpectedFiles =
+    [
+        "monitoring/prometheus/prometheus.yml", "monitoring/prometheus/alert_rules.yml", "monitoring/prometheus/recording_rules.yml",
+        "monitoring/prometheus/tests/alerts_slo_test.yml", "monitoring/alertmanager/alertmanager.yml",
+        "monitoring/grafana/provisioning/datasources/datasources.yml", "monitoring/grafana/dashboards/thebot-overview.json",
+        "monitoring/grafana/dashboards/thebot-logs.json", "monitoring/loki/loki-config.yml", "monitoring/alloy/config.alloy",
+        "monitoring/docker-compose.monitoring.yml",
+    ];
+
+    [Fact]
+    public async Task Committed_monitoring_folder_is_all_green()
+    {
+        var (exit, output) = await CheckSupport.InvokeAsync();
+        Assert.True(exit == 0, output);
+        var lines = output.TrimEnd().Split('\n');
+        var results = lines[..^1];
+        Assert.All(results, l => Assert.StartsWith("✓ ", l, StringComparison.Ordinal));
+        Assert.Matches(@"^\d+ passed, 0 failed \(", lines[^1]);
+        foreach (var file in ExpectedFiles)
+        {
+            Assert.Contains(results, l => l.StartsWith($"✓ {file} — ", StringComparison.Ordinal));
+        }
+
+        // One line per dashboard and per promtool unit-test file.
+        Assert.Equal(Directory.GetFiles(Path.Combine(CheckSupport.Root, "monitoring", "grafana", "dashboards"), "*.json").Length, results.Count(l => l.Contains(".json — ", StringComparison.Ordinal)));
+        Assert.Equal(Directory.GetFiles(Path.Combine(CheckSupport.Root, "monitoring", "prometheus", "tests"), "*.yml").Length, results.Count(l => l.Contains("— promtool test rules", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Json_output_reports_every_result_ok()
+    {
+        var (exit, output) = await CheckSupport.InvokeAsync("--json");
+        Assert.True(exit == 0, output);
+        using var doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal(0, doc.RootElement.GetProperty("failed").GetInt32());
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(doc.RootElement.GetProperty("passed").GetInt32(), results.Count);
+        Assert.All(results, r => Assert.True(r.GetProperty("ok").GetBoolean() && r.GetProperty("file").GetString()!.StartsWith("monitoring/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_missing_folder_is_an_error_that_names_it()
+    {
+        var (exit, output) = await CheckSupport.InvokeAsync("--dir", "/nonexistent/thebot-monitoring");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("✗ /nonexistent/thebot-monitoring: no such folder", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runbooks_folder_without_the_pages_fails_the_alert_file()
+    {
+        using var copy = new MonitoringCopy();
+        var empty = Directory.CreateDirectory(Path.Combine(copy.Dir, "..", "no-runbooks")).FullName;
+        var (exit, output) = await CheckSupport.InvokeAsync("--dir", copy.Dir, "--runbooks", empty);
+        Assert.NotEqual(0, exit);
+        var block = CheckSupport.FailureBlock(output, "monitoring/prometheus/alert_rules.yml", "runbook");
+        Assert.True(block is not null, output);
+        Assert.Contains("BackendHighErrorRate: runbook", block, StringComparison.Ordinal);
+        Assert.Contains("no-runbooks/BackendHighErrorRate.md does not exist", block, StringComparison.Ordinal);
+    }
+}
