@@ -12,7 +12,7 @@ var root = new RootCommand("thebot — run, check, operate and test the THE_BOT 
     BackupCommand.Create(),
     CleanupCommand.Create(),
     TestAlertCommand.Create(),
-    PlannedCommand.Create("load", "Generate realistic platform traffic."),
+    LoadCommand.Create(),
     InboxCommand.Create(),
 };
 

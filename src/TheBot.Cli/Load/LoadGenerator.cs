@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace TheBot.Cli.Load;
+
+/// <summary>What a run did, per kind and in total; <see cref="LoadReport"/> prints it.</summary>
+/// <param name="Settings">What was asked.</param>
+/// <param name="Samples">Every finished scheduled request (setup excluded).</param>
+/// <param name="Setup">The setup requests.</param>
+/// <param name="Started">Scheduled requests actually sent.</param>
+/// <param name="Schedule">From the first arrival until the last one was sent.</param>
+/// <param name="Skipped">Arrivals not started because too many requests were open.</param>
+/// <param name="Elapsed">From the first scheduled arrival until the last request finished (or the drain gave up).</param>
+/// <param name="Abandoned">Requests still open when the drain timeout ended the run.</param>
+internal sealed record LoadResult(
+    LoadSettings Settings, IReadOnlyList<LoadSample> Samples, IReadOnlyList<LoadSample> Setup, long Started, TimeSpan Schedule, long Skipped, TimeSpan Elapsed, long Abandoned)
+{
+    /// <summary>
+    /// Requests sent per second over the requested duration (arrival i is due at i/rps, so the schedule spans the
+    /// duration; a generator that fell behind took longer and shows a lower rate).
+    /// </summary>
+    public double AchievedRps => Started / Math.Max(Schedule.TotalSeconds, Settings.Duration.TotalSeconds);
+
+    /// <summary>Finished requests per second, from the first arrival to the last answer.</summary>
+    public double FinishedRps => Elapsed.TotalSeconds <= 0 ? 0 : Samples.Count / Elapsed.TotalSeconds;
+
+    public int ServerErrors => Samples.Count(s => s.Status >= 500);
+
+    /// <summary>Requests whose status is not what the mix meant to get (a deliberate 502 is expected, an unplanned 500 is not).</summary>
+    public int Unexpected => Samples.Count(s => !s.AsExpected);
+}
+
+/// <summary>
+/// Open-loop load: arrival i is due at i / rps seconds after the start and is started then, however many earlier
+/// requests are still waiting for their answer (a closed loop would slow down with the platform and hide its
+/// latency). Arrivals that find <see cref="LoadSettings.MaxInFlight"/> requests open are counted as skipped, so a
+/// stalled platform cannot make the generator open unbounded connections. Runs for the duration, then waits at most
+/// <see cref="LoadSettings.DrainTimeout"/> for what is still open.
+/// </summary>
+internal sealed class LoadGenerator(LoadSettings settings, TextWriter output, bool interactive)
+{
+    private readonly LoadStats _stats = new();
+    private long _inFlight;
+    private long _abandoned;
+
+    public async Task<LoadResult> RunAsync(CancellationToken cancellationToken)
+    {
+        using var traffic = new PlatformTraffic(settings);
+        var setup = new LoadStats();
+        await traffic.SetupAsync(setup.Add, cancellationToken);
+
+        var mix = traffic.Mix;
+        var total = mix.Sum(m => m.Weight);
+        var random = new Random(settings.Seed);
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var scheduled = settings.ScheduledRequests;
+        var watch = Stopwatch.StartNew();
+        using var progress = new CancellationTokenSource();
+        var progressTask = ProgressAsync(watch, progress.Token);
+
+        long next = 0;
+        var scheduleEnd = TimeSpan.Zero;
+        try
+        {
+            while (next < scheduled)
+            {
+                var due = Math.Min(scheduled, (long)Math.Floor(watch.Elapsed.TotalSeconds * settings.RequestsPerSecond) + 1);
+                for (; next < due; next++)
+                {
+                    // Errors are spread evenly, not drawn: arrival i fails when it carries the error count past the next whole number,
+                    // so every stretch of the run has the requested share and the total is exact.
+                    var error = Math.Floor((next + 1) * settings.ErrorShare) > Math.Floor(next * settings.ErrorShare);
+                    var kind = error ? PlatformTraffic.ErrorKind : Pick(mix, total, random);
+                    var requestRandom = new Random(random.Next());
+                    if (Interlocked.Read(ref _inFlight) >= settings.MaxInFlight)
+                    {
+                        _stats.Skip();
+                        continue;
+                    }
+
+                    Interlocked.Increment(ref _inFlight);
+                    _ = SendOneAsync(traffic, kind, requestRandom, abandon.Token);
+                }
+
+                if (next < scheduled)
+                {
+                    var wait = TimeSpan.FromSeconds((double)next / settings.RequestsPerSecond) - watch.Elapsed;
+                    await Task.Delay(wait > TimeSpan.FromMilliseconds(1) ? wait : TimeSpan.FromMilliseconds(1), cancellationToken);
+                }
+            }
+
+            scheduleEnd = watch.Elapsed;
+            var drainUntil = watch.Elapsed + LoadSettings.DrainTimeout;
+            while (Interlocked.Read(ref _inFlight) > 0 && watch.Elapsed < drainUntil)
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+        finally
+        {
+            var abandoned = Interlocked.Read(ref _inFlight);
+            await abandon.CancelAsync();
+            await progress.CancelAsync();
+            await progressTask;
+            _abandoned = abandoned;
+        }
+
+        var elapsed = watch.Elapsed;
+        var samples = _stats.Since(0);
+        return new LoadResult(settings, samples, setup.Since(0), next - _stats.Skipped, scheduleEnd, _stats.Skipped, elapsed, _abandoned);
+    }
+
+    private async Task SendOneAsync(PlatformTraffic traffic, string kind, Random random, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var watch = Stopwatch.StartNew();
+        Outcome outcome;
+        try
+        {
+            outcome = await traffic.SendAsync(kind, random, cancellationToken);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException
+                                          or System.Net.WebSockets.WebSocketException)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Decrement(ref _inFlight);
+                return; // abandoned by the drain timeout: counted there
+            }
+
+            outcome = new Outcome(0, -1);
+        }
+
+        _stats.Add(new LoadSample(kind, outcome.Status, outcome.Expected, outcome.Milliseconds ?? watch.Elapsed.TotalMilliseconds));
+        Interlocked.Decrement(ref _inFlight);
+    }
+
+    private static string Pick(IReadOnlyList<(string Kind, int Weight)> mix, int total, Random random)
+    {
+        var roll = random.Next(total);
+        foreach (var (kind, weight) in mix)
+        {
+            if ((roll -= weight) < 0)
+            {
+                return kind;
+            }
+        }
+
+        return mix[^1].Kind;
+    }
+
+    /// <summary>
+    /// One status line a second on a terminal (rewritten in place), one plain line every five seconds otherwise:
+    /// elapsed, rate finished over the last interval, its p95, errors (5xx or no answer) so far, requests open.
+    /// </summary>
+    private async Task ProgressAsync(Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var interval = interactive ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(5);
+        var seen = 0;
+        var errors = 0;
+        var last = TimeSpan.Zero;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var recent = _stats.Since(seen);
+                seen += recent.Count;
+                errors += recent.Count(s => LoadStats.IsError(s.Status));
+                var now = watch.Elapsed;
+                var rate = recent.Count / (now - last).TotalSeconds;
+                last = now;
+                var p95 = LoadStats.Percentile([.. recent.Select(s => s.Milliseconds)], 95);
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"{now.TotalSeconds,4:F0}s/{settings.Duration.TotalSeconds:F0}s  rate {rate,6:F1}/s  p95 {(double.IsNaN(p95) ? "   -" : p95.ToString("F0", CultureInfo.InvariantCulture)),4} ms  errors {errors} ({LoadReport.Percent(errors, seen)})  open {Interlocked.Read(ref _inFlight)}  done {seen}");
+                if (interactive)
+                {
+                    output.Write("\r" + line + "\u001b[K");
+                }
+                else
+                {
+                    output.WriteLine(line);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (interactive)
+        {
+            output.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace TheBot.Cli.Load;
+
+/// <summary>The summary of a run: one row per kind of request (count, status classes, latency percentiles), a total, and the rates.</summary>
+internal static class LoadReport
+{
+    private static readonly string[] Classes = ["ws", "2xx", "3xx", "4xx", "5xx", "failed"];
+
+    public static void Print(TextWriter output, LoadResult result)
+    {
+        var settings = result.Settings;
+        var rows = result.Samples.GroupBy(s => s.Kind).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Row(g.Key, [.. g])).ToList();
+        rows.Add(Row("total", result.Samples));
+        if (result.Setup.Count > 0)
+        {
+            rows.Add(Row("(setup, not counted)", result.Setup));
+        }
+
+        string[] header = ["kind", "requests", "101 ws", "2xx", "3xx", "4xx", "5xx", "failed", "unexpected", "p50 ms", "p95 ms", "p99 ms"];
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
+        output.WriteLine();
+        output.WriteLine(Line(header, widths));
+        foreach (var row in rows)
+        {
+            if (row[0] == "total")
+            {
+                output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            }
+
+            output.WriteLine(Line(row, widths));
+        }
+
+        output.WriteLine();
+        var fivexx = result.ServerErrors;
+        var deliberate = result.Samples.Count(s => s.Status >= 500 && s.AsExpected);
+        output.WriteLine(Invariant(
+            $"rate      requested {settings.RequestsPerSecond}/s for {settings.Duration.TotalSeconds:F0} s ({settings.ScheduledRequests} requests, open loop); achieved {result.AchievedRps:F1}/s sent ({result.Started} in {Math.Max(result.Schedule.TotalSeconds, settings.Duration.TotalSeconds):F1} s), {result.FinishedRps:F1}/s answered ({result.Samples.Count} in {result.Elapsed.TotalSeconds:F1} s); skipped {result.Skipped} (over {settings.MaxInFlight} open), abandoned {result.Abandoned} at the drain timeout"));
+        output.WriteLine(Invariant(
+            $"5xx       {fivexx} of {result.Samples.Count} ({Percent(fivexx, result.Samples.Count)}; requested {Percent(settings.ErrorShare)}), {deliberate} deliberate: payments with token sim_fail, answered 502 by the simulated provider (the standard stack has no other 5xx on purpose; the fault switch is test-only)"));
+        output.WriteLine(Invariant(
+            $"expected  {result.Samples.Count - result.Unexpected} of {result.Samples.Count} requests got the status the mix meant (201 accepted/late, 422 rejected, 402 declined, 502 failed, 101 WebSocket, …); unexpected {result.Unexpected}"));
+        output.WriteLine(Invariant($"seed      {settings.Seed} (repeat the same mix with --seed {settings.Seed})"));
+    }
+
+    private static string[] Row(string kind, IReadOnlyList<LoadSample> samples)
+    {
+        var latencies = samples.Select(s => s.Milliseconds).ToList();
+        return
+        [
+            kind,
+            samples.Count.ToString(CultureInfo.InvariantCulture),
+            .. Classes.Select(c => samples.Count(s => LoadStats.StatusClass(s.Status) == c).ToString(CultureInfo.InvariantCulture)),
+            samples.Count(s => !s.AsExpected).ToString(CultureInfo.InvariantCulture),
+            Milliseconds(LoadStats.Percentile(latencies, 50)),
+            Milliseconds(LoadStats.Percentile(latencies, 95)),
+            Milliseconds(LoadStats.Percentile(latencies, 99)),
+        ];
+    }
+
+    private static string Line(string[] cells, int[] widths) =>
+        string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+
+    private static string Milliseconds(double value) => double.IsNaN(value) ? "-" : value.ToString(value < 10 ? "F1" : "F0", CultureInfo.InvariantCulture);
+
+    /// <summary>"2.0%" (no space, unlike the invariant culture's P format).</summary>
+    public static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    public static string Percent(long part, long whole) => Percent(whole == 0 ? 0 : (double)part / whole);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
