@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using TheBot.Monitoring.Metrics;
 using TheBot.Monitoring.Tests.Support;
+using TheBot.Testing;
 using Xunit;
 
 namespace TheBot.Monitoring.Tests;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TheBot.Hosting;
 using TheBot.Platform.Tests.Support;
+using TheBot.Testing;
 using Xunit;
 
 namespace TheBot.Platform.Tests;
@@ -44,6 +45,30 @@ public sealed class LoggingTests(FullPlatformFixture platform)
         Assert.True(opened.RootElement.TryGetProperty("request_id", out _));
         Assert.Equal("log-room", opened.RootElement.GetProperty("Room").GetString());
         Assert.Contains("\"service\":\"thebot-backend\"", platform.Backend.Output, StringComparison.Ordinal);
+
+        // The shipper and the logs dashboard read these lines: every field they name must be in a real one.
+        var shipped = ShippedFields();
+        Assert.NotEmpty(shipped);
+        foreach (var field in shipped)
+        {
+            Assert.True(opened.RootElement.TryGetProperty(field, out _), $"monitoring/alloy/config.alloy or the logs dashboard reads '{field}', which the backend does not write: {lines[0]}");
+        }
+
+        var alloy = File.ReadAllText(Path.Combine(Repository.Root, "monitoring", "alloy", "config.alloy"));
+        Assert.Contains($"\"/var/log/thebot/{Path.GetFileName(file)}\"", alloy, StringComparison.Ordinal);
+    }
+
+    /// <summary>JSON fields the Alloy pipeline extracts (stage.json) and the logs dashboard prints ({{.field}}).</summary>
+    private static IReadOnlySet<string> ShippedFields()
+    {
+        var alloy = File.ReadAllText(Path.Combine(Repository.Root, "monitoring", "alloy", "config.alloy"));
+        var stage = alloy[alloy.IndexOf("stage.json", StringComparison.Ordinal)..];
+        stage = stage[..stage.IndexOf("\n  }", StringComparison.Ordinal)];
+        var fields = System.Text.RegularExpressions.Regex.Matches(stage, "= \"([A-Za-z_]+)\"").Select(m => m.Groups[1].Value).ToHashSet();
+        var dashboard = File.ReadAllText(Path.Combine(Repository.Root, "monitoring", "grafana", "dashboards", "thebot-logs.json"));
+        fields.UnionWith(System.Text.RegularExpressions.Regex.Matches(dashboard, "\\{\\{\\.([A-Za-z_]+)\\}\\}").Select(m => m.Groups[1].Value)
+            .Where(f => f != "exception")); // only present on lines that carry an exception
+        return fields;
     }
 
     [Fact]
