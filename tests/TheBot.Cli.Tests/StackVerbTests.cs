@@ -1,0 +1,251 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using TheBot.Cli.Clients;
+using TheBot.Cli.Commands;
+using TheBot.Cli.Load;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+using TheBot.Stack.Components;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace TheBot.Cli.Tests;
+
+/// <summary>
+/// Issue 5 end to end: one real stack brought up by <c>up</c>, then every stack verb against it as a user runs them
+/// — targets, rules, doctor, test-alert, load, backup (and a restore), cleanup — and finally <c>down</c>, which
+/// must leave no process behind. A second <c>up</c> on a busy port must fail before starting anything.
+/// </summary>
+[TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly string[] Jobs = ["thebot-backend", "thebot-frontend", "node", "postgres", "redis", "prometheus", "alertmanager"];
+
+    private StackLocation Location => stack.Location;
+
+    private PrometheusClient Prometheus => new(Location.Url(ServiceNames.Prometheus));
+
+    [Fact, Step(Order = 1)]
+    public async Task Up_brings_every_Prometheus_job_up()
+    {
+        Report.Line(output, $"up (build included) took {stack.UpTime.TotalSeconds:F1} s at --port-offset {Location.Ports.Offset}");
+        Assert.Contains("✓ prometheus ready", stack.UpOutput, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), async () =>
+        {
+            var targets = (await Prometheus.GetAsync("/api/v1/targets?state=active")).GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                .Select(t => (Job: t.GetProperty("labels").GetProperty("job").GetString()!, Health: t.GetProperty("health").GetString()!)).ToList();
+            var notUp = Jobs.Where(j => !targets.Any(t => t.Job == j && t.Health == "up")).ToList();
+            return notUp.Count == 0 ? null : $"jobs not up: {string.Join(", ", notUp)} (targets: {string.Join(", ", targets)})";
+        });
+    }
+
+    [Fact, Step(Order = 2)]
+    public async Task Every_rule_is_loaded_and_healthy()
+    {
+        var ruleFiles = Directory.GetFiles(Path.Combine(Location.RepositoryRoot, "monitoring", "prometheus"), "*rules*.yml");
+        var committed = ruleFiles.Sum(f => File.ReadAllLines(f).Count(l => l.TrimStart().StartsWith("- alert:", StringComparison.Ordinal) || l.TrimStart().StartsWith("- record:", StringComparison.Ordinal)));
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), async () =>
+        {
+            var rules = (await Prometheus.GetAsync("/api/v1/rules")).GetProperty("data").GetProperty("groups").EnumerateArray()
+                .SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
+            var unhealthy = rules.Where(r => r.GetProperty("health").GetString() != "ok").Select(r => r.GetProperty("name").GetString()).ToList();
+            return rules.Count == committed && unhealthy.Count == 0
+                ? null
+                : $"{rules.Count} rules loaded of {committed} in {string.Join(", ", ruleFiles.Select(Path.GetFileName))}; not ok: {string.Join(", ", unhealthy)}";
+        });
+    }
+
+    [Fact, Step(Order = 3)]
+    public async Task Doctor_is_all_green()
+    {
+        IReadOnlyList<DoctorCommand.Check> checks = [];
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), async () =>
+        {
+            checks = await DoctorCommand.RunAsync(Location, CancellationToken.None);
+            var failing = checks.Where(c => !c.Ok).Select(c => $"✗ {c.Name}: {c.Detail}").ToList();
+            return failing.Count == 0 ? null : string.Join("\n", failing);
+        });
+        Assert.True(checks.Count >= 20, $"only {checks.Count} checks");
+        Assert.Contains(checks, c => c.Name.StartsWith("Watchdog firing", StringComparison.Ordinal));
+    }
+
+    [Fact, Step(Order = 4)]
+    public async Task Test_alert_critical_reaches_critical_team()
+    {
+        var printed = new StringWriter();
+        var exit = await TestAlertCommand.RunAsync(Location, "critical", TimeSpan.FromSeconds(60), printed, CancellationToken.None);
+        Assert.True(exit == 0, printed.ToString());
+        Assert.Contains("the route picks critical-team", printed.ToString(), StringComparison.Ordinal);
+        Assert.Contains("✓ delivered to critical-team", printed.ToString(), StringComparison.Ordinal);
+        var inbox = InboxCommand.Read(new LocalStack(Location).InboxDirectory);
+        Assert.Contains(inbox, n => n["receiver"]?.GetValue<string>() == "critical-team");
+    }
+
+    [Fact, Step(Order = 5)]
+    public async Task Load_runs_at_the_requested_rate_and_the_backend_counts_it()
+    {
+        var before = await ScrapeRequestsAsync();
+        var (settings, errors) = LoadCommand.Settings(Location, "10s", 20, 0.05);
+        Assert.Empty(errors);
+        var printed = new StringWriter();
+        var (exit, result) = await LoadCommand.RunAsync(Location, settings!, printed, CancellationToken.None);
+        Report.Line(output, printed.ToString());
+        Assert.True(exit == 0, printed.ToString());
+        Assert.NotNull(result);
+        await Task.Delay(500); // the counter is incremented as each response completes
+        var after = await ScrapeRequestsAsync();
+
+        Report.Line(output, $"load: requested 20/s, achieved {result.AchievedRps:F2}/s sent, {result.FinishedRps:F2}/s answered; {result.Samples.Count} requests, p95 {LoadStats.Percentile([.. result.Samples.Select(s => s.Milliseconds)], 95):F0} ms");
+        Assert.Equal(200, result.Samples.Count);
+        Assert.Equal(0, result.Unexpected);
+        Assert.InRange(result.AchievedRps, 19, 20.5);
+        Assert.Equal(10, result.Samples.Count(s => s.Kind == PlatformTraffic.ErrorKind)); // 5% of 200, spread evenly
+        Assert.Contains("total ", printed.ToString(), StringComparison.Ordinal);
+        Assert.Contains("p95 ms", printed.ToString(), StringComparison.Ordinal);
+
+        // The backend counted every request that reached it, with the exact statuses the mix asked for.
+        int Count(string kind) => result.Samples.Count(s => s.Kind == kind);
+        Assert.Equal(Count("pay-failed"), Delta("502"));
+        Assert.Equal(Count("pay-declined"), Delta("402"));
+        Assert.Equal(Count("submit-rejected"), Delta("422"));
+        var reachedBackend = result.Samples.Count(s => s.Kind is not ("web-page" or "chat-ws")) + result.Setup.Count;
+        var total = after.Values.Sum() - before.Values.Sum();
+        Assert.InRange(total, reachedBackend, reachedBackend + Count("chat-ws") + 100);
+
+        double Delta(string status) => after.GetValueOrDefault(status) - before.GetValueOrDefault(status);
+    }
+
+    [Fact, Step(Order = 6)]
+    public async Task Backup_can_be_restored_into_another_Prometheus()
+    {
+        var backups = Path.Combine(Location.Paths.Root, "backups");
+        var takenAt = DateTimeOffset.UtcNow;
+        var backup = await BackupCommand.RunAsync(Location, backups, CancellationToken.None);
+        Assert.True(Directory.Exists(backup.Folder));
+        Assert.True(backup.Bytes > 0);
+
+        // Restore = start a Prometheus on a copy of the backup folder, and read what the original had before the backup.
+        var restore = StackPaths.CreateTemporary("thebot-restore-");
+        try
+        {
+            Copy(backup.Folder, restore.Data(ServiceNames.Prometheus));
+            var config = Path.Combine(restore.Root, "prometheus.yml");
+            await File.WriteAllTextAsync(config, "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+            var restored = new Prometheus(restore, Ports.GetFree(), config);
+            await using var supervisor = new ProcessSupervisor(restore);
+            await supervisor.StartAsync([restored.Spec]);
+            var client = new PrometheusClient(restored.Url);
+            var at = takenAt.ToUnixTimeMilliseconds() / 1000.0;
+            var result = (await client.GetAsync(FormattableString.Invariant($"/api/v1/query?query={Uri.EscapeDataString("max_over_time(up{job=\"thebot-backend\"}[10m])")}&time={at:F3}")))
+                .GetProperty("data").GetProperty("result");
+            Assert.Equal(1, result.GetArrayLength());
+            Assert.Equal("1", result[0].GetProperty("value")[1].GetString());
+            var loadSeries = (await client.GetAsync(FormattableString.Invariant($"/api/v1/query?query={Uri.EscapeDataString("count(thebot_payments_processed_total)")}&time={at:F3}")))
+                .GetProperty("data").GetProperty("result");
+            Assert.Equal(1, loadSeries.GetArrayLength());
+            Report.Line(output, $"backup {backup.Folder}: {backup.Blocks} block(s), {backup.Bytes / 1024} KiB; restored Prometheus answers up{{job=\"thebot-backend\"}} and {loadSeries[0].GetProperty("value")[1].GetString()} payment series");
+        }
+        finally
+        {
+            Directory.Delete(restore.Root, recursive: true);
+        }
+    }
+
+    [Fact, Step(Order = 7)]
+    public async Task Cleanup_leaves_no_series_with_samples()
+    {
+        const string selector = "up{job=\"node\"}";
+        var before = DateTimeOffset.UtcNow;
+        Assert.True(await Prometheus.CountSeriesWithSamplesAsync(selector, before) > 0, "nothing to delete: the node job was never scraped");
+        var printed = new StringWriter();
+        var exit = await CleanupCommand.RunAsync(Location, [selector], TimeSpan.Zero, dryRun: false, printed, CancellationToken.None);
+        Assert.True(exit == 0, printed.ToString());
+        Assert.Equal(0, await Prometheus.CountSeriesWithSamplesAsync(selector, before));
+        Assert.Contains("0 matching series left", printed.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact, Step(Order = 8)]
+    public async Task Up_on_a_busy_port_fails_before_starting_anything_and_names_the_override()
+    {
+        var offset = StackFixture.FreeOffset(Location.Ports.Offset);
+        var plan = new PortPlan(offset);
+        var busy = plan[ServiceNames.Prometheus];
+        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, busy);
+        squatter.Start();
+        var paths = StackPaths.CreateTemporary("thebot-busy-");
+        try
+        {
+            var printed = new StringWriter();
+            var exit = await UpCommand.RunAsync(new StackLocation(Location.RepositoryRoot, paths, plan), detach: true, noBuild: true, printed, CancellationToken.None);
+            var text = printed.ToString();
+            Assert.Equal(1, exit);
+            Assert.Contains($"port {busy} (prometheus) is in use", text, StringComparison.Ordinal);
+            Assert.Contains("--port-offset", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("ready", text, StringComparison.Ordinal);
+            Assert.Empty(ProcessSupervisor.ReadPidFiles(paths));
+            Assert.All(plan.All.Where(p => p.Key != ServiceNames.Prometheus), p => Assert.True(Ports.IsFree(p.Value), $"{p.Key} listens on {p.Value}"));
+        }
+        finally
+        {
+            await ProcessSupervisor.DownAsync(paths);
+            Directory.Delete(paths.Root, recursive: true);
+        }
+    }
+
+    [Fact, Step(Order = 9)]
+    public async Task Down_leaves_no_process_behind()
+    {
+        var records = ProcessSupervisor.ReadPidFiles(Location.Paths);
+        Assert.True(records.Count >= 11, $"only {records.Count} pid files: {string.Join(", ", records.Select(r => r.Name))}");
+        Assert.All(records, r => Assert.True(r.IsRunning, $"{r.Name} (pid {r.Pid}) is not running before down"));
+        var processes = records.SelectMany(r => ProcessTree.Snapshot(r.Identity)).Distinct().ToList();
+        Assert.True(processes.Count > records.Count, "PostgreSQL alone runs several processes; the snapshot missed the trees");
+
+        var exit = await new RootCommand { DownCommand.Create() }.Parse(
+            ["down", "--state-dir", Location.Paths.Root, "--port-offset", Location.Ports.Offset.ToString(CultureInfo.InvariantCulture)]).InvokeAsync();
+
+        Assert.Equal(0, exit);
+        var alive = processes.Where(ProcessTree.IsAlive).Select(p => $"{p.Pid} {ProcessTree.CommandLine(p.Pid)}").ToList();
+        Assert.True(alive.Count == 0, "still alive after down: " + string.Join("; ", alive));
+        Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
+        Assert.All(Location.Ports.All.Values.Append(Location.InboxPort), p => Assert.True(Ports.IsFree(p), $"port {p} still taken"));
+        Report.Line(output, $"down stopped {records.Count} services, {processes.Count} processes, none left");
+    }
+
+    /// <summary>The backend's own <c>thebot_http_requests_total</c>, summed per status, scraped with the stack's token.</summary>
+    private async Task<Dictionary<string, double>> ScrapeRequestsAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Location.Url(ServiceNames.Backend) + "/api/system/metrics/prometheus/");
+        request.Headers.Authorization = new("Bearer", new LocalStack(Location).ScrapeToken);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var totals = new Dictionary<string, double>();
+        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        {
+            if (!line.StartsWith("thebot_http_requests_total{", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var at = line.IndexOf("status=\"", StringComparison.Ordinal) + 8;
+            var status = line[at..line.IndexOf('"', at)];
+            var value = double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            totals[status] = totals.GetValueOrDefault(status) + value;
+        }
+
+        return totals;
+    }
+
+    private static void Copy(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
