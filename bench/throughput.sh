@@ -8,6 +8,11 @@
 # interleaved and the order rotates every round, so that background noise hits every mode alike. The table gives
 # per mode the median req/s, its ratio to bare's median, the median of the per-round ratios (mode / bare of
 # the same round), and min/max. Raw numbers go to $OUT_DIR/results.tsv.
+#
+# It also reads the server's CPU time (utime+stime from /proc/PID/stat) around the measured run and reports CPU
+# microseconds per request. When other work shares the machine, req/s swings with the CPU share the server gets;
+# CPU per request barely does, so "cpu ratio" (bare's CPU per request / the mode's) is the steadier estimate
+# of the throughput a mode keeps on a dedicated core.
 set -euo pipefail
 
 ROUNDS=7
@@ -49,6 +54,9 @@ cleanup() {
 trap 'cleanup' EXIT
 trap 'cleanup; exit 130' INT TERM
 
+CLK_TCK="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of the server, in clock ticks
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 echo "building bench/TheBot.Bench.Server (Release) into $BIN ..."
@@ -69,7 +77,7 @@ start_server() { # mode port
 
 read -r -a MODE_LIST <<<"$MODES"
 COUNT=${#MODE_LIST[@]}
-printf 'round\tmode\treq_per_s\tload1\n' >"$OUT_DIR/results.tsv"
+printf 'round\tmode\treq_per_s\trequests\tcpu_us_per_req\tload1\n' >"$OUT_DIR/results.tsv"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU"
 
@@ -80,14 +88,18 @@ for ((round = 1; round <= ROUNDS; round++)); do
     start_server "$mode" "$port"
     url="http://127.0.0.1:$port/hello"
     taskset -c "$CLIENT_CPU" "$WRK" -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
+    cpu_before="$(cpu_ticks "$SERVER_PID")"
     output="$(taskset -c "$CLIENT_CPU" "$WRK" -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$url")"
+    cpu_after="$(cpu_ticks "$SERVER_PID")"
     if grep -q 'Non-2xx\|Socket errors' <<<"$output"; then
       echo "round $round $mode: wrk reported errors:" >&2; echo "$output" >&2
     fi
     rps="$(awk '/Requests\/sec:/ {print $2}' <<<"$output")"
+    requests="$(awk '/requests in/ {print $1}' <<<"$output")"
+    cpu_us="$(python3 -c "print(f'{($cpu_after - $cpu_before) * 1e6 / $CLK_TCK / $requests:.2f}')")"
     load="$(cut -d' ' -f1 /proc/loadavg)"
-    printf '%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$load" >>"$OUT_DIR/results.tsv"
-    printf 'round %d/%d  %-15s %10.0f req/s  (load %s)\n' "$round" "$ROUNDS" "$mode" "$rps" "$load"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$requests" "$cpu_us" "$load" >>"$OUT_DIR/results.tsv"
+    printf 'round %d/%d  %-15s %10.0f req/s  %7s us CPU/req  (load %s)\n' "$round" "$ROUNDS" "$mode" "$rps" "$cpu_us" "$load"
     cleanup
   done
 done
@@ -95,20 +107,27 @@ done
 python3 - "$OUT_DIR/results.tsv" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-by_mode, by_round = {}, {}
+by_mode, by_round, cpu_mode, cpu_round = {}, {}, {}, {}
 for r in rows:
     by_mode.setdefault(r["mode"], []).append(float(r["req_per_s"]))
     by_round.setdefault(r["round"], {})[r["mode"]] = float(r["req_per_s"])
+    cpu_mode.setdefault(r["mode"], []).append(float(r["cpu_us_per_req"]))
+    cpu_round.setdefault(r["round"], {})[r["mode"]] = float(r["cpu_us_per_req"])
 bare = statistics.median(by_mode["bare"]) if "bare" in by_mode else None
+bare_cpu = statistics.median(cpu_mode["bare"]) if "bare" in cpu_mode else None
 print()
-print("| mode | median req/s | ratio to bare median | median of per-round ratios | min req/s | max req/s |")
-print("|---|---:|---:|---:|---:|---:|")
+print("| mode | median req/s | ratio to bare median | median of per-round ratios | min req/s | max req/s | median CPU µs/req | cpu ratio (bare/mode) | median of per-round cpu ratios |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for mode, values in by_mode.items():
     med = statistics.median(values)
     ratio = f"{med / bare:.3f}" if bare else "n/a"
     per_round = [v[mode] / v["bare"] for v in by_round.values() if "bare" in v and mode in v]
     pr = f"{statistics.median(per_round):.3f}" if per_round else "n/a"
-    print(f"| {mode} | {med:,.0f} | {ratio} | {pr} | {min(values):,.0f} | {max(values):,.0f} |")
+    cpu = statistics.median(cpu_mode[mode])
+    cpu_ratio = f"{bare_cpu / cpu:.3f}" if bare_cpu else "n/a"
+    cpu_per_round = [v["bare"] / v[mode] for v in cpu_round.values() if "bare" in v and mode in v]
+    cpr = f"{statistics.median(cpu_per_round):.3f}" if cpu_per_round else "n/a"
+    print(f"| {mode} | {med:,.0f} | {ratio} | {pr} | {min(values):,.0f} | {max(values):,.0f} | {cpu:.2f} | {cpu_ratio} | {cpr} |")
 PY
 echo
 echo "raw results: $OUT_DIR/results.tsv"
