@@ -40,11 +40,29 @@ public sealed class InstrumentedDistributedCache(IDistributedCache inner, CacheS
     }
 
     /// <inheritdoc />
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => Write(key, () => inner.Set(key, value, options));
+
+    /// <inheritdoc />
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
+        WriteAsync(key, () => inner.SetAsync(key, value, options, token));
+
+    /// <inheritdoc />
+    public void Refresh(string key) => Write(key, () => inner.Refresh(key));
+
+    /// <inheritdoc />
+    public Task RefreshAsync(string key, CancellationToken token = default) => WriteAsync(key, () => inner.RefreshAsync(key, token));
+
+    /// <inheritdoc />
+    public void Remove(string key) => Write(key, () => inner.Remove(key));
+
+    /// <inheritdoc />
+    public Task RemoveAsync(string key, CancellationToken token = default) => WriteAsync(key, () => inner.RemoveAsync(key, token));
+
+    private void Write(string key, Action write)
     {
         try
         {
-            inner.Set(key, value, options);
+            write();
         }
         catch (Exception exception) when (IsUnavailable(exception))
         {
@@ -52,64 +70,11 @@ public sealed class InstrumentedDistributedCache(IDistributedCache inner, CacheS
         }
     }
 
-    /// <inheritdoc />
-    public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    private async Task WriteAsync(string key, Func<Task> write)
     {
         try
         {
-            await inner.SetAsync(key, value, options, token);
-        }
-        catch (Exception exception) when (IsUnavailable(exception))
-        {
-            Dropped(exception, key);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Refresh(string key)
-    {
-        try
-        {
-            inner.Refresh(key);
-        }
-        catch (Exception exception) when (IsUnavailable(exception))
-        {
-            Dropped(exception, key);
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task RefreshAsync(string key, CancellationToken token = default)
-    {
-        try
-        {
-            await inner.RefreshAsync(key, token);
-        }
-        catch (Exception exception) when (IsUnavailable(exception))
-        {
-            Dropped(exception, key);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Remove(string key)
-    {
-        try
-        {
-            inner.Remove(key);
-        }
-        catch (Exception exception) when (IsUnavailable(exception))
-        {
-            Dropped(exception, key);
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task RemoveAsync(string key, CancellationToken token = default)
-    {
-        try
-        {
-            await inner.RemoveAsync(key, token);
+            await write();
         }
         catch (Exception exception) when (IsUnavailable(exception))
         {

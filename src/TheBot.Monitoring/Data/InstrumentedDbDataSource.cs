@@ -192,78 +192,25 @@ public sealed class InstrumentedDbCommand : DbCommand
     protected override DbParameter CreateDbParameter() => _inner.CreateParameter();
 
     /// <inheritdoc />
-    public override int ExecuteNonQuery() => Measure(static c => c.ExecuteNonQuery());
+    public override int ExecuteNonQuery() => Measure(CommandBehavior.Default, static (c, _) => c.ExecuteNonQuery());
 
     /// <inheritdoc />
-    public override object? ExecuteScalar() => Measure(static c => c.ExecuteScalar());
+    public override object? ExecuteScalar() => Measure(CommandBehavior.Default, static (c, _) => c.ExecuteScalar());
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var reader = _inner.ExecuteReader(behavior);
-            Record(started, failed: false);
-            return reader;
-        }
-        catch
-        {
-            Record(started, failed: true);
-            throw;
-        }
-    }
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Measure(behavior, static (c, b) => c.ExecuteReader(b));
 
     /// <inheritdoc />
-    public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await _inner.ExecuteNonQueryAsync(cancellationToken);
-            Record(started, failed: false);
-            return result;
-        }
-        catch
-        {
-            Record(started, failed: true);
-            throw;
-        }
-    }
+    public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken) =>
+        MeasureAsync(CommandBehavior.Default, static (c, _, ct) => c.ExecuteNonQueryAsync(ct), cancellationToken);
 
     /// <inheritdoc />
-    public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await _inner.ExecuteScalarAsync(cancellationToken);
-            Record(started, failed: false);
-            return result;
-        }
-        catch
-        {
-            Record(started, failed: true);
-            throw;
-        }
-    }
+    public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken) =>
+        MeasureAsync(CommandBehavior.Default, static (c, _, ct) => c.ExecuteScalarAsync(ct), cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var reader = await _inner.ExecuteReaderAsync(behavior, cancellationToken);
-            Record(started, failed: false);
-            return reader;
-        }
-        catch
-        {
-            Record(started, failed: true);
-            throw;
-        }
-    }
+    protected override Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken) =>
+        MeasureAsync(behavior, static (c, b, ct) => c.ExecuteReaderAsync(b, ct), cancellationToken);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -276,12 +223,29 @@ public sealed class InstrumentedDbCommand : DbCommand
         base.Dispose(disposing);
     }
 
-    private T Measure<T>(Func<DbCommand, T> execute)
+    // The callbacks are static lambdas (cached delegates), so measuring adds no allocation to a command.
+    private T Measure<T>(CommandBehavior behavior, Func<DbCommand, CommandBehavior, T> execute)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var result = execute(_inner);
+            var result = execute(_inner, behavior);
+            Record(started, failed: false);
+            return result;
+        }
+        catch
+        {
+            Record(started, failed: true);
+            throw;
+        }
+    }
+
+    private async Task<T> MeasureAsync<T>(CommandBehavior behavior, Func<DbCommand, CommandBehavior, CancellationToken, Task<T>> execute, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await execute(_inner, behavior, cancellationToken);
             Record(started, failed: false);
             return result;
         }

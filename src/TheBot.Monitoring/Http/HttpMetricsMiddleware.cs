@@ -62,8 +62,9 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
             status = StatusCodes.Status500InternalServerError;
             metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
         }
-        else if (context.Features.Get<IExceptionHandlerFeature>() is { } handled)
+        else if (status >= StatusCodes.Status400BadRequest && context.Features.Get<IExceptionHandlerFeature>() is { } handled)
         {
+            // (Looked up only for error statuses: a feature lookup on every request would cost the hot path.)
             // UseExceptionHandler caught it and re-ran the pipeline: label the original route, and count the exception
             // when it became a server error (a handler that turns bad input into a 400 is not a failure of ours).
             endpoint = handled.Endpoint ?? endpoint;
