@@ -85,10 +85,12 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     /// receivers are rendered by monitoring/alertmanager/render-config.sh; with none, every receiver delivers to the
     /// local inbox at <c>inboxUrl/&lt;receiver&gt;</c>. Returns which mode it rendered.
     /// </summary>
-    public async Task<string> RenderAlertmanagerAsync(string inboxUrl, CancellationToken cancellationToken)
+    public async Task<string> RenderAlertmanagerAsync(string inboxUrl, CancellationToken cancellationToken, StackProfile? profile = null)
     {
         var source = Path.Combine(Monitoring, "alertmanager", "alertmanager.yml");
-        var environment = ReceiverEnvironment();
+        var environment = profile?.Receivers is { } explicitReceivers
+            ? explicitReceivers.Where(p => p.Value.Length > 0).ToDictionary(p => p.Key, p => p.Value)
+            : ReceiverEnvironment();
         var set = ReceiverVariables.Where(environment.ContainsKey).ToList();
         string mode;
         string renderedSource;
@@ -139,8 +141,37 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
         }
 
+        else
+        {
+            ApplyReceiverOverrides(root, profile);
+        }
+
+        profile?.Compression?.ScaleAlertmanager(root);
         Yaml.Save(root, AlertmanagerConfig);
         return mode;
+    }
+
+    /// <summary>Profile overrides for real receivers: the PagerDuty endpoint and the CA that SMTP STARTTLS trusts.</summary>
+    private static void ApplyReceiverOverrides(YamlMappingNode root, StackProfile? profile)
+    {
+        foreach (var receiver in root.Seq("receivers")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            if (profile?.PagerDutyUrl is { } pagerDuty)
+            {
+                foreach (var config in receiver.Seq("pagerduty_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+                {
+                    config.Set("url", pagerDuty);
+                }
+            }
+
+            if (profile?.SmtpCaFile is { } caFile)
+            {
+                foreach (var config in receiver.Seq("email_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+                {
+                    config.Set("tls_config", new YamlMappingNode(new YamlScalarNode("ca_file"), new YamlScalarNode(caFile)));
+                }
+            }
+        }
     }
 
     /// <summary>Receiver variables from the environment, then from <c>.env.production</c> at the repository root.</summary>

@@ -146,7 +146,7 @@ internal sealed class LocalStack
     {
         Directory.CreateDirectory(_location.Paths.Config);
         Renderer.RenderPrometheus(_location.Ports, new HashSet<string>(), Profile.Interval, Profile.RuleDirectory);
-        return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken);
+        return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken, Profile);
     }
 
     private ProcessSpec Service(string name, string project, int port, Dictionary<string, string> environment, string[] dependsOn)
@@ -191,4 +191,19 @@ internal sealed class LocalStack
 internal sealed record StackProfile(string Environment, TimeSpan? Interval, string? RuleDirectory, bool FaultSwitch)
 {
     public static readonly StackProfile Standard = new("Production", null, null, false);
+
+    /// <summary>
+    /// Receiver variables (<see cref="ConfigRenderer.ReceiverVariables"/>) given explicitly; when set they are used
+    /// instead of the process environment and <c>.env.production</c> (detection tests point them at local sinks).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Receivers { get; init; }
+
+    /// <summary>When set, Alertmanager's group_wait/group_interval/repeat_interval/resolve_timeout are scaled by it.</summary>
+    public TimeCompression? Compression { get; init; }
+
+    /// <summary>Events API v2 endpoint for every pagerduty_config (default: PagerDuty's own).</summary>
+    public string? PagerDutyUrl { get; init; }
+
+    /// <summary>CA certificate (PEM) that email_configs trust for STARTTLS (default: the system's roots).</summary>
+    public string? SmtpCaFile { get; init; }
 }

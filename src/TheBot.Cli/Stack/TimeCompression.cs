@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace TheBot.Cli.Stack;
+
+/// <summary>
+/// The documented transform behind the time-compressed detection profile (docs/detection.md, "The transform").
+/// One factor <see cref="Factor"/> divides every waiting time of the alerting pipeline:
+/// <list type="bullet">
+/// <item>Prometheus' global <c>scrape_interval</c>/<c>evaluation_interval</c> (→ <see cref="Interval"/>);</item>
+/// <item>every alerting rule's <c>for:</c> in the production rule files (read from <c>monitoring/prometheus</c>, never a copy);</item>
+/// <item>Alertmanager's <c>group_wait</c>, <c>group_interval</c>, <c>repeat_interval</c> (every route) and <c>resolve_timeout</c>.</item>
+/// </list>
+/// Nothing else in the rules changes: expressions, range windows (<c>[5m]</c>), labels and annotations stay byte-for-byte
+/// the production ones, except the threshold of an alert named in <see cref="Thresholds"/>, whose trailing
+/// <c>&gt; N</c> comparison is replaced by the given number (used only where one machine cannot reach the production
+/// threshold, and reported in docs/detection.md).
+/// </summary>
+internal sealed partial class TimeCompression
+{
+    public TimeCompression(double factor, IReadOnlyDictionary<string, double>? thresholds = null)
+    {
+        if (factor < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, "the compression factor must be at least 1");
+        }
+
+        Factor = factor;
+        Thresholds = thresholds ?? new Dictionary<string, double>();
+    }
+
+    /// <summary>Every production waiting time is divided by this.</summary>
+    public double Factor { get; }
+
+    /// <summary>Alert name → replacement for the number of its expression's final <c>&gt; N</c>.</summary>
+    public IReadOnlyDictionary<string, double> Thresholds { get; }
+
+    /// <summary>Production duration divided by <see cref="Factor"/>, rounded to whole milliseconds (at least 1 ms).</summary>
+    public TimeSpan Scale(TimeSpan production) =>
+        production == TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(1, Math.Round(production.TotalMilliseconds / Factor)));
+
+    /// <summary>The scaled Prometheus interval for a production <c>global.scrape_interval</c>.</summary>
+    public TimeSpan IntervalFor(string monitoringDirectory)
+    {
+        var global = Yaml.Load(Path.Combine(monitoringDirectory, "prometheus", "prometheus.yml")).Map("global");
+        return Scale(ParseDuration(global?.Text("scrape_interval") ?? "1m"));
+    }
+
+    /// <summary>
+    /// Writes every rule file listed in <c>monitoring/prometheus/prometheus.yml</c> into <paramref name="destination"/>
+    /// with each alert's <c>for:</c> scaled and the threshold overrides applied; returns what was changed, for the report.
+    /// </summary>
+    public IReadOnlyList<RuleChange> WriteRules(string monitoringDirectory, string destination)
+    {
+        var prometheusDir = Path.Combine(monitoringDirectory, "prometheus");
+        var config = Yaml.Load(Path.Combine(prometheusDir, "prometheus.yml"));
+        Directory.CreateDirectory(destination);
+        var changes = new List<RuleChange>();
+        var unknown = new HashSet<string>(Thresholds.Keys);
+        foreach (var file in config.Seq("rule_files")?.Children.OfType<YamlScalarNode>().Select(n => n.Value!) ?? [])
+        {
+            var root = Yaml.Load(Path.Combine(prometheusDir, file));
+            foreach (var rule in (root.Seq("groups")?.Children ?? []).OfType<YamlMappingNode>()
+                         .SelectMany(g => g.Seq("rules")?.Children.OfType<YamlMappingNode>() ?? []))
+            {
+                if (rule.Text("alert") is not { } alert)
+                {
+                    continue;
+                }
+
+                var forText = rule.Text("for");
+                string? scaledFor = null;
+                if (forText is not null)
+                {
+                    scaledFor = FormatDuration(Scale(ParseDuration(forText)));
+                    rule.Set("for", scaledFor);
+                }
+
+                string? threshold = null;
+                if (Thresholds.TryGetValue(alert, out var value))
+                {
+                    unknown.Remove(alert);
+                    var expr = rule.Text("expr") ?? string.Empty;
+                    var match = TrailingGreaterThan().Match(expr);
+                    if (!match.Success)
+                    {
+                        throw new ConfigException(file, $"alert {alert}: its expression does not end in '> N', so its threshold cannot be overridden");
+                    }
+
+                    var replacement = value.ToString("0.###", CultureInfo.InvariantCulture);
+                    rule.Set("expr", expr[..match.Groups["n"].Index] + replacement + expr[(match.Groups["n"].Index + match.Groups["n"].Length)..]);
+                    threshold = $"{match.Groups["n"].Value} → {replacement}";
+                }
+
+                changes.Add(new RuleChange(alert, forText, scaledFor, threshold));
+            }
+
+            Yaml.Save(root, Path.Combine(destination, file));
+        }
+
+        if (unknown.Count > 0)
+        {
+            throw new ConfigException(prometheusDir, $"threshold overrides name alerts that do not exist: {string.Join(", ", unknown)}");
+        }
+
+        return changes;
+    }
+
+    /// <summary>Scales group_wait, group_interval and repeat_interval of every route and global.resolve_timeout in a rendered alertmanager.yml.</summary>
+    public void ScaleAlertmanager(YamlMappingNode root)
+    {
+        if (root.Map("global") is { } global && global.Text("resolve_timeout") is { } resolve)
+        {
+            global.Set("resolve_timeout", FormatDuration(Scale(ParseDuration(resolve))));
+        }
+
+        void Route(YamlMappingNode route)
+        {
+            foreach (var key in (string[])["group_wait", "group_interval", "repeat_interval"])
+            {
+                if (route.Text(key) is { } text)
+                {
+                    route.Set(key, FormatDuration(Scale(ParseDuration(text))));
+                }
+            }
+
+            foreach (var child in route.Seq("routes")?.Children.OfType<YamlMappingNode>() ?? [])
+            {
+                Route(child);
+            }
+        }
+
+        if (root.Map("route") is { } top)
+        {
+            Route(top);
+        }
+    }
+
+    /// <summary>Parses a Prometheus/Alertmanager duration such as <c>1h30m</c>, <c>5m</c>, <c>500ms</c>, <c>0s</c>.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        var matches = DurationPart().Matches(text.Trim());
+        if (matches.Count == 0 || string.Concat(matches.Select(m => m.Value)) != text.Trim())
+        {
+            throw new FormatException($"not a Prometheus duration: '{text}'");
+        }
+
+        var total = TimeSpan.Zero;
+        foreach (Match match in matches)
+        {
+            var amount = long.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
+            total += match.Groups["u"].Value switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(amount),
+                "s" => TimeSpan.FromSeconds(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                "h" => TimeSpan.FromHours(amount),
+                "d" => TimeSpan.FromDays(amount),
+                "w" => TimeSpan.FromDays(7 * amount),
+                "y" => TimeSpan.FromDays(365 * amount),
+                _ => throw new FormatException(text),
+            };
+        }
+
+        return total;
+    }
+
+    /// <summary>A duration in whole milliseconds, the unit every scaled value is written in (e.g. <c>4000ms</c>).</summary>
+    public static string FormatDuration(TimeSpan span) => $"{(long)Math.Round(span.TotalMilliseconds)}ms";
+
+    /// <summary>The transform as a Markdown table, for docs/detection.md.</summary>
+    public static string Describe(IEnumerable<RuleChange> changes)
+    {
+        var text = new StringBuilder("| alert | production `for` | scaled `for` | threshold override |\n|---|---|---|---|\n");
+        foreach (var change in changes)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {change.Alert} | {change.ProductionFor ?? "—"} | {change.ScaledFor ?? "—"} | {change.Threshold ?? "—"} |\n");
+        }
+
+        return text.ToString();
+    }
+
+    [GeneratedRegex(@"(?<n>\d+)(?<u>ms|s|m|h|d|w|y)")]
+    private static partial Regex DurationPart();
+
+    [GeneratedRegex(@">\s*(?<n>\d+(\.\d+)?)\s*$")]
+    private static partial Regex TrailingGreaterThan();
+}
+
+/// <summary>What the transform did to one alert.</summary>
+internal sealed record RuleChange(string Alert, string? ProductionFor, string? ScaledFor, string? Threshold);

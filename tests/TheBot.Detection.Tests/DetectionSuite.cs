@@ -1,0 +1,573 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+using TheBot.Testing;
+using TheBot.Testing.Sinks;
+using Xunit;
+using Xunit.Abstractions;
+using YamlDotNet.RepresentationModel;
+
+namespace TheBot.Detection.Tests;
+
+/// <summary>
+/// Issue 6: every alert proven end to end on the real stack in the time-compressed profile. Each scenario injects a
+/// real fault, waits for the notification on every receiver kind its route has (Slack, PagerDuty, SMTP, webhook),
+/// checks receiver, labels, summary and runbook link, removes the fault and waits for the RESOLVED notification.
+/// A clean soak first proves nothing but Watchdog fires and every dashboard query returns data. The suite writes
+/// docs/detection.md and fails at the end if anything was missing.
+/// </summary>
+public sealed class DetectionSuite(ITestOutputHelper output)
+{
+    /// <summary>Every production waiting time is divided by this (15 s scrape → 1 s).</summary>
+    public const double Factor = 15;
+
+    /// <summary>Thresholds one machine cannot reach in a short run (documented in docs/detection.md).</summary>
+    public static readonly IReadOnlyDictionary<string, double> Lowered = new Dictionary<string, double>();
+
+    /// <summary>What this suite does not prove yet (kept in the generated report).</summary>
+    private const string NotCovered = """
+        ## Not covered yet
+
+        - **BackendSlowQueries**: no scenario yet (plan: hold an ACCESS EXCLUSIVE lock in a loop so the backend's queries
+          take > 0.5 s; the production threshold, 10 slow queries/s averaged over an unscaled 5 m window, needs ≥ 3000
+          slow queries, so it would be lowered through the transform).
+        - **HighCPUUsage, HighMemoryUsage, CriticalMemoryUsage, HighDiskIO**: no stress scenario yet (this machine has 2
+          cores and 23 GB; memory thresholds would have to be lowered through the transform to stay safe).
+        - **SMTP AUTH mechanisms**: only what Alertmanager picks (PLAIN after STARTTLS) is exercised.
+        - Alerts of the production set whose fault needs more than one machine or days of data (replication lag,
+          disk filling within 24 h, SLO burn over 1 d/3 d, Prometheus/Alertmanager self-failures) are not injected;
+          their logic is covered by the promtool unit tests in monitoring/prometheus/tests.
+        - FrontendServiceDown and the Redis-side alerts other than RedisDown are not injected (same mechanism as
+          BackendServiceDown / RedisDown).
+        """;
+
+    private readonly List<Outcome> _outcomes = [];
+    private readonly List<string> _problems = [];
+    private readonly List<string> _notes = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    private sealed record Outcome(string Alert, string Fault, bool Fired, string Receiver, string Kinds, TimeSpan? TimeToNotify, TimeSpan Floor, string Resolved);
+
+    private sealed record Route(string Receiver, TimeSpan GroupWait, IReadOnlyList<(string Kind, string Target)> Deliveries, bool SendResolved);
+
+    [Fact]
+    public async Task Every_alert_fires_on_its_real_fault_reaches_its_receivers_and_resolves()
+    {
+        var rules = ProductionAlerts();
+        await using var stack = await DetectionStack.StartAsync(Factor, Lowered, CancellationToken.None);
+        var stackUp = DateTimeOffset.UtcNow;
+        Say($"stack up in {_clock.Elapsed.TotalSeconds:F0} s (interval {stack.Interval.TotalMilliseconds} ms)");
+        try
+        {
+            await WatchdogAsync(stack, rules, stackUp);
+            await SoakAsync(stack);
+            await ScenarioAsync(stack, rules, "BackendServiceDown", "backend process killed (SIGKILL of its tree)",
+                () => stack.StopServiceAsync(ServiceNames.Backend, kill: true),
+                () => stack.StartServiceAsync(ServiceNames.Backend));
+            await ScenarioAsync(stack, rules, "RedisDown", "Redis stopped (its stop signal)",
+                () => stack.StopServiceAsync(ServiceNames.Redis, kill: false),
+                () => stack.StartServiceAsync(ServiceNames.Redis));
+            await LongRunningQueryAsync(stack, rules);
+            await ScenarioAsync(stack, rules, "BackendHighLatency", "fault switch: +1500 ms on every /api request, 10 req/s of platform traffic",
+                () => stack.SetFaultsAsync(1500, 0),
+                () => stack.ClearFaultsAsync(),
+                during: ct => LoadLoopAsync(stack, 10, 0, ct),
+                afterRemove: ct => LoadLoopAsync(stack, 250, 0, ct),
+                notifyTimeout: TimeSpan.FromSeconds(150), resolveTimeout: TimeSpan.FromSeconds(180));
+            await ScenarioAsync(stack, rules, "BackendHighErrorRate", "platform traffic 40 req/s with 30% real 5xx (payment provider failures)",
+                () => Task.CompletedTask,
+                () => Task.CompletedTask,
+                during: ct => LoadLoopAsync(stack, 40, 0.3, ct),
+                afterRemove: ct => LoadLoopAsync(stack, 250, 0, ct),
+                notifyTimeout: TimeSpan.FromSeconds(120), resolveTimeout: TimeSpan.FromSeconds(180));
+            await PostgresDownWithInhibitionAsync(stack, rules);
+        }
+        catch (Exception e)
+        {
+            _problems.Add($"suite aborted: {e.GetType().Name}: {e.Message}");
+            Say(e.ToString());
+        }
+        finally
+        {
+            var other = stack.Log.All.Where(n => !n.Valid).Select(n => $"{n.Kind} {n.AlertName}: {string.Join("; ", n.Problems)}").Distinct().ToList();
+            _problems.AddRange(other.Select(o => "invalid payload: " + o));
+            WriteReport(stack);
+        }
+
+        Assert.True(_problems.Count == 0, "detection problems:\n" + string.Join("\n", _problems));
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    private async Task WatchdogAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules, DateTimeOffset since)
+    {
+        var route = RouteFor(rules["Watchdog"]);
+        var got = await WaitAllAsync(stack, "Watchdog", "firing", since, route, TimeSpan.FromSeconds(30));
+        Check(rules["Watchdog"], route, got);
+        var first = got.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty().Min();
+        var again = await stack.Log.WaitForAsync(n => n.AlertName == "Watchdog" && n.ReceivedAt > first + TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+        _outcomes.Add(new Outcome("Watchdog", "none: always fires; arrives at the dead man's switch and repeats", got.Values.All(n => n is not null),
+            route.Receiver, Kinds(got), got.Values.All(n => n is not null) ? first - since : null, Floor(stack, rules["Watchdog"], route),
+            again is null ? "no repeat seen" : $"n/a (send_resolved false); repeated after {(again.ReceivedAt - first).TotalSeconds:F1} s"));
+        if (again is null)
+        {
+            _problems.Add("Watchdog was not repeated to the dead man's switch (repeat_interval)");
+        }
+    }
+
+    private async Task SoakAsync(DetectionStack stack)
+    {
+        var since = DateTimeOffset.UtcNow;
+        var load = stack.LoadAsync(TimeSpan.FromSeconds(45), 20, 0);
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        var dashboards = await DashboardQueriesAsync(stack);
+        var result = await load;
+        var firing = (await stack.PrometheusAlertsAsync("firing")).Concat(await stack.PrometheusAlertsAsync("pending")).Where(a => a != "Watchdog").Distinct().ToList();
+        var noise = stack.Log.All.Where(n => n.ReceivedAt >= since && n.AlertName != "Watchdog").Select(n => $"{n.AlertName} ({n.Kind})").Distinct().ToList();
+        _notes.Add($"Soak: 45 s (≈ {45 * Factor / 60:F0} production minutes) of platform traffic at 20 req/s ({result.Samples.Count} requests, {result.ServerErrors} 5xx); " +
+                   $"alerts firing or pending other than Watchdog: {(firing.Count == 0 ? "none" : string.Join(", ", firing))}; notifications other than Watchdog: {(noise.Count == 0 ? "none" : string.Join(", ", noise))}.");
+        if (firing.Count > 0 || noise.Count > 0)
+        {
+            _problems.Add($"clean soak was not quiet: alerts {string.Join(", ", firing)}; notifications {string.Join(", ", noise)}");
+        }
+
+        _notes.Add(dashboards);
+    }
+
+    private async Task LongRunningQueryAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules)
+    {
+        var postgres = new TheBot.Stack.Components.PostgreSql(stack.Paths, stack.Location.Ports[ServiceNames.PostgreSql]);
+        Task? query = null;
+        await ScenarioAsync(stack, rules, "LongRunningQueries", "a real `SELECT pg_sleep(60)` through psql",
+            () =>
+            {
+                query = postgres.PsqlAsync("SELECT pg_sleep(60) /* detection */").ContinueWith(t => t.Exception, TaskScheduler.Default);
+                return Task.CompletedTask;
+            },
+            async () =>
+            {
+                await postgres.PsqlAsync("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60) /* detection */%'");
+                await query!;
+            });
+    }
+
+    private async Task PostgresDownWithInhibitionAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules)
+    {
+        var inhibition = "not observed";
+        await ScenarioAsync(stack, rules, "PostgreSQLDown", "PostgreSQL stopped (fast shutdown) under 30 req/s of platform traffic",
+            () => stack.StopServiceAsync(ServiceNames.PostgreSql, kill: false),
+            () => stack.StartServiceAsync(ServiceNames.PostgreSql),
+            during: ct => LoadLoopAsync(stack, 30, 0, ct),
+            afterRemove: ct => LoadLoopAsync(stack, 250, 0, ct),
+            whileFiring: async since =>
+            {
+                // The backend answers 503 while its database is down: BackendHighErrorRate fires in Prometheus but the
+                // PostgreSQLDown inhibition must keep it from every receiver.
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+                while (DateTime.UtcNow < deadline && !(await stack.PrometheusAlertsAsync()).Contains("BackendHighErrorRate"))
+                {
+                    await Task.Delay(1000);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                var state = await stack.AlertmanagerAlertAsync("BackendHighErrorRate");
+                var leaked = stack.Log.All.Where(n => n.ReceivedAt >= since && n.AlertName == "BackendHighErrorRate").ToList();
+                if (state.Count == 0)
+                {
+                    _problems.Add("inhibition: BackendHighErrorRate never fired while PostgreSQL was down (nothing to inhibit)");
+                }
+                else if (state.Any(s => s.State != "suppressed" || s.InhibitedBy.Count == 0) || leaked.Count > 0)
+                {
+                    _problems.Add($"inhibition: BackendHighErrorRate not suppressed by PostgreSQLDown (states {string.Join(",", state.Select(s => s.State))}, {leaked.Count} notifications)");
+                    inhibition = "FAILED";
+                }
+                else
+                {
+                    inhibition = "suppressed (Alertmanager state `suppressed`, inhibitedBy PostgreSQLDown; no notification)";
+                }
+            });
+        _outcomes.Add(new Outcome("BackendHighErrorRate (inhibited)", "5xx while PostgreSQL is down: fires in Prometheus, must be inhibited by PostgreSQLDown",
+            inhibition.StartsWith("suppressed", StringComparison.Ordinal), "none (inhibited)", "—", null, TimeSpan.Zero, inhibition));
+    }
+
+    /// <summary>
+    /// Injects a fault, waits for the firing notification on every delivery of the alert's route, removes the fault
+    /// and waits for the resolved notification on every delivery that sends resolved ones.
+    /// </summary>
+    private async Task ScenarioAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules, string alert, string fault,
+        Func<Task> inject, Func<Task> remove, Func<CancellationToken, Task>? during = null, Func<CancellationToken, Task>? afterRemove = null,
+        TimeSpan? notifyTimeout = null, TimeSpan? resolveTimeout = null, Func<DateTimeOffset, Task>? whileFiring = null)
+    {
+        Say($"{alert}: injecting");
+        var rule = rules[alert];
+        var route = RouteFor(rule);
+        var floor = Floor(stack, rule, route);
+        var injectedAt = DateTimeOffset.UtcNow;
+        await inject();
+        using var duringStop = new CancellationTokenSource();
+        var duringTask = during?.Invoke(duringStop.Token) ?? Task.CompletedTask;
+        var fired = await WaitAllAsync(stack, alert, "firing", injectedAt, route, notifyTimeout ?? TimeSpan.FromSeconds(90));
+        var firedAll = fired.Values.All(n => n is not null);
+        var firstFiring = fired.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
+        Say($"{alert}: fired={firedAll} after {(firstFiring - injectedAt).TotalSeconds:F1} s (floor {floor.TotalSeconds:F1} s)");
+        Check(rule, route, fired);
+        if (whileFiring is not null)
+        {
+            await whileFiring(injectedAt);
+        }
+
+        await duringStop.CancelAsync();
+        await duringTask;
+
+        var removedAt = DateTimeOffset.UtcNow;
+        await remove();
+        using var afterStop = new CancellationTokenSource();
+        var afterTask = afterRemove?.Invoke(afterStop.Token) ?? Task.CompletedTask;
+        var resolved = await WaitAllAsync(stack, alert, "resolved", removedAt, route, resolveTimeout ?? TimeSpan.FromSeconds(90));
+        await afterStop.CancelAsync();
+        await afterTask;
+        var resolvedAll = resolved.Values.All(n => n is not null);
+        if (!firedAll)
+        {
+            _problems.Add($"{alert}: no firing notification on {string.Join(", ", fired.Where(p => p.Value is null).Select(p => p.Key))}");
+        }
+
+        if (!resolvedAll)
+        {
+            _problems.Add($"{alert}: no resolved notification on {string.Join(", ", resolved.Where(p => p.Value is null).Select(p => p.Key))}");
+        }
+        else
+        {
+            Check(rule, route, resolved);
+        }
+
+        var wrong = stack.Log.All.Where(n => n.ReceivedAt >= injectedAt && n.AlertName == alert && !route.Deliveries.Any(d => d.Kind == n.Kind && d.Target == n.Target)).ToList();
+        if (wrong.Count > 0)
+        {
+            _problems.Add($"{alert}: delivered to receivers outside its route: {string.Join(", ", wrong.Select(w => $"{w.Kind}:{w.Target}"))}");
+        }
+
+        var lastResolved = resolved.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        _outcomes.Add(new Outcome(alert, fault, firedAll, route.Receiver, Kinds(fired), firedAll ? firstFiring - injectedAt : null, floor,
+            resolvedAll ? $"yes, {(lastResolved - removedAt).TotalSeconds:F1} s after the fault was removed" : "NO"));
+    }
+
+    private static async Task LoadLoopAsync(DetectionStack stack, int rps, double errorShare, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await stack.LoadAsync(TimeSpan.FromSeconds(5), rps, errorShare);
+        }
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    private static async Task<Dictionary<string, Notification?>> WaitAllAsync(DetectionStack stack, string alert, string status, DateTimeOffset since, Route route, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var found = new Dictionary<string, Notification?>();
+        foreach (var (kind, target) in route.Deliveries)
+        {
+            if (status == "resolved" && !route.SendResolved)
+            {
+                continue;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            found[$"{kind}:{target}"] = await stack.Log.WaitForAsync(
+                n => n.Kind == kind && n.Target == target && n.AlertName == alert && n.Status == status && n.ReceivedAt >= since,
+                left < TimeSpan.Zero ? TimeSpan.Zero : left);
+        }
+
+        return found;
+    }
+
+    private void Check(YamlMappingNode rule, Route route, Dictionary<string, Notification?> notifications)
+    {
+        var alert = rule.Text("alert")!;
+        var labels = (YamlMappingNode)rule.Get("labels")!;
+        var annotations = (YamlMappingNode)rule.Get("annotations")!;
+        var summary = new Regex("^" + Regex.Replace(Regex.Escape(annotations.Text("summary")!), @"\\\{\\\{.*?}}", ".+") + "$");
+        foreach (var (delivery, notification) in notifications)
+        {
+            if (notification is null)
+            {
+                continue;
+            }
+
+            if (!notification.Valid)
+            {
+                _problems.Add($"{alert} via {delivery}: invalid payload: {string.Join("; ", notification.Problems)}");
+            }
+
+            foreach (var key in (string[])["severity", "component"])
+            {
+                var expected = labels.Text(key)!;
+                var actual = notification.Labels.GetValueOrDefault(key, string.Empty);
+                if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+                {
+                    _problems.Add($"{alert} via {delivery}: label {key} is '{actual}', rule says '{expected}'");
+                }
+            }
+
+            if (notification.Summary is null || !summary.IsMatch(notification.Summary))
+            {
+                _problems.Add($"{alert} via {delivery}: summary '{notification.Summary}' does not match the rule's '{annotations.Text("summary")}'");
+            }
+
+            if (notification.RunbookUrl != annotations.Text("runbook_url"))
+            {
+                _problems.Add($"{alert} via {delivery}: runbook '{notification.RunbookUrl}' is not the rule's '{annotations.Text("runbook_url")}'");
+            }
+        }
+
+        _ = route;
+    }
+
+    private static string Kinds(Dictionary<string, Notification?> got) =>
+        string.Join(", ", got.Select(p => p.Value is null ? $"~~{p.Key}~~ missing" : p.Key));
+
+    /// <summary>scrape interval + scaled for + scaled group_wait of the alert's route.</summary>
+    private static TimeSpan Floor(DetectionStack stack, YamlMappingNode rule, Route route)
+    {
+        var scaledFor = rule.Text("for") is { } f ? stack.Compression.Scale(TimeCompression.ParseDuration(f)) : TimeSpan.Zero;
+        return stack.Interval + scaledFor + stack.Compression.Scale(route.GroupWait);
+    }
+
+    // ------------------------------------------------------------------ production config
+
+    private static Dictionary<string, YamlMappingNode> ProductionAlerts()
+    {
+        var root = Yaml.Load(Repository.PathOf("monitoring/prometheus/alert_rules.yml"));
+        return root.Seq("groups")!.Children.OfType<YamlMappingNode>()
+            .SelectMany(g => g.Seq("rules")!.Children.OfType<YamlMappingNode>())
+            .Where(r => r.Text("alert") is not null)
+            .ToDictionary(r => r.Text("alert")!);
+    }
+
+    /// <summary>The route an alert takes in the production alertmanager.yml and the deliveries of its receiver.</summary>
+    private static Route RouteFor(YamlMappingNode rule)
+    {
+        var config = Yaml.Load(Repository.PathOf("monitoring/alertmanager/alertmanager.yml"));
+        var top = config.Map("route")!;
+        var labels = ((YamlMappingNode)rule.Get("labels")!).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!);
+        labels["alertname"] = rule.Text("alert")!;
+        var chosen = top;
+        foreach (var route in top.Seq("routes")!.Children.OfType<YamlMappingNode>())
+        {
+            var matchers = route.Seq("matchers")!.Children.OfType<YamlScalarNode>().Select(m => m.Value!.Split('=', 2)).ToList();
+            if (matchers.All(m => labels.GetValueOrDefault(m[0]) == m[1].Trim('"')))
+            {
+                chosen = route;
+                break;
+            }
+        }
+
+        var receiverName = chosen.Text("receiver")!;
+        var groupWait = TimeCompression.ParseDuration(chosen.Text("group_wait") ?? top.Text("group_wait")!);
+        var receiver = config.Seq("receivers")!.Children.OfType<YamlMappingNode>().Single(r => r.Text("name") == receiverName);
+        var deliveries = new List<(string, string)>();
+        var sendResolved = true;
+        foreach (var slack in receiver.Seq("slack_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            deliveries.Add(("slack", slack.Text("channel")!));
+        }
+
+        foreach (var _ in receiver.Seq("pagerduty_configs")?.Children ?? [])
+        {
+            deliveries.Add(("pagerduty", "routing-key"));
+        }
+
+        foreach (var email in receiver.Seq("email_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            deliveries.Add(("email", email.Text("to")!));
+        }
+
+        foreach (var webhook in receiver.Seq("webhook_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            deliveries.Add(("webhook", receiverName));
+            sendResolved &= webhook.Text("send_resolved") == "true";
+        }
+
+        return new Route(receiverName, groupWait, deliveries, sendResolved);
+    }
+
+    // ------------------------------------------------------------------ dashboards
+
+    private static async Task<string> DashboardQueriesAsync(DetectionStack stack)
+    {
+        var withData = 0;
+        var empty = new List<string>();
+        var skipped = new List<string>();
+        foreach (var file in Directory.GetFiles(Repository.PathOf("monitoring/grafana/dashboards"), "*.json").Order(StringComparer.Ordinal))
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var panel in Panels(document.RootElement))
+            {
+                var title = $"{Path.GetFileNameWithoutExtension(file)} / {(panel.TryGetProperty("title", out var t) ? t.GetString() : "?")}";
+                var panelSource = DatasourceType(panel);
+                if (!panel.TryGetProperty("targets", out var targets))
+                {
+                    continue;
+                }
+
+                foreach (var target in targets.EnumerateArray())
+                {
+                    var source = DatasourceType(target) ?? panelSource;
+                    var expr = target.TryGetProperty("expr", out var e) ? e.GetString() : null;
+                    if (string.IsNullOrWhiteSpace(expr))
+                    {
+                        continue;
+                    }
+
+                    if (source is not null && source != "prometheus")
+                    {
+                        skipped.Add($"{title} ({source})");
+                        continue;
+                    }
+
+                    var (series, error) = await stack.QueryAsync(Grafana(expr));
+                    if (series > 0)
+                    {
+                        withData++;
+                    }
+                    else
+                    {
+                        empty.Add($"{title}: `{expr.ReplaceLineEndings(" ")}`{(error is null ? string.Empty : $" ({error})")}");
+                    }
+                }
+            }
+        }
+
+        var text = new StringBuilder($"Dashboards during the soak: {withData} Prometheus panel queries returned data; {empty.Count} returned none");
+        text.Append(empty.Count == 0 ? "." : ":\n" + string.Join("\n", empty.Select(x => "  - " + x)));
+        text.Append($"\n  Not queried (not Prometheus): {(skipped.Count == 0 ? "none" : string.Join(", ", skipped.Distinct()))}.");
+        return text.ToString();
+    }
+
+    private static string? DatasourceType(JsonElement element) =>
+        element.TryGetProperty("datasource", out var ds) && ds.ValueKind == JsonValueKind.Object && ds.TryGetProperty("type", out var type) ? type.GetString() : null;
+
+    private static IEnumerable<JsonElement> Panels(JsonElement element)
+    {
+        if (element.TryGetProperty("panels", out var panels))
+        {
+            foreach (var panel in panels.EnumerateArray())
+            {
+                yield return panel;
+                foreach (var nested in Panels(panel))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
+    /// <summary>Grafana's variables replaced the way the dashboards use them with "All" selected.</summary>
+    internal static string Grafana(string expr)
+    {
+        var text = expr.Replace("$__rate_interval", "1m").Replace("$__interval", "15s").Replace("$__range", "5m");
+        text = Regex.Replace(text, @"=~?""\$\{?\w+\}?""", "=~\".*\"");
+        return Regex.Replace(text, @"\$\{?\w+\}?", ".*");
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private void Say(string line)
+    {
+        var stamped = $"[{_clock.Elapsed:mm\\:ss}] {line}";
+        output.WriteLine(stamped);
+        File.AppendAllText(Path.Combine(Path.GetTempPath(), $"thebot-detection-{Environment.ProcessId}.log"), stamped + "\n");
+    }
+
+    private void WriteReport(DetectionStack stack)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Detection: alerts proven end to end");
+        text.AppendLine();
+        text.AppendLine("Generated by `tests/TheBot.Detection.Tests` (run by `./thebot test`, or alone with");
+        text.AppendLine("`dotnet test tests/TheBot.Detection.Tests -c Release`). Do not edit by hand; the last run wrote it on");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC in {_clock.Elapsed.TotalMinutes:F1} min.");
+        text.AppendLine();
+        text.AppendLine("## How it runs");
+        text.AppendLine();
+        text.AppendLine("The suite starts the real stack with `UpCommand.RunAsync(..., detach: true, ..., profile)`, the code behind");
+        text.AppendLine("`./thebot up --detach` (install check, build, config rendering, the same process specs and readiness probes),");
+        text.AppendLine("with a time-compressed `StackProfile`:");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"- **one factor, {Factor}**: Prometheus' global scrape and evaluation interval 15 s → {stack.Interval.TotalMilliseconds} ms; every");
+        text.AppendLine("  alert's `for:` and Alertmanager's `group_wait`, `group_interval`, `repeat_interval` (every route) and `resolve_timeout`");
+        text.AppendLine("  divided by it;");
+        text.AppendLine("- **receivers**: the real-receivers path of `monitoring/alertmanager/alertmanager.yml` (`render-config.sh` with");
+        text.AppendLine("  `SLACK_WEBHOOK_URL`, `PAGERDUTY_SERVICE_KEY`, `SMTP_*`, `ALERT_WEBHOOK_URL`, `DEADMANS_SWITCH_URL` given by the profile),");
+        text.AppendLine("  pointed at local sinks (`tests/TheBot.Testing/Sinks`): a Slack incoming-webhook stand-in, a PagerDuty Events API v2");
+        text.AppendLine("  stand-in (`pagerduty_configs[].url` set by the profile), an SMTP server that requires STARTTLS then AUTH");
+        text.AppendLine("  (`email_configs[].tls_config.ca_file` trusts its self-signed certificate) and parses each message, and a generic");
+        text.AppendLine("  webhook that validates Alertmanager's webhook JSON version 4;");
+        text.AppendLine("- **faults**: real ones: processes killed or stopped through their pid files and started again from the very");
+        text.AppendLine("  spec `up` uses; real `pg_sleep` queries; real 5xx from the platform traffic of `./thebot load`; the backend's");
+        text.AppendLine("  test-only fault switch (`/api/test/faults`, mapped because the profile runs it as `Staging` with `Faults:Enabled`).");
+        text.AppendLine();
+        text.AppendLine("## The transform (`src/TheBot.Cli/Stack/TimeCompression.cs`)");
+        text.AppendLine();
+        text.AppendLine("It reads the rule files listed in `monitoring/prometheus/prometheus.yml` (the production files themselves, never a");
+        text.AppendLine("copy), replaces each alert's `for:` by `for / factor` (written in whole milliseconds) and, only for alerts listed as");
+        text.AppendLine("lowered below, the number of the expression's final `> N`; everything else (expressions, labels, annotations,");
+        text.AppendLine("recording rules) is written back unchanged into the folder given to Prometheus as `StackProfile.RuleDirectory`.");
+        text.AppendLine();
+        text.AppendLine("**Range windows are not scaled.** `rate(...[5m])`, `ratio_rate5m` and the p95 over 5 minutes keep their production");
+        text.AppendLine("windows (they work with a 1 s scrape interval and stay the production expressions). Consequence: an alert on a");
+        text.AppendLine("windowed ratio needs the bad share to rise above its threshold *within the window*, so its time to notify includes");
+        text.AppendLine("that fill time and depends on the traffic already in the window, and it resolves only once good traffic has");
+        text.AppendLine("diluted the window (the suite sends 250 req/s of clean traffic after removing such a fault). The floor below is");
+        text.AppendLine("therefore a lower bound, not a prediction, for those alerts.");
+        text.AppendLine();
+        text.AppendLine(Lowered.Count == 0
+            ? "Thresholds lowered: **none** in this run."
+            : "Thresholds lowered: " + string.Join(", ", Lowered.Select(l => $"{l.Key} → {l.Value}")) + ".");
+        text.AppendLine();
+        text.AppendLine("<details><summary>Scaled rules of this run</summary>");
+        text.AppendLine();
+        text.Append(TimeCompression.Describe(stack.Changes));
+        text.AppendLine();
+        text.AppendLine("</details>");
+        text.AppendLine();
+        text.AppendLine("## Results");
+        text.AppendLine();
+        text.AppendLine("Time to notify: from the fault's injection to the first notification of the alert at any of its receiver's");
+        text.AppendLine("integrations. Floor: scrape interval + scaled `for` + scaled `group_wait` of its route.");
+        text.AppendLine();
+        text.AppendLine("| alert | fault | fired? | receiver | delivered to | time to notify | floor | resolved notification |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var o in _outcomes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {o.Alert} | {o.Fault} | {(o.Fired ? "yes" : "**no**")} | {o.Receiver} | {o.Kinds} | {(o.TimeToNotify is { } t ? $"{t.TotalSeconds:F1} s" : "—")} | {(o.Floor == TimeSpan.Zero ? "—" : $"{o.Floor.TotalSeconds:F1} s")} | {o.Resolved} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Noise and dashboards");
+        text.AppendLine();
+        foreach (var note in _notes)
+        {
+            text.AppendLine(note);
+            text.AppendLine();
+        }
+
+        var others = stack.Log.All.Where(n => n.Status == "firing").Select(n => n.AlertName)
+            .Where(a => _outcomes.All(o => o.Alert != a)).Distinct().Order(StringComparer.Ordinal).ToList();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Other alerts notified during the fault scenarios (consequences of the injected faults): {(others.Count == 0 ? "none" : string.Join(", ", others))}.");
+        text.AppendLine();
+        text.AppendLine("## Problems in this run");
+        text.AppendLine();
+        text.AppendLine(_problems.Count == 0 ? "None." : string.Join("\n", _problems.Select(p => "- " + p)));
+        text.AppendLine();
+        text.AppendLine(NotCovered);
+        File.WriteAllText(Repository.PathOf("docs/detection.md"), text.ToString());
+        Say(text.ToString());
+    }
+}
