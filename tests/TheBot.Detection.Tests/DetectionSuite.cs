@@ -32,6 +32,10 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     private const string NotCovered = """
         ## Not covered yet
 
+        - **PostgreSQLDown (and the inhibition it drives) is NOT proven at factor 15**: with PostgreSQL stopped,
+          postgres_exporter needs about 2.4 s to answer a scrape, longer than the scaled 1 s scrape timeout, so the
+          scrape fails, `pg_up == 0` is never stored and TargetDown fires instead (seen in the run below). Fix to do:
+          give the profile a longer interval for the postgres job (or a smaller factor), then rerun.
         - **BackendSlowQueries**: no scenario yet (plan: hold an ACCESS EXCLUSIVE lock in a loop so the backend's queries
           take > 0.5 s; the production threshold, 10 slow queries/s averaged over an unscaled 5 m window, needs ≥ 3000
           slow queries, so it would be lowered through the transform).
@@ -58,12 +62,12 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     public async Task Every_alert_fires_on_its_real_fault_reaches_its_receivers_and_resolves()
     {
         var rules = ProductionAlerts();
+        var starting = DateTimeOffset.UtcNow;
         await using var stack = await DetectionStack.StartAsync(Factor, Lowered, CancellationToken.None);
-        var stackUp = DateTimeOffset.UtcNow;
         Say($"stack up in {_clock.Elapsed.TotalSeconds:F0} s (interval {stack.Interval.TotalMilliseconds} ms)");
         try
         {
-            await WatchdogAsync(stack, rules, stackUp);
+            await WatchdogAsync(stack, rules, starting);
             await SoakAsync(stack);
             await ScenarioAsync(stack, rules, "BackendServiceDown", "backend process killed (SIGKILL of its tree)",
                 () => stack.StopServiceAsync(ServiceNames.Backend, kill: true),
@@ -108,7 +112,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         var route = RouteFor(rules["Watchdog"]);
         var got = await WaitAllAsync(stack, "Watchdog", "firing", since, route, TimeSpan.FromSeconds(30));
         Check(rules["Watchdog"], route, got);
-        var first = got.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty().Min();
+        var first = got.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty(DateTimeOffset.UtcNow).Min();
         var again = await stack.Log.WaitForAsync(n => n.AlertName == "Watchdog" && n.ReceivedAt > first + TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
         _outcomes.Add(new Outcome("Watchdog", "none: always fires; arrives at the dead man's switch and repeats", got.Values.All(n => n is not null),
             route.Receiver, Kinds(got), got.Values.All(n => n is not null) ? first - since : null, Floor(stack, rules["Watchdog"], route),
@@ -260,7 +264,15 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            await stack.LoadAsync(TimeSpan.FromSeconds(5), rps, errorShare);
+            try
+            {
+                await stack.LoadAsync(TimeSpan.FromSeconds(5), rps, errorShare);
+            }
+            catch (HttpRequestException)
+            {
+                // The load's own setup fails while the database is down; keep sending until told to stop.
+                await Task.Delay(500, CancellationToken.None);
+            }
         }
     }
 
