@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cost of InstrumentedDbDataSource against a plain NpgsqlDataSource on a tight loop of indexed single-row reads.
 #
-#   bench/db-overhead.sh [--rounds 9] [--seconds 3] [--rows 10000]
+#   bench/db-overhead.sh [--rounds 21] [--seconds 1.5] [--rows 10000]
 #
 # Starts a throw-away PostgreSQL 15 in a temp folder on a free port (pinned to CPU 0, fsync off), runs
 # bench/TheBot.Bench.Db (Release, pinned to CPU 1), then stops PostgreSQL and deletes the folder.

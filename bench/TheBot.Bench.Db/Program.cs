@@ -5,15 +5,15 @@ using Npgsql;
 using TheBot.Monitoring.Data;
 using TheBot.Monitoring.Metrics;
 
-// Usage: TheBot.Bench.Db --connection "Host=...;Database=...;Username=..." [--rounds 9] [--seconds 3] [--rows 10000]
+// Usage: TheBot.Bench.Db --connection "Host=...;Database=...;Username=..." [--rounds 21] [--seconds 1.5] [--rows 10000]
 //
 // Each round runs, for a fixed time, the same loop through a plain NpgsqlDataSource and through
 // InstrumentedDbDataSource wrapping it (the order alternates every round, so drift and noise hit both alike).
 // One iteration = what service code does for one read: take a pooled connection, one parameterized
 // `SELECT ... WHERE id = $1` by primary key, read the row, give the connection back.
 var connection = Arg("--connection") ?? throw new ArgumentException("--connection is required");
-var rounds = int.Parse(Arg("--rounds") ?? "9", CultureInfo.InvariantCulture);
-var seconds = double.Parse(Arg("--seconds") ?? "3", CultureInfo.InvariantCulture);
+var rounds = int.Parse(Arg("--rounds") ?? "21", CultureInfo.InvariantCulture);
+var seconds = double.Parse(Arg("--seconds") ?? "1.5", CultureInfo.InvariantCulture);
 var rows = int.Parse(Arg("--rows") ?? "10000", CultureInfo.InvariantCulture);
 
 const string Query = "SELECT id, title, course_id, due_at FROM bench_assignments WHERE id = $1";
@@ -45,10 +45,13 @@ await RunAsync(instrumented, rows, TimeSpan.FromSeconds(1));
 var plainRates = new List<double>();
 var instrumentedRates = new List<double>();
 var ratios = new List<double>();
-Console.WriteLine("round\tplain q/s\tinstrumented q/s\tratio\tplain us/q\tinstrumented us/q");
+var plainCpu = new List<double>();
+var instrumentedCpu = new List<double>();
+var cpuRatios = new List<double>();
+Console.WriteLine("round\tplain q/s\tinstrumented q/s\tratio\tplain us/q\tinstrumented us/q\tplain CPU us/q\tinstrumented CPU us/q");
 for (var round = 1; round <= rounds; round++)
 {
-    double p, i;
+    (double Rate, double CpuUs) p, i;
     if (round % 2 == 1)
     {
         p = await RunAsync(plain, rows, TimeSpan.FromSeconds(seconds));
@@ -60,10 +63,13 @@ for (var round = 1; round <= rounds; round++)
         p = await RunAsync(plain, rows, TimeSpan.FromSeconds(seconds));
     }
 
-    plainRates.Add(p);
-    instrumentedRates.Add(i);
-    ratios.Add(i / p);
-    Console.WriteLine(FormattableString.Invariant($"{round}\t{p:F0}\t{i:F0}\t{i / p:F4}\t{1e6 / p:F1}\t{1e6 / i:F1}"));
+    plainRates.Add(p.Rate);
+    instrumentedRates.Add(i.Rate);
+    ratios.Add(i.Rate / p.Rate);
+    plainCpu.Add(p.CpuUs);
+    instrumentedCpu.Add(i.CpuUs);
+    cpuRatios.Add(i.CpuUs / p.CpuUs);
+    Console.WriteLine(FormattableString.Invariant($"{round}\t{p.Rate:F0}\t{i.Rate:F0}\t{i.Rate / p.Rate:F4}\t{1e6 / p.Rate:F1}\t{1e6 / i.Rate:F1}\t{p.CpuUs:F2}\t{i.CpuUs:F2}"));
 }
 
 var medianRatio = Median(ratios);
@@ -75,13 +81,17 @@ Console.WriteLine(FormattableString.Invariant($"| InstrumentedDbDataSource | {Me
 Console.WriteLine();
 Console.WriteLine(FormattableString.Invariant($"median of per-round ratios (instrumented / plain): {medianRatio:F4}  → overhead {(1 - medianRatio) * 100:F2}%  (per-round ratios min {ratios.Min():F4}, max {ratios.Max():F4})"));
 Console.WriteLine(FormattableString.Invariant($"ratio of medians: {Median(instrumentedRates) / Median(plainRates):F4}"));
+Console.WriteLine(FormattableString.Invariant($"client CPU per query (this process, µs): plain median {Median(plainCpu):F2}, instrumented median {Median(instrumentedCpu):F2}; median of per-round CPU ratios (instrumented / plain) {Median(cpuRatios):F4}"));
 
 var recorded = metrics.Queries.Series.Sum(s => s.Value);
 Console.WriteLine(FormattableString.Invariant($"thebot_db_queries_total recorded: {recorded:N0} (labels: {string.Join(",", metrics.Queries.Series[0].LabelValues)})"));
 return 0;
 
-static async Task<double> RunAsync(DbDataSource source, int max, TimeSpan duration)
+// Returns queries per second and this process's CPU microseconds per query (CPU time is not spent waiting for the
+// server, so it shows the client-side cost, the part the instrumentation adds to, with far less scheduling noise).
+static async Task<(double Rate, double CpuUs)> RunAsync(DbDataSource source, int max, TimeSpan duration)
 {
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var random = new Random(7);
     var count = 0L;
     var started = Stopwatch.GetTimestamp();
@@ -108,7 +118,8 @@ static async Task<double> RunAsync(DbDataSource source, int max, TimeSpan durati
     }
     while (now < until);
 
-    return count / ((now - started) / (double)Stopwatch.Frequency);
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+    return (count / ((now - started) / (double)Stopwatch.Frequency), cpu.TotalMicroseconds / count);
 }
 
 static double Median(List<double> values)
