@@ -4,7 +4,7 @@ using OpenTelemetry.Metrics;
 using Prometheus;
 using TheBot.Monitoring;
 
-// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive [--port 5080]
+// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|ours-nobridge|ours-nomiddleware [--port 5080]
 // GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint).
 var mode = Arg("--mode") ?? "bare";
 var port = int.Parse(Arg("--port") ?? "5080", System.Globalization.CultureInfo.InvariantCulture);
@@ -23,6 +23,19 @@ switch (mode)
     case "ours":
         builder.AddTheBotMonitoring();
         break;
+    case "ours-nobridge":
+    case "ours-nomiddleware":
+        // Ablations for finding where ours spends: the same two lines minus one internal part, removed by its
+        // (internal) type name: the start-up service that starts the MeterListener bridge, or the startup filter
+        // that inserts the HTTP middleware.
+        builder.AddTheBotMonitoring();
+        var removed = mode == "ours-nobridge" ? "MonitoringStartup" : "HttpMetricsStartupFilter";
+        foreach (var descriptor in builder.Services.Where(d => d.ImplementationType?.Name == removed).ToList())
+        {
+            builder.Services.Remove(descriptor);
+        }
+
+        break;
     case "prometheus-net":
         break;
     case "otel":
@@ -31,7 +44,7 @@ switch (mode)
             .AddPrometheusExporter());
         break;
     default:
-        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel or naive");
+        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, ours-nobridge or ours-nomiddleware");
         return 2;
 }
 
@@ -48,6 +61,8 @@ switch (mode)
         app.MapPrometheusScrapingEndpoint();
         break;
     case "ours":
+    case "ours-nobridge":
+    case "ours-nomiddleware":
         app.MapTheBotMonitoring();
         break;
     case "naive":
