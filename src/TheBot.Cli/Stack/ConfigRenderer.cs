@@ -23,6 +23,20 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         ["alertmanager"] = ServiceNames.Alertmanager,
     };
 
+    /// <summary>
+    /// Shortest scrape interval a job keeps when a compressed profile asks for less. postgres_exporter needs about 1 s
+    /// (more under load) to report a database that is down, so a shorter scrape timeout would lose <c>pg_up == 0</c>
+    /// exactly when it matters. The standard profile (15 s) is never affected.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, TimeSpan> MinimumScrapeInterval = new Dictionary<string, TimeSpan>
+    {
+        ["postgres"] = TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary>The interval a job is scraped at when the global interval is <paramref name="global"/>.</summary>
+    public static TimeSpan ScrapeIntervalOf(string job, TimeSpan global) =>
+        MinimumScrapeInterval.TryGetValue(job, out var minimum) && global < minimum ? minimum : global;
+
     /// <summary>The environment variables that switch Alertmanager from the local inbox to real receivers.</summary>
     public static readonly string[] ReceiverVariables =
         ["SLACK_WEBHOOK_URL", "PAGERDUTY_SERVICE_KEY", "SMTP_PASSWORD", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "ALERT_WEBHOOK_URL", "DEADMANS_SWITCH_URL"];
@@ -71,6 +85,12 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
 
             SetTargets(job, $"127.0.0.1:{ports[service]}");
+            if (interval is { } compressed && ScrapeIntervalOf(name, compressed) is var own && own != compressed)
+            {
+                job.Set("scrape_interval", $"{(int)own.TotalMilliseconds}ms");
+                job.Set("scrape_timeout", $"{(int)(own.TotalMilliseconds * 0.8)}ms");
+            }
+
             if (job.Map("authorization") is { } authorization && authorization.Get("credentials_file") is not null)
             {
                 authorization.Set("credentials_file", ScrapeTokenFile);

@@ -158,7 +158,7 @@ internal sealed class LocalStack
         environment["Monitoring__ServiceName"] = $"thebot-{name}";
         environment["Monitoring__ScrapeTokenFile"] = Path.Combine(_location.Paths.Secrets, "scrape-token");
         environment["Monitoring__AdminTokenFile"] = Path.Combine(_location.Paths.Secrets, "admin-token");
-        environment["Logging__File__Path"] = Path.Combine(_location.Paths.Logs, $"{name}.json");
+        environment["Logging__File__Path"] = Path.Combine(_location.Paths.Logs, "services"); // thebot-<name>.log, as Alloy tails them
         return new ProcessSpec(name, DotnetHost)
         {
             Arguments = [Path.Combine(ServicesBuild, project, project + ".dll")],
