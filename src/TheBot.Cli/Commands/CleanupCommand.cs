@@ -47,7 +47,8 @@ internal static class CleanupCommand
     public static async Task<int> RunAsync(StackLocation location, IReadOnlyList<string> selectors, TimeSpan age, bool dryRun, TextWriter output, CancellationToken cancellationToken)
     {
         var prometheus = new PrometheusClient(location.Url(ServiceNames.Prometheus));
-        var end = DateTimeOffset.UtcNow - age;
+        // Whole seconds: delete_series takes a Unix time, and the count below must look at exactly the same range.
+        var end = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow - age).ToUnixTimeSeconds());
         var matches = string.Concat(selectors.Select(s => "&match[]=" + Uri.EscapeDataString(s)));
         var counts = new List<int>();
         foreach (var selector in selectors)
@@ -61,12 +62,18 @@ internal static class CleanupCommand
             return 0;
         }
 
-        await prometheus.PostAsync($"/api/v1/admin/tsdb/delete_series?end={end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}{matches}", cancellationToken);
-        await prometheus.PostAsync("/api/v1/admin/tsdb/clean_tombstones", cancellationToken);
         var left = 0;
-        foreach (var selector in selectors)
+        // A scrape already in flight when the deletion runs can still append a sample stamped before `end`: one more
+        // pass removes it (deleting is idempotent).
+        for (var pass = 0; pass < 2 && (pass == 0 || left > 0); pass++)
         {
-            left += await prometheus.CountSeriesWithSamplesAsync(selector, end, cancellationToken);
+            await prometheus.PostAsync($"/api/v1/admin/tsdb/delete_series?end={end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}{matches}", cancellationToken);
+            await prometheus.PostAsync("/api/v1/admin/tsdb/clean_tombstones", cancellationToken);
+            left = 0;
+            foreach (var selector in selectors)
+            {
+                left += await prometheus.CountSeriesWithSamplesAsync(selector, end, cancellationToken);
+            }
         }
 
         output.WriteLine($"✓ deleted; {left} matching series left before {end:u}; tombstones cleaned");
