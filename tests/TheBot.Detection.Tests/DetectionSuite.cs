@@ -565,6 +565,10 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("`postgres` job is scraped every 5 s (timeout 4 s) — `ConfigRenderer.MinimumScrapeInterval` — and the floor of");
         text.AppendLine("every alert on `pg_*` series uses that interval. The standard profile (15 s) is unaffected.");
         text.AppendLine();
+        text.AppendLine("**Prometheus' alert re-send delay is scaled too** (`--rules.alert.resend-delay` 1 m → 4 s): Prometheus sends a");
+        text.AppendLine("firing alert again only after that delay, and its very first batch can be dropped before Alertmanager is");
+        text.AppendLine("discovered; unscaled, the Watchdog would reach the dead man's switch a whole minute late.");
+        text.AppendLine();
         text.AppendLine(Lowered.Count == 0
             ? "Thresholds lowered: **none** in this run."
             : "Thresholds lowered: " + string.Join(", ", Lowered.Select(l => $"{l.Key} → {l.Value}")) + ".");

@@ -105,7 +105,16 @@ internal sealed class LocalStack
             redisExporter.Spec,
             InboxSpec(),
             Alertmanager.Spec with { DependsOn = [Inbox] },
-            Prometheus.Spec with { DependsOn = [ServiceNames.Alertmanager] },
+            Prometheus.Spec with
+            {
+                DependsOn = [ServiceNames.Alertmanager],
+                // Prometheus re-sends firing alerts only every resend-delay (1 m): a waiting time of the alert pipeline,
+                // so a compressed profile scales it like every other one (the first batch can be dropped before
+                // Alertmanager is discovered, and only the re-send delivers it).
+                Arguments = Profile.Compression is { } compression
+                    ? [.. Prometheus.Spec.Arguments, $"--rules.alert.resend-delay={TimeCompression.FormatDuration(compression.Scale(TimeSpan.FromMinutes(1)))}"]
+                    : Prometheus.Spec.Arguments,
+            },
         ];
 
         if (FindOnPath("loki") is { } loki)

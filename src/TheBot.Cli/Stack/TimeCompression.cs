@@ -11,7 +11,8 @@ namespace TheBot.Cli.Stack;
 /// <list type="bullet">
 /// <item>Prometheus' global <c>scrape_interval</c>/<c>evaluation_interval</c> (→ <see cref="Interval"/>);</item>
 /// <item>every alerting rule's <c>for:</c> in the production rule files (read from <c>monitoring/prometheus</c>, never a copy);</item>
-/// <item>Alertmanager's <c>group_wait</c>, <c>group_interval</c>, <c>repeat_interval</c> (every route) and <c>resolve_timeout</c>.</item>
+/// <item>Alertmanager's <c>group_wait</c>, <c>group_interval</c>, <c>repeat_interval</c> (every route) and <c>resolve_timeout</c>;</item>
+/// <item>Prometheus' <c>--rules.alert.resend-delay</c> (1 m; applied by <see cref="LocalStack"/>).</item>
 /// </list>
 /// Nothing else in the rules changes: expressions, range windows (<c>[5m]</c>), labels and annotations stay byte-for-byte
 /// the production ones, except the threshold of an alert named in <see cref="Thresholds"/>, whose trailing
