@@ -52,7 +52,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     public string ScrapeTokenFile => Path.Combine(paths.Secrets, "scrape-token");
 
     /// <summary>Writes prometheus.yml for loopback targets; <paramref name="interval"/> overrides the global intervals (time-compressed runs).</summary>
-    public void RenderPrometheus(PortPlan ports, IReadOnlySet<string> running, TimeSpan? interval = null, string? ruleDirectory = null)
+    public void RenderPrometheus(PortPlan ports, TimeSpan? interval = null, string? ruleDirectory = null)
     {
         var source = Path.Combine(Monitoring, "prometheus", "prometheus.yml");
         var root = Yaml.Load(source);

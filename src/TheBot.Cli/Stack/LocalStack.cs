@@ -154,7 +154,7 @@ internal sealed class LocalStack
     public async Task<string> RenderConfigsAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_location.Paths.Config);
-        Renderer.RenderPrometheus(_location.Ports, new HashSet<string>(), Profile.Interval, Profile.RuleDirectory);
+        Renderer.RenderPrometheus(_location.Ports, Profile.Interval, Profile.RuleDirectory);
         return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken, Profile);
     }
 

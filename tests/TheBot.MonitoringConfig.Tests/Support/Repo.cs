@@ -11,27 +11,12 @@ public static class Repo
     /// <summary>The allowed values of the <c>component</c> label (SPEC §7).</summary>
     public static IReadOnlySet<string> Components => TheBot.Cli.Checks.AlertMetadataCheck.Components;
 
-    private static readonly Lazy<string> LazyRoot = new(FindRoot);
-
     /// <summary>The repository root (the folder holding TheBot.sln).</summary>
-    public static string Root => LazyRoot.Value;
+    public static string Root => TheBot.Testing.Repository.Root;
 
     /// <summary>monitoring/ joined with <paramref name="parts"/>.</summary>
     public static string Monitoring(params string[] parts) => Path.Combine([Root, "monitoring", .. parts]);
 
     /// <summary>A path below the repository root.</summary>
     public static string File(params string[] parts) => Path.Combine([Root, .. parts]);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "TheBot.sln")) && Directory.Exists(Path.Combine(dir.FullName, "monitoring")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no TheBot.sln with a monitoring/ folder above {AppContext.BaseDirectory}");
-    }
 }

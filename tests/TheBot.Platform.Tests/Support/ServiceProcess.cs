@@ -74,13 +74,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var testBin = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var framework = Path.GetFileName(testBin);
         var configuration = Path.GetFileName(Path.GetDirectoryName(testBin)!);
-        var root = new DirectoryInfo(testBin);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "TheBot.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var dll = Path.Combine(root?.FullName ?? throw new InvalidOperationException("TheBot.sln not found above " + testBin),
+        var dll = Path.Combine(TheBot.Testing.Repository.Root,
             "src", project, "bin", configuration, framework, project + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll} is missing: build the solution first.", dll);
     }
