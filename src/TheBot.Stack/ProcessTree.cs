@@ -23,9 +23,12 @@ public static partial class ProcessTree
     public static ProcessIdentity? Identify(int pid) =>
         ReadStat(pid) is { } stat && IsLiveState(stat.State) ? new ProcessIdentity(pid, stat.StartTime) : null;
 
-    /// <summary>True when the process exists, has the same start time and is not a zombie.</summary>
+    /// <summary>
+    /// True when the process exists, has the same start time and still runs: its main thread is not a zombie, or
+    /// another of its threads is still exiting (the sockets and files it holds close only when the last one is done).
+    /// </summary>
     public static bool IsAlive(ProcessIdentity process) =>
-        ReadStat(process.Pid) is { } stat && stat.StartTime == process.StartTime && IsLiveState(stat.State);
+        ReadStat(process.Pid) is { } stat && stat.StartTime == process.StartTime && (IsLiveState(stat.State) || HasLiveThread(process.Pid));
 
     /// <summary>The command line of a process (arguments joined by spaces), or null when it is gone.</summary>
     public static string? CommandLine(int pid)
@@ -144,6 +147,30 @@ public static partial class ProcessTree
 
     private static bool IsLiveState(char state) => state is not ('Z' or 'X' or 'x');
 
+    // A multi-threaded process whose main thread has exited shows as a zombie while its other threads are still
+    // tearing down; only when none is left are its listening sockets closed.
+    private static bool HasLiveThread(int pid)
+    {
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                if (ReadStatFile(Path.Combine(task, "stat")) is { } fields && IsLiveState(fields[0][0]))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return false;
+    }
+
     private static List<StatLine> ReadAll()
     {
         var list = new List<StatLine>();
@@ -160,10 +187,26 @@ public static partial class ProcessTree
 
     private static StatLine? ReadStat(int pid)
     {
-        string text;
+        if (ReadStatFile($"/proc/{pid}/stat") is not { } fields)
+        {
+            return null;
+        }
+
+        return new StatLine(
+            pid,
+            int.Parse(fields[1], CultureInfo.InvariantCulture),
+            int.Parse(fields[3], CultureInfo.InvariantCulture),
+            fields[0][0],
+            long.Parse(fields[19], CultureInfo.InvariantCulture));
+    }
+
+    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so split after the last ')'.
+    private static string[]? ReadStatFile(string path)
+    {
         try
         {
-            text = File.ReadAllText($"/proc/{pid}/stat");
+            var text = File.ReadAllText(path);
+            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
         {
@@ -173,15 +216,6 @@ public static partial class ProcessTree
         {
             return null;
         }
-
-        // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so split after the last ')'.
-        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return new StatLine(
-            pid,
-            int.Parse(fields[1], CultureInfo.InvariantCulture),
-            int.Parse(fields[3], CultureInfo.InvariantCulture),
-            fields[0][0],
-            long.Parse(fields[19], CultureInfo.InvariantCulture));
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

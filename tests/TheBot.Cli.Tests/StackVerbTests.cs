@@ -158,7 +158,9 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
     public async Task Cleanup_leaves_no_series_with_samples()
     {
         const string selector = "up{job=\"node\"}";
-        var before = DateTimeOffset.UtcNow;
+        // Whole seconds, like the command's own cut-off: a sample stamped between the two would otherwise be counted
+        // here although the command was right to keep it.
+        var before = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         Assert.True(await Prometheus.CountSeriesWithSamplesAsync(selector, before) > 0, "nothing to delete: the node job was never scraped");
         var printed = new StringWriter();
         var exit = await CleanupCommand.RunAsync(Location, [selector], TimeSpan.Zero, dryRun: false, printed, CancellationToken.None);
