@@ -104,7 +104,7 @@ public sealed class EndpointTests(FullPlatformFixture platform)
     }
 
     [Fact]
-    public async Task Fault_switch_adds_latency_only_when_enabled_outside_production()
+    public async Task Fault_switch_adds_latency_and_slow_queries_only_when_enabled_outside_production()
     {
         Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Post, "/api/test/faults", new { latencyMilliseconds = 400, errorRate = 0 })).Status);
         try
@@ -122,6 +122,26 @@ public sealed class EndpointTests(FullPlatformFixture platform)
         {
             Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Delete, "/api/test/faults")).Status);
         }
+
+        // A slow-query fault runs a real pg_sleep through the instrumented data source: the slow-query line (0.5 s) sees it.
+        var before = await platform.ScrapeAsync();
+        Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Post, "/api/test/faults", new { latencyMilliseconds = 0, errorRate = 0, slowQueryMilliseconds = 600 })).Status);
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/jobs")).Status);
+            Assert.True(watch.ElapsedMilliseconds >= 600, $"took {watch.ElapsedMilliseconds} ms");
+            Assert.Equal(HttpStatusCode.BadRequest, (await platform.SendAsync(HttpMethod.Post, "/api/test/faults", new { latencyMilliseconds = 0, errorRate = 0, slowQueryMilliseconds = 60_001 })).Status);
+        }
+        finally
+        {
+            Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Delete, "/api/test/faults")).Status);
+        }
+
+        var after = await platform.ScrapeAsync();
+        static double Slow(MetricsSnapshot m) =>
+            m.Sum("thebot_db_query_duration_seconds_count", "operation=\"select\"") - m.Sum("thebot_db_query_duration_seconds_bucket", "operation=\"select\"", "le=\"0.5\"");
+        Assert.Equal(1, Slow(after) - Slow(before));
 
         // The same build in Production (or with Faults:Enabled=false) does not even map the endpoint.
         await using var production = await ServiceProcess.StartAsync("TheBot.Api", platform.BackendEnvironment(environment: "Production", faults: true));

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TheBot.Api.Faults;
@@ -5,7 +6,8 @@ namespace TheBot.Api.Faults;
 /// <summary>
 /// Test-only fault injection (section <c>Faults</c>). Off unless <c>Faults:Enabled=true</c> AND the environment is not
 /// Production; only then are <c>/api/test/faults</c> mapped and the middleware installed. Used to drive alerts such as
-/// BackendHighLatency (added latency) and BackendHighErrorRate (injected 500s) on a test stack.
+/// BackendHighLatency (added latency), BackendSlowQueries (a real <c>pg_sleep</c> per request) and BackendHighErrorRate
+/// (injected 500s) on a test stack.
 /// </summary>
 public sealed class FaultOptions
 {
@@ -14,12 +16,15 @@ public sealed class FaultOptions
     public bool Enabled { get; set; }
 }
 
-/// <summary>The faults in force: added latency and a share of requests answered 500.</summary>
-public sealed record FaultSettings(int LatencyMilliseconds, double ErrorRate);
+/// <summary>
+/// The faults in force: added latency, a share of requests answered 500, and a real <c>SELECT pg_sleep</c> of
+/// <paramref name="SlowQueryMilliseconds"/> run through the service's own (instrumented) data source before each request.
+/// </summary>
+public sealed record FaultSettings(int LatencyMilliseconds, double ErrorRate, int SlowQueryMilliseconds = 0);
 
 public sealed class FaultState
 {
-    private volatile FaultSettings _current = new(0, 0);
+    private volatile FaultSettings _current = new(0, 0, 0);
 
     public FaultSettings Current
     {
@@ -42,6 +47,11 @@ public sealed class FaultMiddleware(RequestDelegate next, FaultState state)
             await Task.Delay(faults.LatencyMilliseconds, context.RequestAborted);
         }
 
+        if (affected && faults.SlowQueryMilliseconds > 0)
+        {
+            await SleepInDatabaseAsync(context, faults.SlowQueryMilliseconds);
+        }
+
         if (affected && faults.ErrorRate > 0 && Random.Shared.NextDouble() < faults.ErrorRate)
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -50,6 +60,17 @@ public sealed class FaultMiddleware(RequestDelegate next, FaultState state)
         }
 
         await next(context);
+    }
+
+    // Through the DbDataSource the application itself uses, so the query is timed and classified like any other.
+    private static async Task SleepInDatabaseAsync(HttpContext context, int milliseconds)
+    {
+        await using var command = context.RequestServices.GetRequiredService<DbDataSource>().CreateCommand("SELECT pg_sleep(@seconds)");
+        var seconds = command.CreateParameter();
+        seconds.ParameterName = "seconds";
+        seconds.Value = milliseconds / 1000.0;
+        command.Parameters.Add(seconds);
+        await command.ExecuteNonQueryAsync(context.RequestAborted);
     }
 }
 
@@ -95,7 +116,8 @@ public static class FaultsExtensions
         {
             var validation = new Apis.Validation()
                 .Require(settings.LatencyMilliseconds is >= 0 and <= 60_000, "latencyMilliseconds", "latencyMilliseconds must be 0 to 60000.")
-                .Require(settings.ErrorRate is >= 0 and <= 1, "errorRate", "errorRate must be 0 to 1.");
+                .Require(settings.ErrorRate is >= 0 and <= 1, "errorRate", "errorRate must be 0 to 1.")
+                .Require(settings.SlowQueryMilliseconds is >= 0 and <= 60_000, "slowQueryMilliseconds", "slowQueryMilliseconds must be 0 to 60000.");
             if (!validation.IsValid)
             {
                 return validation.Result;
@@ -106,7 +128,7 @@ public static class FaultsExtensions
         });
         group.MapDelete("/test/faults", (FaultState state) =>
         {
-            state.Current = new FaultSettings(0, 0);
+            state.Current = new FaultSettings(0, 0, 0);
             return TypedResults.Ok(state.Current);
         });
         return app;
