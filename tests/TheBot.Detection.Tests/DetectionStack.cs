@@ -130,9 +130,9 @@ internal sealed class DetectionStack : IAsyncDisposable
         new LoadGenerator(new LoadSettings(duration, rps, errorShare, new Uri(Url(ServiceNames.Backend)), new Uri(Url(ServiceNames.Frontend)), 42),
             TextWriter.Null, interactive: false).RunAsync(cancellationToken);
 
-    public async Task SetFaultsAsync(int latencyMilliseconds, double errorRate)
+    public async Task SetFaultsAsync(int latencyMilliseconds, double errorRate, int slowQueryMilliseconds = 0)
     {
-        using var response = await Client.PostAsJsonAsync($"{Url(ServiceNames.Backend)}/api/test/faults", new { latencyMilliseconds, errorRate });
+        using var response = await Client.PostAsJsonAsync($"{Url(ServiceNames.Backend)}/api/test/faults", new { latencyMilliseconds, errorRate, slowQueryMilliseconds });
         response.EnsureSuccessStatusCode();
     }
 

@@ -19,6 +19,9 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
     /// <summary>The <c>requirepass</c> password, or null for none.</summary>
     public string? Password { get; } = password;
 
+    /// <summary>The cache's memory limit (<c>maxmemory</c>).</summary>
+    public const string MaxMemory = "256mb";
+
     /// <summary>StackExchange.Redis configuration string.</summary>
     public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
 
@@ -32,6 +35,9 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
         [
             "--bind", "127.0.0.1", "--port", $"{Port}", "--protected-mode", "yes", "--daemonize", "no",
             "--dir", paths.Data(ServiceNames.Redis), "--save", "", "--appendonly", "no",
+            // The platform uses Redis only as a cache: bounded, evicting the least recently used key, so it can never
+            // grow into the machine, and RedisMemoryNearMax/RedisEvictions have a limit to measure against.
+            "--maxmemory", MaxMemory, "--maxmemory-policy", "allkeys-lru",
             .. Password is null ? Array.Empty<string>() : ["--requirepass", Password],
         ],
         Ports = new Dictionary<string, int> { ["redis"] = Port },
