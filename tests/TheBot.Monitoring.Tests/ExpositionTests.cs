@@ -132,6 +132,7 @@ public sealed class ExpositionTests(RealServers servers)
         Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", Db(database), ("operation", "select"), ("table", "missing_table")));
         Assert.Equal(1, Exposition.Value(text, "thebot_db_query_errors_total", Db(database), ("operation", "select"), ("table", "missing_table")));
         Assert.Equal(0, Exposition.Value(text, "thebot_db_query_errors_total", Db(database), ("operation", "select"), ("table", "items")));
+        Assert.Null(Exposition.Value(text, "thebot_db_connection_errors_total", Db(database)));
         Assert.Equal(1, Exposition.Value(text, "thebot_db_query_duration_seconds_count", Db(database), ("operation", "insert"), ("table", "items")));
 
         Assert.Equal(1, Exposition.Value(text, "thebot_cache_hits_total", ("cache_name", "redis")));

@@ -24,7 +24,12 @@ public sealed class DbMetrics
             DefaultDurationBuckets, "database", "operation", "table");
         Errors = registry.Counter("thebot_db_query_errors_total",
             "Database commands that failed, by database, operation and main table.", "database", "operation", "table");
+        ConnectionErrors = registry.Counter("thebot_db_connection_errors_total",
+            "Connections that could not be opened (database down, refused, authentication failed, pool exhausted), by database.", "database");
     }
+
+    /// <summary><c>thebot_db_connection_errors_total</c>.</summary>
+    public MetricFamily<Counter> ConnectionErrors { get; }
 
     /// <summary><c>thebot_db_queries_total</c>.</summary>
     public MetricFamily<Counter> Queries { get; }

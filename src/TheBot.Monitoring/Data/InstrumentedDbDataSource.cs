@@ -76,10 +76,33 @@ public sealed class InstrumentedDbConnection(DbConnection inner, DbMetrics metri
     public override void Close() => inner.Close();
 
     /// <inheritdoc />
-    public override void Open() => inner.Open();
+    public override void Open()
+    {
+        try
+        {
+            inner.Open();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            metrics.ConnectionErrors.WithLabels(database).Inc();
+            throw;
+        }
+    }
 
     /// <inheritdoc />
-    public override Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
+    public override async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await inner.OpenAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A request that gave up is not a database failure; everything else that stops the open is.
+            metrics.ConnectionErrors.WithLabels(database).Inc();
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => inner.BeginTransaction(isolationLevel);
