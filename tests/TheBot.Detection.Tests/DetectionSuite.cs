@@ -710,7 +710,10 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("  webhook that validates Alertmanager's webhook JSON version 4;");
         text.AppendLine("- **faults**: real ones: processes killed or stopped through their pid files and started again from the very");
         text.AppendLine("  spec `up` uses; real `pg_sleep` queries; real 5xx from the platform traffic of `./thebot load`; the backend's");
-        text.AppendLine("  test-only fault switch (`/api/test/faults`, mapped because the profile runs it as `Staging` with `Faults:Enabled`).");
+        text.AppendLine("  test-only fault switch (`/api/test/faults`, mapped because the profile runs it as `Staging` with `Faults:Enabled`);");
+        text.AppendLine("  real stress of this machine: busy loops on every CPU, `dd` with direct I/O, memory held in a `/dev/shm` file");
+        text.AppendLine("  (`tests/TheBot.Detection.Tests/HostStress.cs`). CPU, disk I/O and slow-query scenarios run side by side, since each");
+        text.AppendLine("  takes minutes to fill and drain its 5-minute window.");
         text.AppendLine();
         text.AppendLine("## The transform (`src/TheBot.Cli/Stack/TimeCompression.cs`)");
         text.AppendLine();
