@@ -142,12 +142,13 @@ internal sealed class DetectionStack : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Prometheus alerts in <paramref name="state"/> (firing/pending), by name.</summary>
-    public async Task<IReadOnlyList<string>> PrometheusAlertsAsync(string state = "firing")
+    /// <summary>Prometheus alerts in any of <paramref name="states"/> (firing by default; pending), by name, in one request.</summary>
+    public async Task<IReadOnlyList<string>> PrometheusAlertsAsync(params string[] states)
     {
+        var wanted = states.Length == 0 ? ["firing"] : states;
         var json = await Client.GetFromJsonAsync<JsonElement>($"{Url(ServiceNames.Prometheus)}/api/v1/alerts");
         return [.. json.GetProperty("data").GetProperty("alerts").EnumerateArray()
-            .Where(a => a.GetProperty("state").GetString() == state)
+            .Where(a => wanted.Contains(a.GetProperty("state").GetString()))
             .Select(a => a.GetProperty("labels").GetProperty("alertname").GetString()!)];
     }
 
