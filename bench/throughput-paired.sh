@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Paired variant of bench/throughput.sh for a machine that other work shares.
 #
-#   bench/throughput-paired.sh [--rounds 5] [--duration 10] [--warmup 3] [--connections 16] [--modes "ours prometheus-net otel naive"]
+#   bench/throughput-paired.sh [--rounds 5] [--duration 10] [--warmup 30] [--connections 16] [--modes "ours prometheus-net otel naive"]
 #
 # Each round starts a `bare` server and a server of the mode under test AT THE SAME TIME, both pinned to CPU 0, and
 # drives both at once with two `wrk -t1 -cN` pinned to CPU 1. The scheduler splits CPU 0 evenly between the two
@@ -12,25 +12,13 @@ set -euo pipefail
 
 ROUNDS=5
 DURATION=10
-WARMUP=3
+WARMUP=30 # see bench/throughput.sh: past the JIT's tier-up, into the steady state
 CONNECTIONS=16
 MODES="ours prometheus-net otel naive"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --rounds) ROUNDS="$2"; shift 2 ;;
-    --duration) DURATION="$2"; shift 2 ;;
-    --warmup) WARMUP="$2"; shift 2 ;;
-    --connections) CONNECTIONS="$2"; shift 2 ;;
-    --modes) MODES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1" >&2; exit 2 ;;
-  esac
-done
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WRK="${WRK:-$(command -v wrk || echo /usr/bin/wrk)}"
-[[ -x "$WRK" ]] || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
-[[ $(nproc) -ge 2 ]] || { echo "needs 2 CPUs" >&2; exit 1; }
+HELP_LINES=2,11
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_args "$@"
+require_tools
 
 OUT_DIR="$(mktemp -d /tmp/thebot-paired.XXXXXX)"
 BIN="$OUT_DIR/server"
@@ -43,13 +31,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-CLK_TCK="$(getconf CLK_TCK)"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-echo "building bench/TheBot.Bench.Server (Release) into $BIN ..."
-dotnet build "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 \
-  || { cat "$OUT_DIR/build.log" >&2; exit 1; }
+build_server
 
 start() { # mode port -> pid on stdout
   taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
@@ -64,7 +46,6 @@ wait_ready() { # port pid
   return 1
 }
 
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS per server; both servers on CPU 0, both wrk on CPU 1"
 printf 'round\tmode\tbare_rps\tmode_rps\tbare_cpu_us\tmode_cpu_us\tload1\n' >"$OUT_DIR/results.tsv"
 read -r -a MODE_LIST <<<"$MODES"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP throughput of a trivial minimal-API endpoint under each kind of instrumentation.
 #
-#   bench/throughput.sh [--rounds 7] [--duration 10] [--warmup 3] [--connections 32] [--modes "bare ours prometheus-net otel naive"]
+#   bench/throughput.sh [--rounds 7] [--duration 10] [--warmup 30] [--connections 32] [--modes "bare ours prometheus-net otel naive"]
 #
 # The server (bench/TheBot.Bench.Server, Release) runs pinned to CPU 0, wrk pinned to CPU 1. Each round starts a
 # fresh server per mode, warms it up, measures GET /hello with `wrk -t1 -cN -dDs`, and stops it. Modes are
@@ -17,28 +17,17 @@ set -euo pipefail
 
 ROUNDS=7
 DURATION=10
-WARMUP=3
+# Tiered JIT and dynamic PGO keep recompiling the request path for ~20 s under load (perf shows Tier-0 and
+# instrumented code until then): a shorter warm-up measures the JIT, not the steady state a service lives in.
+WARMUP=30
 CONNECTIONS=32
 MODES="bare ours prometheus-net otel naive"
 SERVER_CPU=0
 CLIENT_CPU=1
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --rounds) ROUNDS="$2"; shift 2 ;;
-    --duration) DURATION="$2"; shift 2 ;;
-    --warmup) WARMUP="$2"; shift 2 ;;
-    --connections) CONNECTIONS="$2"; shift 2 ;;
-    --modes) MODES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1" >&2; exit 2 ;;
-  esac
-done
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WRK="${WRK:-$(command -v wrk || echo /usr/bin/wrk)}"
-[[ -x "$WRK" ]] || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
-command -v taskset >/dev/null || { echo "taskset not found: apt-get install util-linux" >&2; exit 1; }
-[[ $(nproc) -ge 2 ]] || { echo "needs 2 CPUs (server and wrk on separate cores)" >&2; exit 1; }
+HELP_LINES=2,12
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_args "$@"
+require_tools
 
 OUT_DIR="$(mktemp -d /tmp/thebot-throughput.XXXXXX)"
 BIN="$OUT_DIR/server"
@@ -54,14 +43,7 @@ cleanup() {
 trap 'cleanup' EXIT
 trap 'cleanup; exit 130' INT TERM
 
-CLK_TCK="$(getconf CLK_TCK)"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of the server, in clock ticks
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-echo "building bench/TheBot.Bench.Server (Release) into $BIN ..."
-dotnet build "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 \
-  || { cat "$OUT_DIR/build.log" >&2; exit 1; }
+build_server
 
 start_server() { # mode port
   taskset -c "$SERVER_CPU" dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
@@ -78,7 +60,6 @@ start_server() { # mode port
 read -r -a MODE_LIST <<<"$MODES"
 COUNT=${#MODE_LIST[@]}
 printf 'round\tmode\treq_per_s\trequests\tcpu_us_per_req\tload1\n' >"$OUT_DIR/results.tsv"
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU"
 
 for ((round = 1; round <= ROUNDS; round++)); do
