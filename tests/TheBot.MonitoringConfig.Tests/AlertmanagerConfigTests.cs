@@ -111,7 +111,7 @@ public class AlertmanagerConfigTests
     [InlineData("thebot.pagerduty.details", "text")]
     public async Task Notification_carries_each_alert_with_runbook_prometheus_and_grafana_links(string template, string type)
     {
-        var text = await RenderNotificationAsync(template, type);
+        var text = await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", type);
         foreach (var alert in NotifiedAlerts)
         {
             Assert.Contains(alert.Summary, text, StringComparison.Ordinal);
@@ -126,19 +126,32 @@ public class AlertmanagerConfigTests
     }
 
     [Fact]
-    public async Task PagerDuty_description_has_the_first_summary_and_the_runbook_when_summaries_differ()
+    public async Task PagerDuty_description_has_the_first_summary_when_summaries_differ()
     {
-        var text = await RenderNotificationAsync("thebot.pagerduty.description", "text");
-        Assert.Equal(
-            $"[CRITICAL] {NotifiedAlertName} (database): {NotifiedAlerts[0].Summary} (first of 2 alerts) | runbook: {NotifiedRule.Annotations["runbook_url"]}",
-            text.Trim());
+        var text = await RenderNotificationAsync("{{ template \"thebot.pagerduty.description\" . }}", "text");
+        Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database): {NotifiedAlerts[0].Summary}", text.Trim());
+    }
+
+    [Fact]
+    public async Task PagerDuty_links_are_the_runbook_and_grafana()
+    {
+        var links = Yaml.LoadMap(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
+            .Single(r => r.At("name") as string == "critical-team").At("pagerduty_configs", 0, "links").AsList();
+        var rendered = new Dictionary<string, string>();
+        foreach (var link in links)
+        {
+            rendered[(string)link.At("text")!] = (await RenderNotificationAsync((string)link.At("href")!, "text")).Trim();
+        }
+
+        Assert.Equal(NotifiedRule.Annotations["runbook_url"], rendered["Runbook"]);
+        Assert.Equal(GrafanaRootUrl + "/d/thebot-overview/thebot-overview", rendered["Grafana"]);
     }
 
     [Theory]
     [InlineData("thebot.slack.title", "[FIRING:2] PostgreSQLDown (critical, database)")]
     [InlineData("thebot.email.subject", "[THE_BOT FIRING] PostgreSQLDown — critical / database")]
     public async Task Headline_names_the_alert_severity_and_component(string template, string expected) =>
-        Assert.Equal(expected, (await RenderNotificationAsync(template, "text")).Trim());
+        Assert.Equal(expected, (await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", "text")).Trim());
 
     [Fact]
     public async Task Grafana_links_default_to_the_local_grafana_without_GRAFANA_ROOT_URL()
@@ -165,11 +178,11 @@ public class AlertmanagerConfigTests
         $"https://prometheus.thebot.example/graph?g0.expr=pg_up%7Binstance%3D%22{Uri.EscapeDataString(instance)}%22%7D"))];
 
     /// <summary>
-    /// Renders <paramref name="template"/> from the templates render-config.sh produced (GRAFANA_ROOT_URL set) for a
+    /// Renders the template text <paramref name="templateText"/> with the templates render-config.sh produced (GRAFANA_ROOT_URL set) for a
     /// group of two firing PostgreSQLDown alerts shaped as Alertmanager hands them to templates (labels and
     /// annotations from alert_rules.yml, annotations expanded as Prometheus does).
     /// </summary>
-    private static async Task<string> RenderNotificationAsync(string template, string type)
+    private static async Task<string> RenderNotificationAsync(string templateText, string type)
     {
         using var dir = new CheckTempDir();
         await AlertmanagerConfig.RenderAsync(dir, new Dictionary<string, string>(AlertmanagerConfig.DummySecrets) { ["GRAFANA_ROOT_URL"] = GrafanaRootUrl + "/" });
@@ -203,7 +216,7 @@ public class AlertmanagerConfigTests
         await File.WriteAllTextAsync(dataFile, System.Text.Json.JsonSerializer.Serialize(data));
         var result = await Tools.RunOkAsync("amtool", [
             "template", "render", $"--template.glob={dir.File("templates")}/*.tmpl", $"--template.type={type}", $"--template.data={dataFile}",
-            $"--template.text={{{{ template \"{template}\" . }}}}",
+            $"--template.text={templateText}",
         ]);
         return result.StandardOutput;
     }
