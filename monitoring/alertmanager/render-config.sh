@@ -7,8 +7,12 @@
 #   SECRETS_DIR/pagerduty-key, SECRETS_DIR/smtp-password (mode 600);
 # - replaces https://unset.invalid/${NAME} and ${NAME} in SOURCE for NAME in
 #   SMTP_HOST SMTP_PORT SMTP_USER ALERT_WEBHOOK_URL DEADMANS_SWITCH_URL;
-# - points the *_file fields at SECRETS_DIR and writes the result to DEST.
-# A variable that is unset or empty is an error (the file would otherwise keep a placeholder).
+# - points the *_file fields at SECRETS_DIR and writes the result to DEST;
+# - copies the templates (templates/*.tmpl next to SOURCE) to templates/ next to DEST with the Grafana base URL
+#   of the notification links set to GRAFANA_ROOT_URL, and points the templates: glob there.
+# A secret variable that is unset or empty is an error (the file would otherwise keep a placeholder).
+# GRAFANA_ROOT_URL is optional: default http://localhost:3000 (the URL users open Grafana at; docker-compose
+# passes the same variable to Grafana as GF_SERVER_ROOT_URL).
 # POSIX sh + sed only, so it runs inside the busybox-based prom/alertmanager image.
 set -eu
 
@@ -56,3 +60,19 @@ if grep -v '^[[:space:]]*#' "$tmp" | grep -e '\${[A-Z_]*}' -e 'unset\.invalid' >
   exit 1
 fi
 mv "$tmp" "$dest"
+
+# Notification templates with the Grafana base URL of this deployment (trailing slashes dropped).
+grafana=$(printf '%s' "${GRAFANA_ROOT_URL:-http://localhost:3000}" | sed -e 's|/*$||')
+templates_out="$(dirname "$dest")/templates"
+mkdir -p "$templates_out"
+for template in "$(dirname "$src")"/templates/*.tmpl; do
+  [ -f "$template" ] || continue
+  sed -e "s|{{ define \"thebot.grafana.base\" }}[^{]*{{ end }}|{{ define \"thebot.grafana.base\" }}$(esc "$grafana"){{ end }}|" \
+    "$template" > "$templates_out/$(basename "$template")"
+done
+if ! cat "$templates_out"/*.tmpl 2>/dev/null | grep -qF "{{ define \"thebot.grafana.base\" }}$grafana{{ end }}"; then
+  echo "render-config.sh: no one-line {{ define \"thebot.grafana.base\" }}...{{ end }} in $(dirname "$src")/templates/*.tmpl to set GRAFANA_ROOT_URL in" >&2
+  exit 1
+fi
+sed -e "s|/etc/alertmanager/templates/|$(esc "$templates_out")/|g" "$dest" > "$dest.tmp.$$"
+mv "$dest.tmp.$$" "$dest"

@@ -106,28 +106,118 @@ public class AlertmanagerConfigTests
     }
 
     [Theory]
-    [InlineData("thebot.slack.text")]
-    [InlineData("thebot.email.html")]
-    [InlineData("thebot.pagerduty.details")]
-    public async Task Template_renders_runbook_prometheus_and_grafana_links(string template)
+    [InlineData("thebot.slack.text", "text")]
+    [InlineData("thebot.email.html", "html")]
+    [InlineData("thebot.pagerduty.details", "text")]
+    public async Task Notification_carries_each_alert_with_runbook_prometheus_and_grafana_links(string template, string type)
     {
-        var result = await Tools.RunOkAsync("amtool", [
-            "template", "render", $"--template.glob={Repo.Monitoring("alertmanager", "templates")}/*.tmpl",
-            $"--template.text={{{{ template \"{template}\" . }}}}",
-        ]);
-        var text = result.StandardOutput;
-        Assert.Contains("https://generatorurl.com", text, StringComparison.Ordinal); // amtool's sample alert GeneratorURL -> Prometheus link
-        Assert.Contains("/d/thebot-overview", text, StringComparison.Ordinal);
-        Assert.Contains("runbook", text, StringComparison.OrdinalIgnoreCase);
+        var text = await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", type);
+        foreach (var alert in NotifiedAlerts)
+        {
+            Assert.Contains(alert.Summary, text, StringComparison.Ordinal);
+            Assert.Contains(alert.GeneratorUrl, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(NotifiedAlertName, text, StringComparison.Ordinal);
+        Assert.Contains(NotifiedRule.Labels["severity"], text, StringComparison.Ordinal);
+        Assert.Contains(NotifiedRule.Annotations["runbook_url"], text, StringComparison.Ordinal);
+        Assert.Contains(GrafanaRootUrl + "/d/thebot-overview/thebot-overview", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("localhost", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PagerDuty_description_has_the_first_summary_when_summaries_differ()
+    {
+        var text = await RenderNotificationAsync("{{ template \"thebot.pagerduty.description\" . }}", "text");
+        Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database): {NotifiedAlerts[0].Summary}", text.Trim());
+    }
+
+    [Fact]
+    public async Task PagerDuty_links_are_the_runbook_and_grafana()
+    {
+        var links = Yaml.LoadMap(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
+            .Single(r => r.At("name") as string == "critical-team").At("pagerduty_configs", 0, "links").AsList();
+        var rendered = new Dictionary<string, string>();
+        foreach (var link in links)
+        {
+            rendered[(string)link.At("text")!] = (await RenderNotificationAsync((string)link.At("href")!, "text")).Trim();
+        }
+
+        Assert.Equal(NotifiedRule.Annotations["runbook_url"], rendered["Runbook"]);
+        Assert.Equal(GrafanaRootUrl + "/d/thebot-overview/thebot-overview", rendered["Grafana"]);
     }
 
     [Theory]
-    [InlineData("thebot.slack.title")]
-    [InlineData("thebot.email.subject")]
-    [InlineData("thebot.pagerduty.description")]
-    public async Task Template_headline_renders(string template) =>
-        await Tools.RunOkAsync("amtool", [
-            "template", "render", $"--template.glob={Repo.Monitoring("alertmanager", "templates")}/*.tmpl",
-            $"--template.text={{{{ template \"{template}\" . }}}}",
+    [InlineData("thebot.slack.title", "[FIRING:2] PostgreSQLDown (critical, database)")]
+    [InlineData("thebot.email.subject", "[THE_BOT FIRING] PostgreSQLDown — critical / database")]
+    public async Task Headline_names_the_alert_severity_and_component(string template, string expected) =>
+        Assert.Equal(expected, (await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", "text")).Trim());
+
+    [Fact]
+    public async Task Grafana_links_default_to_the_local_grafana_without_GRAFANA_ROOT_URL()
+    {
+        using var dir = new CheckTempDir();
+        await AlertmanagerConfig.RenderAsync(dir);
+        var result = await Tools.RunOkAsync("amtool", [
+            "template", "render", $"--template.glob={dir.File("templates")}/*.tmpl", "--template.text={{ template \"thebot.grafana.url\" . }}",
         ]);
+        Assert.Equal("http://localhost:3000/d/thebot-overview/thebot-overview", result.StandardOutput.Trim());
+    }
+
+    private const string GrafanaRootUrl = "https://grafana.thebot.example/ops";
+
+    private const string NotifiedAlertName = "PostgreSQLDown";
+
+    private static Rule NotifiedRule => RuleFile.Alerts.Rules.Single(r => r.Alert == NotifiedAlertName);
+
+    /// <summary>Two instances of one alert in one group, so the summaries differ and CommonAnnotations has no summary.</summary>
+    private static (string Instance, string Summary, string GeneratorUrl)[] NotifiedAlerts =>
+    [.. new[] { "postgres-exporter:9187", "postgres-replica-exporter:9187" }.Select(instance => (
+        instance,
+        NotifiedRule.Annotations["summary"].Replace("{{ $labels.instance }}", instance, StringComparison.Ordinal),
+        $"https://prometheus.thebot.example/graph?g0.expr=pg_up%7Binstance%3D%22{Uri.EscapeDataString(instance)}%22%7D"))];
+
+    /// <summary>
+    /// Renders the template text <paramref name="templateText"/> with the templates render-config.sh produced (GRAFANA_ROOT_URL set) for a
+    /// group of two firing PostgreSQLDown alerts shaped as Alertmanager hands them to templates (labels and
+    /// annotations from alert_rules.yml, annotations expanded as Prometheus does).
+    /// </summary>
+    private static async Task<string> RenderNotificationAsync(string templateText, string type)
+    {
+        using var dir = new CheckTempDir();
+        await AlertmanagerConfig.RenderAsync(dir, new Dictionary<string, string>(AlertmanagerConfig.DummySecrets) { ["GRAFANA_ROOT_URL"] = GrafanaRootUrl + "/" });
+        var rule = NotifiedRule;
+        var commonLabels = new Dictionary<string, string>(rule.Labels) { ["alertname"] = NotifiedAlertName, ["job"] = "postgres" };
+        var data = new
+        {
+            receiver = "critical-team",
+            status = "firing",
+            alerts = NotifiedAlerts.Select(a => new
+            {
+                status = "firing",
+                labels = new Dictionary<string, string>(commonLabels) { ["instance"] = a.Instance },
+                annotations = new Dictionary<string, string>
+                {
+                    ["summary"] = a.Summary,
+                    ["description"] = rule.Annotations["description"].Replace("{{ $labels.instance }}", a.Instance, StringComparison.Ordinal),
+                    ["runbook_url"] = rule.Annotations["runbook_url"],
+                },
+                startsAt = DateTime.UtcNow.AddMinutes(-2),
+                endsAt = "0001-01-01T00:00:00Z",
+                generatorURL = a.GeneratorUrl,
+                fingerprint = a.Instance,
+            }),
+            groupLabels = new Dictionary<string, string> { ["alertname"] = NotifiedAlertName, ["component"] = rule.Labels["component"] },
+            commonLabels,
+            commonAnnotations = new Dictionary<string, string> { ["runbook_url"] = rule.Annotations["runbook_url"] },
+            externalURL = "https://alertmanager.thebot.example",
+        };
+        var dataFile = dir.File("data.json");
+        await File.WriteAllTextAsync(dataFile, System.Text.Json.JsonSerializer.Serialize(data));
+        var result = await Tools.RunOkAsync("amtool", [
+            "template", "render", $"--template.glob={dir.File("templates")}/*.tmpl", $"--template.type={type}", $"--template.data={dataFile}",
+            $"--template.text={templateText}",
+        ]);
+        return result.StandardOutput;
+    }
 }

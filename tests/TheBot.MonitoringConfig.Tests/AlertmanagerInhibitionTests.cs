@@ -1,82 +1,175 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using TheBot.MonitoringConfig.Tests.Support;
 using TheBot.Testing;
 using Xunit;
+using YamlDotNet.Serialization;
 
 namespace TheBot.MonitoringConfig.Tests;
 
-/// <summary>The inhibition rules, proven against a running Alertmanager (loopback, free port, clustering off).</summary>
+/// <summary>
+/// Every inhibit rule of alertmanager.yml, proven against a running Alertmanager (loopback, free port, clustering off)
+/// with alerts as Prometheus really sends them: name, severity and component from alert_rules.yml, the labels their
+/// expressions keep (job, instance, slo, ...), and the external labels of prometheus.yml.
+/// </summary>
 public class AlertmanagerInhibitionTests
 {
+    private const string Backend = "thebot-backend";
+
+    // What each alert's expression leaves on the series (see alert_rules.yml and prometheus.yml's targets).
+    private static readonly (string, string)[] BackendTarget = [("job", Backend), ("instance", "backend:8000"), ("service", "backend")];
+    private static readonly (string, string)[] FrontendTarget = [("job", "thebot-frontend"), ("instance", "frontend:3001"), ("service", "frontend")];
+    private static readonly (string, string)[] NodeTarget = [("job", "node"), ("instance", "node-exporter:9100")];
+    private static readonly (string, string)[] PostgresTarget = [("job", "postgres"), ("instance", "postgres-exporter:9187")];
+    private static readonly (string, string)[] RedisTarget = [("job", "redis"), ("instance", "redis-exporter:9121")];
+
+    /// <summary>
+    /// One case per inhibit rule, keyed by the rule's source and target matchers: the source, the alert it must
+    /// suppress, and alerts it must leave alone (the same target with another value of an <c>equal</c> label, or,
+    /// for the rule without <c>equal</c>, an alert its target matchers do not cover).
+    /// </summary>
+    private static readonly InhibitionCase[] Cases =
+    [
+        new(
+            "alertname=~\"BackendErrorBudgetBurn(1h|6h)\" -> alertname=~\"BackendErrorBudgetBurn(1d|3d)\"",
+            Source: FromRules("BackendErrorBudgetBurn1h", ("job", Backend), ("slo", "availability")),
+            Suppressed: FromRules("BackendErrorBudgetBurn1d", ("job", Backend), ("slo", "availability")),
+            Untouched: [FromRules("BackendErrorBudgetBurn3d", ("job", Backend), ("slo", "latency"))]),
+        new(
+            "alertname=\"BackendHighErrorRate\" -> alertname=~\"BackendErrorBudgetBurn(1d|3d)\", slo=\"availability\"",
+            Source: FromRules("BackendHighErrorRate", ("job", Backend)),
+            Suppressed: FromRules("BackendErrorBudgetBurn3d", ("job", Backend), ("slo", "availability")),
+            Untouched:
+            [
+                FromRules("BackendErrorBudgetBurn3d", ("job", "thebot-backend-canary"), ("slo", "availability")),
+                FromRules("BackendErrorBudgetBurn1d", ("job", Backend), ("slo", "latency")),
+            ]),
+        new(
+            "alertname=\"CriticalMemoryUsage\" -> alertname=\"HighMemoryUsage\"",
+            Source: FromRules("CriticalMemoryUsage", NodeTarget),
+            Suppressed: FromRules("HighMemoryUsage", NodeTarget),
+            Untouched: [FromRules("HighMemoryUsage", ("job", "node"), ("instance", "db-host:9100"))]),
+        new(
+            "alertname=\"BackendServiceDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendErrorBudgetBurn.*|TargetDown\"",
+            Source: FromRules("BackendServiceDown", BackendTarget),
+            Suppressed: FromRules("BackendHighLatency", ("job", Backend)),
+            Untouched: [FromRules("TargetDown", PostgresTarget)]),
+        new(
+            "alertname=\"FrontendServiceDown\" -> alertname=\"TargetDown\"",
+            Source: FromRules("FrontendServiceDown", FrontendTarget),
+            Suppressed: FromRules("TargetDown", FrontendTarget),
+            Untouched: [FromRules("TargetDown", ("job", "thebot-frontend"), ("instance", "frontend-2:3001"), ("service", "frontend"))]),
+        new(
+            "alertname=\"PostgreSQLDown\" -> alertname=~\"LongRunningQueries|PostgreSQLConnectionsNearMax|PostgreSQLDeadlocks|PostgreSQLReplicationLag|PostgresExporterErrors\"",
+            Source: FromRules("PostgreSQLDown", PostgresTarget),
+            Suppressed: FromRules("PostgreSQLDeadlocks", ("instance", "postgres-exporter:9187"), ("datname", "thebot")),
+            Untouched: [FromRules("LongRunningQueries", ("job", "postgres"), ("instance", "postgres-replica-exporter:9187"))]),
+        new(
+            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries\"",
+            Source: FromRules("PostgreSQLDown", PostgresTarget),
+            Suppressed: FromRules("BackendHighErrorRate", ("job", Backend)),
+            Untouched: [FromRules("BackendServiceDown", BackendTarget)]),
+        new(
+            "alertname=\"RedisDown\" -> alertname=~\"RedisMemoryNearMax|RedisEvictions|RedisRejectedConnections\"",
+            Source: FromRules("RedisDown", RedisTarget),
+            Suppressed: FromRules("RedisEvictions", RedisTarget),
+            Untouched: [FromRules("RedisEvictions", ("job", "redis"), ("instance", "redis-sessions-exporter:9121"))]),
+    ];
+
+    /// <summary>The case keys, for the theory.</summary>
+    public static TheoryData<string> CaseKeys() => [.. Cases.Select(c => c.RuleKey)];
+
     [Fact]
-    public async Task Critical_and_service_down_alerts_inhibit_their_warnings_and_symptoms()
+    public void Every_inhibit_rule_has_a_live_case()
+    {
+        Assert.Equal(RuleKeys().Order(), Cases.Select(c => c.RuleKey).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseKeys))]
+    public async Task Inhibit_rule_suppresses_its_target_and_nothing_else(string ruleKey)
     {
         Tools.Require("prometheus-alertmanager");
+        var @case = Cases.Single(c => c.RuleKey == ruleKey);
         using var dir = new CheckTempDir();
-        var config = await File.ReadAllTextAsync(await AlertmanagerConfig.RenderAsync(dir));
-        await using var am = await AlertmanagerServer.StartNewAsync(config);
+        await using var am = await AlertmanagerServer.StartNewAsync(await ConfigWithOnlyRuleAsync(dir, ruleKey));
 
-        var alerts = new[]
-        {
-            Alert("critical-source", "HighCPUUsage", "critical", "system", ("instance", "node-exporter:9100")),
-            Alert("warning-same-alert", "HighCPUUsage", "warning", "system", ("instance", "node-exporter:9100")),
-            Alert("service-down", "BackendServiceDown", "critical", "backend", ("job", "thebot-backend"), ("instance", "backend:8000")),
-            Alert("symptom-latency", "BackendHighLatency", "warning", "backend", ("job", "thebot-backend")),
-            Alert("db-down", "PostgreSQLDown", "critical", "database", ("instance", "postgres-exporter:9187"), ("job", "postgres")),
-            Alert("db-symptom", "LongRunningQueries", "warning", "database", ("instance", "postgres-exporter:9187"), ("job", "postgres")),
-            Alert("control-other-component", "HighDiskIO", "warning", "system", ("instance", "node-exporter:9100")),
-        };
-        await am.PostAlertsAsync(alerts);
+        var alerts = new List<(string Id, Dictionary<string, string> Labels)> { ("source", @case.Source), ("suppressed", @case.Suppressed) };
+        alerts.AddRange(@case.Untouched.Select((labels, i) => ($"untouched-{i}", labels)));
+        await am.PostAlertsAsync(alerts.Select(a => Posted(a.Id, a.Labels)));
 
-        var expectedInhibited = new[] { "warning-same-alert", "symptom-latency", "db-symptom" };
-        var expectedActive = new[] { "critical-source", "service-down", "db-down", "control-other-component" };
-        Dictionary<string, (string State, int InhibitedBy)> status = [];
+        Dictionary<string, AlertStatus> status = [];
         await TestHttp.WaitUntilAsync(
             async () =>
             {
                 status = Statuses(await am.ListAlertsAsync());
-                return expectedInhibited.All(id => status.TryGetValue(id, out var s) && s.InhibitedBy > 0) &&
-                       expectedActive.All(id => status.ContainsKey(id));
+                return alerts.All(a => status.ContainsKey(a.Id)) && status["suppressed"].InhibitedBy.Count > 0;
             },
             TimeSpan.FromSeconds(20),
-            () => "alerts not inhibited as expected: " + string.Join(", ", status.Select(kv => $"{kv.Key}={kv.Value}")));
+            () => $"{ruleKey}: not inhibited as expected: " + string.Join(", ", status.Select(kv => $"{kv.Key}={kv.Value}")));
 
-        foreach (var id in expectedInhibited)
+        Assert.Equal("suppressed", status["suppressed"].State);
+        Assert.Equal(new[] { status["source"].Fingerprint }, status["suppressed"].InhibitedBy);
+        Assert.Equal(("active", 0), (status["source"].State, status["source"].InhibitedBy.Count));
+        foreach (var (id, labels) in alerts.Where(a => a.Id.StartsWith("untouched", StringComparison.Ordinal)))
         {
-            Assert.Equal("suppressed", status[id].State);
+            Assert.True(status[id] is { State: "active", InhibitedBy.Count: 0 }, $"{ruleKey}: {string.Join(",", labels)} must stay active, is {status[id]}");
         }
-
-        foreach (var id in expectedActive)
-        {
-            Assert.Equal(("active", 0), status[id]);
-        }
-
-        // The API's own filter agrees.
-        var inhibitedOnly = await TestHttp.Client.GetFromJsonAsync<JsonElement>(am.Url + "/api/v2/alerts?inhibited=true&active=false&silenced=false");
-        Assert.Equal(expectedInhibited.Order(), inhibitedOnly.EnumerateArray().Select(a => a.GetProperty("labels").GetProperty("test_id").GetString()!).Order());
     }
 
-    private static object Alert(string id, string name, string severity, string component, params (string Key, string Value)[] extra)
+    /// <summary>An alert as Prometheus sends it: labels of the rule in alert_rules.yml, the expression's labels, external labels.</summary>
+    private static Dictionary<string, string> FromRules(string alertName, params (string Key, string Value)[] expressionLabels)
     {
-        var labels = new Dictionary<string, string> { ["alertname"] = name, ["severity"] = severity, ["component"] = component };
-        foreach (var (k, v) in extra)
+        var rule = RuleFile.Alerts.Rules.SingleOrDefault(r => r.Alert == alertName)
+            ?? throw new InvalidOperationException($"alert_rules.yml has no alert {alertName}");
+        var labels = new Dictionary<string, string>(rule.Labels) { ["alertname"] = alertName };
+        foreach (var (key, value) in expressionLabels)
         {
-            labels[k] = v;
+            labels[key] = value;
         }
 
-        labels["test_id"] = id;
-        return new
+        foreach (var (key, value) in YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml")).At("global", "external_labels").AsMap())
         {
-            labels,
-            annotations = new Dictionary<string, string> { ["summary"] = id },
-            startsAt = DateTime.UtcNow.AddMinutes(-1),
-            endsAt = DateTime.UtcNow.AddMinutes(10),
-        };
+            labels[(string)key] = (string)value;
+        }
+
+        return labels;
     }
 
-    private static Dictionary<string, (string State, int InhibitedBy)> Statuses(JsonElement alerts) =>
+    private static IEnumerable<string> RuleKeys() =>
+        YamlMap.Load(AlertmanagerConfig.CommittedPath).At("inhibit_rules").AsList().Select(RuleKey);
+
+    private static string RuleKey(object rule) =>
+        string.Join(", ", rule.At("source_matchers").AsList()) + " -> " + string.Join(", ", rule.At("target_matchers").AsList());
+
+    /// <summary>The rendered committed config with only the rule under test, so a suppression can come from no other rule.</summary>
+    private static async Task<string> ConfigWithOnlyRuleAsync(CheckTempDir dir, string ruleKey)
+    {
+        var config = YamlMap.Load(await AlertmanagerConfig.RenderAsync(dir));
+        config["inhibit_rules"] = config.At("inhibit_rules").AsList().Where(r => RuleKey(r) == ruleKey).ToList();
+        Assert.Single(config.At("inhibit_rules").AsList());
+        return new SerializerBuilder().Build().Serialize(config);
+    }
+
+    private static object Posted(string id, Dictionary<string, string> labels) => new
+    {
+        labels = new Dictionary<string, string>(labels) { ["test_id"] = id },
+        annotations = new Dictionary<string, string> { ["summary"] = id },
+        startsAt = DateTime.UtcNow.AddMinutes(-1),
+        endsAt = DateTime.UtcNow.AddMinutes(10),
+    };
+
+    private static Dictionary<string, AlertStatus> Statuses(JsonElement alerts) =>
         alerts.EnumerateArray().ToDictionary(
             a => a.GetProperty("labels").GetProperty("test_id").GetString()!,
-            a => (a.GetProperty("status").GetProperty("state").GetString()!, a.GetProperty("status").GetProperty("inhibitedBy").GetArrayLength()));
+            a => new AlertStatus(
+                a.GetProperty("status").GetProperty("state").GetString()!,
+                a.GetProperty("fingerprint").GetString()!,
+                [.. a.GetProperty("status").GetProperty("inhibitedBy").EnumerateArray().Select(f => f.GetString()!)]));
+
+    private sealed record InhibitionCase(string RuleKey, Dictionary<string, string> Source, Dictionary<string, string> Suppressed, Dictionary<string, string>[] Untouched);
+
+    private sealed record AlertStatus(string State, string Fingerprint, List<string> InhibitedBy)
+    {
+        public override string ToString() => $"{State} (inhibited by {InhibitedBy.Count})";
+    }
 }

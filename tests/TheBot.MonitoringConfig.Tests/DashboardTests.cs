@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TheBot.MonitoringConfig.Tests.Support;
 using Xunit;
 
@@ -51,14 +52,30 @@ public class DashboardTests
     }
 
     [Fact]
-    public void Prometheus_dashboards_have_job_instance_endpoint_variables()
+    public void Prometheus_dashboards_filter_by_job_and_instance_and_the_endpoint_drill_down_by_endpoint()
     {
+        // endpoint only where series carry it: the other dashboards show job-, host- or exporter-level series.
         foreach (var file in Dashboards.Files.Where(f => !f.EndsWith("thebot-logs.json", StringComparison.Ordinal)))
         {
-            using var doc = Dashboards.Load(file);
-            var vars = doc.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray().Select(v => v.GetProperty("name").GetString()).ToList();
-            Assert.Equal(["job", "instance", "endpoint"], vars);
+            var expected = Path.GetFileName(file) == "thebot-backend-endpoints.json" ? new[] { "job", "instance", "endpoint" } : ["job", "instance"];
+            Assert.Equal(expected, VariableNames(file));
         }
+    }
+
+    [Fact]
+    public void Every_declared_variable_is_used_in_a_target_expression()
+    {
+        var unused = new List<string>();
+        foreach (var file in Dashboards.Files)
+        {
+            var dashboard = Path.GetFileName(file);
+            var expressions = Dashboards.Targets().Where(t => t.Dashboard == dashboard).Select(t => t.Expr).ToList();
+            unused.AddRange(VariableNames(file)
+                .Where(name => !expressions.Any(e => Regex.IsMatch(e, $@"\$(\{{)?{name}\b|\[\[{name}\]\]")))
+                .Select(name => $"{dashboard}: ${name}"));
+        }
+
+        Assert.True(unused.Count == 0, "declared but used by no panel query: " + string.Join(", ", unused));
     }
 
     [Fact]
@@ -72,5 +89,11 @@ public class DashboardTests
 
         var providers = Yaml.LoadMap(Directory.GetFiles(Repo.Monitoring("grafana", "provisioning", "dashboards"), "*.yml").Single());
         Assert.Equal("/var/lib/grafana/dashboards/thebot", providers.At("providers", 0, "options", "path"));
+    }
+
+    private static List<string> VariableNames(string file)
+    {
+        using var doc = Dashboards.Load(file);
+        return [.. doc.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray().Select(v => v.GetProperty("name").GetString()!)];
     }
 }
