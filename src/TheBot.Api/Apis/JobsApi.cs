@@ -22,7 +22,7 @@ public static class JobsApi
     /// <summary>Queues a notification (202). The user is checked when the job runs: an unknown user fails the job, not the request.</summary>
     public static Results<Accepted<EnqueuedJob>, ValidationProblem, ProblemHttpResult> EnqueueNotification(EnqueueNotificationRequest request, JobQueue queue)
     {
-        var validation = new Validation().Id(request.UserId, "userId").Text(request.Text, "text", 1000);
+        var validation = new Validation().Id(request.UserId, "userId").Text(request.Text, "text", 1000, multiline: true);
         if (!validation.IsValid)
         {
             return validation.Result;
