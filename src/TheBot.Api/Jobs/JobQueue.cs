@@ -27,7 +27,7 @@ public sealed record SendNotification(long UserId, string Text) : JobRequest
     public override string TaskName => "send_notification";
 }
 
-/// <summary>Reconcile a failed payment with the provider's books, then notify its user.</summary>
+/// <summary>Reconcile a failed or pending payment with the provider's books, then notify its user.</summary>
 public sealed record ReconcilePayment(long PaymentId) : JobRequest
 {
     public override string TaskName => "reconcile_payment";
@@ -210,9 +210,15 @@ public sealed partial class JobWorkers(JobQueue queue, IServiceProvider services
                 await services.GetRequiredService<UserStore>().AddNotificationAsync(notification.UserId, notification.Text, cancellationToken);
                 break;
             case ReconcilePayment reconcile:
-                if (await services.GetRequiredService<PaymentService>().ReconcileAsync(reconcile.PaymentId, cancellationToken) is { } userId)
+                if (await services.GetRequiredService<PaymentService>().ReconcileAsync(reconcile.PaymentId, cancellationToken) is { } settled)
                 {
-                    services.GetRequiredService<JobQueue>().Enqueue(new SendNotification(userId, $"Payment {reconcile.PaymentId} failed; no money was taken."));
+                    var text = settled.Status switch
+                    {
+                        "succeeded" => $"Payment {settled.Id} succeeded.",
+                        "declined" => $"Payment {settled.Id} was declined; no money was taken.",
+                        _ => $"Payment {settled.Id} failed; no money was taken.",
+                    };
+                    services.GetRequiredService<JobQueue>().Enqueue(new SendNotification(settled.UserId, text));
                 }
 
                 break;

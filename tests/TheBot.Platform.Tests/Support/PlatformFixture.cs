@@ -80,6 +80,7 @@ public class PlatformFixture : IAsyncLifetime
         ["Payments__Simulator__LatencyJitterMilliseconds"] = "0",
         ["Jobs__RetryDelayMilliseconds"] = "100",
         ["Jobs__MaxAttempts"] = "3",
+        ["Payments__Reconciliation__IntervalSeconds"] = "0.5",
     };
 
     public static Task<ServiceProcess> StartFrontendAsync(string backendUrl) => ServiceProcess.StartAsync("TheBot.Web", new Dictionary<string, string>
