@@ -134,12 +134,12 @@ public class PlatformFixture : IAsyncLifetime
         return body.GetProperty("id").GetInt64();
     }
 
-    /// <summary>Waits until the job queue is empty and no job runs.</summary>
+    /// <summary>Waits until no job is queued, running or waiting to retry.</summary>
     public Task WaitForJobsAsync() => TestHttp.WaitUntilAsync(async () =>
     {
         var (_, body, _) = await GetAsync("/api/jobs");
-        return body.GetProperty("depth").GetInt64() == 0 && body.GetProperty("inFlight").GetInt64() == 0;
-    }, TimeSpan.FromSeconds(15), () => "jobs still queued");
+        return body.GetProperty("depth").GetInt64() == 0 && body.GetProperty("inFlight").GetInt64() == 0 && body.GetProperty("delayed").GetInt64() == 0;
+    }, TimeSpan.FromSeconds(15), () => "jobs still queued, running or waiting to retry");
 
     /// <summary>Polls the exposition until <paramref name="condition"/> holds.</summary>
     public async Task<MetricsSnapshot> WaitForMetricsAsync(Func<MetricsSnapshot, bool> condition, string what, TimeSpan? timeout = null)
