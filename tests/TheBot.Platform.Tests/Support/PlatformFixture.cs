@@ -17,6 +17,7 @@ public class PlatformFixture : IAsyncLifetime
     public const string ScrapeToken = "test-scrape-token";
     public const string AdminToken = "test-admin-token";
     public const string FrontendScrapeToken = "test-frontend-scrape-token";
+    public const string FrontendAdminToken = "test-frontend-admin-token";
 
     private readonly bool _withFrontend;
 
@@ -88,6 +89,7 @@ public class PlatformFixture : IAsyncLifetime
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["Backend__BaseUrl"] = backendUrl,
         ["Monitoring__ScrapeToken"] = FrontendScrapeToken,
+        ["Monitoring__AdminToken"] = FrontendAdminToken,
     });
 
     /// <summary>Waits until the readiness endpoint answers 200 (schema applied, database and cache reachable).</summary>
