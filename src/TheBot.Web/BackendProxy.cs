@@ -84,6 +84,8 @@ public static class BackendProxyExtensions
         var limit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (context.Request.ContentLength is { } length && limit is { } max && length > max)
         {
+            ProxyLog.OversizeBody(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackendProxyExtensions)),
+                context.Request.Method, context.Request.Path.Value ?? string.Empty, length, max);
             await TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
                 detail: $"The body is {length} bytes; this host accepts at most {max}.").ExecuteAsync(context);
             return;
@@ -91,6 +93,12 @@ public static class BackendProxyExtensions
 
         await next();
     }
+}
+
+internal static partial class ProxyLog
+{
+    [LoggerMessage(LogLevel.Information, "refused {Method} {Path}: body of {Length} bytes over the {Limit}-byte limit, answered 413 without contacting the backend")]
+    public static partial void OversizeBody(ILogger logger, string method, string path, long length, long limit);
 }
 
 /// <summary>backend (ready-tagged): the backend answers its liveness endpoint.</summary>
