@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Npgsql;
 using StackExchange.Redis;
+using TheBot.Monitoring;
 using TheBot.Monitoring.Health;
 
 namespace TheBot.Api.Data;
@@ -53,6 +54,9 @@ public sealed class DatabasePool(NpgsqlDataSource dataSource)
 
 public static class DataExtensions
 {
+    /// <summary><c>cache_name</c> of the in-process cache used when no Redis is configured.</summary>
+    public const string InMemoryCacheName = "memory";
+
     /// <summary>
     /// PostgreSQL as the service's <see cref="DbDataSource"/> (instrumented by the monitoring library), Redis as its
     /// <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>, the read-through cache, and the
@@ -81,8 +85,13 @@ public static class DataExtensions
         var redis = builder.Configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis))
         {
-            // Development without Redis: an in-process cache keeps the read path identical.
+            // Development without Redis: an in-process cache keeps the read path identical. Its series must not claim
+            // to be Redis: they are cache_name="memory" unless Monitoring:DistributedCacheName names them explicitly.
             services.AddDistributedMemoryCache();
+            if (string.IsNullOrWhiteSpace(builder.Configuration[$"{MonitoringOptions.SectionName}:{nameof(MonitoringOptions.DistributedCacheName)}"]))
+            {
+                services.Configure<MonitoringOptions>(options => options.DistributedCacheName = InMemoryCacheName);
+            }
         }
         else
         {

@@ -6,7 +6,7 @@ namespace TheBot.Api.Data;
 
 /// <summary>
 /// Cache-aside reads through the service's <see cref="IDistributedCache"/> (Redis, counted by the monitoring library as
-/// <c>cache_name="redis"</c>): a hit is served from the cache, a miss (or a cache that is down) loads from PostgreSQL
+/// <c>cache_name="redis"</c>; the in-process fallback without Redis as <c>cache_name="memory"</c>): a hit is served from the cache, a miss (or a cache that is down) loads from PostgreSQL
 /// and stores the value for <see cref="CacheOptions.TimeToLiveSeconds"/>.
 /// </summary>
 public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOptions> options)
