@@ -18,6 +18,7 @@ builder.AddFaults();
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.UseRouteIdValidation();
 app.UseFaults();
 app.UseWebSockets();
 app.MapTheBotMonitoring();

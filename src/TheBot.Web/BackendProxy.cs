@@ -64,9 +64,41 @@ public static class BackendProxyExtensions
     {
         app.Map("/api/system/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
             detail: "This system endpoint does not exist on the frontend; the backend's own are not proxied."));
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(RefuseDeclaredOversizeBodiesAsync);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
+
+    /// <summary>
+    /// A body that declares more than this host accepts is refused here (413), before the backend is contacted:
+    /// otherwise the proxy would open the upstream request and stream until the limit trips halfway. Bodies without a
+    /// length are still cut off by the server's own limit while they stream.
+    /// </summary>
+    private static async Task RefuseDeclaredOversizeBodiesAsync(HttpContext context, Func<Task> next)
+    {
+        var limit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (context.Request.ContentLength is { } length && limit is { } max && length > max)
+        {
+            ProxyLog.OversizeBody(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackendProxyExtensions)),
+                context.Request.Method, context.Request.Path.Value ?? string.Empty, length, max);
+            await TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+                detail: $"The body is {length} bytes; this host accepts at most {max}.").ExecuteAsync(context);
+            return;
+        }
+
+        await next();
+    }
+}
+
+internal static partial class ProxyLog
+{
+    [LoggerMessage(LogLevel.Information, "refused {Method} {Path}: body of {Length} bytes over the {Limit}-byte limit, answered 413 without contacting the backend")]
+    public static partial void OversizeBody(ILogger logger, string method, string path, long length, long limit);
 }
 
 /// <summary>backend (ready-tagged): the backend answers its liveness endpoint.</summary>

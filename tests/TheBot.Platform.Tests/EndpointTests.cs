@@ -74,6 +74,7 @@ public sealed class EndpointTests(FullPlatformFixture platform)
         await platform.WaitForJobsAsync();
         var (_, queue, _) = await platform.GetAsync("/api/jobs");
         Assert.True(queue.GetProperty("running").GetBoolean());
+        Assert.Equal((0, 0, 0), (queue.GetProperty("depth").GetInt64(), queue.GetProperty("inFlight").GetInt64(), queue.GetProperty("delayed").GetInt64()));
         Assert.Equal("welcome", (await platform.GetAsync($"/api/users/{user}/notifications")).Body[0].GetProperty("body").GetString());
     }
 

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Text;
 using TheBot.Platform.Tests.Support;
 using Xunit;
 
 namespace TheBot.Platform.Tests;
 
-/// <summary>The frontend host: its page, the proxy of /api and /ws, and its own metrics and health.</summary>
+/// <summary>The frontend host: its page, the proxy of /api and /ws, and its own metrics, health and system endpoints.</summary>
 [Collection(PlatformCollection.Name)]
 public sealed class FrontendTests(FullPlatformFixture platform)
 {
@@ -14,10 +16,11 @@ public sealed class FrontendTests(FullPlatformFixture platform)
     [Fact]
     public async Task Serves_the_page_and_proxies_api_and_websockets_with_its_own_metrics()
     {
-        var before = await platform.ScrapeAsync(Frontend, PlatformFixture.FrontendScrapeToken);
+        var before = await ScrapeFrontendAsync();
         var page = await platform.Http.GetStringAsync(Frontend + "/");
         Assert.Contains("THE_BOT", page, StringComparison.Ordinal);
         Assert.Contains("/ws/chat/", await platform.Http.GetStringAsync(Frontend + "/app.js"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await platform.GetAsync("/no/such/page", Frontend)).Status);
 
         var user = await platform.CreateUserAsync();
         var (status, direct, _) = await platform.GetAsync($"/api/users/{user}");
@@ -26,6 +29,13 @@ public sealed class FrontendTests(FullPlatformFixture platform)
         Assert.Equal(direct.GetRawText(), proxied.GetRawText());
         Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/courses", Frontend)).Status);
 
+        // A write through the proxy reaches the backend's database.
+        var email = $"{Guid.NewGuid():N}@example.org";
+        var (created, createdUser, _) = await platform.SendAsync(HttpMethod.Post, "/api/users", new { name = "Via Frontend", email, role = "student" }, Frontend);
+        Assert.Equal(HttpStatusCode.Created, created);
+        var (_, stored, _) = await platform.GetAsync($"/api/users/{createdUser.GetProperty("id").GetInt64()}");
+        Assert.Equal(email, stored.GetProperty("email").GetString());
+
         await using (var socket = await ChatClient.ConnectAsync(Frontend, "via-frontend", user))
         {
             await socket.SendAsync("through the proxy");
@@ -33,10 +43,24 @@ public sealed class FrontendTests(FullPlatformFixture platform)
             await socket.CloseAsync();
         }
 
-        var after = await platform.ScrapeAsync(Frontend, PlatformFixture.FrontendScrapeToken);
+        var after = await ScrapeFrontendAsync();
         Assert.Contains(after.Series.Keys, k => k.StartsWith("thebot_build_info{service=\"thebot-frontend\"", StringComparison.Ordinal));
-        Assert.Equal(2, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\",status=\"200\"}"));
-        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"GET\",endpoint=\"/ws/{**rest}\",status=\"101\"}"));
+        var expected = new Dictionary<string, double>
+        {
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\",status=\"200\"}"] = 2,
+            ["thebot_http_requests_total{method=\"POST\",endpoint=\"/api/{**rest}\",status=\"201\"}"] = 1,
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/ws/{**rest}\",status=\"101\"}"] = 1,
+
+            // Static files are served without a route: the page and its script are `unmatched`, as is the unknown page.
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"unmatched\",status=\"200\"}"] = 2,
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"unmatched\",status=\"404\"}"] = 1,
+            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"/api/{**rest}\"}"] = 2,
+            ["thebot_http_request_duration_seconds_count{method=\"POST\",endpoint=\"/api/{**rest}\"}"] = 1,
+            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"/ws/{**rest}\"}"] = 1,
+            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"unmatched\"}"] = 3,
+        };
+        Assert.All(expected, e => Assert.True(e.Value == MetricsSnapshot.Delta(before, after, e.Key), $"{e.Key}: expected +{e.Value}, got +{MetricsSnapshot.Delta(before, after, e.Key)}"));
+        Assert.Equal(0, after.Sum("thebot_http_request_exceptions_total") - before.Sum("thebot_http_request_exceptions_total"));
         Assert.False(after.Series.Keys.Any(k => k.StartsWith("thebot_messages_sent_total", StringComparison.Ordinal) && after[k] > 0),
             "business metrics belong to the backend");
 
@@ -49,7 +73,51 @@ public sealed class FrontendTests(FullPlatformFixture platform)
     }
 
     [Fact]
-    public async Task Readiness_follows_the_backend_and_liveness_does_not()
+    public async Task Its_system_endpoints_answer_for_the_frontend_with_their_own_tokens()
+    {
+        var (healthStatus, health, _) = await platform.GetAsync("/api/system/health/", Frontend);
+        Assert.Equal(HttpStatusCode.OK, healthStatus);
+        Assert.Equal("thebot-frontend", health.GetProperty("service").GetString());
+        Assert.Equal("healthy", health.GetProperty("components").GetProperty("backend").GetProperty("status").GetString());
+
+        foreach (var path in new[] { "/api/system/metrics/", "/api/system/analytics/", "/api/system/prometheus/config/" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await SendSystemAsync(path, token: null)).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await SendSystemAsync(path, PlatformFixture.AdminToken)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await SendSystemAsync(path, PlatformFixture.FrontendAdminToken)).Status);
+        }
+
+        var (_, metricsBody, metricsType) = await SendSystemAsync("/api/system/metrics/?window=5m", PlatformFixture.FrontendAdminToken);
+        Assert.Equal("application/json", metricsType);
+        Assert.StartsWith("{", metricsBody, StringComparison.Ordinal);
+        var (badWindow, problem, problemType) = await SendSystemAsync("/api/system/analytics/?window=forever", PlatformFixture.FrontendAdminToken);
+        Assert.True(badWindow == HttpStatusCode.BadRequest, problem);
+        Assert.Equal("application/problem+json", problemType);
+
+        var (_, config, _) = await SendSystemAsync("/api/system/prometheus/config/", PlatformFixture.FrontendAdminToken);
+        Assert.Contains("thebot-frontend", config, StringComparison.Ordinal);
+        Assert.Contains($":{platform.Frontend!.Port}", config, StringComparison.Ordinal);
+        Assert.Contains("/api/system/metrics/prometheus/", config, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_oversize_body_is_refused_by_the_frontend_itself_with_413_problem_details()
+    {
+        var backendBefore = await platform.ScrapeAsync();
+        var huge = "{\"name\": \"" + new string('a', 2 * 1024 * 1024) + "\"}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, Frontend + "/api/users") { Content = new StringContent(huge, Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        using var response = await platform.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var backendAfter = await platform.ScrapeAsync();
+        Assert.Equal(backendBefore.Sum("thebot_http_requests_total", "method=\"POST\"", "endpoint=\"/api/users\""),
+            backendAfter.Sum("thebot_http_requests_total", "method=\"POST\"", "endpoint=\"/api/users\""));
+    }
+
+    [Fact]
+    public async Task Readiness_follows_the_backend_liveness_does_not_and_a_dead_backend_is_a_502_problem()
     {
         var (readyStatus, ready, _) = await platform.GetAsync("/api/system/readiness/", Frontend);
         Assert.Equal(HttpStatusCode.OK, readyStatus);
@@ -58,6 +126,65 @@ public sealed class FrontendTests(FullPlatformFixture platform)
         await using var orphan = await PlatformFixture.StartFrontendAsync($"http://127.0.0.1:{TheBot.Stack.Ports.GetFree()}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await platform.GetAsync("/api/system/readiness/", orphan.Url)).Status);
         Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/system/liveness/", orphan.Url)).Status);
-        Assert.Equal(HttpStatusCode.BadGateway, (await platform.GetAsync("/api/courses", orphan.Url)).Status);
+        var before = await ScrapeFrontendAsync(orphan.Url);
+        foreach (var (method, body) in new (HttpMethod, object?)[] { (HttpMethod.Get, null), (HttpMethod.Post, new { title = "T", teacherId = 1 }) })
+        {
+            var (status, problem, contentType) = await platform.SendAsync(method, "/api/courses", body, orphan.Url);
+            Assert.True(status == HttpStatusCode.BadGateway, $"{method}: {(int)status} {problem}");
+            Assert.Equal("application/problem+json", contentType);
+            Assert.Equal(502, problem.GetProperty("status").GetInt32());
+        }
+
+        var after = await ScrapeFrontendAsync(orphan.Url);
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\",status=\"502\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"POST\",endpoint=\"/api/{**rest}\",status=\"502\"}"));
+
+        // An unreachable backend is the backend's failure, not an exception of the frontend.
+        Assert.Equal(0, after.Sum("thebot_http_request_exceptions_total") - before.Sum("thebot_http_request_exceptions_total"));
+    }
+
+    [Fact]
+    public async Task Websockets_through_the_proxy_keep_the_frame_limit_and_private_rooms()
+    {
+        var alice = await platform.CreateUserAsync();
+        var bob = await platform.CreateUserAsync();
+        var before = await platform.ScrapeAsync();
+        var room = $"dm-{alice}-{bob}";
+        await using (var first = await ChatClient.ConnectAsync(Frontend, room, alice))
+        await using (var second = await ChatClient.ConnectAsync(Frontend, room, bob))
+        {
+            await first.SendAsync("just us");
+            var received = (await second.ReceiveAsync("message")).GetProperty("message");
+            Assert.Equal("just us", received.GetProperty("text").GetString());
+            Assert.Equal("private", received.GetProperty("chatType").GetString());
+            Assert.Equal(alice, received.GetProperty("senderId").GetInt64());
+            await first.CloseAsync();
+            await second.CloseAsync();
+        }
+
+        var after = await platform.ScrapeAsync();
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_messages_sent_total{chat_type=\"private\"}"));
+        Assert.Equal(0, MetricsSnapshot.Delta(before, after, "thebot_messages_sent_total{chat_type=\"group\"}"));
+
+        // One byte over the backend's 16 KiB limit: the backend closes with 1009, and the proxy passes the close on.
+        await using var big = await ChatClient.ConnectAsync(Frontend, "big-frames", alice);
+        await big.SendRawAsync(new string('x', (16 * 1024) + 1));
+        var (closeStatus, description) = await big.ReceiveCloseAsync();
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, closeStatus);
+        Assert.Contains("16384", description, StringComparison.Ordinal);
+    }
+
+    private Task<MetricsSnapshot> ScrapeFrontendAsync(string? url = null) => platform.ScrapeAsync(url ?? Frontend, PlatformFixture.FrontendScrapeToken);
+
+    private async Task<(HttpStatusCode Status, string Body, string? ContentType)> SendSystemAsync(string path, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Frontend + path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await platform.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -58,6 +58,73 @@ public sealed class LoggingTests(FullPlatformFixture platform)
         Assert.Contains($"\"/var/log/thebot/{Path.GetFileName(file)}\"", alloy, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_output_line_of_both_services_is_json_and_request_lines_carry_the_requests_id()
+    {
+        // Backend: a duplicate e-mail is answered 409 and logged once, inside the request.
+        var email = $"{Guid.NewGuid():N}@example.org";
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await platform.PostAsync("/api/users", new { name = "First", email })).Status);
+        var backendRequestId = await RequestIdOfAsync(platform.Url + "/api/users", JsonSerializer.Serialize(new { name = "Second", email }), System.Net.HttpStatusCode.Conflict);
+
+        // Frontend: a body over its limit is refused and logged there, without reaching the backend.
+        var frontend = platform.Frontend!;
+        var frontendRequestId = await RequestIdOfAsync(frontend.Url + "/api/users", "{\"name\": \"" + new string('a', 2 * 1024 * 1024) + "\"}", System.Net.HttpStatusCode.RequestEntityTooLarge);
+
+        var backendLine = await WaitForLineAsync(Path.Combine(platform.Backend.LogFolder, "thebot-backend.log"), "refused a change");
+        AssertRequestLine(backendLine, "thebot-backend", "info", backendRequestId);
+        var frontendLine = await WaitForLineAsync(Path.Combine(frontend.LogFolder, "thebot-frontend.log"), "answered 413 without contacting the backend");
+        AssertRequestLine(frontendLine, "thebot-frontend", "info", frontendRequestId);
+
+        foreach (var service in new[] { platform.Backend, frontend })
+        {
+            var lines = service.OutputLines();
+            Assert.NotEmpty(lines);
+            foreach (var line in lines)
+            {
+                try
+                {
+                    using var json = JsonDocument.Parse(line);
+                    Assert.True(json.RootElement.TryGetProperty("level", out _), $"no level: {line}");
+                }
+                catch (JsonException exception)
+                {
+                    Assert.Fail($"stdout line of {service.Url} is not JSON ({exception.Message}): {line}");
+                }
+            }
+
+            Assert.Contains(lines, l => l.Contains(service == frontend ? frontendRequestId : backendRequestId, StringComparison.Ordinal));
+        }
+    }
+
+    private async Task<string> RequestIdOfAsync(string url, string json, System.Net.HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        using var response = await platform.Http.SendAsync(request);
+        Assert.Equal(expected, response.StatusCode);
+        Assert.True(response.Headers.TryGetValues(ServiceDefaults.RequestIdHeader, out var ids), $"{url} answered without {ServiceDefaults.RequestIdHeader}");
+        return Assert.Single(ids);
+    }
+
+    private static async Task<JsonElement> WaitForLineAsync(string file, string text)
+    {
+        string? found = null;
+        await TestHttp.WaitUntilAsync(() =>
+        {
+            found = File.Exists(file) ? ReadShared(file).LastOrDefault(l => l.Contains(text, StringComparison.Ordinal)) : null;
+            return Task.FromResult(found is not null);
+        }, TimeSpan.FromSeconds(5), () => $"no line with '{text}' in {file} (exists: {File.Exists(file)})");
+        return JsonDocument.Parse(found!).RootElement.Clone();
+    }
+
+    private static void AssertRequestLine(JsonElement line, string service, string level, string requestId)
+    {
+        Assert.Equal(service, line.GetProperty("service").GetString());
+        Assert.Equal(level, line.GetProperty("level").GetString());
+        Assert.Matches("^[0-9a-f]{32}$", line.GetProperty("trace_id").GetString());
+        Assert.Equal(requestId, line.GetProperty("request_id").GetString());
+    }
+
     /// <summary>JSON fields the Alloy pipeline extracts (stage.json) and the logs dashboard prints ({{.field}}).</summary>
     private static IReadOnlySet<string> ShippedFields()
     {

@@ -6,20 +6,23 @@ using Xunit;
 
 namespace TheBot.Platform.Tests;
 
-/// <summary>PostgreSQL goes away and comes back while the backend runs.</summary>
+/// <summary>PostgreSQL crashes (SIGKILL) or hangs (SIGSTOP) and comes back while the backend runs.</summary>
 public sealed class PostgresOutageTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
 {
     [Fact]
-    public async Task Readiness_fails_fast_db_endpoints_answer_503_and_everything_recovers_without_restart()
+    public async Task Killed_database_readiness_fails_fast_db_endpoints_answer_503_and_everything_recovers_without_restart()
     {
         var user = await platform.CreateUserAsync();
         Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/users")).Status);
         var before = await platform.ScrapeAsync();
 
-        await platform.Postgres.StopAsync();
+        // The test server runs with synchronous_commit=off, so a crash may lose the last commits: write them out first
+        // (the user must survive), then crash it — no shutdown, no goodbye to the clients, the pool's sockets just die.
+        await platform.Postgres.QueryAsync("CHECKPOINT");
+        await platform.Postgres.KillAsync();
         var down = Stopwatch.StartNew();
         await TestHttp.WaitUntilAsync(async () => (await platform.GetAsync("/api/system/readiness/")).Status == HttpStatusCode.ServiceUnavailable,
-            TimeSpan.FromSeconds(5), () => "readiness still 200 five seconds after PostgreSQL stopped");
+            TimeSpan.FromSeconds(5), () => "readiness still 200 five seconds after PostgreSQL was killed");
         Assert.True(down.Elapsed < TimeSpan.FromSeconds(5), $"readiness turned 503 after {down.Elapsed}");
         Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/system/liveness/")).Status);
         var (healthStatus, health, _) = await platform.GetAsync("/api/system/health/");
@@ -28,27 +31,18 @@ public sealed class PostgresOutageTests(PlatformFixture platform) : IClassFixtur
 
         // Endpoints that need the database: 503 problem details, fast.
         var unavailable = 0;
-        foreach (var (method, path, body) in new (string, string, object?)[]
-                 {
-                     ("GET", "/api/users", null),
-                     ("POST", "/api/users", new { name = "N", email = $"{Guid.NewGuid():N}@example.org" }),
-                     ("GET", "/api/courses/1", null),
-                     ("GET", "/api/chat/rooms/any/messages", null),
-                     ("GET", "/api/payments/1", null),
-                 })
+        foreach (var (method, path, body) in DatabaseEndpoints())
         {
-            var watch = Stopwatch.StartNew();
-            var (status, problem, contentType) = await platform.SendAsync(new HttpMethod(method), path, body);
-            Assert.True(status == HttpStatusCode.ServiceUnavailable, $"{method} {path}: {(int)status} {problem}");
-            Assert.Equal("application/problem+json", contentType);
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"{method} {path} took {watch.Elapsed}");
+            await AssertUnavailableAsync(method, path, body, TimeSpan.FromSeconds(3));
             unavailable++;
         }
 
-        // A job that needs the database is retried, then fails for good (MaxAttempts=3, 100 ms apart).
+        // A job that needs the database is retried, then fails for good (MaxAttempts=3, 100 ms apart). Between its
+        // attempts it is in no queue and runs nowhere: the queue must still report it (delayed), or this wait ends early.
         Assert.Equal(HttpStatusCode.Accepted, (await platform.PostAsync("/api/jobs/notifications", new { userId = user, text = "during the outage" })).Status);
-        var during = await platform.WaitForMetricsAsync(
-            m => m["thebot_background_tasks_total{task_name=\"send_notification\",status=\"failure\"}"] == 1, "job failed after retries");
+        await platform.WaitForJobsAsync();
+        var during = await platform.ScrapeAsync();
+        Assert.Equal(1, during["thebot_background_tasks_total{task_name=\"send_notification\",status=\"failure\"}"]);
         Assert.Equal(2, during["thebot_background_tasks_total{task_name=\"send_notification\",status=\"retry\"}"]);
         Assert.Equal(unavailable, during.Sum("thebot_http_request_exceptions_total") - before.Sum("thebot_http_request_exceptions_total"));
         double BusinessUnavailable(MetricsSnapshot m) =>
@@ -56,13 +50,75 @@ public sealed class PostgresOutageTests(PlatformFixture platform) : IClassFixtur
         Assert.Equal(unavailable, BusinessUnavailable(during) - BusinessUnavailable(before));
         Assert.True(during.Sum("thebot_http_request_exceptions_total", "exception_type=\"NpgsqlException\"") >= 1, during.Text);
 
-        // Back: readiness and the endpoints recover by themselves.
+        // Back (crash recovery on the same data): readiness and the endpoints recover by themselves.
+        var backend = platform.Backend.Process;
         await platform.Postgres.StartAsync();
+        await AssertRecoveredAsync(user, "after the outage");
+        Assert.Equal(backend, platform.Backend.Process);
+    }
+
+    [Fact]
+    public async Task Hung_database_answers_503_within_the_command_timeout_and_recovers_when_it_resumes()
+    {
+        var user = await platform.CreateUserAsync();
+        Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/users")).Status);
+        var backend = platform.Backend.Process;
+
+        using (var frozen = FrozenServer.Freeze(platform.Postgres))
+        {
+            // The pool's connections are open and the port accepts new ones, but nothing answers: only the backend's
+            // own timeouts bound a request. On an open connection: 2 s command timeout, then Npgsql's cancel request
+            // (up to 2 × the 1 s connect timeout); afterwards the pool is cleared and new connections give up in 1 s.
+            await AssertUnavailableAsync("GET", "/api/users", null, TimeSpan.FromSeconds(4.5));
+            var hung = Stopwatch.StartNew();
+            await TestHttp.WaitUntilAsync(async () => (await platform.GetAsync("/api/system/readiness/")).Status == HttpStatusCode.ServiceUnavailable,
+                TimeSpan.FromSeconds(5), () => "readiness still 200 five seconds into the hang");
+            Assert.True(hung.Elapsed < TimeSpan.FromSeconds(5), $"readiness turned 503 after {hung.Elapsed}");
+            Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/system/liveness/")).Status);
+            foreach (var (method, path, body) in DatabaseEndpoints())
+            {
+                await AssertUnavailableAsync(method, path, body, TimeSpan.FromSeconds(3));
+            }
+        }
+
+        // SIGCONT: the same server carries on; the backend drops the timed-out connections and recovers unrestarted.
+        await AssertRecoveredAsync(user, "after the hang");
+        Assert.Equal(backend, platform.Backend.Process);
+    }
+
+    private static (string Method, string Path, object? Body)[] DatabaseEndpoints() =>
+    [
+        ("GET", "/api/users", null),
+        ("POST", "/api/users", new { name = "N", email = $"{Guid.NewGuid():N}@example.org" }),
+        ("GET", "/api/courses/1", null),
+        ("GET", "/api/chat/rooms/any/messages", null),
+        ("GET", "/api/payments/1", null),
+    ];
+
+    private async Task AssertUnavailableAsync(string method, string path, object? body, TimeSpan within)
+    {
+        var watch = Stopwatch.StartNew();
+        var (status, problem, contentType) = await platform.SendAsync(new HttpMethod(method), path, body);
+        Assert.True(status == HttpStatusCode.ServiceUnavailable, $"{method} {path}: {(int)status} {problem}");
+        Assert.Equal("application/problem+json", contentType);
+        Assert.True(watch.Elapsed < within, $"{method} {path} took {watch.Elapsed}:\n{platform.Backend.Output}");
+    }
+
+    private async Task AssertRecoveredAsync(long user, string text)
+    {
         await platform.WaitReadyAsync(platform.Url, TimeSpan.FromSeconds(15));
         Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/users")).Status);
         Assert.Equal(HttpStatusCode.Created, (await platform.PostAsync("/api/users", new { name = "After", email = $"{Guid.NewGuid():N}@example.org" })).Status);
-        Assert.Equal(HttpStatusCode.Accepted, (await platform.PostAsync("/api/jobs/notifications", new { userId = user, text = "after the outage" })).Status);
-        await platform.WaitForMetricsAsync(
-            m => m["thebot_background_tasks_total{task_name=\"send_notification\",status=\"success\"}"] == 1, "job succeeds again");
+        var before = await platform.ScrapeAsync();
+        const string Succeeded = "thebot_background_tasks_total{task_name=\"send_notification\",status=\"success\"}";
+        Assert.Equal(HttpStatusCode.Accepted, (await platform.PostAsync("/api/jobs/notifications", new { userId = user, text })).Status);
+        try
+        {
+            await platform.WaitForMetricsAsync(m => m[Succeeded] == before[Succeeded] + 1, $"job succeeds again ({text})");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}\n{platform.Backend.Output}", timeout);
+        }
     }
 }

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace TheBot.Platform.Tests;
 
-/// <summary>Redis goes away and comes back while the backend runs: reads fall back to PostgreSQL.</summary>
+/// <summary>Redis crashes (SIGKILL) or hangs (SIGSTOP) and comes back while the backend runs: reads fall back to PostgreSQL.</summary>
 public sealed class RedisOutageTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
 {
     private const string Hits = "thebot_cache_hits_total{cache_name=\"redis\"}";
@@ -13,7 +13,7 @@ public sealed class RedisOutageTests(PlatformFixture platform) : IClassFixture<P
     private const string Errors = "thebot_cache_errors_total{cache_name=\"redis\"}";
 
     [Fact]
-    public async Task Reads_fall_back_to_the_database_misses_are_counted_health_is_degraded_and_it_recovers()
+    public async Task Killed_cache_reads_fall_back_to_the_database_misses_are_counted_health_is_degraded_and_it_recovers()
     {
         var user = await platform.CreateUserAsync();
         var start = await platform.ScrapeAsync();
@@ -22,12 +22,13 @@ public sealed class RedisOutageTests(PlatformFixture platform) : IClassFixture<P
         var warm = await platform.ScrapeAsync();
         Assert.Equal((1.0, 1.0, 0.0), (warm[Misses] - start[Misses], warm[Hits] - start[Hits], warm[Errors] - start[Errors]));
 
-        await platform.Redis.StopAsync();
+        var backend = platform.Backend.Process;
+        await platform.Redis.KillAsync();
         await TestHttp.WaitUntilAsync(async () =>
         {
             var (_, health, _) = await platform.GetAsync("/api/system/health/");
             return health.GetProperty("components").GetProperty("cache").GetProperty("status").GetString() == "degraded";
-        }, TimeSpan.FromSeconds(5), () => "cache not degraded 5 s after Redis stopped");
+        }, TimeSpan.FromSeconds(5), () => "cache not degraded 5 s after Redis was killed");
         var (healthStatus, overall, _) = await platform.GetAsync("/api/system/health/");
         Assert.Equal(HttpStatusCode.OK, healthStatus);
         Assert.Equal("degraded", overall.GetProperty("status").GetString());
@@ -44,8 +45,8 @@ public sealed class RedisOutageTests(PlatformFixture platform) : IClassFixture<P
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"read took {watch.Elapsed}");
         }
 
-        var down = await platform.ScrapeAsync();
-        // Each read: the failed GET is an error and a miss, the dropped SET an error; nothing is a hit.
+        // Each read: the failed GET is an error and a miss, the dropped SET (written after the answer) an error; nothing is a hit.
+        var down = await platform.WaitForMetricsAsync(m => m[Errors] - beforeReads[Errors] >= 6, "six cache errors for three reads");
         Assert.Equal((3.0, 0.0, 6.0), (down[Misses] - beforeReads[Misses], down[Hits] - beforeReads[Hits], down[Errors] - beforeReads[Errors]));
         Assert.Equal(3, MetricsSnapshot.Delta(beforeReads, down, "thebot_db_queries_total{database=\"thebot\",operation=\"select\",table=\"users\"}"));
 
@@ -60,5 +61,43 @@ public sealed class RedisOutageTests(PlatformFixture platform) : IClassFixture<P
         var recovered = await platform.ScrapeAsync();
         // Redis came back empty: one miss fills it, the next read hits.
         Assert.Equal((1.0, 1.0, 0.0), (recovered[Misses] - beforeRecovery[Misses], recovered[Hits] - beforeRecovery[Hits], recovered[Errors] - beforeRecovery[Errors]));
+        Assert.Equal(backend, platform.Backend.Process);
+    }
+
+    [Fact]
+    public async Task Hung_cache_reads_fall_back_within_the_cache_timeout_and_it_recovers_when_it_resumes()
+    {
+        var user = await platform.CreateUserAsync();
+        Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync($"/api/users/{user}")).Status);
+        var backend = platform.Backend.Process;
+
+        using (FrozenServer.Freeze(platform.Redis))
+        {
+            // The connection stays open but nothing answers: the 1 s Redis timeouts bound each cache call.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (status, body, _) = await platform.GetAsync($"/api/users/{user}");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(user, body.GetProperty("id").GetInt64());
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"read took {watch.Elapsed}");
+
+            var hung = System.Diagnostics.Stopwatch.StartNew();
+            await TestHttp.WaitUntilAsync(async () => (await platform.GetAsync("/api/system/readiness/")).Status == HttpStatusCode.ServiceUnavailable,
+                TimeSpan.FromSeconds(5), () => "readiness still 200 five seconds into the Redis hang");
+            Assert.True(hung.Elapsed < TimeSpan.FromSeconds(5), $"readiness turned 503 after {hung.Elapsed}");
+            var (_, health, _) = await platform.GetAsync("/api/system/health/");
+            Assert.Equal("degraded", health.GetProperty("components").GetProperty("cache").GetProperty("status").GetString());
+            Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync("/api/system/liveness/")).Status);
+        }
+
+        await platform.WaitReadyAsync(platform.Url, TimeSpan.FromSeconds(20));
+        var (_, healthy, _) = await platform.GetAsync("/api/system/health/");
+        Assert.Equal("healthy", healthy.GetProperty("components").GetProperty("cache").GetProperty("status").GetString());
+        var before = await platform.ScrapeAsync();
+        Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync($"/api/users/{user}")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync($"/api/users/{user}")).Status);
+        var after = await platform.ScrapeAsync();
+        Assert.Equal(0, after[Errors] - before[Errors]);
+        Assert.True(after[Hits] - before[Hits] >= 1, "no cache hit after Redis resumed");
+        Assert.Equal(backend, platform.Backend.Process);
     }
 }

@@ -10,11 +10,11 @@ public static class AssignmentsApi
     public static IEndpointRouteBuilder MapAssignmentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Assignments");
-        api.MapGet("/assignments/{id:long}", GetAsync);
-        api.MapPost("/assignments/{id:long}/close", CloseAsync);
-        api.MapPost("/assignments/{id:long}/submissions", SubmitAsync);
-        api.MapGet("/assignments/{id:long}/submissions", ListSubmissionsAsync);
-        api.MapGet("/submissions/{id:long}", GetSubmissionAsync);
+        api.MapGet("/assignments/{id}", GetAsync);
+        api.MapPost("/assignments/{id}/close", CloseAsync);
+        api.MapPost("/assignments/{id}/submissions", SubmitAsync);
+        api.MapGet("/assignments/{id}/submissions", ListSubmissionsAsync);
+        api.MapGet("/submissions/{id}", GetSubmissionAsync);
         return app;
     }
 
@@ -31,7 +31,8 @@ public static class AssignmentsApi
         var validation = new Validation()
             .Id(request.StudentId, "studentId")
             .Require(request.Content is not null, "content", "content is required (an empty string is accepted and rejected as empty).")
-            .Require(request.Content is null || request.Content.Length <= 200_000, "content", "content must be at most 200000 characters.");
+            .Require(request.Content is null || request.Content.Length <= 200_000, "content", "content must be at most 200000 characters.")
+            .Printable(request.Content, "content", multiline: true);
         if (!validation.IsValid)
         {
             return validation.Result;

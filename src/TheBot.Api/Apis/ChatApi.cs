@@ -22,7 +22,7 @@ public static class ChatApi
     {
         var validation = RoomValidation(room)
             .Id(request.SenderId, "senderId")
-            .Text(request.Text, "text", options.Value.MaxMessageLength);
+            .Text(request.Text, "text", options.Value.MaxMessageLength, multiline: true);
         if (!validation.IsValid)
         {
             return validation.Result;

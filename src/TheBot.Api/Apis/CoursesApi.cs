@@ -14,9 +14,9 @@ public static class CoursesApi
         var api = app.MapGroup("/api").WithTags("Courses");
         api.MapPost("/courses", CreateAsync);
         api.MapGet("/courses", ListAsync);
-        api.MapGet("/courses/{id:long}", GetAsync);
-        api.MapPost("/courses/{id:long}/assignments", CreateAssignmentAsync);
-        api.MapGet("/courses/{id:long}/assignments", ListAssignmentsAsync);
+        api.MapGet("/courses/{id}", GetAsync);
+        api.MapPost("/courses/{id}/assignments", CreateAssignmentAsync);
+        api.MapGet("/courses/{id}/assignments", ListAssignmentsAsync);
         return app;
     }
 
@@ -24,7 +24,7 @@ public static class CoursesApi
     {
         var validation = new Validation()
             .Text(request.Title, "title", 200)
-            .Text(request.Description, "description", 4000, required: false)
+            .Text(request.Description, "description", 4000, required: false, multiline: true)
             .Id(request.TeacherId, "teacherId");
         if (validation.IsValid)
         {

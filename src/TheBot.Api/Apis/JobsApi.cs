@@ -5,7 +5,8 @@ namespace TheBot.Api.Apis;
 
 public sealed record EnqueueNotificationRequest(long? UserId, string? Text);
 
-public sealed record JobQueueStatus(string Queue, long Depth, long InFlight, int Workers, bool Running);
+/// <summary>The queue: <paramref name="Depth"/> jobs ready, <paramref name="InFlight"/> running, <paramref name="Delayed"/> waiting to retry.</summary>
+public sealed record JobQueueStatus(string Queue, long Depth, long InFlight, long Delayed, int Workers, bool Running);
 
 public sealed record EnqueuedJob(long JobId, string TaskName);
 
@@ -14,7 +15,7 @@ public static class JobsApi
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Jobs");
-        api.MapGet("/jobs", (JobQueue queue) => TypedResults.Ok(new JobQueueStatus(JobQueue.QueueName, queue.Depth, queue.InFlight, queue.Workers, queue.IsRunning)));
+        api.MapGet("/jobs", (JobQueue queue) => TypedResults.Ok(new JobQueueStatus(JobQueue.QueueName, queue.Depth, queue.InFlight, queue.Delayed, queue.Workers, queue.IsRunning)));
         api.MapPost("/jobs/notifications", EnqueueNotification);
         return app;
     }
@@ -22,7 +23,7 @@ public static class JobsApi
     /// <summary>Queues a notification (202). The user is checked when the job runs: an unknown user fails the job, not the request.</summary>
     public static Results<Accepted<EnqueuedJob>, ValidationProblem, ProblemHttpResult> EnqueueNotification(EnqueueNotificationRequest request, JobQueue queue)
     {
-        var validation = new Validation().Id(request.UserId, "userId").Text(request.Text, "text", 1000);
+        var validation = new Validation().Id(request.UserId, "userId").Text(request.Text, "text", 1000, multiline: true);
         if (!validation.IsValid)
         {
             return validation.Result;

@@ -12,7 +12,7 @@ public static class PaymentsApi
     {
         var api = app.MapGroup("/api").WithTags("Payments");
         api.MapPost("/payments", CreateAsync);
-        api.MapGet("/payments/{id:long}", GetAsync);
+        api.MapGet("/payments/{id}", GetAsync);
         return app;
     }
 

@@ -12,8 +12,8 @@ public static class UsersApi
         var api = app.MapGroup("/api").WithTags("Users");
         api.MapPost("/users", CreateAsync);
         api.MapGet("/users", ListAsync);
-        api.MapGet("/users/{id:long}", GetAsync);
-        api.MapGet("/users/{id:long}/notifications", NotificationsAsync);
+        api.MapGet("/users/{id}", GetAsync);
+        api.MapGet("/users/{id}/notifications", NotificationsAsync);
         return app;
     }
 

@@ -58,6 +58,12 @@ public sealed partial class ChatSocket(ChatService chat, ChatHub hub, PlatformMe
             return;
         }
 
+        if (Apis.Validation.FindUnprintable(body, multiline: true) is { } position)
+        {
+            await member.SendAsync(new { type = "error", error = $"text must not contain control characters other than line breaks and tabs (position {position})" });
+            return;
+        }
+
         try
         {
             await chat.SendAsync(room, userId, body, stopping);

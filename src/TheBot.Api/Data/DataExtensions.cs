@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Npgsql;
 using StackExchange.Redis;
+using TheBot.Monitoring;
 using TheBot.Monitoring.Health;
 
 namespace TheBot.Api.Data;
@@ -11,11 +12,19 @@ public sealed class DatabaseOptions
 {
     public const string SectionName = "Database";
 
-    /// <summary>Seconds to wait for a connection; applied unless the connection string sets <c>Timeout</c>.</summary>
-    public int ConnectTimeoutSeconds { get; set; } = 2;
+    /// <summary>
+    /// Seconds to wait for a connection; applied unless the connection string sets <c>Timeout</c>. Npgsql also spends
+    /// it, up to twice, on the cancel request it sends after a command timeout (SSL negotiation, then the request).
+    /// </summary>
+    public int ConnectTimeoutSeconds { get; set; } = 1;
 
-    /// <summary>Seconds a command may run; applied unless the connection string sets <c>Command Timeout</c>.</summary>
-    public int CommandTimeoutSeconds { get; set; } = 5;
+    /// <summary>
+    /// Seconds a command may run; applied unless the connection string sets <c>Command Timeout</c>. On a hung server —
+    /// one that accepts connections but never answers — a request (and the readiness probe) on an open connection
+    /// waits this plus up to twice <see cref="ConnectTimeoutSeconds"/> for Npgsql's cancel request: 2 + 2 × 1 = 4 s,
+    /// inside the 5 s in which readiness must turn 503.
+    /// </summary>
+    public int CommandTimeoutSeconds { get; set; } = 2;
 
     /// <summary>Seconds between attempts to apply the schema while the database is unreachable.</summary>
     public double MigrationRetrySeconds { get; set; } = 2;
@@ -45,6 +54,9 @@ public sealed class DatabasePool(NpgsqlDataSource dataSource)
 
 public static class DataExtensions
 {
+    /// <summary><c>cache_name</c> of the in-process cache used when no Redis is configured.</summary>
+    public const string InMemoryCacheName = "memory";
+
     /// <summary>
     /// PostgreSQL as the service's <see cref="DbDataSource"/> (instrumented by the monitoring library), Redis as its
     /// <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>, the read-through cache, and the
@@ -73,8 +85,13 @@ public static class DataExtensions
         var redis = builder.Configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis))
         {
-            // Development without Redis: an in-process cache keeps the read path identical.
+            // Development without Redis: an in-process cache keeps the read path identical. Its series must not claim
+            // to be Redis: they are cache_name="memory" unless Monitoring:DistributedCacheName names them explicitly.
             services.AddDistributedMemoryCache();
+            if (string.IsNullOrWhiteSpace(builder.Configuration[$"{MonitoringOptions.SectionName}:{nameof(MonitoringOptions.DistributedCacheName)}"]))
+            {
+                services.Configure<MonitoringOptions>(options => options.DistributedCacheName = InMemoryCacheName);
+            }
         }
         else
         {
@@ -92,7 +109,7 @@ public static class DataExtensions
         return builder;
     }
 
-    /// <summary>Short connect and command timeouts, so an unreachable database fails a request in seconds.</summary>
+    /// <summary>Short connect, command and cancellation timeouts, so an unreachable or hung database fails a request in seconds.</summary>
     internal static string WithTimeouts(string connectionString, DatabaseOptions options)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
@@ -105,6 +122,13 @@ public static class DataExtensions
         if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
         {
             builder.CommandTimeout = options.CommandTimeoutSeconds;
+        }
+
+        // After a command timeout Npgsql asks the server to cancel and by default waits 2 s for the answer; a hung
+        // server never answers, so that wait would only stretch every failing request. The connection is dropped anyway.
+        if (!given.ContainsKey("Cancellation Timeout") && !given.ContainsKey("CancellationTimeout"))
+        {
+            builder.CancellationTimeout = -1;
         }
 
         builder.ApplicationName ??= "thebot-backend";

@@ -6,36 +6,67 @@ using Npgsql;
 namespace TheBot.Api.Data;
 
 /// <summary>
-/// The one place that turns database failures into answers: a duplicate key is 409; anything that means the database
-/// cannot serve (unreachable, shutting down, timed out, schema missing) is 503 with <c>Retry-After</c>, at once, and the
-/// pool's idle connections are dropped so that the first requests after recovery do not fail on dead sockets.
+/// The one place that turns database failures into answers. Only failures that mean the database cannot serve right
+/// now (unreachable, shutting down, out of resources, timed out, schema not yet applied) are 503 with
+/// <c>Retry-After</c>, and only those drop the pool's idle connections so that the first requests after recovery do
+/// not fail on dead sockets. A value the database refuses (SQLSTATE class 22) is the client's fault: 400; a
+/// constraint it violates (class 23) is a conflict with stored data: 409. Anything else is a bug and stays a 500.
 /// </summary>
 public sealed partial class DatabaseExceptionHandler(IProblemDetailsService problems, DatabasePool pool, ILogger<DatabaseExceptionHandler> logger)
     : IExceptionHandler
 {
+    /// <summary>How a database failure is answered.</summary>
+    public enum FailureKind
+    {
+        /// <summary>Not a database failure, or one that is a bug: left to the default 500 handling.</summary>
+        None,
+
+        /// <summary>The database cannot serve now: 503.</summary>
+        Unavailable,
+
+        /// <summary>The database refused a value of the request: 400.</summary>
+        InvalidData,
+
+        /// <summary>A constraint refused the change: 409.</summary>
+        Conflict,
+    }
+
+    /// <inheritdoc />
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var failure = Find(exception);
-        if (failure is null)
-        {
-            return false;
-        }
-
+        var kind = Classify(failure);
         int status;
         string title;
-        if (failure is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        string detail;
+        switch (kind)
         {
-            status = StatusCodes.Status409Conflict;
-            title = "Already exists";
-            LogConflict(logger, unique.ConstraintName ?? unique.TableName ?? "unknown");
-        }
-        else
-        {
-            status = StatusCodes.Status503ServiceUnavailable;
-            title = "Database unavailable";
-            httpContext.Response.Headers.RetryAfter = "5";
-            pool.Clear();
-            LogUnavailable(logger, failure.GetType().Name, failure.Message);
+            case FailureKind.Unavailable:
+                status = StatusCodes.Status503ServiceUnavailable;
+                title = "Database unavailable";
+                detail = "The database cannot serve this request right now; retry later.";
+                httpContext.Response.Headers.RetryAfter = "5";
+                pool.Clear();
+                LogUnavailable(logger, failure!.GetType().Name, failure.Message);
+                break;
+            case FailureKind.InvalidData:
+                var refused = (PostgresException)failure!;
+                status = StatusCodes.Status400BadRequest;
+                title = "Invalid value";
+                detail = $"The database refused a value of this request: {refused.MessageText}.";
+                LogRefused(logger, refused.SqlState, refused.MessageText);
+                break;
+            case FailureKind.Conflict:
+                var violation = (PostgresException)failure!;
+                status = StatusCodes.Status409Conflict;
+                title = violation.SqlState == PostgresErrorCodes.UniqueViolation ? "Already exists" : "Conflict";
+                detail = violation.SqlState == PostgresErrorCodes.UniqueViolation
+                    ? "A record with the same unique value already exists."
+                    : "The change conflicts with stored data.";
+                LogConflict(logger, violation.SqlState, violation.ConstraintName ?? violation.TableName ?? "unknown");
+                break;
+            default:
+                return false;
         }
 
         httpContext.Response.StatusCode = status;
@@ -43,12 +74,7 @@ public sealed partial class DatabaseExceptionHandler(IProblemDetailsService prob
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails =
-            {
-                Status = status,
-                Title = title,
-                Detail = status == StatusCodes.Status409Conflict ? "A record with the same unique value already exists." : "The database cannot serve this request right now; retry later.",
-            },
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
 
@@ -66,9 +92,36 @@ public sealed partial class DatabaseExceptionHandler(IProblemDetailsService prob
         return null;
     }
 
+    /// <summary>How <paramref name="failure"/> (a result of <see cref="Find"/>) is answered.</summary>
+    public static FailureKind Classify(Exception? failure) => failure switch
+    {
+        null => FailureKind.None,
+        PostgresException { SqlState: var state } => state switch
+        {
+            // 08 connection exception, 53 insufficient resources, 57P operator intervention (shutdown, cannot connect
+            // now), 57014 a cancelled statement (the command timeout), 3D000/42P01: database or schema not there yet.
+            _ when state.StartsWith("08", StringComparison.Ordinal)
+                || state.StartsWith("53", StringComparison.Ordinal)
+                || state.StartsWith("57P", StringComparison.Ordinal) => FailureKind.Unavailable,
+            PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.UndefinedTable => FailureKind.Unavailable,
+            _ when state.StartsWith("22", StringComparison.Ordinal) => FailureKind.InvalidData,
+            _ when state.StartsWith("23", StringComparison.Ordinal) => FailureKind.Conflict,
+            _ => FailureKind.None,
+        },
+        NpgsqlException { IsTransient: true } => FailureKind.Unavailable,
+        SocketException or TimeoutException => FailureKind.Unavailable,
+
+        // A connection that breaks mid-command surfaces as NpgsqlException around an IOException; treat it as transient.
+        NpgsqlException { InnerException: IOException or SocketException or TimeoutException } => FailureKind.Unavailable,
+        _ => FailureKind.None,
+    };
+
     [LoggerMessage(LogLevel.Warning, "database unavailable, answered 503: {ExceptionType}: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string exceptionType, string reason);
 
-    [LoggerMessage(LogLevel.Information, "unique constraint {Constraint} refused a duplicate, answered 409")]
-    private static partial void LogConflict(ILogger logger, string constraint);
+    [LoggerMessage(LogLevel.Information, "database refused a value (SQLSTATE {SqlState}: {Reason}), answered 400")]
+    private static partial void LogRefused(ILogger logger, string sqlState, string reason);
+
+    [LoggerMessage(LogLevel.Information, "constraint {Constraint} refused a change (SQLSTATE {SqlState}), answered 409")]
+    private static partial void LogConflict(ILogger logger, string sqlState, string constraint);
 }

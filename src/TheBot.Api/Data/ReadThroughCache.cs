@@ -6,7 +6,7 @@ namespace TheBot.Api.Data;
 
 /// <summary>
 /// Cache-aside reads through the service's <see cref="IDistributedCache"/> (Redis, counted by the monitoring library as
-/// <c>cache_name="redis"</c>): a hit is served from the cache, a miss (or a cache that is down) loads from PostgreSQL
+/// <c>cache_name="redis"</c>; the in-process fallback without Redis as <c>cache_name="memory"</c>): a hit is served from the cache, a miss (or a cache that is down) loads from PostgreSQL
 /// and stores the value for <see cref="CacheOptions.TimeToLiveSeconds"/>.
 /// </summary>
 public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOptions> options)
@@ -33,10 +33,25 @@ public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOpti
         var value = await load(cancellationToken);
         if (value is not null)
         {
-            await cache.SetAsync(key, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web), _entry, cancellationToken);
+            // Storing is best effort and the answer does not wait for it: a hung cache (connected, never answering)
+            // then costs a read one cache timeout, not two. The instrumented cache counts a failed write as an error.
+            _ = StoreAsync(key, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web));
         }
 
         return value;
+    }
+
+    private async Task StoreAsync(string key, byte[] value)
+    {
+        try
+        {
+            // Not the request's token: the write may outlive the request it fills the cache for.
+            await cache.SetAsync(key, value, _entry, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ArgumentException)
+        {
+            // Nothing to do: the next read misses and tries again.
+        }
     }
 
     /// <summary>Drops <paramref name="key"/> after a write, so the next read sees the database.</summary>

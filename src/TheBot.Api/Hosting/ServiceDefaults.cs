@@ -65,7 +65,10 @@ public static class ServiceDefaults
         return builder;
     }
 
-    /// <summary>Turns exceptions and empty error responses into problem details.</summary>
+    /// <summary>Response header with the request's id (<c>request_id</c> in the JSON logs).</summary>
+    public const string RequestIdHeader = "X-Request-Id";
+
+    /// <summary>Turns exceptions and empty error responses into problem details; answers every request with its <see cref="RequestIdHeader"/>.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -75,6 +78,18 @@ public static class ServiceDefaults
             SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
         });
         app.UseStatusCodePages();
+        app.Use(static (context, next) =>
+        {
+            // The id every log line of this request carries as request_id, so a client can quote it. Set as the
+            // headers go out, so a proxied response carries this host's id rather than the one copied from upstream.
+            context.Response.OnStarting(static state =>
+            {
+                var http = (HttpContext)state;
+                http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
+                return Task.CompletedTask;
+            }, context);
+            return next(context);
+        });
         app.UseRouting();
         app.UseMiddleware<BadRequestMiddleware>();
         return app;

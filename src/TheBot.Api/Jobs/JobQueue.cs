@@ -27,7 +27,7 @@ public sealed record SendNotification(long UserId, string Text) : JobRequest
     public override string TaskName => "send_notification";
 }
 
-/// <summary>Reconcile a failed payment with the provider's books, then notify its user.</summary>
+/// <summary>Reconcile a failed or pending payment with the provider's books, then notify its user.</summary>
 public sealed record ReconcilePayment(long PaymentId) : JobRequest
 {
     public override string TaskName => "reconcile_payment";
@@ -68,6 +68,7 @@ public sealed class JobQueue : IJobQueueMonitor
     private readonly PlatformMetrics _metrics;
     private long _depth;
     private long _inFlight;
+    private long _delayed;
     private long _nextId;
     private int _workers;
 
@@ -78,7 +79,14 @@ public sealed class JobQueue : IJobQueueMonitor
         metrics.SetQueueDepth(QueueName, 0);
     }
 
+    /// <summary>Jobs in the queue, ready to run.</summary>
     public long Depth => Interlocked.Read(ref _depth);
+
+    /// <summary>Jobs waiting out their retry delay: in no queue yet, but not done either.</summary>
+    public long Delayed => Interlocked.Read(ref _delayed);
+
+    /// <summary>For the <c>job_queue</c> health component, jobs waiting to run include those waiting to retry.</summary>
+    long IJobQueueMonitor.Depth => Depth + Delayed;
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
@@ -112,6 +120,12 @@ public sealed class JobQueue : IJobQueueMonitor
     }
 
     internal void Finished() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>A job leaves the worker to wait for its retry; call before the worker counts it finished, so it is never unaccounted for.</summary>
+    internal void RetryDelayed() => Interlocked.Increment(ref _delayed);
+
+    /// <summary>The retry delay is over: the job is back in the queue (or dropped).</summary>
+    internal void RetryDelayEnded() => Interlocked.Decrement(ref _delayed);
 
     internal void WorkerStarted() => Interlocked.Increment(ref _workers);
 
@@ -172,6 +186,7 @@ public sealed partial class JobWorkers(JobQueue queue, IServiceProvider services
             {
                 run.Complete(BackgroundTaskStatus.Retry);
                 LogRetry(logger, job.Request.TaskName, job.Id, job.Attempt, exception.Message);
+                queue.RetryDelayed();
                 _ = RetryLaterAsync(job with { Attempt = job.Attempt + 1 }, stoppingToken);
             }
             else
@@ -187,11 +202,17 @@ public sealed partial class JobWorkers(JobQueue queue, IServiceProvider services
         try
         {
             await Task.Delay(TimeSpan.FromMilliseconds(options.Value.RetryDelayMilliseconds * (job.Attempt - 1)), stoppingToken);
+
+            // Back in the queue before it stops counting as delayed: depth + delayed never dips to 0 in between.
             queue.Requeue(job);
         }
         catch (Exception exception) when (exception is OperationCanceledException or JobQueueFullException)
         {
             LogFailure(logger, job.Request.TaskName, job.Id, job.Attempt, exception.Message);
+        }
+        finally
+        {
+            queue.RetryDelayEnded();
         }
     }
 
@@ -210,9 +231,15 @@ public sealed partial class JobWorkers(JobQueue queue, IServiceProvider services
                 await services.GetRequiredService<UserStore>().AddNotificationAsync(notification.UserId, notification.Text, cancellationToken);
                 break;
             case ReconcilePayment reconcile:
-                if (await services.GetRequiredService<PaymentService>().ReconcileAsync(reconcile.PaymentId, cancellationToken) is { } userId)
+                if (await services.GetRequiredService<PaymentService>().ReconcileAsync(reconcile.PaymentId, cancellationToken) is { } settled)
                 {
-                    services.GetRequiredService<JobQueue>().Enqueue(new SendNotification(userId, $"Payment {reconcile.PaymentId} failed; no money was taken."));
+                    var text = settled.Status switch
+                    {
+                        "succeeded" => $"Payment {settled.Id} succeeded.",
+                        "declined" => $"Payment {settled.Id} was declined; no money was taken.",
+                        _ => $"Payment {settled.Id} failed; no money was taken.",
+                    };
+                    services.GetRequiredService<JobQueue>().Enqueue(new SendNotification(settled.UserId, text));
                 }
 
                 break;

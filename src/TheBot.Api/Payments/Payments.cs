@@ -9,8 +9,11 @@ namespace TheBot.Api.Payments;
 public sealed record Payment(long Id, long UserId, long AmountCents, string Currency, string Method, string Status,
     string? ProviderReference, string? FailureReason, DateTime CreatedAt, DateTime? ReconciledAt);
 
-/// <summary>What the platform asks a payment provider to charge.</summary>
-public sealed record ChargeRequest(long UserId, long AmountCents, string Currency, PaymentMethod Method, string? Token);
+/// <summary>
+/// What the platform asks a payment provider to charge. <paramref name="IdempotencyKey"/> names the charge at the
+/// provider (the payment's own id), so the platform can later ask what became of it.
+/// </summary>
+public sealed record ChargeRequest(long UserId, long AmountCents, string Currency, PaymentMethod Method, string? Token, string? IdempotencyKey = null);
 
 /// <summary>What the provider answered.</summary>
 public sealed record ChargeResult(PaymentStatus Status, string? Reference, string? Reason);
@@ -18,7 +21,11 @@ public sealed record ChargeResult(PaymentStatus Status, string? Reference, strin
 /// <summary>A payment provider (card processor, bank, wallet).</summary>
 public interface IPaymentProvider
 {
+    /// <summary>Charges once per <see cref="ChargeRequest.IdempotencyKey"/>.</summary>
     Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The outcome of the charge made under <paramref name="idempotencyKey"/>, or null when none was made.</summary>
+    Task<ChargeResult?> FindChargeAsync(string idempotencyKey, CancellationToken cancellationToken);
 }
 
 /// <summary>Settings of <see cref="SimulatedPaymentProvider"/> (section <c>Payments:Simulator</c>).</summary>
@@ -56,6 +63,13 @@ public sealed class SimulatedPaymentProvider(IOptionsMonitor<PaymentSimulatorOpt
     private readonly Random _random = options.CurrentValue.Seed is { } seed ? new Random(seed) : new Random();
     private readonly Lock _lock = new();
 
+    // The simulated provider's books: outcomes by idempotency key, for reconciliation (kept in memory, like the rest
+    // of the simulation; a restart of the backend forgets them, so pending payments are then settled as never charged).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChargeResult> _charges = new(StringComparer.Ordinal);
+
+    public Task<ChargeResult?> FindChargeAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+        Task.FromResult(_charges.TryGetValue(idempotencyKey, out var result) ? result : null);
+
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
@@ -83,22 +97,28 @@ public sealed class SimulatedPaymentProvider(IOptionsMonitor<PaymentSimulatorOpt
             _ => PaymentStatus.Succeeded,
         };
 
-        return outcome switch
+        var result = outcome switch
         {
             PaymentStatus.Succeeded => new ChargeResult(outcome, "sim_" + Guid.NewGuid().ToString("N")[..16], null),
             PaymentStatus.Declined => new ChargeResult(outcome, null, "declined by the issuer (simulated)"),
             _ => new ChargeResult(outcome, null, "provider unavailable (simulated)"),
         };
+        return request.IdempotencyKey is { } key ? _charges.GetOrAdd(key, result) : result;
     }
 }
 
 /// <summary>
-/// Charges through the provider, records the payment with its outcome, counts it
-/// (<c>thebot_payments_processed_total{status,method}</c>) and queues a reconciliation for failed ones.
+/// Records a payment as <c>pending</c>, charges it through the provider, then records the outcome, counts it
+/// (<c>thebot_payments_processed_total{status,method}</c>) and queues a reconciliation for failed ones. The order is
+/// what keeps the books straight: with the database down nothing is charged (503 before the provider is called), and
+/// when the outcome cannot be written after the charge the pending row stays and the reconciliation job settles it
+/// from the provider's answer (queued at once, and found again by <see cref="PendingPaymentSweeper"/>).
 /// </summary>
-public sealed class PaymentService(DbDataSource db, IPaymentProvider provider, PlatformMetrics metrics, JobQueue jobs)
+public sealed partial class PaymentService(DbDataSource db, IPaymentProvider provider, PlatformMetrics metrics, JobQueue jobs, ILogger<PaymentService> logger)
 {
     private const string Columns = "id AS Id, user_id AS UserId, amount_cents AS AmountCents, currency AS Currency, method AS Method, status AS Status, provider_reference AS ProviderReference, failure_reason AS FailureReason, created_at AS CreatedAt, reconciled_at AS ReconciledAt";
+
+    public const string PendingStatus = "pending";
 
     public static readonly string[] Methods = ["card", "bank_transfer", "wallet"];
 
@@ -117,17 +137,54 @@ public sealed class PaymentService(DbDataSource db, IPaymentProvider provider, P
         _ => "failed",
     };
 
+    /// <summary>The provider's name for the charge of payment <paramref name="paymentId"/>.</summary>
+    public static string IdempotencyKey(long paymentId) => $"thebot-payment-{paymentId}";
+
     public async Task<Payment> ProcessAsync(ChargeRequest request, string method, CancellationToken cancellationToken)
     {
-        var result = await provider.ChargeAsync(request, cancellationToken);
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var payment = await connection.QuerySingleAsync<Payment>(new CommandDefinition(
-            $"""
-            INSERT INTO payments (user_id, amount_cents, currency, method, status, provider_reference, failure_reason)
-            VALUES (@UserId, @AmountCents, @Currency, @method, @status, @reference, @reason) RETURNING {Columns}
-            """,
-            new { request.UserId, request.AmountCents, request.Currency, method, status = Label(result.Status), reference = result.Reference, reason = result.Reason },
-            cancellationToken: cancellationToken));
+        long id;
+        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+        {
+            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO payments (user_id, amount_cents, currency, method, status)
+                VALUES (@UserId, @AmountCents, @Currency, @method, 'pending') RETURNING id
+                """,
+                new { request.UserId, request.AmountCents, request.Currency, method },
+                cancellationToken: cancellationToken));
+        }
+
+        ChargeResult result;
+        try
+        {
+            result = await provider.ChargeAsync(request with { IdempotencyKey = IdempotencyKey(id) }, cancellationToken);
+        }
+        catch
+        {
+            // Whether the provider charged is unknown: the reconciliation asks it.
+            jobs.Enqueue(new ReconcilePayment(id));
+            throw;
+        }
+
+        Payment? payment;
+        try
+        {
+            // Money may have moved: record it even if the client has gone away meanwhile.
+            payment = await SettleAsync(id, result, reconciled: false, CancellationToken.None);
+        }
+        catch (Exception exception) when (Data.DatabaseExceptionHandler.Find(exception) is not null)
+        {
+            LogLeftPending(logger, id, Label(result.Status), exception.Message);
+            jobs.Enqueue(new ReconcilePayment(id));
+            throw;
+        }
+
+        if (payment is null)
+        {
+            // The reconciliation settled it first (the charge took longer than the sweeper's patience): its record stands.
+            return await GetAsync(id, CancellationToken.None) ?? throw new InvalidOperationException($"payment {id} vanished");
+        }
+
         metrics.PaymentProcessed(result.Status, request.Method);
         if (result.Status == PaymentStatus.Failed)
         {
@@ -144,14 +201,113 @@ public sealed class PaymentService(DbDataSource db, IPaymentProvider provider, P
             $"SELECT {Columns} FROM payments WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Marks a failed payment as reconciled (no money moved) and returns its user, or null when there is nothing to do.</summary>
-    public async Task<long?> ReconcileAsync(long id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Settles payment <paramref name="id"/> with the reconciliation: a pending one gets the provider's outcome (failed
+    /// when the provider never charged it) and is counted then; a failed one is marked reconciled (no money moved).
+    /// Returns the settled payment, or null when there is nothing to do.
+    /// </summary>
+    public async Task<Payment?> ReconcileAsync(long id, CancellationToken cancellationToken)
     {
+        var payment = await GetAsync(id, cancellationToken);
+        if (payment is { Status: PendingStatus })
+        {
+            var result = await provider.FindChargeAsync(IdempotencyKey(id), cancellationToken)
+                ?? new ChargeResult(PaymentStatus.Failed, null, "never reached the provider; no money was taken");
+            var settled = await SettleAsync(id, result, reconciled: true, cancellationToken);
+            if (settled is not null && ParseMethod(settled.Method) is { } method)
+            {
+                metrics.PaymentProcessed(result.Status, method);
+            }
+
+            return settled;
+        }
+
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-            "UPDATE payments SET reconciled_at = now() WHERE id = @id AND status = 'failed' AND reconciled_at IS NULL RETURNING user_id",
+        return await connection.QuerySingleOrDefaultAsync<Payment>(new CommandDefinition(
+            $"UPDATE payments SET reconciled_at = now() WHERE id = @id AND status = 'failed' AND reconciled_at IS NULL RETURNING {Columns}",
             new { id }, cancellationToken: cancellationToken));
     }
+
+    /// <summary>Ids of payments pending for longer than <paramref name="olderThan"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<long>> StalePendingAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return [.. await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT id FROM payments WHERE status = 'pending' AND created_at < now() - make_interval(secs => @seconds) ORDER BY created_at LIMIT @limit",
+            new { seconds = olderThan.TotalSeconds, limit }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>Writes the outcome onto a still-pending payment; null when it is no longer pending.</summary>
+    private async Task<Payment?> SettleAsync(long id, ChargeResult result, bool reconciled, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Payment>(new CommandDefinition(
+            $"""
+            UPDATE payments SET status = @status, provider_reference = @reference, failure_reason = @reason,
+                reconciled_at = CASE WHEN @reconciled THEN now() END
+            WHERE id = @id AND status = 'pending' RETURNING {Columns}
+            """,
+            new { id, status = Label(result.Status), reference = result.Reference, reason = result.Reason, reconciled },
+            cancellationToken: cancellationToken));
+    }
+
+    [LoggerMessage(LogLevel.Error, "payment {PaymentId} charged ({Outcome}) but its outcome could not be recorded; left pending for reconciliation: {Reason}")]
+    private static partial void LogLeftPending(ILogger logger, long paymentId, string outcome, string reason);
+}
+
+/// <summary>Settings of the pending-payment sweep (section <c>Payments:Reconciliation</c>).</summary>
+public sealed class PaymentReconciliationOptions
+{
+    public const string SectionName = "Payments:Reconciliation";
+
+    /// <summary>Seconds between sweeps.</summary>
+    public double IntervalSeconds { get; set; } = 30;
+
+    /// <summary>A payment pending this many seconds is no longer in a request's hands and is reconciled.</summary>
+    public double StaleAfterSeconds { get; set; } = 60;
+}
+
+/// <summary>
+/// Finds payments left pending (the backend crashed or the database failed between the charge and its record) and
+/// queues their reconciliation. The reconciliation queued by the request itself is lost with a restart or may run out
+/// of retries while the database is down; this sweep is what guarantees every pending payment is settled.
+/// </summary>
+public sealed partial class PendingPaymentSweeper(IServiceProvider services, JobQueue jobs, IOptions<PaymentReconciliationOptions> options, ILogger<PendingPaymentSweeper> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(0.1, settings.IntervalSeconds)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var payments = services.GetRequiredService<PaymentService>();
+                    foreach (var id in await payments.StalePendingAsync(TimeSpan.FromSeconds(settings.StaleAfterSeconds), BatchSize, stoppingToken))
+                    {
+                        jobs.Enqueue(new ReconcilePayment(id));
+                    }
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested
+                                                  && (Data.DatabaseExceptionHandler.Find(exception) is not null || exception is JobQueueFullException))
+                {
+                    // The next sweep tries again; the payments stay pending meanwhile.
+                    LogSweepFailed(logger, exception.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "pending-payment sweep failed, will retry: {Reason}")]
+    private static partial void LogSweepFailed(ILogger logger, string reason);
 }
 
 public static class PaymentsExtensions
@@ -164,6 +320,10 @@ public static class PaymentsExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
         builder.Services.AddSingleton<PaymentService>();
+        builder.Services.AddOptions<PaymentReconciliationOptions>().BindConfiguration(PaymentReconciliationOptions.SectionName)
+            .Validate(o => o.IntervalSeconds > 0 && o.StaleAfterSeconds >= 0, "Payments:Reconciliation IntervalSeconds must be above 0 and StaleAfterSeconds at least 0.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<PendingPaymentSweeper>();
         return builder;
     }
 }

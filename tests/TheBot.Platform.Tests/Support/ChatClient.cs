@@ -47,6 +47,28 @@ public sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="payload"/> as one text message, as is.</summary>
+    public async Task SendRawAsync(string payload)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(payload), WebSocketMessageType.Text, true, timeout.Token);
+    }
+
+    /// <summary>Reads (and drops) frames until the server closes; returns its close status and description.</summary>
+    public async Task<(WebSocketCloseStatus? Status, string? Description)> ReceiveCloseAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (result.CloseStatus, result.CloseStatusDescription);
+            }
+        }
+    }
+
     /// <summary>Receives until a frame of <paramref name="type"/> arrives.</summary>
     public async Task<JsonElement> ReceiveAsync(string type)
     {

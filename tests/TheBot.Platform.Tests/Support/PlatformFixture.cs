@@ -17,6 +17,7 @@ public class PlatformFixture : IAsyncLifetime
     public const string ScrapeToken = "test-scrape-token";
     public const string AdminToken = "test-admin-token";
     public const string FrontendScrapeToken = "test-frontend-scrape-token";
+    public const string FrontendAdminToken = "test-frontend-admin-token";
 
     private readonly bool _withFrontend;
 
@@ -80,6 +81,7 @@ public class PlatformFixture : IAsyncLifetime
         ["Payments__Simulator__LatencyJitterMilliseconds"] = "0",
         ["Jobs__RetryDelayMilliseconds"] = "100",
         ["Jobs__MaxAttempts"] = "3",
+        ["Payments__Reconciliation__IntervalSeconds"] = "0.5",
     };
 
     public static Task<ServiceProcess> StartFrontendAsync(string backendUrl) => ServiceProcess.StartAsync("TheBot.Web", new Dictionary<string, string>
@@ -87,6 +89,7 @@ public class PlatformFixture : IAsyncLifetime
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["Backend__BaseUrl"] = backendUrl,
         ["Monitoring__ScrapeToken"] = FrontendScrapeToken,
+        ["Monitoring__AdminToken"] = FrontendAdminToken,
     });
 
     /// <summary>Waits until the readiness endpoint answers 200 (schema applied, database and cache reachable).</summary>
@@ -133,12 +136,12 @@ public class PlatformFixture : IAsyncLifetime
         return body.GetProperty("id").GetInt64();
     }
 
-    /// <summary>Waits until the job queue is empty and no job runs.</summary>
+    /// <summary>Waits until no job is queued, running or waiting to retry.</summary>
     public Task WaitForJobsAsync() => TestHttp.WaitUntilAsync(async () =>
     {
         var (_, body, _) = await GetAsync("/api/jobs");
-        return body.GetProperty("depth").GetInt64() == 0 && body.GetProperty("inFlight").GetInt64() == 0;
-    }, TimeSpan.FromSeconds(15), () => "jobs still queued");
+        return body.GetProperty("depth").GetInt64() == 0 && body.GetProperty("inFlight").GetInt64() == 0 && body.GetProperty("delayed").GetInt64() == 0;
+    }, TimeSpan.FromSeconds(15), () => "jobs still queued, running or waiting to retry");
 
     /// <summary>Polls the exposition until <paramref name="condition"/> holds.</summary>
     public async Task<MetricsSnapshot> WaitForMetricsAsync(Func<MetricsSnapshot, bool> condition, string what, TimeSpan? timeout = null)

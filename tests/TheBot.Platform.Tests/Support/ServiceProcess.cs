@@ -27,6 +27,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Folder given as <c>Logging:File:Path</c>.</summary>
     public string LogFolder { get; }
 
+    /// <summary>The running process (pid and start time: equal values mean it was never restarted), null when stopped.</summary>
+    public ProcessIdentity? Process => _supervisor.GetProcess(_name);
+
+    /// <summary>
+    /// Every line the process wrote to stdout and stderr, without the supervisor's own <c>==== </c> banner lines
+    /// (written into the same file when it starts the process).
+    /// </summary>
+    public string[] OutputLines()
+    {
+        using var stream = new FileStream(_supervisor.Paths.LogFile(_name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("==== ", StringComparison.Ordinal)).ToArray();
+    }
+
     /// <summary>stdout/stderr of the process, for assertion messages.</summary>
     public string Output => ProcessSupervisor.ReadLogTail(_supervisor.Paths.LogFile(_name), 40);
 
@@ -87,7 +101,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             return fromSdk;
         }
 
-        var current = Process.GetCurrentProcess().MainModule?.FileName;
+        var current = System.Diagnostics.Process.GetCurrentProcess().MainModule?.FileName;
         if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet")
         {
             return current;
