@@ -73,11 +73,21 @@ public static class MonitoringExtensions
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
         services.AddProblemDetails();
 
-        var timeout = TimeSpan.FromSeconds(2);
+        // Readiness: what the service needs to serve (a full disk cannot be cured by a restart).
+        // Liveness: only the process's own state, never a dependency (SPEC §4); memory can only degrade, so it
+        // reports without ever failing liveness, and stopped job workers are what a restart does cure.
         services.AddHealthChecks()
-            .AddCheck<DiskHealthCheck>("disk", timeout: timeout)
-            .AddCheck<MemoryHealthCheck>("memory", timeout: timeout)
-            .AddCheck<JobQueueHealthCheck>("job_queue", timeout: timeout);
+            .AddCheck<DiskHealthCheck>(HealthComponents.Disk, tags: [HealthTags.Ready])
+            .AddCheck<MemoryHealthCheck>(HealthComponents.Memory, tags: [HealthTags.Live])
+            .AddCheck<JobQueueHealthCheck>(HealthComponents.JobQueue, tags: [HealthTags.Live]);
+        // The timeout is read from the bound options, so Monitoring:Health:CheckTimeout applies to every component.
+        services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<MonitoringOptions>>((health, monitoring) =>
+        {
+            foreach (var registration in health.Registrations.Where(r => HealthComponents.All.Contains(r.Name)))
+            {
+                registration.Timeout = monitoring.Value.Health.CheckTimeout;
+            }
+        });
 
         // Decorate at container build time, so that registrations made after this call are instrumented too.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions
@@ -93,12 +103,11 @@ public static class MonitoringExtensions
 
     private static void InstrumentDataServices(IServiceCollection services)
     {
-        var timeout = TimeSpan.FromSeconds(2);
         var health = services.AddHealthChecks();
         if (Decorate<DbDataSource>(services, (sp, inner) => inner is InstrumentedDbDataSource ? inner
                 : new InstrumentedDbDataSource(inner, sp.GetRequiredService<DbMetrics>(), DatabaseName(inner))))
         {
-            health.AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: timeout);
+            health.AddCheck<DatabaseHealthCheck>(HealthComponents.Database, tags: [HealthTags.Ready]);
         }
 
         if (Decorate<IDistributedCache>(services, (sp, inner) => inner is InstrumentedDistributedCache ? inner
@@ -106,7 +115,7 @@ public static class MonitoringExtensions
                     sp.GetRequiredService<CacheMetrics>().For(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.DistributedCacheName),
                     sp.GetRequiredService<ILogger<InstrumentedDistributedCache>>())))
         {
-            health.AddCheck<CacheHealthCheck>("cache", tags: [HealthTags.Ready], timeout: timeout);
+            health.AddCheck<CacheHealthCheck>(HealthComponents.Cache, tags: [HealthTags.Ready]);
         }
 
         Decorate<IMemoryCache>(services, (sp, inner) => inner is InstrumentedMemoryCache ? inner
