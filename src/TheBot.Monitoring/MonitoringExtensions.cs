@@ -120,12 +120,19 @@ public static class MonitoringExtensions
 
         Decorate<IMemoryCache>(services, (sp, inner) => inner is InstrumentedMemoryCache ? inner
             : new InstrumentedMemoryCache(inner, sp.GetRequiredService<CacheMetrics>().For("memory")));
+        // HybridCache is built on the uninstrumented IMemoryCache: its local tier is part of what "hybrid" counts,
+        // and counting it under "memory" too would mix its reads into the application's own memory-cache ratio.
         Decorate<HybridCache>(services, (sp, inner) => inner is InstrumentedHybridCache ? inner
-            : new InstrumentedHybridCache(inner, sp.GetRequiredService<CacheMetrics>().For("hybrid")));
+            : new InstrumentedHybridCache(inner, sp.GetRequiredService<CacheMetrics>().For("hybrid")),
+            sp => new UninstrumentedMemoryCacheProvider(sp));
     }
 
     /// <summary>Replaces every (non-keyed) registration of <typeparamref name="T"/> by a wrapper around it.</summary>
-    private static bool Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap) where T : class
+    /// <param name="services">The registrations.</param>
+    /// <param name="wrap">Builds the wrapper around the original service.</param>
+    /// <param name="originalResolvesWith">The provider the original service is built with, when not the container itself.</param>
+    private static bool Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap, Func<IServiceProvider, IServiceProvider>? originalResolvesWith = null)
+        where T : class
     {
         var found = false;
         for (var i = 0; i < services.Count; i++)
@@ -143,7 +150,7 @@ public static class MonitoringExtensions
                 { ImplementationFactory: { } factory } => factory,
                 _ => sp => ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!),
             };
-            services[i] = new ServiceDescriptor(typeof(T), sp => wrap(sp, (T)original(sp)), descriptor.Lifetime);
+            services[i] = new ServiceDescriptor(typeof(T), sp => wrap(sp, (T)original(originalResolvesWith?.Invoke(sp) ?? sp)), descriptor.Lifetime);
         }
 
         return found;
@@ -184,6 +191,15 @@ public static class MonitoringExtensions
             ? throw new OptionsValidationException(MonitoringOptions.SectionName, typeof(MonitoringOptions), [$"Monitoring:{setting} '{file}' is empty."])
             : token;
     }
+}
+
+/// <summary>The container, except that IMemoryCache is the application's cache without our instrumentation.</summary>
+internal sealed class UninstrumentedMemoryCacheProvider(IServiceProvider container) : IServiceProvider
+{
+    public object? GetService(Type serviceType) =>
+        serviceType == typeof(IMemoryCache) ? container.GetService(serviceType) is InstrumentedMemoryCache instrumented ? instrumented.Inner : container.GetService(serviceType)
+        : serviceType == typeof(IServiceProvider) ? this
+        : container.GetService(serviceType);
 }
 
 /// <summary>Puts the HTTP metrics middleware first, so it measures everything the rest of the pipeline does.</summary>
