@@ -77,17 +77,7 @@ public sealed class ExpositionTests(RealServers servers)
         });
         app.MapPost("/business", (PlatformMetrics metrics) =>
         {
-            metrics.MessageSent(ChatType.Group);
-            metrics.MessageSent(ChatType.Group);
-            metrics.MessageSent(ChatType.Private);
-            metrics.AssignmentSubmitted(SubmissionStatus.Late);
-            metrics.PaymentProcessed(PaymentStatus.Declined, PaymentMethod.Wallet);
-            metrics.StartTask("grading").Complete(BackgroundTaskStatus.Retry);
-            metrics.SetQueueDepth("default", 7);
-            var lease = metrics.TrackWebSocket("chat");
-            metrics.TrackWebSocket("chat");
-            lease.Dispose();
-            lease.Dispose();
+            KnownBusinessEvents.Record(metrics);
             return Results.NoContent();
         });
     }

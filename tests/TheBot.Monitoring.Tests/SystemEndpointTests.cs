@@ -247,13 +247,7 @@ public sealed class SystemEndpointTests(RealServers servers)
             });
             a.MapPost("/events", (PlatformMetrics metrics) =>
             {
-                metrics.MessageSent(ChatType.Group);
-                metrics.MessageSent(ChatType.Group);
-                metrics.MessageSent(ChatType.Private);
-                metrics.AssignmentSubmitted(SubmissionStatus.Late);
-                metrics.PaymentProcessed(PaymentStatus.Declined, PaymentMethod.Wallet);
-                metrics.StartTask("grading").Complete(BackgroundTaskStatus.Retry);
-                metrics.TrackWebSocket("chat");
+                KnownBusinessEvents.Record(metrics);
                 return TypedResults.NoContent();
             });
         }, services =>
