@@ -33,6 +33,13 @@ public static class MonitoringExtensions
     /// them (before or after this call), its <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>,
     /// <see cref="IMemoryCache"/> and <see cref="HybridCache"/>, and adds the database and cache health components.
     /// </summary>
+    /// <remarks>
+    /// That last step runs through the host's service provider factory: this call installs the default one (via
+    /// <c>ConfigureContainer</c>). A host has only one factory, so a later <c>ConfigureContainer</c> for another
+    /// container (Autofac, Lamar, …) replaces it, and an earlier one is replaced by it. With another container, call
+    /// <see cref="InstrumentTheBotDataServices"/> after the last registration (before the container is populated);
+    /// if neither ran, the service logs a warning at start and its data services are not instrumented.
+    /// </remarks>
     public static IHostApplicationBuilder AddTheBotMonitoring(this IHostApplicationBuilder builder, Action<MonitoringOptions>? configure = null)
     {
         var services = builder.Services;
@@ -94,12 +101,30 @@ public static class MonitoringExtensions
         {
             ValidateScopes = builder.Environment.IsDevelopment(),
             ValidateOnBuild = builder.Environment.IsDevelopment(),
-        }), InstrumentDataServices);
+        }), collection => collection.InstrumentTheBotDataServices());
         return builder;
     }
 
     /// <summary>Maps the system endpoints of SPEC §4 (exposition, health, readiness, liveness, system JSON, analytics, scrape config).</summary>
     public static IEndpointRouteBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
+
+    /// <summary>
+    /// Instruments the registered <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>, <see cref="IMemoryCache"/>
+    /// and <see cref="HybridCache"/> and adds the database and cache health components, now. Needed only when the
+    /// service uses another container than the default one (see <see cref="AddTheBotMonitoring"/>); call it after the
+    /// last registration of those services. Calling it more than once changes nothing.
+    /// </summary>
+    public static IServiceCollection InstrumentTheBotDataServices(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DataServicesInstrumented)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<DataServicesInstrumented>();
+        InstrumentDataServices(services);
+        return services;
+    }
 
     private static void InstrumentDataServices(IServiceCollection services)
     {
@@ -193,6 +218,9 @@ public static class MonitoringExtensions
     }
 }
 
+/// <summary>Registered once the data services are instrumented, so that it happens once and its absence can be told.</summary>
+internal sealed class DataServicesInstrumented;
+
 /// <summary>The container, except that IMemoryCache is the application's cache without our instrumentation.</summary>
 internal sealed class UninstrumentedMemoryCacheProvider(IServiceProvider container) : IServiceProvider
 {
@@ -222,6 +250,13 @@ internal sealed class MonitoringStartup(IServiceProvider services) : IHostedServ
         registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
             .WithLabels(identity.Name, identity.Version).Set(1);
         registry.AddSource(services.GetRequiredService<MeterBridge>());
+        if (services.GetService<DataServicesInstrumented>() is null)
+        {
+            services.GetRequiredService<ILogger<MonitoringStartup>>().LogWarning(
+                "Database and cache instrumentation did not run: another ConfigureContainer call replaced the service provider " +
+                "factory AddTheBotMonitoring installed. Call services.InstrumentTheBotDataServices() after the last registration.");
+        }
+
         // Families exist from the start (at zero), so rate() and absent() see them before the first event.
         services.GetRequiredService<HttpMetrics>();
         services.GetRequiredService<DbMetrics>();
