@@ -33,6 +33,13 @@ public static class MonitoringExtensions
     /// them (before or after this call), its <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>,
     /// <see cref="IMemoryCache"/> and <see cref="HybridCache"/>, and adds the database and cache health components.
     /// </summary>
+    /// <remarks>
+    /// That last step runs through the host's service provider factory: this call installs the default one (via
+    /// <c>ConfigureContainer</c>). A host has only one factory, so a later <c>ConfigureContainer</c> for another
+    /// container (Autofac, Lamar, …) replaces it, and an earlier one is replaced by it. With another container, call
+    /// <see cref="InstrumentTheBotDataServices"/> after the last registration (before the container is populated);
+    /// if neither ran, the service logs a warning at start and its data services are not instrumented.
+    /// </remarks>
     public static IHostApplicationBuilder AddTheBotMonitoring(this IHostApplicationBuilder builder, Action<MonitoringOptions>? configure = null)
     {
         var services = builder.Services;
@@ -73,32 +80,59 @@ public static class MonitoringExtensions
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
         services.AddProblemDetails();
 
-        var timeout = TimeSpan.FromSeconds(2);
+        // Readiness: what the service needs to serve (a full disk cannot be cured by a restart).
+        // Liveness: only the process's own state, never a dependency (SPEC §4); memory can only degrade, so it
+        // reports without ever failing liveness, and stopped job workers are what a restart does cure.
         services.AddHealthChecks()
-            .AddCheck<DiskHealthCheck>("disk", timeout: timeout)
-            .AddCheck<MemoryHealthCheck>("memory", timeout: timeout)
-            .AddCheck<JobQueueHealthCheck>("job_queue", timeout: timeout);
+            .AddCheck<DiskHealthCheck>(HealthComponents.Disk, tags: [HealthTags.Ready])
+            .AddCheck<MemoryHealthCheck>(HealthComponents.Memory, tags: [HealthTags.Live])
+            .AddCheck<JobQueueHealthCheck>(HealthComponents.JobQueue, tags: [HealthTags.Live]);
+        // The timeout is read from the bound options, so Monitoring:Health:CheckTimeout applies to every component.
+        services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<MonitoringOptions>>((health, monitoring) =>
+        {
+            foreach (var registration in health.Registrations.Where(r => HealthComponents.All.Contains(r.Name)))
+            {
+                registration.Timeout = monitoring.Value.Health.CheckTimeout;
+            }
+        });
 
         // Decorate at container build time, so that registrations made after this call are instrumented too.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions
         {
             ValidateScopes = builder.Environment.IsDevelopment(),
             ValidateOnBuild = builder.Environment.IsDevelopment(),
-        }), InstrumentDataServices);
+        }), collection => collection.InstrumentTheBotDataServices());
         return builder;
     }
 
     /// <summary>Maps the system endpoints of SPEC §4 (exposition, health, readiness, liveness, system JSON, analytics, scrape config).</summary>
     public static IEndpointRouteBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
 
+    /// <summary>
+    /// Instruments the registered <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>, <see cref="IMemoryCache"/>
+    /// and <see cref="HybridCache"/> and adds the database and cache health components, now. Needed only when the
+    /// service uses another container than the default one (see <see cref="AddTheBotMonitoring"/>); call it after the
+    /// last registration of those services. Calling it more than once changes nothing.
+    /// </summary>
+    public static IServiceCollection InstrumentTheBotDataServices(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DataServicesInstrumented)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<DataServicesInstrumented>();
+        InstrumentDataServices(services);
+        return services;
+    }
+
     private static void InstrumentDataServices(IServiceCollection services)
     {
-        var timeout = TimeSpan.FromSeconds(2);
         var health = services.AddHealthChecks();
         if (Decorate<DbDataSource>(services, (sp, inner) => inner is InstrumentedDbDataSource ? inner
                 : new InstrumentedDbDataSource(inner, sp.GetRequiredService<DbMetrics>(), DatabaseName(inner))))
         {
-            health.AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: timeout);
+            health.AddCheck<DatabaseHealthCheck>(HealthComponents.Database, tags: [HealthTags.Ready]);
         }
 
         if (Decorate<IDistributedCache>(services, (sp, inner) => inner is InstrumentedDistributedCache ? inner
@@ -106,17 +140,24 @@ public static class MonitoringExtensions
                     sp.GetRequiredService<CacheMetrics>().For(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.DistributedCacheName),
                     sp.GetRequiredService<ILogger<InstrumentedDistributedCache>>())))
         {
-            health.AddCheck<CacheHealthCheck>("cache", tags: [HealthTags.Ready], timeout: timeout);
+            health.AddCheck<CacheHealthCheck>(HealthComponents.Cache, tags: [HealthTags.Ready]);
         }
 
         Decorate<IMemoryCache>(services, (sp, inner) => inner is InstrumentedMemoryCache ? inner
             : new InstrumentedMemoryCache(inner, sp.GetRequiredService<CacheMetrics>().For("memory")));
+        // HybridCache is built on the uninstrumented IMemoryCache: its local tier is part of what "hybrid" counts,
+        // and counting it under "memory" too would mix its reads into the application's own memory-cache ratio.
         Decorate<HybridCache>(services, (sp, inner) => inner is InstrumentedHybridCache ? inner
-            : new InstrumentedHybridCache(inner, sp.GetRequiredService<CacheMetrics>().For("hybrid")));
+            : new InstrumentedHybridCache(inner, sp.GetRequiredService<CacheMetrics>().For("hybrid")),
+            sp => new UninstrumentedMemoryCacheProvider(sp));
     }
 
     /// <summary>Replaces every (non-keyed) registration of <typeparamref name="T"/> by a wrapper around it.</summary>
-    private static bool Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap) where T : class
+    /// <param name="services">The registrations.</param>
+    /// <param name="wrap">Builds the wrapper around the original service.</param>
+    /// <param name="originalResolvesWith">The provider the original service is built with, when not the container itself.</param>
+    private static bool Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap, Func<IServiceProvider, IServiceProvider>? originalResolvesWith = null)
+        where T : class
     {
         var found = false;
         for (var i = 0; i < services.Count; i++)
@@ -134,7 +175,7 @@ public static class MonitoringExtensions
                 { ImplementationFactory: { } factory } => factory,
                 _ => sp => ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!),
             };
-            services[i] = new ServiceDescriptor(typeof(T), sp => wrap(sp, (T)original(sp)), descriptor.Lifetime);
+            services[i] = new ServiceDescriptor(typeof(T), sp => wrap(sp, (T)original(originalResolvesWith?.Invoke(sp) ?? sp)), descriptor.Lifetime);
         }
 
         return found;
@@ -177,6 +218,18 @@ public static class MonitoringExtensions
     }
 }
 
+/// <summary>Registered once the data services are instrumented, so that it happens once and its absence can be told.</summary>
+internal sealed class DataServicesInstrumented;
+
+/// <summary>The container, except that IMemoryCache is the application's cache without our instrumentation.</summary>
+internal sealed class UninstrumentedMemoryCacheProvider(IServiceProvider container) : IServiceProvider
+{
+    public object? GetService(Type serviceType) =>
+        serviceType == typeof(IMemoryCache) ? container.GetService(serviceType) is InstrumentedMemoryCache instrumented ? instrumented.Inner : container.GetService(serviceType)
+        : serviceType == typeof(IServiceProvider) ? this
+        : container.GetService(serviceType);
+}
+
 /// <summary>Puts the HTTP metrics middleware first, so it measures everything the rest of the pipeline does.</summary>
 internal sealed class HttpMetricsStartupFilter : IStartupFilter
 {
@@ -197,6 +250,13 @@ internal sealed class MonitoringStartup(IServiceProvider services) : IHostedServ
         registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
             .WithLabels(identity.Name, identity.Version).Set(1);
         registry.AddSource(services.GetRequiredService<MeterBridge>());
+        if (services.GetService<DataServicesInstrumented>() is null)
+        {
+            services.GetRequiredService<ILogger<MonitoringStartup>>().LogWarning(
+                "Database and cache instrumentation did not run: another ConfigureContainer call replaced the service provider " +
+                "factory AddTheBotMonitoring installed. Call services.InstrumentTheBotDataServices() after the last registration.");
+        }
+
         // Families exist from the start (at zero), so rate() and absent() see them before the first event.
         services.GetRequiredService<HttpMetrics>();
         services.GetRequiredService<DbMetrics>();

@@ -71,7 +71,10 @@ public sealed class MonitoringOptions
 /// <summary>Thresholds of the built-in health components.</summary>
 public sealed class HealthThresholds
 {
-    /// <summary>Most time one check may take before it counts as failed.</summary>
+    /// <summary>
+    /// Most time one of the library's checks (database, cache, disk, memory, job_queue) may take before it counts
+    /// as unhealthy; keeps readiness answering fast when a dependency hangs.
+    /// </summary>
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Folder whose file system the disk check watches.</summary>

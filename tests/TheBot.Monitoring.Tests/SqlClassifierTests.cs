@@ -36,14 +36,26 @@ public sealed class SqlClassifierTests
     }
 
     [Fact]
-    public void The_cache_stops_growing_at_its_capacity_but_keeps_classifying()
+    public void The_cache_stays_within_its_capacity_and_keeps_the_statements_in_use()
     {
         var classifier = new SqlClassifier(capacity: 10);
-        for (var i = 0; i < 100; i++)
+        var hot = classifier.Classify("SELECT name FROM items WHERE id = $1");
+        for (var i = 0; i < 1_000; i++)
         {
             Assert.Equal("insert", classifier.Classify($"INSERT INTO t VALUES ({i})").Operation);
+            Assert.True(classifier.CachedCount <= 10, $"{classifier.CachedCount} statements cached after {i + 1} one-off ones");
+            // Run between the one-off statements, the hot one is served from the cache every time: the same instance.
+            Assert.Same(hot, classifier.Classify(new string("SELECT name FROM items WHERE id = $1".ToCharArray())));
         }
 
-        Assert.Equal(10, classifier.CachedCount);
+        var oneOff = classifier.Classify("INSERT INTO t VALUES (0)");
+        Assert.Equal(("insert", "t"), (oneOff.Operation, oneOff.Table)); // evicted long ago: parsed again, still right
+    }
+
+    [Fact]
+    public void Unquoted_names_are_folded_to_lower_case_and_quoted_ones_keep_their_case()
+    {
+        Assert.Equal("items", SqlClassifier.Parse("SELECT * FROM Public.ITEMS").Table);
+        Assert.Equal("Lessons", SqlClassifier.Parse("SELECT l.\"Id\" FROM \"public\".\"Lessons\" AS l").Table);
     }
 }

@@ -3,13 +3,20 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
 
 namespace TheBot.Monitoring.Tests;
 
-public sealed class SystemEndpointTests
+[Collection(RealServersCollection.Name)]
+public sealed class SystemEndpointTests(RealServers servers)
 {
     private static void MapHello(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
     {
@@ -26,6 +33,10 @@ public sealed class SystemEndpointTests
         { "/api/system/metrics/", TestApp.ScrapeToken, HttpStatusCode.Forbidden },
         { "/api/system/analytics/", "wrong", HttpStatusCode.Forbidden },
         { "/api/system/analytics/", null, HttpStatusCode.Unauthorized },
+        { "/api/system/metrics/", "wrong", HttpStatusCode.Forbidden },
+        { "/api/system/analytics/", TestApp.ScrapeToken, HttpStatusCode.Forbidden },
+        { "/api/system/prometheus/config/", null, HttpStatusCode.Unauthorized },
+        { "/api/system/prometheus/config/", "wrong", HttpStatusCode.Forbidden },
         { "/api/system/prometheus/config/", TestApp.ScrapeToken, HttpStatusCode.Forbidden },
     };
 
@@ -61,6 +72,37 @@ public sealed class SystemEndpointTests
 
         using var scrape = await app.GetAsync("/api/system/metrics/prometheus/", null);
         Assert.Equal(HttpStatusCode.OK, scrape.StatusCode); // Kestrel on 127.0.0.1: the peer is loopback
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", StatusCodes.Status403Forbidden)]
+    [InlineData("10.1.2.3", StatusCodes.Status403Forbidden)]
+    [InlineData("2001:db8::5", StatusCodes.Status403Forbidden)]
+    [InlineData("127.0.0.1", StatusCodes.Status200OK)]
+    [InlineData("::1", StatusCodes.Status200OK)]
+    public async Task Without_a_scrape_token_only_a_loopback_peer_may_scrape(string peer, int expected)
+    {
+        await using var app = await TestApp.StartAsync(MapHello, settings: new Dictionary<string, string?> { ["Monitoring:ScrapeToken"] = "" }, inMemory: true);
+        var server = (TestServer)app.Services.GetRequiredService<IServer>();
+
+        var context = await server.SendAsync(c =>
+        {
+            c.Request.Method = HttpMethods.Get;
+            c.Request.Path = "/api/system/metrics/prometheus/";
+            c.Connection.RemoteIpAddress = IPAddress.Parse(peer);
+        });
+
+        Assert.Equal(expected, context.Response.StatusCode);
+        var body = await new StreamReader(context.Response.Body).ReadToEndAsync();
+        if (expected == StatusCodes.Status403Forbidden)
+        {
+            Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
+            Assert.Contains("only loopback may scrape", body, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("# TYPE thebot_build_info gauge", body, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -184,6 +226,77 @@ public sealed class SystemEndpointTests
         using var bad = await app.GetAsync("/api/system/analytics/?window=forever", TestApp.AdminToken);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task System_metrics_report_the_database_pool_and_cache_hit_ratio_and_analytics_the_business_counters()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(await servers.Postgres.CreateDatabaseAsync()) { MaxPoolSize = 13 }.ConnectionString;
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            a.MapGet("/remember", (IMemoryCache cache) =>
+            {
+                var found = 0;
+                for (var i = 0; i < 4; i++)
+                {
+                    found += cache.TryGetValue("key", out _) ? 1 : 0; // miss, then three hits
+                    cache.Set("key", i);
+                }
+
+                return found;
+            });
+            a.MapPost("/events", (PlatformMetrics metrics) =>
+            {
+                KnownBusinessEvents.Record(metrics);
+                return TypedResults.NoContent();
+            });
+        }, services =>
+        {
+            services.AddMemoryCache();
+            services.AddSingleton<System.Data.Common.DbDataSource>(_ => NpgsqlDataSource.Create(connectionString));
+        });
+
+        Assert.Equal("3", await app.Client.GetStringAsync("/remember"));
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Client.PostAsync("/events", null)).StatusCode);
+        var dataSource = (System.Data.Common.DbDataSource)app.Services.GetService(typeof(System.Data.Common.DbDataSource))!;
+        var held = new List<System.Data.Common.DbConnection>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                held.Add(await dataSource.OpenConnectionAsync());
+            }
+
+            using var system = await app.GetAsync("/api/system/metrics/", TestApp.AdminToken);
+            var snapshot = await system.Content.ReadFromJsonAsync<JsonElement>();
+
+            var memory = snapshot.GetProperty("cache").GetProperty("memory");
+            Assert.Equal(3, memory.GetProperty("hits").GetInt64());
+            Assert.Equal(1, memory.GetProperty("misses").GetInt64());
+            Assert.Equal(0.75, memory.GetProperty("hit_ratio").GetDouble());
+
+            // Npgsql's meter is process-wide, so pools of tests running alongside add to these sums: lower bounds.
+            var pool = snapshot.GetProperty("database_pool");
+            Assert.True(pool.GetProperty("connections").GetDouble() >= 3, $"3 connections held, pool reports {pool}");
+            Assert.True(pool.GetProperty("max_connections").GetDouble() >= 13, $"Max Pool Size 13, pool reports {pool}");
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        using var analytics = await app.GetAsync("/api/system/analytics/", TestApp.AdminToken);
+        var business = (await analytics.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("business_since_start");
+        Assert.Equal(2, business.GetProperty("messages_sent").GetProperty("group").GetInt64());
+        Assert.Equal(1, business.GetProperty("messages_sent").GetProperty("private").GetInt64());
+        Assert.Equal(1, business.GetProperty("assignments_submitted").GetProperty("late").GetInt64());
+        Assert.Equal(0, business.GetProperty("assignments_submitted").GetProperty("accepted").GetInt64());
+        Assert.Equal(1, business.GetProperty("payments_processed").GetProperty("declined/wallet").GetInt64());
+        Assert.Equal(1, business.GetProperty("background_tasks").GetProperty("grading/retry").GetInt64());
+        Assert.Equal(1, business.GetProperty("websocket_connections").GetInt64());
     }
 
     [Fact]

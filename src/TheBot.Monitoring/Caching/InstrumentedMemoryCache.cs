@@ -5,6 +5,9 @@ namespace TheBot.Monitoring.Caching;
 /// <summary>Counts hits and misses of an <see cref="IMemoryCache"/>.</summary>
 public sealed class InstrumentedMemoryCache(IMemoryCache inner, CacheSeries series) : IMemoryCache
 {
+    /// <summary>The wrapped cache.</summary>
+    public IMemoryCache Inner => inner;
+
     /// <inheritdoc />
     public bool TryGetValue(object key, out object? value)
     {

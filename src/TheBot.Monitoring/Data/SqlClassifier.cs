@@ -4,7 +4,10 @@ namespace TheBot.Monitoring.Data;
 
 /// <summary>What a SQL statement does and to which table: the <c>operation</c> and <c>table</c> labels.</summary>
 /// <param name="Operation">select, insert, update, delete or other.</param>
-/// <param name="Table">The statement's main table, lower case without schema or quotes; <c>none</c> when there is none.</param>
+/// <param name="Table">
+/// The statement's main table without schema or quotes: an unquoted name in lower case (as PostgreSQL folds it),
+/// a quoted one with its case kept (<c>"Lessons"</c> → <c>Lessons</c>); <c>none</c> when there is none.
+/// </param>
 public sealed record SqlShape(string Operation, string Table)
 {
     /// <summary>Series last used for this shape (one database per data source in practice).</summary>
@@ -13,24 +16,29 @@ public sealed record SqlShape(string Operation, string Table)
 
 /// <summary>
 /// Classifies SQL text into <see cref="SqlShape"/> by a small tokenizer (comments, strings and quoted names
-/// understood). Each distinct text is classified once and cached: a service runs a bounded set of statements,
-/// and the cache is capped so that statements with inlined literals cannot grow it without limit.
+/// understood). Each distinct text is classified once and cached. The cache is bounded so that statements with
+/// inlined literals cannot grow it without limit, and it keeps the statements in use: it holds two generations of
+/// at most half the capacity each; when the newer one is full it becomes the older one and the oldest is dropped,
+/// and a statement found in the older generation moves back into the newer. A statement run at least once per
+/// generation is therefore never parsed again, however many one-off statements pass through.
 /// </summary>
 public sealed class SqlClassifier
 {
-    /// <summary>Most distinct statements kept; past it, statements are classified each time (still correct, just slower).</summary>
+    /// <summary>Most distinct statements kept (both generations together).</summary>
     public const int DefaultCapacity = 5_000;
 
     private static readonly SqlShape Unknown = new("other", "none");
 
-    private readonly ConcurrentDictionary<string, SqlShape> _cache = new(StringComparer.Ordinal);
-    private readonly int _capacity;
+    private readonly int _generationSize;
+    private readonly Lock _rotation = new();
+    private ConcurrentDictionary<string, SqlShape> _recent = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, SqlShape> _older = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a classifier that caches up to <paramref name="capacity"/> statements.</summary>
-    public SqlClassifier(int capacity = DefaultCapacity) => _capacity = capacity;
+    /// <summary>Creates a classifier that caches up to <paramref name="capacity"/> statements (at least 2).</summary>
+    public SqlClassifier(int capacity = DefaultCapacity) => _generationSize = Math.Max(1, capacity / 2);
 
     /// <summary>Number of statements cached.</summary>
-    public int CachedCount => _cache.Count;
+    public int CachedCount => Volatile.Read(ref _recent).Count + Volatile.Read(ref _older).Count;
 
     /// <summary>The shape of <paramref name="sql"/>, from the cache when seen before.</summary>
     public SqlShape Classify(string? sql)
@@ -40,18 +48,36 @@ public sealed class SqlClassifier
             return Unknown;
         }
 
-        if (_cache.TryGetValue(sql, out var shape))
+        var recent = Volatile.Read(ref _recent);
+        if (recent.TryGetValue(sql, out var shape))
         {
             return shape;
         }
 
-        shape = Parse(sql);
-        if (_cache.Count < _capacity)
+        // Promoting keeps the same SqlShape instance, and with it the series cached on it.
+        shape = Volatile.Read(ref _older).TryGetValue(sql, out var older) ? older : Parse(sql);
+        Remember(sql, shape);
+        return shape;
+    }
+
+    private void Remember(string sql, SqlShape shape)
+    {
+        var recent = Volatile.Read(ref _recent);
+        if (recent.Count >= _generationSize)
         {
-            _cache.TryAdd(sql, shape);
+            lock (_rotation)
+            {
+                recent = _recent;
+                if (recent.Count >= _generationSize)
+                {
+                    Volatile.Write(ref _older, recent);
+                    recent = new ConcurrentDictionary<string, SqlShape>(StringComparer.Ordinal);
+                    Volatile.Write(ref _recent, recent);
+                }
+            }
         }
 
-        return shape;
+        recent.TryAdd(sql, shape);
     }
 
     /// <summary>Classifies without the cache.</summary>

@@ -16,14 +16,19 @@ internal sealed class DatabaseHealthCheck(DbDataSource dataSource) : IHealthChec
         var source = dataSource is InstrumentedDbDataSource instrumented ? instrumented.Inner : dataSource;
         try
         {
-            await using var command = source.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
+            await Probe.WithinAsync(PingAsync(source, cancellationToken), cancellationToken);
             return HealthCheckResult.Healthy("database answers");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy($"database unreachable: {exception.Message}");
         }
+    }
+
+    private static async Task PingAsync(DbDataSource source, CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 }
 
@@ -35,12 +40,35 @@ internal sealed class CacheHealthCheck(IDistributedCache cache) : IHealthCheck
         var source = cache is InstrumentedDistributedCache instrumented ? instrumented.Inner : cache;
         try
         {
-            await source.GetAsync("thebot:health:probe", cancellationToken);
+            await Probe.WithinAsync(source.GetAsync("thebot:health:probe", cancellationToken), cancellationToken);
             return HealthCheckResult.Healthy("cache answers");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Degraded($"cache unreachable, reads fall back to the database: {exception.Message}");
+        }
+    }
+}
+
+/// <summary>Bounds a probe by the check's token even when the client library ignores it.</summary>
+internal static class Probe
+{
+    /// <summary>
+    /// Waits for <paramref name="probe"/> until <paramref name="cancellationToken"/> (which carries the check timeout)
+    /// fires. Npgsql does not cancel a connection open that is waiting for the server's answer, nor does
+    /// StackExchange.Redis a read, so without this a hung dependency would hold the check for the driver's own timeout.
+    /// </summary>
+    public static async Task WithinAsync(Task probe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await probe.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !probe.IsCompleted)
+        {
+            // The abandoned probe finishes (or fails) later on its own; observe it so its failure is not reported as unobserved.
+            _ = probe.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            throw;
         }
     }
 }

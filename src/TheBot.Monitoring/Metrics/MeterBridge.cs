@@ -108,6 +108,16 @@ public sealed class MeterBridge : IMetricSource, IDisposable
         listener.EnableMeasurementEvents(instrument, bridged);
     }
 
+    /// <summary>
+    /// Instruments the runtime declares as (observable) counters although their value goes down: a Prometheus counter
+    /// must never decrease (rate() would read every drop as a reset), so they are exposed as gauges.
+    /// </summary>
+    private static readonly HashSet<(string Meter, string Instrument)> CountersThatGoDown =
+    [
+        ("System.Runtime", "dotnet.thread_pool.thread.count"),
+        ("System.Runtime", "dotnet.thread_pool.queue.length"),
+    ];
+
     /// <summary>Prometheus name for an instrument, e.g. <c>kestrel.connection.duration</c> (s) → <c>kestrel_connection_duration_seconds</c>.</summary>
     public static string PrometheusName(Instrument instrument, out MetricType type, out double scale)
     {
@@ -116,8 +126,13 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             Counter<long> or Counter<int> or Counter<double> or Counter<float> or Counter<short> or Counter<byte> or Counter<decimal> => MetricType.Counter,
             ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> or ObservableCounter<float> or ObservableCounter<short> or ObservableCounter<byte> or ObservableCounter<decimal> => MetricType.Counter,
             Histogram<long> or Histogram<int> or Histogram<double> or Histogram<float> or Histogram<short> or Histogram<byte> or Histogram<decimal> => MetricType.Histogram,
+            // Gauges, UpDownCounters and ObservableUpDownCounters: values that can go down.
             _ => MetricType.Gauge,
         };
+        if (type == MetricType.Counter && CountersThatGoDown.Contains((instrument.Meter.Name, instrument.Name)))
+        {
+            type = MetricType.Gauge;
+        }
 
         (var suffix, scale) = instrument.Unit switch
         {

@@ -35,7 +35,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<IEndpointRouteBuilder> map,
         Action<IServiceCollection>? services = null,
         IDictionary<string, string?>? settings = null,
-        bool inMemory = false)
+        bool inMemory = false,
+        Action<WebApplicationBuilder>? afterMonitoring = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -61,6 +62,7 @@ public sealed class TestApp : IAsyncDisposable
 
         services?.Invoke(builder.Services);
         builder.AddTheBotMonitoring();
+        afterMonitoring?.Invoke(builder);
         var app = builder.Build();
         app.MapTheBotMonitoring();
         map(app);
