@@ -19,10 +19,13 @@ internal sealed class Spinner : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _animation;
 
+    private readonly bool _animate;
+
     private Spinner(TextWriter output, string text, bool animate)
     {
         _output = output;
         _text = text;
+        _animate = animate;
         _animation = animate ? AnimateAsync() : Task.CompletedTask;
     }
 
@@ -33,13 +36,16 @@ internal sealed class Spinner : IAsyncDisposable
     public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>Starts a step; the spinner is drawn only on a terminal.</summary>
-    public static Spinner Start(TextWriter output, string text) => new(output, text, IsTerminal(output));
+    public static Spinner Start(TextWriter output, string text) => Start(output, text, IsTerminal(output));
+
+    /// <summary>Starts a step, animated or not whatever <paramref name="output"/> is.</summary>
+    public static Spinner Start(TextWriter output, string text, bool animate) => new(output, text, animate);
 
     /// <summary>Stops the animation and writes <paramref name="line"/> in its place.</summary>
     public async Task DoneAsync(string line)
     {
         await StopAsync();
-        _output.WriteLine(IsTerminal(_output) ? "\r" + line + "\u001b[K" : line);
+        _output.WriteLine(_animate ? "\r" + line + "\u001b[K" : line);
     }
 
     /// <inheritdoc />
