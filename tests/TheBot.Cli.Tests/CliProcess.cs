@@ -36,10 +36,17 @@ internal sealed class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>thebot <paramref name="arguments"/></c> in the repository.</summary>
-    public static CliProcess Start(params string[] arguments)
+    public static CliProcess Start(params string[] arguments) => StartAs(null, null, arguments);
+
+    /// <summary>
+    /// Starts <c>thebot <paramref name="arguments"/></c> as the Unix user <paramref name="user"/> (through setpriv;
+    /// null runs it as this process's user) with <c>HOME</c> at <paramref name="home"/> when given.
+    /// </summary>
+    public static CliProcess StartAs(string? user, string? home, params string[] arguments)
     {
         var root = RepositoryRoot.Find();
-        var info = new ProcessStartInfo(LocalStack.DotnetHost)
+        var (executable, wrapped) = UnixUser.Wrap(user, LocalStack.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "thebot.dll"), .. arguments]);
+        var info = new ProcessStartInfo(executable)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -47,9 +54,14 @@ internal sealed class CliProcess : IAsyncDisposable
             RedirectStandardInput = true,
             WorkingDirectory = root,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "thebot.dll"));
-        arguments.ToList().ForEach(info.ArgumentList.Add);
+        wrapped.ForEach(info.ArgumentList.Add);
         info.Environment["THEBOT_ROOT"] = root;
+        if (home is not null)
+        {
+            info.Environment["HOME"] = home;
+            info.Environment["DOTNET_CLI_HOME"] = home;
+        }
+
         var cli = new CliProcess(Process.Start(info)!);
         cli._process.OutputDataReceived += (_, e) => cli.Append(e.Data);
         cli._process.ErrorDataReceived += (_, e) => cli.Append(e.Data);

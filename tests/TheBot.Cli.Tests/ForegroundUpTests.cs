@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using TheBot.Cli.Commands;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
-using TheBot.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -16,45 +15,23 @@ namespace TheBot.Cli.Tests;
 /// process of the stack before the CLI exits; a CLI killed outright leaves its services running, and the next
 /// <c>up</c> says to run <c>down</c> instead of blaming the ports, and cleans the pid files of processes that are gone.
 /// </summary>
-public sealed class ForegroundUpTests(ITestOutputHelper output) : IAsyncLifetime
+[Collection(TemporaryStack.Collection)]
+public sealed class ForegroundUpTests(ITestOutputHelper output) : OwnStackTest
 {
     private static readonly TimeSpan UpTimeout = TimeSpan.FromMinutes(8);
-
-    private StackLocation _location = null!;
-
-    public async Task InitializeAsync()
-    {
-        await LeftoverStacks.SweepOnceAsync();
-        var paths = StackPaths.CreateTemporary(LeftoverStacks.Prefix);
-        LeftoverStacks.Claim(paths);
-        _location = new StackLocation(RepositoryRoot.Find(), paths, new PortPlan(StackFixture.FreeOffset()));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await ProcessSupervisor.DownAsync(_location.Paths);
-        try
-        {
-            Directory.Delete(_location.Paths.Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // PostgreSQL may still be removing its socket; the leftover sweep of a later run deletes it
-        }
-    }
 
     [Fact]
     public async Task Status_names_a_killed_service_and_Ctrl_C_stops_every_process_of_the_stack()
     {
         await using var cli = StartUp();
         await cli.WaitForOutputAsync("Ctrl+C stops everything.", UpTimeout);
-        var records = ProcessSupervisor.ReadPidFiles(_location.Paths);
+        var records = ProcessSupervisor.ReadPidFiles(Location.Paths);
         var processes = records.SelectMany(r => ProcessTree.Snapshot(r.Identity)).ToList();
         Assert.True(records.Count >= 10, $"only {records.Count} pid files: {string.Join(", ", records.Select(r => r.Name))}");
 
         var victim = records.Single(r => r.Name == ServiceNames.RedisExporter);
         ProcessTree.Signal(victim.Identity, ProcessSignal.Kill);
-        await cli.WaitForOutputAsync($"✗ {ServiceNames.RedisExporter} went down; its log: {_location.Paths.LogFile(ServiceNames.RedisExporter)}", UpTimeout);
+        await cli.WaitForOutputAsync($"✗ {ServiceNames.RedisExporter} went down; its log: {Location.Paths.LogFile(ServiceNames.RedisExporter)}", UpTimeout);
         await cli.WaitForOutputAsync($"{records.Count - 1}/{records.Count} processes running (down: {ServiceNames.RedisExporter})", UpTimeout);
 
         // A service that is slow to shut down (frozen here, as Prometheus can be while it writes its head block) makes
@@ -71,7 +48,7 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, exit);
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(10), $"the frozen {slow.Name} must have been given its 10 s grace, the stop took {watch.Elapsed.TotalSeconds:F1} s");
         Assert.Contains("✓ stopped; data kept in", cli.Output, StringComparison.Ordinal);
-        Assert.Empty(ProcessSupervisor.ReadPidFiles(_location.Paths));
+        Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
     }
 
     [Fact]
@@ -84,16 +61,16 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : IAsyncLifetime
             await cli.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
 
-        var records = ProcessSupervisor.ReadPidFiles(_location.Paths);
+        var records = ProcessSupervisor.ReadPidFiles(Location.Paths);
         Assert.All(records, r => Assert.True(r.IsRunning, $"{r.Name} did not survive the crash of its CLI"));
 
         var again = new StringWriter();
-        var exit = await UpCommand.RunAsync(_location, detach: true, noBuild: true, again, CancellationToken.None);
+        var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: true, again, CancellationToken.None);
         Assert.Equal(1, exit);
         var text = again.ToString();
-        Assert.Contains($"✗ the stack in {_location.Paths.Root} is already running (", text, StringComparison.Ordinal);
+        Assert.Contains($"✗ the stack in {Location.Paths.Root} is already running (", text, StringComparison.Ordinal);
         Assert.All(records, r => Assert.Contains($"{r.Name} pid {r.Pid}", text, StringComparison.Ordinal));
-        Assert.Contains($"stop it first with ./thebot down --state-dir {_location.Paths.Root} --port-offset {_location.Ports.Offset}", text, StringComparison.Ordinal);
+        Assert.Contains($"stop it first with ./thebot down --state-dir {Location.Paths.Root} --port-offset {Location.Ports.Offset}", text, StringComparison.Ordinal);
         Assert.DoesNotContain("in use", text, StringComparison.Ordinal);
         Assert.All(records, r => Assert.True(r.IsRunning, $"{r.Name} was touched by the refused up"));
 
@@ -104,15 +81,15 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : IAsyncLifetime
             await ProcessTree.KillTreeAsync(record.Identity, ProcessSignal.Kill, TimeSpan.Zero);
         }
 
-        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, _location.Ports[ServiceNames.Prometheus]);
+        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, Location.Ports[ServiceNames.Prometheus]);
         squatter.Start();
         var third = new StringWriter();
-        Assert.Equal(1, await UpCommand.RunAsync(_location, detach: true, noBuild: true, third, CancellationToken.None));
+        Assert.Equal(1, await UpCommand.RunAsync(Location, detach: true, noBuild: true, third, CancellationToken.None));
         output.WriteLine(third.ToString());
         var removedLine = third.ToString().Split('\n').Single(l => l.StartsWith("✓ removed stale pid files of ", StringComparison.Ordinal));
         Assert.All(records, r => Assert.Contains(r.Name, removedLine, StringComparison.Ordinal));
-        Assert.Empty(ProcessSupervisor.ReadPidFiles(_location.Paths));
-        Assert.Contains($"port {_location.Ports[ServiceNames.Prometheus]} (prometheus) is in use", third.ToString(), StringComparison.Ordinal);
+        Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
+        Assert.Contains($"port {Location.Ports[ServiceNames.Prometheus]} (prometheus) is in use", third.ToString(), StringComparison.Ordinal);
     }
 
     private static void Freeze(ProcessIdentity process)
@@ -123,5 +100,5 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private CliProcess StartUp() =>
-        CliProcess.Start("up", "--state-dir", _location.Paths.Root, "--port-offset", _location.Ports.Offset.ToString(CultureInfo.InvariantCulture));
+        CliProcess.Start("up", "--state-dir", Location.Paths.Root, "--port-offset", Location.Ports.Offset.ToString(CultureInfo.InvariantCulture));
 }
