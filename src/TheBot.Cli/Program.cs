@@ -16,4 +16,8 @@ var root = new RootCommand("thebot — run, check, operate and test the THE_BOT 
     InboxCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C and SIGTERM cancel the running verb and then wait for it: foreground `up` stops about a dozen process trees
+// one after the other, each allowed its clean-shutdown grace, so the library's default of 2 s would end this process
+// (and leave the stack orphaned) long before the last one is down.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = UpCommand.StopTimeout };
+return await root.Parse(args).InvokeAsync(invocation);

@@ -54,6 +54,12 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     /// <summary>Names of the processes this supervisor runs, in start order.</summary>
     public IReadOnlyList<string> Running => [.. _running.Select(r => r.Spec.Name)];
 
+    /// <summary>
+    /// The processes this supervisor started whose root has since exited on its own (crashed or killed from outside),
+    /// in start order. <see cref="Running"/> still names them until the next <see cref="StartAsync(IEnumerable{ProcessSpec}, CancellationToken)"/>.
+    /// </summary>
+    public IReadOnlyList<ProcessSpec> Exited => [.. _running.Where(r => !ProcessTree.IsAlive(r.Identity)).Select(r => r.Spec)];
+
     /// <summary>The root process of <paramref name="name"/>, or null when it is not running.</summary>
     public ProcessIdentity? GetProcess(string name) => _running.FirstOrDefault(r => r.Spec.Name == name)?.Identity;
 
@@ -173,6 +179,19 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
         }
 
         return stopped;
+    }
+
+    /// <summary>
+    /// What a new start finds in the pid files of the state folder: the records whose process still runs (left
+    /// there by a stack that is up, or by a CLI that crashed and left its services running), and the stale ones,
+    /// whose process is gone; the stale files are deleted.
+    /// </summary>
+    public static (IReadOnlyList<PidRecord> Live, IReadOnlyList<PidRecord> Removed) ClearStalePidFiles(StackPaths paths)
+    {
+        var records = ReadPidFiles(paths);
+        var stale = records.Where(r => !r.IsRunning).ToList();
+        stale.ForEach(r => File.Delete(paths.PidFile(r.Name)));
+        return ([.. records.Except(stale)], stale);
     }
 
     /// <summary>Every pid file of the state folder (stale ones included; see <see cref="PidRecord.IsRunning"/>).</summary>
@@ -364,7 +383,8 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
 
         var identity = ProcessTree.Identify(process.Id) ?? new ProcessIdentity(process.Id, 0);
         var record = new PidRecord(spec.Name, identity.Pid, identity.StartTime, spec.Executable, DateTimeOffset.UtcNow, spec.StopSignal, spec.StopGracePeriod.TotalSeconds);
-        await File.WriteAllTextAsync(Paths.PidFile(spec.Name), JsonSerializer.Serialize(record, Json), cancellationToken);
+        // Not cancellable: the process runs now, and a Ctrl+C at this moment must still find its pid file to stop it.
+        await File.WriteAllTextAsync(Paths.PidFile(spec.Name), JsonSerializer.Serialize(record, Json), CancellationToken.None);
         return new Entry(spec, identity, process);
     }
 

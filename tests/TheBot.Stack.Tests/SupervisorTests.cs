@@ -205,6 +205,33 @@ public sealed class SupervisorTests : IDisposable
         Assert.True(ProcessTree.IsAlive(self));
     }
 
+    [Fact]
+    public async Task A_process_killed_behind_its_back_is_exited_and_its_pid_file_is_stale_while_the_others_stay_live()
+    {
+        var steady = Processes.UniqueSleep();
+        var victim = Processes.UniqueSleep();
+        await using var supervisor = new ProcessSupervisor(_paths);
+        await supervisor.StartAsync([
+            // Not exec'd: a pid file is recognised by its executable (sh) in the command line.
+            Shell("steady", $"{steady}; true") with { Readiness = Processes.Running(steady, 1) },
+            Shell("victim", $"{victim}; true") with { Readiness = Processes.Running(victim, 1) },
+        ]);
+        Assert.Empty(supervisor.Exited);
+        Assert.Equal(2, ProcessSupervisor.ReadPidFiles(_paths).Count(r => r.IsRunning));
+
+        var killed = supervisor.GetProcess("victim")!.Value;
+        ProcessTree.Signal(killed, ProcessSignal.Kill);
+        await Processes.AssertAllGoneAsync([killed]);
+
+        Assert.Equal(["victim"], supervisor.Exited.Select(s => s.Name));
+        Assert.Equal(["steady", "victim"], supervisor.Running);
+        var (live, removed) = ProcessSupervisor.ClearStalePidFiles(_paths);
+        Assert.Equal(["steady"], live.Select(r => r.Name));
+        Assert.Equal(["victim"], removed.Select(r => r.Name));
+        Assert.False(File.Exists(_paths.PidFile("victim")));
+        Assert.True(File.Exists(_paths.PidFile("steady")));
+    }
+
     private void WritePidFile(string name, int pid, long startTime, string executable) =>
         File.WriteAllText(_paths.PidFile(name), JsonSerializer.Serialize(
             new PidRecord(name, pid, startTime, executable, DateTimeOffset.UtcNow, ProcessSignal.Terminate, 1)));

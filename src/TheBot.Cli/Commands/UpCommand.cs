@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
@@ -24,8 +23,27 @@ internal static class UpCommand
         return command;
     }
 
+    /// <summary>
+    /// How long Ctrl+C or SIGTERM may take to stop the stack before the process gives up: every process tree in turn,
+    /// each with its clean-shutdown grace (10 s) and the kill that may follow (6 s), for about a dozen services.
+    /// </summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the foreground status line is written.</summary>
+    public static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many log lines are quoted when a service goes down while the stack runs.</summary>
+    private const int CrashTailLines = 5;
+
     public static async Task<int> RunAsync(StackLocation location, bool detach, bool noBuild, TextWriter output, CancellationToken cancellationToken, StackProfile? profile = null)
     {
+        // Pid files first: a stack that is still up (perhaps left by a crashed CLI) holds the ports, and "port in use"
+        // would send the user to --port-offset instead of to `down`.
+        if (!CheckPidFiles(location, output))
+        {
+            return 1;
+        }
+
         if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken))
         {
             return 1;
@@ -56,10 +74,9 @@ internal static class UpCommand
             Ports.EnsureFree(specs.SelectMany(s => s.Ports.Values.Select(p => (s.Name, p))), "--port-offset N");
             foreach (var spec in specs)
             {
-                var watch = Stopwatch.StartNew();
-                Progress(output, $"… {spec.Name}");
+                await using var step = Spinner.Start(output, $"starting {spec.Name}" + (spec.Readiness is { } probe ? $", waiting for {probe.Description}" : string.Empty));
                 await supervisor.StartAsync([spec], cancellationToken);
-                Done(output, $"✓ {spec.Name} ready ({watch.Elapsed.TotalSeconds:F1} s)");
+                await step.DoneAsync($"✓ {spec.Name} ready ({step.Elapsed.TotalSeconds:F1} s)");
             }
         }
         catch (Exception exception) when (exception is StackStartException or PortInUseException)
@@ -88,61 +105,89 @@ internal static class UpCommand
         }
 
         output.WriteLine("Ctrl+C stops everything.");
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(15), cancellationToken);
-                var running = supervisor.Running.Count;
-                var notifications = InboxCommand.Read(stack.InboxDirectory).Count;
-                output.WriteLine($"{DateTime.Now:HH:mm:ss}  {running}/{specs.Count} processes running · {notifications} notifications in the inbox");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await StreamStatusAsync(stack, supervisor, specs.Count, output, cancellationToken);
         output.WriteLine("… stopping");
         await supervisor.DisposeAsync();
         output.WriteLine("✓ stopped; data kept in " + location.Paths.Root);
         return 0;
     }
 
-    /// <summary>A step in progress: on a terminal it is replaced by its outcome, in a log it is simply not written.</summary>
-    private static void Progress(TextWriter output, string text)
+    /// <summary>
+    /// Refuses to start over a stack whose processes still run, and deletes the pid files of processes that are gone
+    /// (saying so); false means <c>up</c> must stop here.
+    /// </summary>
+    private static bool CheckPidFiles(StackLocation location, TextWriter output)
     {
-        if (ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected)
+        var (live, removed) = ProcessSupervisor.ClearStalePidFiles(location.Paths);
+        if (live.Count > 0)
         {
-            output.Write(text);
+            output.WriteLine($"✗ the stack in {location.Paths.Root} is already running ({string.Join(", ", live.Select(r => $"{r.Name} pid {r.Pid}"))}); "
+                + "stop it first with ./thebot down" + StateFlags(location));
+            return false;
         }
+
+        if (removed.Count > 0)
+        {
+            output.WriteLine($"✓ removed stale pid files of {string.Join(", ", removed.Select(r => r.Name))} (their processes are gone: the last up did not stop cleanly)");
+        }
+
+        return true;
     }
 
-    private static void Done(TextWriter output, string text)
+    /// <summary>
+    /// Every <see cref="StatusInterval"/> one line with the processes that really are alive and the inbox size; a
+    /// service that went down is named once, with its log and the log's last lines.
+    /// </summary>
+    private static async Task StreamStatusAsync(LocalStack stack, ProcessSupervisor supervisor, int total, TextWriter output, CancellationToken cancellationToken)
     {
-        var overwrite = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        output.WriteLine(overwrite ? "\r" + text + "\u001b[K" : text);
+        var reported = new HashSet<string>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(StatusInterval, cancellationToken);
+                var exited = supervisor.Exited;
+                foreach (var spec in exited.Where(s => reported.Add(s.Name)))
+                {
+                    var log = supervisor.LogFileOf(spec);
+                    output.WriteLine($"✗ {spec.Name} went down; its log: {log}");
+                    foreach (var line in ProcessSupervisor.ReadLogTail(log, CrashTailLines).Split('\n'))
+                    {
+                        output.WriteLine("    " + line);
+                    }
+                }
+
+                var notifications = InboxCommand.Read(stack.InboxDirectory).Count;
+                var down = exited.Count == 0 ? string.Empty : $" (down: {string.Join(", ", exited.Select(s => s.Name))})";
+                output.WriteLine($"{DateTime.Now:HH:mm:ss}  {total - exited.Count}/{total} processes running{down} · {notifications} notifications in the inbox");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     internal static string StateFlags(StackLocation location) =>
         (location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot") ? string.Empty : $" --state-dir {location.Paths.Root}")
         + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
 
-    private static async Task<bool> BuildServicesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Builds the backend and frontend into <see cref="LocalStack.ServicesBuild"/>; false (with the errors printed) when one fails.</summary>
+    internal static async Task<bool> BuildServicesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)
     {
         foreach (var project in (string[])["TheBot.Api", "TheBot.Web"])
         {
-            Progress(output, $"… building {project}");
+            await using var step = Spinner.Start(output, $"building {project}");
             var result = await CommandRunner.RunAsync("dotnet",
                 ["build", Path.Combine(stack.Location.RepositoryRoot, "src", project, project + ".csproj"), "-c", "Release", "--nologo", "-v", "quiet",
                  "-clp:ErrorsOnly", "-o", Path.Combine(stack.ServicesBuild, project)],
                 new CommandOptions { Timeout = TimeSpan.FromMinutes(10) }, cancellationToken);
             if (!result.Succeeded)
             {
-                Done(output, $"✗ building {project} failed:\n{result.StandardOutput}{result.StandardError}");
+                await step.DoneAsync($"✗ building {project} failed:\n{result.StandardOutput}{result.StandardError}");
                 return false;
             }
 
-            Done(output, $"✓ built {project}");
+            await step.DoneAsync($"✓ built {project} ({step.Elapsed.TotalSeconds:F1} s)");
         }
 
         return true;

@@ -51,6 +51,26 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
     public string ScrapeTokenFile => Path.Combine(paths.Secrets, "scrape-token");
 
+    /// <summary>Loki's rendered config.</summary>
+    public string LokiConfig => Path.Combine(paths.Config, "loki.yml");
+
+    /// <summary>Grafana's rendered provisioning folder (datasources/, dashboards/).</summary>
+    public string GrafanaProvisioning => Path.Combine(paths.Config, "grafana", "provisioning");
+
+    /// <summary>The committed dashboards; a local Grafana loads them from the repository itself.</summary>
+    public string Dashboards => Path.Combine(Monitoring, "grafana", "dashboards");
+
+    /// <summary>Host name of a compose service in the committed Grafana datasources → the local service it stands for.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DatasourceHosts = new Dictionary<string, string>
+    {
+        ["prometheus"] = ServiceNames.Prometheus,
+        ["loki"] = ServiceNames.Loki,
+        ["alertmanager"] = ServiceNames.Alertmanager,
+    };
+
+    /// <summary>Loki's gRPC port (not in SPEC §3: nothing outside Loki uses it): the compose file's 9096 plus the offset.</summary>
+    public static int LokiGrpcPort(PortPlan ports) => 9096 + ports.Offset;
+
     /// <summary>Writes prometheus.yml for loopback targets; <paramref name="interval"/> overrides the global intervals (time-compressed runs).</summary>
     public void RenderPrometheus(PortPlan ports, TimeSpan? interval = null, string? ruleDirectory = null)
     {
@@ -98,6 +118,67 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         }
 
         Yaml.Save(root, PrometheusConfig);
+    }
+
+    /// <summary>
+    /// Writes loki.yml: the committed limits, retention, schema and storage layout, with every path under the compose
+    /// volume (<c>common.path_prefix</c>) moved into the state folder, both listeners on 127.0.0.1 at offset ports,
+    /// and the ruler pointed at the local Alertmanager.
+    /// </summary>
+    public void RenderLoki(PortPlan ports)
+    {
+        var source = Path.Combine(Monitoring, "loki", "loki-config.yml");
+        var root = Yaml.Load(source);
+        var server = root.Map("server") ?? throw new ConfigException(source, "server is missing");
+        server.Set("http_listen_address", "127.0.0.1");
+        server.Set("http_listen_port", $"{ports[ServiceNames.Loki]}");
+        server.Set("grpc_listen_address", "127.0.0.1");
+        server.Set("grpc_listen_port", $"{LokiGrpcPort(ports)}");
+        var prefix = root.Map("common")?.Text("path_prefix") ?? throw new ConfigException(source, "common.path_prefix is missing");
+        Rebase(root, prefix.TrimEnd('/'), paths.Data(ServiceNames.Loki));
+        if (root.Map("ruler") is { } ruler)
+        {
+            ruler.Set("alertmanager_url", $"http://127.0.0.1:{ports[ServiceNames.Alertmanager]}");
+        }
+
+        Yaml.Save(root, LokiConfig);
+    }
+
+    /// <summary>
+    /// Writes Grafana's provisioning: the committed datasources (same uids and settings) pointed at the local
+    /// services, and the committed dashboard provider reading the repository's dashboards folder.
+    /// </summary>
+    public void RenderGrafana(PortPlan ports)
+    {
+        var provisioning = Path.Combine(Monitoring, "grafana", "provisioning");
+        var datasourcesFile = Path.Combine(provisioning, "datasources", "datasources.yml");
+        var datasources = Yaml.Load(datasourcesFile);
+        foreach (var datasource in datasources.Seq("datasources")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            if (datasource.Text("url") is not { } url)
+            {
+                continue;
+            }
+
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !DatasourceHosts.TryGetValue(uri.Host, out var service))
+            {
+                throw new ConfigException(datasourcesFile, $"datasource '{datasource.Text("name")}' points at {url}, not at one of the stack's services ({string.Join(", ", DatasourceHosts.Keys)})");
+            }
+
+            datasource.Set("url", $"http://127.0.0.1:{ports[service]}{uri.AbsolutePath.TrimEnd('/')}");
+        }
+
+        Yaml.Save(datasources, Path.Combine(GrafanaProvisioning, "datasources", "datasources.yml"));
+
+        var dashboardsFile = Path.Combine(provisioning, "dashboards", "dashboards.yml");
+        var dashboards = Yaml.Load(dashboardsFile);
+        foreach (var provider in dashboards.Seq("providers")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            var options = provider.Map("options") ?? throw new ConfigException(dashboardsFile, $"provider '{provider.Text("name")}' has no options.path");
+            options.Set("path", Dashboards);
+        }
+
+        Yaml.Save(dashboards, Path.Combine(GrafanaProvisioning, "dashboards", "dashboards.yml"));
     }
 
     /// <summary>
@@ -237,6 +318,35 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         if (!result.Succeeded)
         {
             throw new ConfigException(script, result.StandardError.Trim());
+        }
+    }
+
+    /// <summary>Replaces <paramref name="prefix"/> by <paramref name="folder"/> in every path value below <paramref name="node"/>.</summary>
+    private static void Rebase(YamlNode node, string prefix, string folder)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (key, value) in map.Children.ToList())
+                {
+                    if (value is YamlScalarNode { Value: { } text } && (text == prefix || text.StartsWith(prefix + "/", StringComparison.Ordinal)))
+                    {
+                        map.Children[key] = new YamlScalarNode(folder + text[prefix.Length..]);
+                    }
+                    else
+                    {
+                        Rebase(value, prefix, folder);
+                    }
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                foreach (var item in sequence.Children)
+                {
+                    Rebase(item, prefix, folder);
+                }
+
+                break;
         }
     }
 

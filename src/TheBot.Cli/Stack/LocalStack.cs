@@ -71,6 +71,12 @@ internal sealed class LocalStack
     /// </summary>
     public static string DotnetHost => Environment.ProcessPath is { } path && Path.GetFileName(path) == "dotnet" ? path : "/usr/bin/dotnet";
 
+    /// <summary>Finds an optional component's binary (Loki, Grafana); <see cref="FindOnPath"/> unless a test gives another.</summary>
+    public Func<string, string?> FindBinary { get; init; } = FindOnPath;
+
+    /// <summary>Grafana's admin password (<c>GRAFANA_ADMIN_PASSWORD</c>); without one Grafana is not started, as it has no default.</summary>
+    public string? GrafanaAdminPassword { get; init; } = Environment.GetEnvironmentVariable("GRAFANA_ADMIN_PASSWORD");
+
     /// <summary>Optional components whose binary is on PATH.</summary>
     public static string? FindOnPath(string binary) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
@@ -117,18 +123,18 @@ internal sealed class LocalStack
             },
         ];
 
-        if (FindOnPath("loki") is { } loki)
+        if (FindBinary("loki") is { } loki)
         {
             specs.Add(new ProcessSpec(ServiceNames.Loki, loki)
             {
-                Arguments = [$"-config.file={Path.Combine(_location.RepositoryRoot, "monitoring", "loki", "loki-config.yml")}", $"-server.http-listen-address=127.0.0.1", $"-server.http-listen-port={ports[ServiceNames.Loki]}"],
-                Ports = new Dictionary<string, int> { ["http"] = ports[ServiceNames.Loki] },
+                Arguments = [$"-config.file={Renderer.LokiConfig}"],
+                Ports = new Dictionary<string, int> { ["http"] = ports[ServiceNames.Loki], ["grpc"] = ConfigRenderer.LokiGrpcPort(ports) },
                 Readiness = ReadinessProbe.HttpGet($"{_location.Url(ServiceNames.Loki)}/ready"),
                 ReadinessTimeout = TimeSpan.FromSeconds(60),
             });
         }
 
-        if (FindOnPath("grafana-server") is { } grafana && Environment.GetEnvironmentVariable("GRAFANA_ADMIN_PASSWORD") is { Length: > 0 })
+        if (FindBinary("grafana-server") is { } grafana && GrafanaAdminPassword is { Length: > 0 } password)
         {
             specs.Add(new ProcessSpec(ServiceNames.Grafana, grafana)
             {
@@ -138,8 +144,11 @@ internal sealed class LocalStack
                     ["GF_SERVER_HTTP_ADDR"] = "127.0.0.1",
                     ["GF_SERVER_HTTP_PORT"] = $"{ports[ServiceNames.Grafana]}",
                     ["GF_PATHS_DATA"] = paths.Data(ServiceNames.Grafana),
-                    ["GF_PATHS_PROVISIONING"] = Path.Combine(_location.RepositoryRoot, "monitoring", "grafana", "provisioning"),
-                    ["GF_SECURITY_ADMIN_PASSWORD"] = Environment.GetEnvironmentVariable("GRAFANA_ADMIN_PASSWORD")!,
+                    // Grafana's own log file stays in its data folder: logs/grafana.log is the supervisor's capture of its output.
+                    ["GF_PATHS_LOGS"] = Path.Combine(paths.Data(ServiceNames.Grafana), "log"),
+                    ["GF_PATHS_PLUGINS"] = Path.Combine(paths.Data(ServiceNames.Grafana), "plugins"),
+                    ["GF_PATHS_PROVISIONING"] = Renderer.GrafanaProvisioning,
+                    ["GF_SECURITY_ADMIN_PASSWORD"] = password,
                 },
                 Ports = new Dictionary<string, int> { ["http"] = ports[ServiceNames.Grafana] },
                 Readiness = ReadinessProbe.HttpGet($"{_location.Url(ServiceNames.Grafana)}/api/health"),
@@ -150,11 +159,16 @@ internal sealed class LocalStack
         return specs;
     }
 
-    /// <summary>Writes the runtime configs (prometheus.yml, alertmanager.yml) into the state folder; returns the notification mode.</summary>
+    /// <summary>
+    /// Writes the runtime configs (prometheus.yml, alertmanager.yml, loki.yml, Grafana's provisioning) into the state
+    /// folder; returns the notification mode.
+    /// </summary>
     public async Task<string> RenderConfigsAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_location.Paths.Config);
         Renderer.RenderPrometheus(_location.Ports, Profile.Interval, Profile.RuleDirectory);
+        Renderer.RenderLoki(_location.Ports);
+        Renderer.RenderGrafana(_location.Ports);
         return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken, Profile);
     }
 

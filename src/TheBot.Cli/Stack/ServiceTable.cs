@@ -16,7 +16,7 @@ internal static class ServiceTable
             ("frontend", location.Url(ServiceNames.Frontend), "—"),
             ("Prometheus", location.Url(ServiceNames.Prometheus), "no auth, loopback only; admin API on"),
             ("Alertmanager", location.Url(ServiceNames.Alertmanager), "no auth, loopback only"),
-            ("Grafana", started.Contains(ServiceNames.Grafana) ? location.Url(ServiceNames.Grafana) : Compose("grafana"),
+            ("Grafana", started.Contains(ServiceNames.Grafana) ? location.Url(ServiceNames.Grafana) : GrafanaMissing(stack, Compose("grafana")),
                 started.Contains(ServiceNames.Grafana) ? "admin / $GRAFANA_ADMIN_PASSWORD" : "needs GRAFANA_ADMIN_PASSWORD (no default)"),
             ("Loki", started.Contains(ServiceNames.Loki) ? location.Url(ServiceNames.Loki) : Compose("loki"), "no auth"),
             ("node_exporter", location.Url(ServiceNames.NodeExporter) + "/metrics", "—"),
@@ -27,6 +27,12 @@ internal static class ServiceTable
             ("notification inbox", location.Url(LocalStack.Inbox) + "/notifications", $"local receivers write to {stack.InboxDirectory}/notifications.jsonl"),
         ];
     }
+
+    /// <summary>Why a local Grafana is not running: installed but without its admin password, or not installed.</summary>
+    private static string GrafanaMissing(LocalStack stack, string compose) =>
+        stack.FindBinary("grafana-server") is { } installed && stack.GrafanaAdminPassword is not { Length: > 0 }
+            ? $"installed ({installed}) but not started: set GRAFANA_ADMIN_PASSWORD and run up again"
+            : compose;
 
     public static void Print(TextWriter output, IEnumerable<(string Service, string Url, string Credentials)> rows)
     {

@@ -3,13 +3,14 @@ using System.Text.RegularExpressions;
 namespace TheBot.Stack.Components;
 
 /// <summary>
-/// PostgreSQL on 127.0.0.1 with its data folder in the state folder, run as the <c>postgres</c> user:
+/// PostgreSQL on 127.0.0.1 with its data folder in the state folder, run as the <c>postgres</c> Unix user when started
+/// by root (PostgreSQL refuses to run as root) and as the calling user otherwise:
 /// <c>initdb</c> once (password auth over TCP with scram-sha-256, trust only on the unix socket that lives inside the
 /// 0700 data folder), <c>pg_stat_statements</c> preloaded, and a database with that extension created after each start.
 /// </summary>
 public sealed partial class PostgreSql
 {
-    /// <summary>The database superuser (also the Unix user the server runs as).</summary>
+    /// <summary>The database superuser (also the Unix user the server runs as when started by root).</summary>
     public const string User = "postgres";
 
     /// <summary>Debian package of the server binaries.</summary>
@@ -40,6 +41,13 @@ public sealed partial class PostgreSql
     /// </summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>
+    /// The Unix user the server and <c>initdb</c> run as, with the data folder owned by it: <see cref="User"/> when
+    /// this process is root (PostgreSQL refuses root, and only root may switch users or chown), null (the calling
+    /// user, no chown) otherwise.
+    /// </summary>
+    public string? ServerUser { get; init; } = ServerUserFor(Environment.IsPrivilegedProcess);
+
     /// <summary>The server's data folder (also holds its unix socket).</summary>
     public string DataDirectory => _paths.Data(ServiceNames.PostgreSql);
 
@@ -68,7 +76,7 @@ public sealed partial class PostgreSql
             "-c", "pg_stat_statements.track=all",
             .. Durable ? Array.Empty<string>() : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=16MB"],
         ],
-        RunAs = User,
+        RunAs = ServerUser,
         Ports = new Dictionary<string, int> { ["sql"] = Port },
         Readiness = ReadinessProbe.Check($"pg_isready -h 127.0.0.1 -p {Port}", async ct =>
             (await CommandRunner.RunAsync(Path.Combine(BinDirectory, "pg_isready"), ["-h", "127.0.0.1", "-p", $"{Port}", "-t", "2"],
@@ -78,6 +86,9 @@ public sealed partial class PostgreSql
         StopSignal = ProcessSignal.Interrupt,
         Package = Package,
     };
+
+    /// <summary>The Unix user the server runs as: <see cref="User"/> when started by root, the caller (null) otherwise.</summary>
+    public static string? ServerUserFor(bool startedByRoot) => startedByRoot ? User : null;
 
     /// <summary>The newest <c>/usr/lib/postgresql/N/bin</c> (override with <c>THEBOT_PG_BIN</c>).</summary>
     public static string FindBinDirectory()
@@ -132,7 +143,11 @@ public sealed partial class PostgreSql
         }
 
         var data = DataDirectory;
-        MakeReachable(Path.GetDirectoryName(data)!);
+        if (ServerUser is not null)
+        {
+            MakeReachable(Path.GetDirectoryName(data)!);
+        }
+
         if (Directory.Exists(data))
         {
             Directory.Delete(data, recursive: true); // a half-done earlier initdb (no PG_VERSION)
@@ -143,13 +158,17 @@ public sealed partial class PostgreSql
         await File.WriteAllTextAsync(passwordFile, Password + "\n", cancellationToken);
         try
         {
-            await UnixUser.ChownAsync(data, User, cancellationToken);
-            await UnixUser.ChownAsync(passwordFile, User, cancellationToken);
+            if (ServerUser is not null)
+            {
+                await UnixUser.ChownAsync(data, ServerUser, cancellationToken);
+                await UnixUser.ChownAsync(passwordFile, ServerUser, cancellationToken);
+            }
+
             await CommandRunner.RunCheckedAsync(
                 Path.Combine(BinDirectory, "initdb"),
                 ["-D", data, "-U", User, "--auth-local=trust", "--auth-host=scram-sha-256", $"--pwfile={passwordFile}",
                  "-E", "UTF8", "--no-locale", .. Durable ? Array.Empty<string>() : ["--no-sync"]],
-                new CommandOptions { RunAs = User, WorkingDirectory = _paths.Root, Timeout = TimeSpan.FromMinutes(2) },
+                new CommandOptions { RunAs = ServerUser, WorkingDirectory = _paths.Root, Timeout = TimeSpan.FromMinutes(2) },
                 cancellationToken);
         }
         finally

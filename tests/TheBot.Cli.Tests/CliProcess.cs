@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+
+namespace TheBot.Cli.Tests;
+
+/// <summary>
+/// The built CLI (<c>thebot.dll</c> next to the tests) run as its own process, as <c>./thebot</c> runs it, so a test can
+/// send it real signals (Ctrl+C is SIGINT) or kill it outright; its output (stdout and stderr) is collected as it comes.
+/// </summary>
+internal sealed class CliProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private CliProcess(Process process)
+    {
+        _process = process;
+        Identity = ProcessTree.Identify(process.Id) ?? new ProcessIdentity(process.Id, 0);
+    }
+
+    /// <summary>The CLI process.</summary>
+    public ProcessIdentity Identity { get; }
+
+    /// <summary>Everything it printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <c>thebot <paramref name="arguments"/></c> in the repository.</summary>
+    public static CliProcess Start(params string[] arguments) => StartAs(null, null, arguments);
+
+    /// <summary>
+    /// Starts <c>thebot <paramref name="arguments"/></c> as the Unix user <paramref name="user"/> (through setpriv;
+    /// null runs it as this process's user) with <c>HOME</c> at <paramref name="home"/> when given.
+    /// </summary>
+    public static CliProcess StartAs(string? user, string? home, params string[] arguments)
+    {
+        var root = RepositoryRoot.Find();
+        var (executable, wrapped) = UnixUser.Wrap(user, LocalStack.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "thebot.dll"), .. arguments]);
+        var info = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = root,
+        };
+        wrapped.ForEach(info.ArgumentList.Add);
+        info.Environment["THEBOT_ROOT"] = root;
+        if (home is not null)
+        {
+            info.Environment["HOME"] = home;
+            info.Environment["DOTNET_CLI_HOME"] = home;
+        }
+
+        var cli = new CliProcess(Process.Start(info)!);
+        cli._process.OutputDataReceived += (_, e) => cli.Append(e.Data);
+        cli._process.ErrorDataReceived += (_, e) => cli.Append(e.Data);
+        cli._process.BeginOutputReadLine();
+        cli._process.BeginErrorReadLine();
+        return cli;
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; fails with the output when it never does or the CLI exits first.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || watch.Elapsed > timeout)
+            {
+                var why = _process.HasExited ? $"the CLI exited with {_process.ExitCode}" : $"{timeout.TotalSeconds:F0} s passed";
+                throw new TimeoutException($"'{text}' never appeared ({why}); output:\n{Output}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Sends a signal to the CLI process only (not to the stack it started).</summary>
+    public void Signal(ProcessSignal signal) => ProcessTree.Signal(Identity, signal);
+
+    /// <summary>Waits for the CLI to exit and returns its exit code; fails with the output after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the CLI did not exit within {timeout.TotalSeconds:F0} s; output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
