@@ -35,6 +35,9 @@ internal sealed class CliProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The CLI assembly the tests run.</summary>
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "thebot.dll");
+
     /// <summary>Starts <c>thebot <paramref name="arguments"/></c> in the repository.</summary>
     public static CliProcess Start(params string[] arguments) => StartAs(null, null, arguments);
 
@@ -42,10 +45,22 @@ internal sealed class CliProcess : IAsyncDisposable
     /// Starts <c>thebot <paramref name="arguments"/></c> as the Unix user <paramref name="user"/> (through setpriv;
     /// null runs it as this process's user) with <c>HOME</c> at <paramref name="home"/> when given.
     /// </summary>
-    public static CliProcess StartAs(string? user, string? home, params string[] arguments)
+    public static CliProcess StartAs(string? user, string? home, params string[] arguments) => StartAs(user, home, readAnyFile: false, arguments);
+
+    /// <summary>
+    /// As <see cref="StartAs(string?, string?, string[])"/>; with <paramref name="readAnyFile"/> the user also keeps
+    /// CAP_DAC_READ_SEARCH (read and search only: no chown, no user switch, no writes), for a checkout that lies
+    /// under a folder only root may enter.
+    /// </summary>
+    public static CliProcess StartAs(string? user, string? home, bool readAnyFile, params string[] arguments)
     {
         var root = RepositoryRoot.Find();
-        var (executable, wrapped) = UnixUser.Wrap(user, LocalStack.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "thebot.dll"), .. arguments]);
+        var (executable, wrapped) = UnixUser.Wrap(user, LocalStack.DotnetHost, [CliDll, .. arguments]);
+        if (user is not null && readAnyFile)
+        {
+            wrapped.InsertRange(wrapped.IndexOf("--"), ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]);
+        }
+
         var info = new ProcessStartInfo(executable)
         {
             UseShellExecute = false,

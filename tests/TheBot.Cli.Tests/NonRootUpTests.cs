@@ -40,7 +40,11 @@ public sealed class NonRootUpTests(ITestOutputHelper output) : OwnStackTest
 
         var expectedUid = user is null ? UidOf(Environment.ProcessId) : UnixUser.Lookup(Unprivileged).Uid;
 
-        await using var cli = CliProcess.StartAs(user, _home, "up", "--detach", "--no-build",
+        // A checkout under a folder only root may enter (e.g. /root) is out of the user's reach; then the user keeps
+        // the right to read files, nothing more: it still may not chown or switch users, which is what this test is about.
+        var readAnyFile = user is not null && !await CanReadAsync(user, CliProcess.CliDll);
+        output.WriteLine($"user {user ?? "(self)"}; needs CAP_DAC_READ_SEARCH to read the checkout: {readAnyFile}");
+        await using var cli = CliProcess.StartAs(user, _home, readAnyFile, "up", "--detach", "--no-build",
             "--state-dir", Location.Paths.Root, "--port-offset", Location.Ports.Offset.ToString(CultureInfo.InvariantCulture));
         var exit = await cli.WaitForExitAsync(TimeSpan.FromMinutes(5));
         output.WriteLine(cli.Output);
@@ -56,6 +60,12 @@ public sealed class NonRootUpTests(ITestOutputHelper output) : OwnStackTest
         var dataOwner = new DirectoryInfo(Location.Paths.Data(ServiceNames.PostgreSql));
         Assert.True(dataOwner.Exists);
         Assert.Equal(expectedUid, OwnerUid(dataOwner.FullName));
+    }
+
+    private static async Task<bool> CanReadAsync(string user, string path)
+    {
+        var (executable, arguments) = UnixUser.Wrap(user, "/usr/bin/test", ["-r", path]);
+        return (await CommandRunner.RunAsync(executable, arguments)).ExitCode == 0;
     }
 
     /// <summary>The real uid of a process (first field of <c>Uid:</c> in /proc/&lt;pid&gt;/status).</summary>
