@@ -35,6 +35,21 @@ public sealed class TestSummaryTests : IDisposable
     }
 
     [Fact]
+    public async Task Interrupted_run_still_ends_with_the_summary()
+    {
+        var output = new StringWriter();
+        using var interrupted = new CancellationTokenSource();
+        await interrupted.CancelAsync(); // as Ctrl+C does, before the build can finish
+        var exit = await new System.CommandLine.RootCommand { TestCommand.Create() }.Parse(["test", "--project", "TheBot.Cli"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = output }, interrupted.Token);
+
+        var lines = output.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(130, exit);
+        Assert.Equal("0 passed, 1 failed, 0 skipped", lines[^1]);
+        Assert.StartsWith("✗ interrupted while ", lines[^2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Wrapper_without_dotnet_still_ends_with_the_summary()
     {
         var start = new ProcessStartInfo("/usr/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

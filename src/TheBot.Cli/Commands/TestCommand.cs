@@ -16,13 +16,12 @@ internal static class TestCommand
         var project = new Option<string[]>("--project") { Description = "Run only these test projects (name without .Tests), e.g. --project TheBot.Monitoring", AllowMultipleArgumentsPerToken = true };
         var command = new Command("test", "Install what the tests need, build, and run every test project.") { filter, project };
         command.SetAction((result, cancellationToken) =>
-            RunAsync(result.GetValue(filter), result.GetValue(project) ?? [], cancellationToken));
+            RunAsync(result.GetValue(filter), result.GetValue(project) ?? [], result.InvocationConfiguration.Output, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? filter, string[] only, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? filter, string[] only, TextWriter output, CancellationToken cancellationToken)
     {
-        var output = Console.Out;
         var total = new TestCounts(0, 0, 0);
         var step = "starting";
         try
