@@ -4,7 +4,9 @@ namespace TheBot.Cli.Tests;
 
 /// <summary>
 /// <c>thebot check --dir COPY</c> on a copy of monitoring/ with one breakage: exit non-zero, and a ✗ line that names
-/// the broken file and says what is wrong.
+/// the broken file and says what is wrong (and where, when the tool or format can tell). Every config file under
+/// monitoring/ has at least one case; so have the alert metadata rules (runbook page, severity, component, summary,
+/// description).
 /// </summary>
 public class CheckBrokenCopyTests
 {
@@ -40,6 +42,57 @@ public class CheckBrokenCopyTests
         ["compose mounts a missing file"] = (
             c => c.ReplaceFirst("docker-compose.monitoring.yml", "./loki/loki-config.yml:", "./loki/no-such-config.yml:"),
             "docker-compose.monitoring.yml", "mounts ./loki/no-such-config.yml, which does not exist"),
+        ["a recording rule has a bad PromQL expr"] = (
+            c => c.ReplaceFirst("prometheus/recording_rules.yml", "expr: sum by (job) (rate(thebot_http_requests_total[5m]))", "expr: sum by (job) (rate(thebot_http_requests_total[5m])"),
+            "prometheus/recording_rules.yml", "9:15: group \"thebot-http\", rule 1, \"job:thebot_http_requests:rate5m\": could not parse expression"),
+        ["a promtool unit test expects what does not happen"] = (
+            c => c.ReplaceFirst("prometheus/tests/alerts_backend_test.yml", "    exp_alerts: []", "    exp_alerts: [{exp_labels: {severity: critical}}]"),
+            "prometheus/tests/alerts_backend_test.yml", "name: BackendHighErrorRate: fires after its for, not before,\n    alertname: BackendHighErrorRate, time: 5m"),
+        ["a promtool unit-test file is not YAML"] = (
+            c => c.Write("prometheus/tests/alerts_extra_test.yml", "rule_files: [../alert_rules.yml]\ntests: [ {unclosed\n"),
+            "prometheus/tests/alerts_extra_test.yml", "yaml: line 2"),
+        ["the notification template does not parse"] = (
+            c => c.ReplaceFirst("alertmanager/templates/thebot.tmpl", "thebot-overview{{ end }}", "thebot-overview{{ end "),
+            "alertmanager/templates/thebot.tmpl", "line 10: unexpected \"{\" in end"),
+        ["render-config.sh forgets a variable"] = (
+            c => c.ReplaceFirst("alertmanager/render-config.sh", "ALERT_WEBHOOK_URL DEADMANS_SWITCH_URL; do\n  eval \"value=\\${$name}\"", "ALERT_WEBHOOK_URL; do\n  eval \"value=\\${$name}\""),
+            "alertmanager/render-config.sh", "${DEADMANS_SWITCH_URL}"),
+        ["a datasource has no uid"] = (
+            c => c.ReplaceAfter("grafana/provisioning/datasources/datasources.yml", "name: Loki", "    uid: loki\n", ""),
+            "grafana/provisioning/datasources/datasources.yml", "datasources[1] 'Loki' needs a uid and a type"),
+        ["the dashboard provider has no path"] = (
+            c => c.ReplaceFirst("grafana/provisioning/dashboards/dashboards.yml", "      path: /var/lib/grafana/dashboards/thebot\n", ""),
+            "grafana/provisioning/dashboards/dashboards.yml", "providers[0] 'thebot' has no options.path"),
+        ["loki has an unknown top-level block"] = (
+            c => c.Edit("loki/loki-config.yml", t => t + "\ningester_limits: {}\n"),
+            "loki/loki-config.yml", "unknown top-level block 'ingester_limits'"),
+        ["alloy names an unknown component"] = (
+            c => c.ReplaceFirst("alloy/config.alloy", "loki.process \"thebot\" {", "loki.proccess \"thebot\" {"),
+            "alloy/config.alloy", "unknown component loki.proccess (line 24)"),
+        ["queries.yml declares a column its query does not return"] = (
+            c => c.ReplaceFirst("postgres-exporter/queries.yml", "AS used,", "AS in_use,"),
+            "postgres-exporter/queries.yml", "pg_connections.metrics[1] 'used': the query returns no column 'used'"),
+        ["queries.yml no longer produces a metric the rules use"] = (
+            c => c.Edit("postgres-exporter/queries.yml", t => t.Replace("AS used,", "AS in_use,", StringComparison.Ordinal).Replace("    - used:", "    - in_use:", StringComparison.Ordinal)),
+            "postgres-exporter/queries.yml", "prometheus/alert_rules.yml uses pg_connections_used, which no query here produces"),
+        ["a queries.yml column has no description"] = (
+            c => c.ReplaceFirst("postgres-exporter/queries.yml", "        description: Replication lag behind the primary in seconds (0 on a primary)\n", ""),
+            "postgres-exporter/queries.yml", "pg_replication.metrics[0] 'lag_seconds': description missing"),
+        ["an alert's runbook page is gone"] = (
+            c => File.Delete(Path.Combine(c.Runbooks, "BackendSlowQueries.md")),
+            "prometheus/alert_rules.yml", "BackendSlowQueries: runbook "),
+        ["an alert has no severity"] = (
+            c => c.ReplaceAfter("prometheus/alert_rules.yml", "alert: BackendHighErrorRate", "          severity: critical\n", ""),
+            "prometheus/alert_rules.yml", "BackendHighErrorRate: label severity missing"),
+        ["an alert has no component"] = (
+            c => c.ReplaceAfter("prometheus/alert_rules.yml", "alert: BackendServiceDown", "          component: backend\n", ""),
+            "prometheus/alert_rules.yml", "BackendServiceDown: label component missing"),
+        ["an alert has no summary"] = (
+            c => c.ReplaceAfter("prometheus/alert_rules.yml", "alert: BackendHighLatency", "summary:", "summaryy:"),
+            "prometheus/alert_rules.yml", "BackendHighLatency: annotation summary missing"),
+        ["an alert has no description"] = (
+            c => c.ReplaceAfter("prometheus/alert_rules.yml", "alert: BackendHighLatency", "description:", "descriptionn:"),
+            "prometheus/alert_rules.yml", "BackendHighLatency: annotation description missing"),
     };
 
     [Theory]
@@ -50,7 +103,7 @@ public class CheckBrokenCopyTests
         using var copy = new MonitoringCopy();
         breakIt(copy);
 
-        var (exit, output) = await CheckSupport.InvokeAsync("--dir", copy.Dir);
+        var (exit, output) = await CheckSupport.InvokeAsync("--dir", copy.Dir, "--runbooks", copy.Runbooks);
 
         Assert.True(exit != 0, $"exit 0 for '{breakage}':\n{output}");
         var block = CheckSupport.FailureBlock(output, "monitoring/" + file, reason);

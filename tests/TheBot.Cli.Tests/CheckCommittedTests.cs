@@ -12,7 +12,7 @@ public class CheckCommittedTests
         "monitoring/prometheus/tests/alerts_slo_test.yml", "monitoring/alertmanager/alertmanager.yml",
         "monitoring/grafana/provisioning/datasources/datasources.yml", "monitoring/grafana/dashboards/thebot-overview.json",
         "monitoring/grafana/dashboards/thebot-logs.json", "monitoring/loki/loki-config.yml", "monitoring/alloy/config.alloy",
-        "monitoring/docker-compose.monitoring.yml",
+        "monitoring/docker-compose.monitoring.yml", "monitoring/postgres-exporter/queries.yml",
     ];
 
     [Fact]

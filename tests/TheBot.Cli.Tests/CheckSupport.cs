@@ -40,7 +40,7 @@ internal static class CheckSupport
     }
 }
 
-/// <summary>A copy of the committed monitoring/ in a temp folder (…/monitoring), deleted on dispose.</summary>
+/// <summary>A copy of the committed monitoring/ (…/monitoring) and docs/runbooks/ (…/runbooks) in a temp folder, deleted on dispose.</summary>
 internal sealed class MonitoringCopy : IDisposable
 {
     private readonly string _parent = Path.Combine(Path.GetTempPath(), "thebot-checktest-" + Guid.NewGuid().ToString("N")[..10]);
@@ -48,7 +48,11 @@ internal sealed class MonitoringCopy : IDisposable
     public MonitoringCopy()
     {
         Copy(Path.Combine(CheckSupport.Root, "monitoring"), Dir);
+        Copy(Path.Combine(CheckSupport.Root, "docs", "runbooks"), Runbooks);
     }
+
+    /// <summary>The copied runbooks folder.</summary>
+    public string Runbooks => Path.Combine(_parent, "runbooks");
 
     /// <summary>The copied monitoring folder.</summary>
     public string Dir => Path.Combine(_parent, "monitoring");
@@ -62,6 +66,20 @@ internal sealed class MonitoringCopy : IDisposable
         Xunit.Assert.NotEqual(before, after);
         File.WriteAllText(path, after);
     }
+
+    /// <summary>Writes <paramref name="relative"/> (inside the copy) with <paramref name="text"/>.</summary>
+    public void Write(string relative, string text) => File.WriteAllText(Path.Combine(Dir, relative), text);
+
+    /// <summary>Replaces the first occurrence of <paramref name="from"/> after the first occurrence of <paramref name="after"/>.</summary>
+    public void ReplaceAfter(string relative, string after, string from, string to) =>
+        Edit(relative, text =>
+        {
+            var start = text.IndexOf(after, StringComparison.Ordinal);
+            Xunit.Assert.True(start >= 0, $"'{after}' not found in {relative}");
+            var at = text.IndexOf(from, start, StringComparison.Ordinal);
+            Xunit.Assert.True(at >= 0, $"'{from}' not found after '{after}' in {relative}");
+            return string.Concat(text.AsSpan(0, at), to, text.AsSpan(at + from.Length));
+        });
 
     /// <summary>Replaces the first occurrence of <paramref name="from"/> in <paramref name="relative"/>.</summary>
     public void ReplaceFirst(string relative, string from, string to) =>

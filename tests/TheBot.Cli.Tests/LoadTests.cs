@@ -12,6 +12,16 @@ public sealed class LoadTests
     private static readonly Uri Frontend = new("http://127.0.0.1:3001");
 
     [Theory]
+    [InlineData(0.0, 10, "[----------]   0%")]
+    [InlineData(0.5, 10, "[#####-----]  50%")]
+    [InlineData(0.99, 10, "[#########-]  99%")]
+    [InlineData(1.0, 10, "[##########] 100%")]
+    [InlineData(1.7, 10, "[##########] 100%")] // the drain after the last request
+    [InlineData(double.NaN, 4, "[----]   0%")]
+    public void Progress_bar_fills_with_the_elapsed_share(double fraction, int width, string expected) =>
+        Assert.Equal(expected, LoadReport.Bar(fraction, width));
+
+    [Theory]
     [InlineData("60s", 0, 0.02, null, "--rps must be between 1 and 2000")]
     [InlineData("60s", 2001, 0.02, null, "--rps must be between 1 and 2000")]
     [InlineData("0s", 50, 0.02, null, "--duration must be between 1s and 1h")]

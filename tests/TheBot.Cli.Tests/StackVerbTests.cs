@@ -15,7 +15,8 @@ namespace TheBot.Cli.Tests;
 
 /// <summary>
 /// Issue 5 end to end: one real stack brought up by <c>up</c>, then every stack verb against it as a user runs them
-/// — targets, rules, doctor, test-alert, load, backup (and a restore), cleanup — and finally <c>down</c>, which
+/// — targets, rules, doctor (also as JSON, and on an empty state folder), test-alert (critical and warning),
+/// status, load, backup (and a restore), cleanup (dry run first) — and finally <c>down</c>, which
 /// must leave no process behind. A second <c>up</c> on a busy port must fail before starting anything.
 /// </summary>
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
@@ -70,21 +71,61 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         });
         Assert.True(checks.Count >= 20, $"only {checks.Count} checks");
         Assert.Contains(checks, c => c.Name.StartsWith("Watchdog firing", StringComparison.Ordinal));
+        foreach (var seedEntry in checks.Where(c => c.Name.StartsWith("Prometheus memory", StringComparison.Ordinal) || c.Name.StartsWith("Prometheus queries fast", StringComparison.Ordinal)))
+        {
+            Report.Line(output, $"doctor ✓ {seedEntry.Name}: {seedEntry.Detail}");
+        }
+
+        Assert.Equal(2, checks.Count(c => c.Name.StartsWith("Prometheus memory", StringComparison.Ordinal) || c.Name.StartsWith("Prometheus queries fast", StringComparison.Ordinal)));
+
+        // The same through the command line, as JSON: exit 0 and every check ok.
+        var (exit, json) = await InvokeAsync(["doctor", "--json", .. StackFlags(Location.Paths.Root, Location.Ports.Offset)]);
+        Assert.True(exit == 0, json);
+        using var document = JsonDocument.Parse(json);
+        var entries = document.RootElement.EnumerateArray().ToList();
+        Assert.Equal(checks.Count, entries.Count);
+        Assert.All(entries, e => Assert.True(e.GetProperty("ok").GetBoolean(), e.ToString()));
+
+        // On a state folder with no stack: non-zero, and every ✗ comes with a fix.
+        var empty = Path.Combine(Path.GetTempPath(), "thebot-doctor-empty-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var (failed, text) = await InvokeAsync(["doctor", .. StackFlags(empty, StackFixture.FreeOffset(Location.Ports.Offset))]);
+            Assert.True(failed != 0, text);
+            var lines = text.Split('\n');
+            var crosses = lines.Select((l, i) => (Line: l, Index: i)).Where(l => l.Line.StartsWith("✗ ", StringComparison.Ordinal)).ToList();
+            Assert.Contains(crosses, c => c.Line.Contains("prometheus running and ready", StringComparison.Ordinal));
+            Assert.All(crosses, c => Assert.StartsWith("    fix: ", lines[c.Index + 1], StringComparison.Ordinal));
+            Assert.Matches(@"\d+ ok, [1-9]\d* failing", text);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
     }
 
     [Fact, Step(Order = 4)]
-    public async Task Test_alert_critical_reaches_critical_team()
-    {
-        var printed = new StringWriter();
-        var exit = await TestAlertCommand.RunAsync(Location, "critical", TimeSpan.FromSeconds(60), printed, CancellationToken.None);
-        Assert.True(exit == 0, printed.ToString());
-        Assert.Contains("the route picks critical-team", printed.ToString(), StringComparison.Ordinal);
-        Assert.Contains("✓ delivered to critical-team", printed.ToString(), StringComparison.Ordinal);
-        var inbox = InboxCommand.Read(new LocalStack(Location).InboxDirectory);
-        Assert.Contains(inbox, n => n["receiver"]?.GetValue<string>() == "critical-team");
-    }
+    public Task Test_alert_critical_reaches_critical_team() => AssertTestAlertDeliveredAsync("critical", "critical-team", TimeSpan.FromSeconds(60));
 
     [Fact, Step(Order = 5)]
+    public async Task Test_alert_warning_reaches_ops_team_and_status_shows_the_inbox()
+    {
+        // The ops route's group_wait is longer than the critical one's.
+        await AssertTestAlertDeliveredAsync("warning", "ops-team", TimeSpan.FromSeconds(120));
+
+        var (status, text) = await InvokeAsync(["status", .. StackFlags(Location.Paths.Root, Location.Ports.Offset)]);
+        Assert.True(status == 0, text);
+        foreach (var service in new LocalStack(Location).Specs().Select(s => s.Name))
+        {
+            Assert.Matches($@"(?m)^✓ up\s+{System.Text.RegularExpressions.Regex.Escape(service)}\s", text);
+        }
+
+        var count = InboxCommand.Read(new LocalStack(Location).InboxDirectory).Count;
+        Assert.True(count >= 2, $"inbox has {count} notification(s) after two test alerts");
+        Assert.Contains($"inbox: {count} notification(s); last to ", text, StringComparison.Ordinal);
+    }
+
+    [Fact, Step(Order = 6)]
     public async Task Load_runs_at_the_requested_rate_and_the_backend_counts_it()
     {
         var before = await ScrapeRequestsAsync();
@@ -105,6 +146,8 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         Assert.Equal(10, result.Samples.Count(s => s.Kind == PlatformTraffic.ErrorKind)); // 5% of 200, spread evenly
         Assert.Contains("total ", printed.ToString(), StringComparison.Ordinal);
         Assert.Contains("p95 ms", printed.ToString(), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*\d+s/10s  rate ", printed.ToString()); // not a terminal: plain progress lines, no bar
+        Assert.DoesNotContain("[#", printed.ToString(), StringComparison.Ordinal);
 
         // The backend counted every request that reached it, with the exact statuses the mix asked for.
         int Count(string kind) => result.Samples.Count(s => s.Kind == kind);
@@ -118,7 +161,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         double Delta(string status) => after.GetValueOrDefault(status) - before.GetValueOrDefault(status);
     }
 
-    [Fact, Step(Order = 6)]
+    [Fact, Step(Order = 7)]
     public async Task Backup_can_be_restored_into_another_Prometheus()
     {
         var backups = Path.Combine(Location.Paths.Root, "backups");
@@ -126,6 +169,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         var backup = await BackupCommand.RunAsync(Location, backups, CancellationToken.None);
         Assert.True(Directory.Exists(backup.Folder));
         Assert.True(backup.Bytes > 0);
+        Assert.True(backup.Blocks > 0 && backup.Samples > 0, $"{backup.Blocks} block(s), {backup.Samples} samples");
 
         // Restore = start a Prometheus on a copy of the backup folder, and read what the original had before the backup.
         var restore = StackPaths.CreateTemporary("thebot-restore-");
@@ -154,14 +198,22 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         }
     }
 
-    [Fact, Step(Order = 7)]
+    [Fact, Step(Order = 8)]
     public async Task Cleanup_leaves_no_series_with_samples()
     {
         const string selector = "up{job=\"node\"}";
         // Whole seconds, like the command's own cut-off: a sample stamped between the two would otherwise be counted
         // here although the command was right to keep it.
         var before = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        Assert.True(await Prometheus.CountSeriesWithSamplesAsync(selector, before) > 0, "nothing to delete: the node job was never scraped");
+        var present = await Prometheus.CountSeriesWithSamplesAsync(selector, before);
+        Assert.True(present > 0, "nothing to delete: the node job was never scraped");
+
+        // A dry run reports the count and deletes nothing.
+        var dry = new StringWriter();
+        Assert.Equal(0, await CleanupCommand.RunAsync(Location, [selector], TimeSpan.Zero, dryRun: true, dry, CancellationToken.None));
+        Assert.Contains($"dry run: {present} series have samples older than", dry.ToString(), StringComparison.Ordinal);
+        Assert.Equal(present, await Prometheus.CountSeriesWithSamplesAsync(selector, before));
+
         var printed = new StringWriter();
         var exit = await CleanupCommand.RunAsync(Location, [selector], TimeSpan.Zero, dryRun: false, printed, CancellationToken.None);
         Assert.True(exit == 0, printed.ToString());
@@ -169,7 +221,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         Assert.Contains("0 matching series left", printed.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact, Step(Order = 8)]
+    [Fact, Step(Order = 9)]
     public async Task Up_on_a_busy_port_fails_before_starting_anything_and_names_the_override()
     {
         var offset = StackFixture.FreeOffset(Location.Ports.Offset);
@@ -197,7 +249,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         }
     }
 
-    [Fact, Step(Order = 9)]
+    [Fact, Step(Order = 10)]
     public async Task Down_leaves_no_process_behind()
     {
         var records = ProcessSupervisor.ReadPidFiles(Location.Paths);
@@ -215,6 +267,41 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
         Assert.All(Location.Ports.All.Values.Append(Location.InboxPort), p => Assert.True(Ports.IsFree(p), $"port {p} still taken"));
         Report.Line(output, $"down stopped {records.Count} services, {processes.Count} processes, none left");
+    }
+
+    private async Task AssertTestAlertDeliveredAsync(string severity, string receiver, TimeSpan timeout)
+    {
+        var printed = new StringWriter();
+        var exit = await TestAlertCommand.RunAsync(Location, severity, timeout, printed, CancellationToken.None);
+        Assert.True(exit == 0, printed.ToString());
+        Assert.Contains($"the route picks {receiver}", printed.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"✓ delivered to {receiver}", printed.ToString(), StringComparison.Ordinal);
+        var inbox = InboxCommand.Read(new LocalStack(Location).InboxDirectory);
+        Assert.Contains(inbox, n => n["receiver"]?.GetValue<string>() == receiver);
+    }
+
+    private static string[] StackFlags(string stateDir, int offset) =>
+        ["--state-dir", stateDir, "--port-offset", offset.ToString(CultureInfo.InvariantCulture)];
+
+    /// <summary>
+    /// Runs a verb through the real command-line parser and returns its exit code and what it printed. Verbs that
+    /// write to the console directly are captured too (the stack tests run one at a time; others may add lines).
+    /// </summary>
+    private static async Task<(int Exit, string Output)> InvokeAsync(params string[] args)
+    {
+        var printed = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(printed);
+        try
+        {
+            var root = new RootCommand { DoctorCommand.Create(), StatusCommand.Create() };
+            var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = printed, Error = printed });
+            return (exit, printed.ToString());
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
     }
 
     /// <summary>The backend's own <c>thebot_http_requests_total</c>, summed per status, scraped with the stack's token.</summary>

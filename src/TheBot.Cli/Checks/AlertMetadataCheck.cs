@@ -21,25 +21,11 @@ public sealed class AlertMetadataCheck : IMonitoringCheck
         new HashSet<string>(StringComparer.Ordinal) { "backend", "frontend", "database", "cache", "system", "monitoring" };
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken)
-    {
-        var file = context.Monitoring("prometheus", "alert_rules.yml");
-        IReadOnlyList<CheckResult> results = [CheckResult.From(context.Display(file), Name, File.Exists(file) ? Problems(file, context) : ["missing"])];
-        return Task.FromResult(results);
-    }
+    public Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken) =>
+        CheckResult.ForYamlFile(context, context.Monitoring("prometheus", "alert_rules.yml"), Name, rules => Problems(rules, context));
 
-    private static List<string> Problems(string file, CheckContext context)
+    private static List<string> Problems(Dictionary<object, object> rules, CheckContext context)
     {
-        Dictionary<object, object> rules;
-        try
-        {
-            rules = YamlMap.Load(file);
-        }
-        catch (YamlFormatException e)
-        {
-            return [e.Message];
-        }
-
         var problems = new List<string>();
         var alerts = rules.At("groups").AsList().SelectMany(g => g.At("rules").AsList()).Where(r => r.At("alert") is not null).ToList();
         if (alerts.Count == 0)
@@ -51,13 +37,21 @@ public sealed class AlertMetadataCheck : IMonitoringCheck
         {
             var alert = rule.At("alert")?.ToString() ?? "";
             var severity = rule.At("labels", "severity").AsText();
-            if (alert == "Watchdog" ? severity != "none" : severity is not ("critical" or "warning"))
+            if (severity is null)
+            {
+                problems.Add($"{alert}: label severity missing (critical = page, warning = ticket{(alert == "Watchdog" ? ", none for the Watchdog" : "")})");
+            }
+            else if (alert == "Watchdog" ? severity != "none" : severity is not ("critical" or "warning"))
             {
                 problems.Add($"{alert}: severity must be {(alert == "Watchdog" ? "none" : "critical (page) or warning (ticket)")}, is '{severity}'");
             }
 
             var component = rule.At("labels", "component").AsText();
-            if (component is null || !Components.Contains(component))
+            if (component is null)
+            {
+                problems.Add($"{alert}: label component missing (one of {string.Join(", ", Components)})");
+            }
+            else if (!Components.Contains(component))
             {
                 problems.Add($"{alert}: label component '{component}' is not one of {string.Join(", ", Components)}");
             }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace TheBot.Cli.Checks;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace TheBot.Cli.Checks;
 /// then every <c>templates:</c> glob must match a file in alertmanager/templates/, and the file rendered by
 /// render-config.sh (dummy secrets, templates pointed at the folder) must pass amtool too, which parses the templates.
 /// </summary>
-public sealed class AlertmanagerCheck : IMonitoringCheck
+public sealed partial class AlertmanagerCheck : IMonitoringCheck
 {
     /// <summary>What the first line says was checked.</summary>
     public const string Name = "amtool check-config";
@@ -107,15 +109,43 @@ public sealed class AlertmanagerCheck : IMonitoringCheck
         }
 
         using var dir = new CheckTempDir();
+        var script = context.Display(context.Monitoring("alertmanager", "render-config.sh"));
         var (rendered, error) = await RenderAsync(context.Monitoring("alertmanager"), dir.Path, cancellationToken: cancellationToken);
         if (rendered is null)
         {
-            return CheckResult.Fail(shown, RenderedName, error);
+            return CheckResult.Fail(script, RenderedName, error);
+        }
+
+        var settings = (await File.ReadAllLinesAsync(rendered, cancellationToken)).Where(l => !l.TrimStart().StartsWith('#'));
+        var left = settings.SelectMany(l => Placeholder().Matches(l)).Select(m => m.Value).Distinct().ToList();
+        if (left.Count > 0)
+        {
+            return CheckResult.Fail(script, RenderedName, $"the rendered alertmanager.yml still holds {string.Join(", ", left)} (every variable of .env.example must be substituted)");
         }
 
         var result = await CheckTool.RunAsync("amtool", ["check-config", rendered], cancellationToken);
-        return result is { Succeeded: true }
-            ? CheckResult.Pass(shown, RenderedName)
-            : CheckResult.Fail(shown, RenderedName, "rendered file: " + (result is null ? CheckTool.Missing("amtool") : CheckTool.Useful(result, new Dictionary<string, string> { [rendered] = "(rendered)" })));
+        if (result is null)
+        {
+            return CheckResult.Fail(shown, RenderedName, "rendered file: " + CheckTool.Missing("amtool"));
+        }
+
+        if (result.Succeeded)
+        {
+            return CheckResult.Pass(shown, RenderedName);
+        }
+
+        var reason = CheckTool.Useful(result, new Dictionary<string, string> { [rendered] = "(rendered)" });
+        var template = TemplateError().Match(reason);
+        return template.Success
+            ? CheckResult.Fail(context.Display(context.Monitoring("alertmanager", "templates", template.Groups["file"].Value)), RenderedName, $"line {template.Groups["line"].Value}: {template.Groups["what"].Value.Trim()} (amtool check-config on the rendered alertmanager.yml)")
+            : CheckResult.Fail(shown, RenderedName, "rendered file: " + reason);
     }
+
+    // What render-config.sh must replace: ${NAME} and the https://unset.invalid/ stand-ins.
+    [GeneratedRegex(@"\$\{[A-Z_]+\}|https://unset\.invalid/\S*")]
+    private static partial Regex Placeholder();
+
+    // amtool's "template: thebot.tmpl:10: unexpected ..." (Go text/template's error format).
+    [GeneratedRegex(@"template: (?<file>[^:\s]+\.tmpl):(?<line>\d+):(?<what>.*)")]
+    private static partial Regex TemplateError();
 }

@@ -166,14 +166,15 @@ public sealed class DashboardsCheck : IMonitoringCheck
                         problems.Add($"no {key}");
                     }
 
-                    foreach (var entry in entries)
+                    for (var i = 0; i < entries.Count; i++)
                     {
+                        var entry = entries[i];
                         if (kind == "datasources")
                         {
                             var uid = entry.At("uid").AsText();
                             if (string.IsNullOrEmpty(uid) || string.IsNullOrEmpty(entry.At("type").AsText()))
                             {
-                                problems.Add($"datasource '{entry.At("name")}' needs a uid and a type");
+                                problems.Add($"datasources[{i}] '{entry.At("name")}' needs a uid and a type");
                             }
                             else
                             {
@@ -182,7 +183,7 @@ public sealed class DashboardsCheck : IMonitoringCheck
                         }
                         else if (string.IsNullOrEmpty(entry.At("options", "path").AsText()))
                         {
-                            problems.Add($"provider '{entry.At("name")}' has no options.path");
+                            problems.Add($"providers[{i}] '{entry.At("name")}' has no options.path");
                         }
                     }
                 }

@@ -109,7 +109,8 @@ public sealed partial class LokiAlloyCheck : IMonitoringCheck
         {
             if (!KnownComponents.Contains(c.Name))
             {
-                problems.Add($"unknown component {c.Name}");
+                var at = text.IndexOf(c.Name, StringComparison.Ordinal);
+                problems.Add($"unknown component {c.Name} (line {text.AsSpan(0, Math.Max(at, 0)).Count('\n') + 1})");
             }
 
             if (string.IsNullOrEmpty(c.Label) && c.Name is not ("logging" or "livedebugging"))

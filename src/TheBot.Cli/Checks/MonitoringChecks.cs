@@ -7,7 +7,7 @@ public static class MonitoringChecks
     public static IReadOnlyList<IMonitoringCheck> All { get; } =
     [
         new PrometheusConfigCheck(), new RulesCheck(), new AlertMetadataCheck(), new AlertmanagerCheck(),
-        new DashboardsCheck(), new LokiAlloyCheck(), new ComposeCheck(),
+        new DashboardsCheck(), new LokiAlloyCheck(), new PostgresExporterQueriesCheck(), new ComposeCheck(),
     ];
 
     /// <summary>Runs every check; a check that throws becomes a ✗ line naming it rather than ending the run.</summary>

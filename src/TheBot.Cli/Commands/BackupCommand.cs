@@ -7,14 +7,19 @@ namespace TheBot.Cli.Commands;
 
 /// <summary>
 /// <c>./thebot backup</c>: a TSDB snapshot through the admin API, copied to <c>backups/&lt;date&gt;/</c> and verified
-/// by opening it with <c>promtool tsdb list</c>.
+/// by opening it with <c>promtool tsdb list</c>; a snapshot with no samples (no block, empty head) fails.
 /// </summary>
 internal static class BackupCommand
 {
     public static Command Create()
     {
-        var to = new Option<string?>("--to") { Description = "Folder that receives the dated backup folders (default: <state-dir>/backups)" };
-        var command = StackOptions.Create("backup", "Snapshot Prometheus' TSDB through the admin API into backups/<date>/ and verify it.");
+        var to = new Option<string?>("--to")
+        {
+            Description = "Folder that receives the dated backup folders (default: <state-dir>/backups, i.e. .thebot/backups; " +
+                          "deleting the state folder deletes those too, so point --to elsewhere for backups that must outlive it)",
+        };
+        var command = StackOptions.Create("backup",
+            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/) and verify that it opens and holds samples.");
         command.Options.Add(to);
         command.SetAction(async (result, ct) =>
         {
@@ -23,20 +28,22 @@ internal static class BackupCommand
             try
             {
                 var backup = await RunAsync(location, target, ct);
-                Console.WriteLine($"✓ backup {backup.Folder}: {backup.Blocks} block(s), {backup.Bytes / 1024} KiB, opened with promtool tsdb list");
+                Console.WriteLine($"✓ backup {backup.Folder}: {backup.Blocks} block(s), {backup.Samples} samples, {backup.Bytes / 1024} KiB, opened with promtool tsdb list");
                 return 0;
             }
             catch (Exception exception) when (exception is HttpRequestException or IOException or InvalidOperationException)
             {
                 Console.WriteLine($"✗ backup failed: {exception.Message}");
-                Console.WriteLine($"    fix: is Prometheus running with --web.enable-admin-api? ./thebot status{UpCommand.StateFlags(location)}");
+                Console.WriteLine(exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
+                    ? $"    fix: Prometheus has no data yet (just started, or its TSDB was wiped): check ./thebot status{UpCommand.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
+                    : $"    fix: is Prometheus running with --web.enable-admin-api? ./thebot status{UpCommand.StateFlags(location)}");
                 return 1;
             }
         });
         return command;
     }
 
-    public sealed record Backup(string Folder, int Blocks, long Bytes);
+    public sealed record Backup(string Folder, int Blocks, long Bytes, long Samples);
 
     public static async Task<Backup> RunAsync(StackLocation location, string backupsRoot, CancellationToken cancellationToken)
     {
@@ -54,15 +61,39 @@ internal static class BackupCommand
         CopyDirectory(source, folder);
         Directory.Delete(source, recursive: true); // the copy is the backup; don't double the TSDB's disk use
 
+        var (blocks, samples) = await VerifyAsync(folder, cancellationToken);
+        var bytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        return new Backup(folder, blocks, bytes, samples);
+    }
+
+    /// <summary>
+    /// Opens a backup with <c>promtool tsdb list</c> and returns its blocks and samples. Throws when promtool cannot
+    /// open it, or when nothing was captured: no block with samples and no head chunks (promtool then prints only its
+    /// header line, and exits 0).
+    /// </summary>
+    public static async Task<(int Blocks, long Samples)> VerifyAsync(string folder, CancellationToken cancellationToken)
+    {
         var list = await CommandRunner.RunAsync("/usr/bin/promtool", ["tsdb", "list", folder], cancellationToken: cancellationToken);
         if (!list.Succeeded)
         {
             throw new InvalidOperationException($"promtool tsdb list {folder} failed: {list.StandardError.Trim()}");
         }
 
-        var blocks = list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("01", StringComparison.Ordinal));
-        var bytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-        return new Backup(folder, blocks, bytes);
+        // BLOCK ULID, MIN TIME, MAX TIME, DURATION, NUM SAMPLES, NUM CHUNKS, NUM SERIES, SIZE (times in ms, no spaces).
+        var rows = list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => c.Length >= 5 && c[0].Length == 26 && long.TryParse(c[4], System.Globalization.CultureInfo.InvariantCulture, out _))
+            .ToList();
+        var samples = rows.Sum(c => long.Parse(c[4], System.Globalization.CultureInfo.InvariantCulture));
+        var head = Path.Combine(folder, "chunks_head");
+        var headHasData = Directory.Exists(head) && new DirectoryInfo(head).EnumerateFiles().Any(f => f.Length > 0);
+        if (samples == 0 && !headHasData)
+        {
+            throw new InvalidOperationException(
+                $"nothing was captured: promtool tsdb list {folder} shows {rows.Count} block(s) with 0 samples and the snapshot has no head chunks");
+        }
+
+        return (rows.Count, samples);
     }
 
     private static void CopyDirectory(string source, string destination)

@@ -25,19 +25,20 @@ internal static class DoctorCommand
         command.SetAction(async (result, ct) =>
         {
             var checks = await RunAsync(StackOptions.Location(result), ct);
+            var output = result.InvocationConfiguration.Output;
             if (result.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(checks.Select(c => new { check = c.Name, ok = c.Ok, detail = c.Detail, fix = c.Fix }),
+                await output.WriteLineAsync(JsonSerializer.Serialize(checks.Select(c => new { check = c.Name, ok = c.Ok, detail = c.Detail, fix = c.Fix }),
                     new JsonSerializerOptions { WriteIndented = true }));
             }
             else
             {
                 foreach (var check in checks)
                 {
-                    Console.WriteLine($"{(check.Ok ? "✓" : "✗")} {check.Name}: {check.Detail}" + (check.Ok ? string.Empty : $"\n    fix: {check.Fix}"));
+                    await output.WriteLineAsync($"{(check.Ok ? "✓" : "✗")} {check.Name}: {check.Detail}" + (check.Ok ? string.Empty : $"\n    fix: {check.Fix}"));
                 }
 
-                Console.WriteLine($"{checks.Count(c => c.Ok)} ok, {checks.Count(c => !c.Ok)} failing");
+                await output.WriteLineAsync($"{checks.Count(c => c.Ok)} ok, {checks.Count(c => !c.Ok)} failing");
             }
 
             return checks.All(c => c.Ok) ? 0 : 1;
@@ -122,6 +123,10 @@ internal static class DoctorCommand
                 .Select(r => $"{r.GetProperty("name").GetString()}: {(r.TryGetProperty("lastError", out var e) ? e.GetString() : "?")}").ToList();
             return (rules.Count > 0 && unhealthy.Count == 0, unhealthy.Count == 0 ? $"{rules.Count} rules in {groups.Count} groups, all ok" : string.Join("; ", unhealthy));
         });
+        await Add("Prometheus memory: head series, resident memory, retention set", PrometheusDiagnostics.MemoryFix,
+            () => PrometheusDiagnostics.MemoryAsync(prometheus, cancellationToken));
+        await Add("Prometheus queries fast: rule groups within their interval, a trivial query", PrometheusDiagnostics.SlowQueryFix,
+            () => PrometheusDiagnostics.SlowQueriesAsync(prometheus, cancellationToken));
         await Add("Prometheus sends to Alertmanager", $"check alerting.alertmanagers in {stack.Renderer.PrometheusConfig} and that Alertmanager runs", async () =>
         {
             var active = (await prometheus.GetAsync("/api/v1/alertmanagers", cancellationToken)).GetProperty("data").GetProperty("activeAlertmanagers").GetArrayLength();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Xml.Linq;
 using TheBot.Cli.Setup;
 
 namespace TheBot.Cli.Commands;
@@ -17,76 +16,91 @@ internal static class TestCommand
         var project = new Option<string[]>("--project") { Description = "Run only these test projects (name without .Tests), e.g. --project TheBot.Monitoring", AllowMultipleArgumentsPerToken = true };
         var command = new Command("test", "Install what the tests need, build, and run every test project.") { filter, project };
         command.SetAction((result, cancellationToken) =>
-            RunAsync(result.GetValue(filter), result.GetValue(project) ?? [], cancellationToken));
+            RunAsync(result.GetValue(filter), result.GetValue(project) ?? [], result.InvocationConfiguration.Output, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? filter, string[] only, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? filter, string[] only, TextWriter output, CancellationToken cancellationToken)
     {
-        var root = RepositoryRoot.Find();
-        var output = Console.Out;
-
-        if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken))
-        {
-            output.WriteLine("0 passed, 1 failed");
-            return 1;
-        }
-
-        output.WriteLine("… building TheBot.sln (Release)");
-        if (await RunDotnetAsync(root, ["build", "TheBot.sln", "-c", "Release", "--nologo", "-clp:ErrorsOnly"], cancellationToken) != 0)
-        {
-            output.WriteLine("✗ build failed (errors above)");
-            output.WriteLine("0 passed, 1 failed");
-            return 1;
-        }
-
-        var projects = Directory.GetDirectories(Path.Combine(root, "tests"), "*.Tests")
-            .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
-            .Where(File.Exists)
-            .Where(p => only.Length == 0 || only.Any(o => Path.GetFileNameWithoutExtension(p).Equals(o + ".Tests", StringComparison.OrdinalIgnoreCase)
-                                                          || Path.GetFileNameWithoutExtension(p).Equals(o, StringComparison.OrdinalIgnoreCase)))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-
-        var resultsRoot = Path.Combine(root, "artifacts", "test-results");
-        if (Directory.Exists(resultsRoot))
-        {
-            Directory.Delete(resultsRoot, recursive: true);
-        }
-
         var total = new TestCounts(0, 0, 0);
-        foreach (var testProject in projects)
+        var step = "starting";
+        try
         {
-            var name = Path.GetFileNameWithoutExtension(testProject);
-            var resultsDir = Path.Combine(resultsRoot, name);
-            output.WriteLine($"… {name}");
-            var watch = Stopwatch.StartNew();
-            List<string> args = ["test", testProject, "-c", "Release", "--no-build", "--nologo",
-                "--logger", $"trx;LogFileName={name}.trx", "--results-directory", resultsDir];
-            if (!string.IsNullOrEmpty(filter))
+            var root = RepositoryRoot.Find();
+            step = "installing the packages the tests need";
+            if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken))
             {
-                args.AddRange(["--filter", filter]);
+                return Finish(output, total with { Failed = total.Failed + 1 }, "✗ the packages the tests need are missing (above)");
             }
 
-            var exit = await RunDotnetAsync(root, args, cancellationToken);
-            var counts = TestCounts.FromTrx(Path.Combine(resultsDir, name + ".trx"));
-            if (counts is null)
+            step = "building TheBot.sln";
+            output.WriteLine("… building TheBot.sln (Release)");
+            if (await RunDotnetAsync(root, ["build", "TheBot.sln", "-c", "Release", "--nologo", "-clp:ErrorsOnly"], cancellationToken) != 0)
             {
-                output.WriteLine($"✗ {name}: the test host produced no results (exit {exit}); counted as one failure");
-                counts = new TestCounts(0, 1, 0);
-            }
-            else if (exit != 0 && counts.Failed == 0)
-            {
-                output.WriteLine($"✗ {name}: dotnet test exited {exit} with no failed test; counted as one failure");
-                counts = counts with { Failed = 1 };
+                return Finish(output, total with { Failed = total.Failed + 1 }, "✗ build failed (errors above)");
             }
 
-            output.WriteLine($"  {name}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped ({watch.Elapsed.TotalSeconds:F0} s)");
-            total += counts;
+            var projects = Directory.GetDirectories(Path.Combine(root, "tests"), "*.Tests")
+                .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
+                .Where(File.Exists)
+                .Where(p => only.Length == 0 || only.Any(o => Path.GetFileNameWithoutExtension(p).Equals(o + ".Tests", StringComparison.OrdinalIgnoreCase)
+                                                              || Path.GetFileNameWithoutExtension(p).Equals(o, StringComparison.OrdinalIgnoreCase)))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+
+            var resultsRoot = Path.Combine(root, "artifacts", "test-results");
+            if (Directory.Exists(resultsRoot))
+            {
+                Directory.Delete(resultsRoot, recursive: true);
+            }
+
+            foreach (var testProject in projects)
+            {
+                var name = Path.GetFileNameWithoutExtension(testProject);
+                step = "running " + name;
+                var resultsDir = Path.Combine(resultsRoot, name);
+                output.WriteLine($"… {name}");
+                var watch = Stopwatch.StartNew();
+                List<string> args = ["test", testProject, "-c", "Release", "--no-build", "--nologo",
+                    "--logger", $"trx;LogFileName={name}.trx", "--results-directory", resultsDir];
+                if (!string.IsNullOrEmpty(filter))
+                {
+                    args.AddRange(["--filter", filter]);
+                }
+
+                var exit = await RunDotnetAsync(root, args, cancellationToken);
+                var counts = TestCounts.ForProject(name, Path.Combine(resultsDir, name + ".trx"), exit, output);
+                output.WriteLine($"  {name}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped ({watch.Elapsed.TotalSeconds:F0} s)");
+                total += counts;
+            }
+
+            if (projects.Count == 0)
+            {
+                return Finish(output, total with { Failed = total.Failed + 1 }, $"✗ no test project matched under {Path.Combine(root, "tests")}");
+            }
+
+            return Finish(output, total, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Finish(output, total with { Failed = total.Failed + 1 }, $"✗ interrupted while {step}; counted as one failure", exit: 130);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return Finish(output, total with { Failed = total.Failed + 1 }, $"✗ {step} failed: {exception.Message}");
+        }
+    }
+
+    /// <summary>Writes the reason (when there is one) and then the summary, always the last line; returns the exit code.</summary>
+    private static int Finish(TextWriter output, TestCounts total, string? reason, int exit = 1)
+    {
+        if (reason is not null)
+        {
+            output.WriteLine(reason);
         }
 
-        output.WriteLine($"{total.Passed} passed, {total.Failed} failed, {total.Skipped} skipped");
-        return total.Failed == 0 && total.Passed > 0 ? 0 : 1;
+        output.WriteLine(total.Summary);
+        return total.Failed == 0 && total.Passed > 0 ? 0 : exit;
     }
 
     private static async Task<int> RunDotnetAsync(string root, IEnumerable<string> arguments, CancellationToken cancellationToken)
@@ -105,34 +119,13 @@ internal static class TestCommand
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            // Let the killed tree finish writing, so the summary stays the last line.
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
 
+        // Ctrl+C reaches the child too, which may exit first: still report the interruption, not a failed project.
+        cancellationToken.ThrowIfCancellationRequested();
         return process.ExitCode;
-    }
-
-    private sealed record TestCounts(int Passed, int Failed, int Skipped)
-    {
-        public static TestCounts operator +(TestCounts a, TestCounts b) =>
-            new(a.Passed + b.Passed, a.Failed + b.Failed, a.Skipped + b.Skipped);
-
-        /// <summary>Reads the ResultSummary counters of a Visual Studio TRX file; null when there is none.</summary>
-        public static TestCounts? FromTrx(string path)
-        {
-            if (!File.Exists(path))
-            {
-                return null;
-            }
-
-            var counters = XDocument.Load(path).Descendants().FirstOrDefault(e => e.Name.LocalName == "Counters");
-            if (counters is null)
-            {
-                return null;
-            }
-
-            int Read(string attribute) => int.TryParse(counters.Attribute(attribute)?.Value, out var value) ? value : 0;
-            var failed = Read("failed") + Read("error") + Read("timeout") + Read("aborted");
-            return new TestCounts(Read("passed"), failed, Read("notExecuted"));
-        }
     }
 }

@@ -150,8 +150,9 @@ internal sealed class LoadGenerator(LoadSettings settings, TextWriter output, bo
     }
 
     /// <summary>
-    /// One status line a second on a terminal (rewritten in place), one plain line every five seconds otherwise:
-    /// elapsed, rate finished over the last interval, its p95, errors (5xx or no answer) so far, requests open.
+    /// One status line a second on a terminal (rewritten in place, led by a progress bar), one plain line every five
+    /// seconds otherwise: elapsed, rate finished over the last interval, its p95, errors (5xx or no answer) so far,
+    /// requests open.
     /// </summary>
     private async Task ProgressAsync(Stopwatch watch, CancellationToken cancellationToken)
     {
@@ -175,7 +176,7 @@ internal sealed class LoadGenerator(LoadSettings settings, TextWriter output, bo
                     $"{now.TotalSeconds,4:F0}s/{settings.Duration.TotalSeconds:F0}s  rate {rate,6:F1}/s  p95 {(double.IsNaN(p95) ? "   -" : p95.ToString("F0", CultureInfo.InvariantCulture)),4} ms  errors {errors} ({LoadReport.Percent(errors, seen)})  open {Interlocked.Read(ref _inFlight)}  done {seen}");
                 if (interactive)
                 {
-                    output.Write("\r" + line + "\u001b[K");
+                    output.Write("\r" + LoadReport.Bar(now / settings.Duration) + "  " + line + "\u001b[K");
                 }
                 else
                 {

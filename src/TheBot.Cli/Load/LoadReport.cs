@@ -65,6 +65,14 @@ internal static class LoadReport
     private static string Milliseconds(double value) => double.IsNaN(value) ? "-" : value.ToString(value < 10 ? "F1" : "F0", CultureInfo.InvariantCulture);
 
     /// <summary>"2.0%" (no space, unlike the invariant culture's P format).</summary>
+    /// <summary>A progress bar for <paramref name="fraction"/> (clamped to 0..1): <c>[#####-----]  50%</c>.</summary>
+    public static string Bar(double fraction, int width = 20)
+    {
+        var done = double.IsNaN(fraction) ? 0 : Math.Clamp(fraction, 0, 1);
+        var filled = (int)Math.Round(done * width, MidpointRounding.ToZero);
+        return "[" + new string('#', filled) + new string('-', width - filled) + "] " + (done * 100).ToString("0", CultureInfo.InvariantCulture).PadLeft(3) + "%";
+    }
+
     public static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     public static string Percent(long part, long whole) => Percent(whole == 0 ? 0 : (double)part / whole);
