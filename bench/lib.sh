@@ -35,3 +35,22 @@ build_server() { # into $BIN, log in $OUT_DIR
 CLK_TCK="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+make_out_dir() { # name -> OUT_DIR (results, logs) and BIN (the server build)
+  OUT_DIR="$(mktemp -d "/tmp/thebot-$1.XXXXXX")"
+  BIN="$OUT_DIR/server"
+}
+
+# One server at a time (throughput.sh, throughput-toggle.sh): its pid, and the stop the exit traps call.
+SERVER_PID=""
+stop_server() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+stop_server_on_exit() {
+  trap stop_server EXIT
+  trap 'stop_server; exit 130' INT TERM
+}

@@ -20,8 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_args "$@"
 require_tools
 
-OUT_DIR="$(mktemp -d /tmp/thebot-paired.XXXXXX)"
-BIN="$OUT_DIR/server"
+make_out_dir paired
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -29,19 +29,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_args "$@"
 require_tools
 
-OUT_DIR="$(mktemp -d /tmp/thebot-throughput.XXXXXX)"
-BIN="$OUT_DIR/server"
-SERVER_PID=""
-
-cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
-trap 'cleanup' EXIT
-trap 'cleanup; exit 130' INT TERM
+make_out_dir throughput
+stop_server_on_exit
 
 build_server
 
@@ -81,7 +70,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     load="$(cut -d' ' -f1 /proc/loadavg)"
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$requests" "$cpu_us" "$load" >>"$OUT_DIR/results.tsv"
     printf 'round %d/%d  %-15s %10.0f req/s  %7s us CPU/req  (load %s)\n' "$round" "$ROUNDS" "$mode" "$rps" "$cpu_us" "$load"
-    cleanup
+    stop_server
   done
 done
 

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using OpenTelemetry.Metrics;
 using Prometheus;
 using TheBot.Monitoring;
 
-// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|ours-nobridge|ours-nomiddleware [--port 5080]
+// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|ours-nobridge|ours-nomiddleware|ours-toggle [--port 5080]
 // GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint).
 var mode = Arg("--mode") ?? "bare";
 var port = int.Parse(Arg("--port") ?? "5080", System.Globalization.CultureInfo.InvariantCulture);
@@ -25,10 +26,12 @@ switch (mode)
         break;
     case "ours-nobridge":
     case "ours-nomiddleware":
+    case "ours-toggle":
         // Ablations for finding where ours spends: the same two lines minus one internal part, removed by its
         // (internal) type name: the start-up service that starts the MeterListener bridge, or the startup filter
         // that inserts the HTTP middleware.
         builder.AddTheBotMonitoring();
+        // ours-toggle puts the middleware back itself, behind a run-time switch (below).
         var removed = mode == "ours-nobridge" ? "MonitoringStartup" : "HttpMetricsStartupFilter";
         foreach (var descriptor in builder.Services.Where(d => d.ImplementationType?.Name == removed).ToList())
         {
@@ -44,7 +47,7 @@ switch (mode)
             .AddPrometheusExporter());
         break;
     default:
-        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, ours-nobridge or ours-nomiddleware");
+        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, ours-nobridge, ours-nomiddleware or ours-toggle");
         return 2;
 }
 
@@ -63,6 +66,15 @@ switch (mode)
     case "ours":
     case "ours-nobridge":
     case "ours-nomiddleware":
+        app.MapTheBotMonitoring();
+        break;
+    case "ours-toggle":
+        // The real middleware behind a switch that bench/throughput-toggle.sh flips while the server runs: one
+        // process, one JIT state and one memory layout measured with and without the per-request work, which
+        // separate server processes (whose req/s differ by ±10 % among themselves) cannot resolve to 3 %.
+        var metricsOn = new StrongBox<bool>(true);
+        app.UseWhen(_ => metricsOn.Value, branch => branch.UseMiddleware<TheBot.Monitoring.Http.HttpMetricsMiddleware>());
+        app.MapPost("/toggle/{on:bool}", (bool on) => metricsOn.Value = on);
         app.MapTheBotMonitoring();
         break;
     case "naive":

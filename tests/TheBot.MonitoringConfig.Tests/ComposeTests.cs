@@ -26,13 +26,23 @@ public class ComposeTests
         Assert.True(mounts.Count >= 10, $"only {mounts.Count} repository mounts found");
     }
 
-    [Fact]
-    public async Task Grafana_admin_password_is_required()
+    [Theory]
+    [InlineData("GRAFANA_ADMIN_PASSWORD")]
+    [InlineData("THEBOT_SCRAPE_TOKEN")]
+    [InlineData("SLACK_WEBHOOK_URL")]
+    [InlineData("SMTP_HOST")]
+    [InlineData("SMTP_USER")]
+    [InlineData("SMTP_PASSWORD")]
+    [InlineData("PAGERDUTY_SERVICE_KEY")]
+    [InlineData("ALERT_WEBHOOK_URL")]
+    [InlineData("DEADMANS_SWITCH_URL")]
+    public async Task A_missing_secret_stops_compose_before_anything_starts_and_names_it(string secret)
     {
-        var env = new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["GRAFANA_ADMIN_PASSWORD"] = "" };
+        // Everything else set: the failure is this secret's alone (an empty value counts as missing).
+        var env = new Dictionary<string, string>(ComposeCheck.DummyEnvironment) { [secret] = "" };
         var result = await Tools.RunAsync("docker-compose", ["-f", ComposeFile, "config", "-q"], env, Repo.Root);
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("GRAFANA_ADMIN_PASSWORD", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"set {secret}", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,14 +1,25 @@
 namespace TheBot.Cli.Checks;
 
 /// <summary>
-/// docker-compose.monitoring.yml: <c>docker-compose config -q</c> (GRAFANA_ADMIN_PASSWORD set to a dummy, as the
-/// file requires it), and every repository file it mounts (a volume or env_file source starting with '.',
+/// docker-compose.monitoring.yml: <c>docker-compose config -q</c> (with dummies for the secrets the file requires),
+/// and every repository file it mounts (a volume or env_file source starting with '.',
 /// relative to the compose file) exists.
 /// </summary>
 public sealed class ComposeCheck : IMonitoringCheck
 {
     /// <summary>The compose file's name in monitoring/.</summary>
     public const string FileName = "docker-compose.monitoring.yml";
+
+    /// <summary>
+    /// The variables the compose file refuses to start without (Grafana's admin password, the scrape token, the
+    /// Alertmanager receivers), with dummy values, plus PATH: the environment the check validates the file in.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DummyEnvironment =
+        new Dictionary<string, string>(AlertmanagerCheck.DummySecrets)
+        {
+            ["GRAFANA_ADMIN_PASSWORD"] = "dummy-check-password",
+            ["THEBOT_SCRAPE_TOKEN"] = "dummy-scrape-token",
+        };
 
     /// <summary>What the line says was checked.</summary>
     public const string Name = "docker-compose config, mounted files exist";
@@ -24,12 +35,7 @@ public sealed class ComposeCheck : IMonitoringCheck
         }
 
         var problems = new List<string>();
-        var environment = new Dictionary<string, string>
-        {
-            ["GRAFANA_ADMIN_PASSWORD"] = "dummy-check-password",
-            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
-        };
-        var result = await CheckTool.RunAsync("docker-compose", ["-f", file, "config", "-q"], cancellationToken, context.MonitoringDir, environment);
+        var result = await CheckTool.RunAsync("docker-compose", ["-f", file, "config", "-q"], cancellationToken, context.MonitoringDir, DummyEnvironment);
         if (result is null)
         {
             problems.Add(CheckTool.Missing("docker-compose"));
