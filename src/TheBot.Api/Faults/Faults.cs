@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TheBot.Api.Faults;
@@ -44,7 +45,14 @@ public sealed class FaultMiddleware(RequestDelegate next, FaultState state)
             && !path.StartsWithSegments("/api/system") && !path.StartsWithSegments("/api/test");
         if (affected && faults.LatencyMilliseconds > 0)
         {
-            await Task.Delay(faults.LatencyMilliseconds, context.RequestAborted);
+            // Timers may fire a fraction of a millisecond early: top up until the whole latency has passed, so a
+            // request is never faster than the fault says.
+            var until = Stopwatch.GetTimestamp() + faults.LatencyMilliseconds * Stopwatch.Frequency / 1000;
+            for (var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until); left > TimeSpan.Zero;
+                 left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until))
+            {
+                await Task.Delay(left + TimeSpan.FromMilliseconds(1), context.RequestAborted);
+            }
         }
 
         if (affected && faults.SlowQueryMilliseconds > 0)
