@@ -8,6 +8,7 @@ using TheBot.Cli.Load;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
 using TheBot.Stack.Components;
+using TheBot.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -20,6 +21,7 @@ namespace TheBot.Cli.Tests;
 /// must leave no process behind. A second <c>up</c> on a busy port must fail before starting anything.
 /// </summary>
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+[Trait(TestCategory.Name, TestCategory.Stack)]
 public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
