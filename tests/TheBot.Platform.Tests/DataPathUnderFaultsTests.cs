@@ -126,6 +126,7 @@ public sealed class DataPathUnderFaultsTests(PlatformFixture platform, ITestOutp
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => client.GetAsync($"{platform.Url}/api/system/liveness/")));
 
         var readsPerBurst = new List<double>();
+        var missesPerBurst = new List<double>();
         for (var burst = 0; burst < 3; burst++)
         {
             Assert.True(await redis.GetDatabase().KeyDeleteAsync(key), $"{key} was not cached before burst {burst}");
@@ -147,11 +148,15 @@ public sealed class DataPathUnderFaultsTests(PlatformFixture platform, ITestOutp
             Assert.True(statuses.All(s => s == HttpStatusCode.OK), $"burst {burst}: {summary}\n{platform.Backend.Output}");
             Assert.Equal(0, ServerErrors(after) - ServerErrors(before));
             readsPerBurst.Add(after[UserReads] - before[UserReads]);
+            missesPerBurst.Add(after[Misses] - before[Misses]);
         }
 
         // One read serves the concurrent misses. A request whose cache miss is answered just as the load's store lands
         // may start a second one; never one per request.
         Assert.All(readsPerBurst, reads => Assert.InRange(reads, 1, 2));
+
+        // The proof needs misses that really overlapped: at least one burst where many requests missed together.
+        Assert.True(missesPerBurst.Max() >= 8, $"no burst had concurrent misses ({string.Join(", ", missesPerBurst)}): nothing was coalesced");
     }
 
     [Fact]

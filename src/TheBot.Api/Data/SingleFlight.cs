@@ -21,8 +21,9 @@ public sealed class SingleFlight
 
     /// <summary>
     /// The result of the load of <paramref name="key"/> already in flight, or of <paramref name="load"/> started now.
-    /// <paramref name="after"/> runs once the value is known and before the key is released (used to store it in the
-    /// cache, so callers that miss while the store is under way join this flight instead of reading the database again).
+    /// <paramref name="after"/> starts once the value is known, before the callers get it, and the key is released only
+    /// when it ends (it stores the value in the cache, so callers that miss while the store is under way join this
+    /// flight instead of reading the database again). It must not throw: its failure would be lost.
     /// </summary>
     public async Task<T?> RunAsync<T>(string key, Func<CancellationToken, Task<T?>> load, Func<T, Task> after, CancellationToken cancellationToken)
         where T : class
@@ -59,11 +60,11 @@ public sealed class SingleFlight
                 return;
             }
 
+            // The store is sent before the waiters are released: a caller's next read, sent after its answer, then
+            // queues behind the store on the cache's connection and hits, instead of missing once more.
+            var stored = value is null ? Task.CompletedTask : after(value);
             flight.SetResult(value);
-            if (value is not null)
-            {
-                await after(value);
-            }
+            await stored;
         }
         finally
         {
