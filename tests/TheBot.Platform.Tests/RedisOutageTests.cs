@@ -100,6 +100,15 @@ public sealed class RedisOutageTests(PlatformFixture platform) : IClassFixture<P
 
         // SIGCONT: nothing restarts, the probe sees Redis again by itself.
         await WaitCacheHealthyAsync();
+
+        // The cache's circuit breaker, opened by the hang's timeouts, skips Redis for up to its open period; then a trial
+        // read finds it answering again.
+        await TestHttp.WaitUntilAsync(async () =>
+        {
+            var skipped = (await platform.ScrapeAsync())[Errors];
+            await platform.GetAsync($"/api/users/{user}");
+            return (await platform.ScrapeAsync())[Errors] == skipped;
+        }, TheBot.Monitoring.Caching.CacheCircuitBreaker.OpenFor + TimeSpan.FromSeconds(3), () => "the cache was still skipped after Redis resumed");
         var before = await platform.ScrapeAsync();
         Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync($"/api/users/{user}")).Status);
         Assert.Equal(HttpStatusCode.OK, (await platform.GetAsync($"/api/users/{user}")).Status);
