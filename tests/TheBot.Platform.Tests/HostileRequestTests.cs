@@ -214,6 +214,33 @@ public sealed partial class HostileRequestTests(FullPlatformFixture platform, IT
     private static bool IsUnknownVersionRefusal(string name, RawHttp.Answer answer) =>
         answer.Status == 505 && name is "HTTP/9.9" or "HTTP/2.0 in an HTTP/1 request line" or "lower-case version";
 
+    [Fact]
+    public async Task A_client_that_leaves_before_the_answer_is_not_a_server_error()
+    {
+        // The backend takes 1.5 s (fault switch); the client gives up after 0.3 s, as users who navigate away do. The
+        // proxy cannot answer anyone, and the request must not count as the frontend's 5xx (YARP reports it as 502).
+        var backend = await platform.ScrapeAsync();
+        var frontend = await ScrapeFrontendAsync();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Post, "/api/test/faults", new { latencyMilliseconds = 1500, errorRate = 0 })).Status);
+        try
+        {
+            foreach (var (target, port) in Targets())
+            {
+                var answer = await RawHttp.SendAsync(port, Encoding.ASCII.GetBytes($"GET /api/courses HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"), TimeSpan.FromMilliseconds(300));
+                Assert.True(answer.TimedOut, $"{target}: answered within 0.3 s: {answer}");
+            }
+
+            await AssertNoServerErrorsAsync(backend, frontend);
+        }
+        finally
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Delete, "/api/test/faults")).Status);
+        }
+
+        var after = await ScrapeFrontendAsync();
+        Assert.Equal(1, MetricsSnapshot.Delta(frontend, after, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/courses\",status=\"499\"}"));
+    }
+
     private IEnumerable<(string Name, int Port)> Targets() =>
     [
         ("backend", new Uri(platform.Url).Port),
