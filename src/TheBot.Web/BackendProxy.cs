@@ -79,6 +79,7 @@ public static class BackendProxyExtensions
             detail: "This system endpoint does not exist on the frontend; the backend's own are not proxied."));
         app.MapReverseProxy(proxy =>
         {
+            proxy.Use(LabelClientsThatLeftAsync);
             proxy.Use(RefuseUnsupportedMethodsAsync);
             proxy.Use(RefuseDeclaredOversizeBodiesAsync);
             proxy.UseSessionAffinity();
@@ -86,6 +87,22 @@ public static class BackendProxyExtensions
             proxy.UsePassiveHealthChecks();
         });
         return app;
+    }
+
+    /// <summary>
+    /// A client that closed the connection before the answer (a user who navigated away) is nobody's failure: YARP
+    /// reports the cancelled forward as 400, and this host's metrics record it as 499 (client closed request), the status
+    /// the backend's own server gives the same request, so neither a 5xx nor a spurious "bad request" is counted.
+    /// </summary>
+    private static async Task LabelClientsThatLeftAsync(HttpContext context, Func<Task> next)
+    {
+        await next();
+        if (context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
+            && context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>()?.Error
+                is Yarp.ReverseProxy.Forwarder.ForwarderError.RequestCanceled or Yarp.ReverseProxy.Forwarder.ForwarderError.RequestBodyCanceled)
+        {
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        }
     }
 
     /// <summary>

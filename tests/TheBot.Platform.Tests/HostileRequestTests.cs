@@ -27,7 +27,7 @@ public sealed partial class HostileRequestTests(FullPlatformFixture platform, IT
 
         /// <summary>
         /// Odd but well-formed enough for the server to serve (a control character or UTF-8 in a header value, bare LF
-        /// line ends, a body on a GET the endpoint never reads): any answer but a 5xx, the same through the proxy.
+        /// line ends, a Host port out of range, hop-by-hop lists): any answer but a 5xx, the same through the proxy.
         /// </summary>
         Served,
 
@@ -66,6 +66,14 @@ public sealed partial class HostileRequestTests(FullPlatformFixture platform, IT
         ("control character in a header", "GET /api/courses HTTP/1.1\r\nHost: {host}\r\nX-Ctl: a\u0001b\r\n\r\n", Expect.Served),
         ("Latin-1 byte in a header", "GET /api/courses HTTP/1.1\r\nHost: {host}\r\nX-Name: caf\u00e9\r\n\r\n", Expect.Refused),
         ("UTF-8 bytes in a header", "GET /api/courses HTTP/1.1\r\nHost: {host}\r\nX-Name: caf\u00c3\u00a9\r\n\r\n", Expect.Served),
+        ("unknown expectation", "POST /api/users HTTP/1.1\r\nHost: {host}\r\n" + Json + "Expect: frobnicate\r\nContent-Length: 2\r\n\r\n{}", Expect.Refused),
+        ("100-continue without a body", "GET /api/courses HTTP/1.1\r\nHost: {host}\r\nExpect: 100-continue\r\n\r\n", Expect.Served),
+        ("TE gzip and a hop-by-hop list", "GET /api/courses HTTP/1.1\r\nHost: {host}\r\nTE: gzip, trailers\r\nConnection: keep-alive, X-Secret, Host\r\nX-Secret: 1\r\n\r\n", Expect.Served),
+        ("Host with a bad port", "GET /api/courses HTTP/1.1\r\nHost: 127.0.0.1:99999999\r\n\r\n", Expect.Served),
+        ("Host with a space", "GET /api/courses HTTP/1.1\r\nHost: a b\r\n\r\n", Expect.Refused),
+        ("gzip-encoded garbage body", "POST /api/users HTTP/1.1\r\nHost: {host}\r\n" + Json + "Content-Encoding: gzip\r\nContent-Length: 4\r\n\r\nzzzz", Expect.Refused),
+        ("absolute-form to another host", "GET http://169.254.169.254/latest/meta-data HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n", Expect.Refused),
+        ("X-Forwarded headers forged", "GET /api/nothing HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-For: not an ip, ::::\r\nX-Forwarded-Proto: gopher\r\nX-Forwarded-Host: a/b\r\nForwarded: for=\"[bad\r\n\r\n", Expect.Refused),
         ("bare LF line ends", "GET /api/courses HTTP/1.1\nHost: {host}\n\n", Expect.Served),
         ("Transfer-Encoding and Content-Length", "POST /api/users HTTP/1.1\r\nHost: {host}\r\n" + Json + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", Expect.Refused),
         ("two Content-Lengths", "POST /api/users HTTP/1.1\r\nHost: {host}\r\n" + Json + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", Expect.Refused),
@@ -214,6 +222,33 @@ public sealed partial class HostileRequestTests(FullPlatformFixture platform, IT
     private static bool IsUnknownVersionRefusal(string name, RawHttp.Answer answer) =>
         answer.Status == 505 && name is "HTTP/9.9" or "HTTP/2.0 in an HTTP/1 request line" or "lower-case version";
 
+    [Fact]
+    public async Task A_client_that_leaves_before_the_answer_is_not_a_server_error()
+    {
+        // The backend takes 1.5 s (fault switch); the client gives up after 0.3 s, as users who navigate away do. The
+        // proxy cannot answer anyone, and the request must not count as the frontend's 5xx (YARP reports it as 502).
+        var backend = await platform.ScrapeAsync();
+        var frontend = await ScrapeFrontendAsync();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Post, "/api/test/faults", new { latencyMilliseconds = 1500, errorRate = 0 })).Status);
+        try
+        {
+            foreach (var (target, port) in Targets())
+            {
+                var answer = await RawHttp.SendAsync(port, Encoding.ASCII.GetBytes($"GET /api/courses HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"), TimeSpan.FromMilliseconds(300));
+                Assert.True(answer.TimedOut, $"{target}: answered within 0.3 s: {answer}");
+            }
+
+            await AssertNoServerErrorsAsync(backend, frontend);
+        }
+        finally
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Delete, "/api/test/faults")).Status);
+        }
+
+        var after = await ScrapeFrontendAsync();
+        Assert.Equal(1, MetricsSnapshot.Delta(frontend, after, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/courses\",status=\"499\"}"));
+    }
+
     private IEnumerable<(string Name, int Port)> Targets() =>
     [
         ("backend", new Uri(platform.Url).Port),
@@ -296,27 +331,34 @@ public sealed partial class HostileRequestTests(FullPlatformFixture platform, IT
 
                 received.AddRange(buffer.AsSpan(0, read));
 
-                // Server frames are unmasked; a close frame (opcode 8) carries its status in its first two payload bytes.
-                for (var i = 0; i + 1 < received.Count;)
+                // Server frames are unmasked: 2 header bytes, then a 16- or 64-bit length when the 7-bit one says 126 or 127;
+                // a close frame (opcode 8) carries its status in its first two payload bytes.
+                for (var i = 0; i + 2 <= received.Count;)
                 {
-                    var length = received[i + 1] & 0x7f;
-                    var offset = i + 2 + (length == 126 ? 2 : length == 127 ? 8 : 0);
-                    if (length >= 126)
+                    var frame = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(received)[i..];
+                    var (length, offset) = (frame[1] & 0x7f) switch
                     {
-                        if (offset > received.Count)
-                        {
-                            break;
-                        }
-
-                        length = length == 126 ? (received[i + 2] << 8) | received[i + 3] : (int)Math.Min(int.MaxValue, (long)received[i + 9] | ((long)received[i + 8] << 8));
+                        126 when frame.Length >= 4 => ((long)System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[2..]), 4),
+                        127 when frame.Length >= 10 => ((long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(frame[2..]), 10),
+                        126 or 127 => (-1L, 0),
+                        var small => ((long)small, 2),
+                    };
+                    if (length < 0)
+                    {
+                        break; // the extended length has not arrived yet
                     }
 
-                    if ((received[i] & 0x0f) == 8 && offset + 2 <= received.Count)
+                    if ((frame[0] & 0x0f) == 8 && frame.Length >= offset + 2)
                     {
-                        return $"close {(received[offset] << 8) | received[offset + 1]}";
+                        return $"close {System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[offset..])}";
                     }
 
-                    i = offset + length;
+                    if (length > received.Count)
+                    {
+                        break; // a frame larger than anything the chat sends: keep reading until the close or the end
+                    }
+
+                    i += offset + (int)length;
                 }
             }
         }
