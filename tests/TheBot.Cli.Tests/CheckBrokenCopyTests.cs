@@ -44,7 +44,7 @@ public class CheckBrokenCopyTests
             "docker-compose.monitoring.yml", "mounts ./loki/no-such-config.yml, which does not exist"),
         ["a recording rule has a bad PromQL expr"] = (
             c => c.ReplaceFirst("prometheus/recording_rules.yml", "expr: sum by (job) (rate(thebot_http_requests_total[5m]))", "expr: sum by (job) (rate(thebot_http_requests_total[5m])"),
-            "prometheus/recording_rules.yml", "9:15: group \"thebot-http\", rule 1, \"job:thebot_http_requests:rate5m\": could not parse expression"),
+            "prometheus/recording_rules.yml", "group \"thebot-http\", rule 1, \"job:thebot_http_requests:rate5m\": could not parse expression"),
         ["a promtool unit test expects what does not happen"] = (
             c => c.ReplaceFirst("prometheus/tests/alerts_backend_test.yml", "    exp_alerts: []", "    exp_alerts: [{exp_labels: {severity: critical}}]"),
             "prometheus/tests/alerts_backend_test.yml", "name: BackendHighErrorRate: fires after its for, not before,\n    alertname: BackendHighErrorRate, time: 5m"),

@@ -107,6 +107,24 @@ public class PromtoolUnitTests
         }
     }
 
+    /// <summary>
+    /// Without group_eval_order promtool evaluates the rule groups in a random order each run, so an alert on a
+    /// recording rule starts one interval later in some runs: a test at the edge of its `for` then fails at random.
+    /// </summary>
+    [Fact]
+    public void Every_test_file_evaluates_recording_rules_before_alerts()
+    {
+        var recording = RuleFile.Recordings.Groups.Select(g => g.Name).ToList();
+        var alerting = RuleFile.Alerts.Groups.Select(g => g.Name).ToList();
+        foreach (var file in Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml"))
+        {
+            var test = YamlMap.Load(file);
+            var order = test.At("group_eval_order").AsList().Select(n => n.AsText()!).ToList();
+            var expected = test.At("rule_files").AsList().Select(f => f.AsText()).Contains("../alert_rules.yml") ? recording.Concat(alerting).ToList() : recording;
+            Assert.True(order.SequenceEqual(expected), $"{Path.GetFileName(file)}: group_eval_order must list {string.Join(", ", expected)}");
+        }
+    }
+
     private static IEnumerable<PromtoolTestGroup> LoadTests() =>
         Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml").SelectMany(f => Yaml.Load<PromtoolTestFile>(f).Tests);
 }

@@ -24,7 +24,9 @@ public sealed class LiveStack : IAsyncLifetime
         "thebot_db_query_errors_total", "thebot_cache_hits_total", "thebot_cache_misses_total", "thebot_messages_sent_total",
         "thebot_assignments_submitted_total", "thebot_payments_processed_total", "thebot_websocket_connections",
         "thebot_background_tasks_total", "thebot_background_task_duration_seconds", "thebot_background_queue_depth",
-        "thebot_build_info",
+        "thebot_build_info", "thebot_db_connection_errors_total", "thebot_cache_errors_total",
+        // Issue 10 contract with the library (helper LIB): 1/0 per health component, refreshed by a background probe.
+        "thebot_health_component_up",
     ];
 
     /// <summary>Series Prometheus itself synthesizes.</summary>
