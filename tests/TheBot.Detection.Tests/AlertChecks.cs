@@ -106,6 +106,33 @@ internal static class AlertChecks
     }
 
     /// <summary>
+    /// When <paramref name="alert"/> has been notified before, waits for its resolved notification (at most
+    /// <see cref="DetectionTiming.ToResolve"/>) and then until Alertmanager has dropped the emptied group (at most
+    /// <see cref="DetectionTiming.AlertmanagerMaintenance"/> after it, with the margin): a new alert joining a group that
+    /// still exists is sent at its next <c>group_interval</c> flush, not after <c>group_wait</c>, which would make a time
+    /// to page meaningless. Returns how long it waited.
+    /// </summary>
+    public static async Task<TimeSpan> GroupClosedAsync(DetectionStack stack, string alert)
+    {
+        var waited = Stopwatch.StartNew();
+        if (stack.Log.All.LastOrDefault(n => n.AlertName == alert) is not { } last)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var resolved = last.Status == "resolved"
+            ? last
+            : await stack.Log.WaitForAsync(n => n.AlertName == alert && n.Status == "resolved" && n.ReceivedAt >= last.ReceivedAt, stack.Timing.ToResolve(alert));
+        var closed = (resolved?.ReceivedAt ?? DateTimeOffset.UtcNow) + DetectionTiming.WithMargin(DetectionTiming.AlertmanagerMaintenance);
+        if (closed > DateTimeOffset.UtcNow)
+        {
+            await Task.Delay(closed - DateTimeOffset.UtcNow);
+        }
+
+        return waited.Elapsed;
+    }
+
+    /// <summary>
     /// Waits until none of <paramref name="alerts"/> is pending or firing in Prometheus, at most the longest
     /// <see cref="DetectionTiming.ToClear"/> of those active now (an alert still active from an earlier fault would make
     /// the next time to notify meaningless). Returns how long it waited, which were active, and whether they cleared.

@@ -37,6 +37,12 @@ internal sealed partial class DetectionTiming
         alert), nor does `resolve_timeout` (above).
         """;
 
+    /// <summary>
+    /// Alertmanager's dispatcher drops emptied aggregation groups only at its maintenance, every 30 s (fixed in its
+    /// code, not configurable); until then a new alert of the same group is sent at the next group_interval flush.
+    /// </summary>
+    public static readonly TimeSpan AlertmanagerMaintenance = TimeSpan.FromSeconds(30);
+
     private readonly TimeCompression _compression;
     private readonly IReadOnlyDictionary<string, ScrapeJob> _jobs;
     private readonly ScrapeJob _global;
@@ -211,6 +217,7 @@ internal sealed partial class DetectionTiming
         text.AppendLine("| until a firing alert is notified again | M(repeat_interval + group_interval) |");
         text.AppendLine("| after it fires, until a notification would have left Alertmanager (leak checks) | M(evaluation + group_wait) |");
         text.AppendLine("| how long a fault users don't feel is held | M(max over critical alerts of scrape + evaluations + for + group_wait) |");
+        text.AppendLine("| before paging an alert notified earlier: its resolution, then Alertmanager dropping the emptied group | until resolved (bound above), then M(30 s maintenance) |");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"**Margin**: M(x) = x × {1 + ProportionalMargin:0.##} + {FixedMargin.TotalSeconds:0} s (delivery through the sinks, SMTP with STARTTLS, a busy 2-core machine).");

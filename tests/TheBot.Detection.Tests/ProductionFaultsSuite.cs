@@ -207,7 +207,8 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
             {
                 var before = await WebSocketMetricsAsync(stack);
                 await using var sessions = await ChatSessions.OpenAsync(stack.Backend, "detection-hold", user, ChatSessionCount);
-                await Task.Delay(hold - (DateTimeOffset.UtcNow - sessions.OpenedAt));
+                var left = hold - (DateTimeOffset.UtcNow - sessions.OpenedAt);
+                await Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero);
                 var open = sessions.Open;
                 var closed = await sessions.CloseAsync();
                 var heldFor = DateTimeOffset.UtcNow - sessions.OpenedAt;
@@ -345,7 +346,8 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         var critical = fired.Where(IsCritical).Select(Describe).Distinct().ToList();
         var warnings = fired.Where(n => !IsCritical(n)).Select(Describe).Distinct().ToList();
         var unexpected = fired.Where(n => !IsCritical(n) && !allowedWarnings.Contains(n.AlertName)).Select(n => n.AlertName).Distinct().ToList();
-        var userErrors = tally.ServerErrors();
+        // Readiness probes are not user traffic; the probe storm judges their answers itself.
+        var userErrors = tally.ServerErrors() - tally.ServerErrors("readiness");
         if (critical.Count > 0)
         {
             Problem($"false page during '{fault}': {string.Join(", ", critical)}");
@@ -373,6 +375,10 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         var timing = stack.Timing;
         var terms = timing.Of(hang.Alert);
         await SettleAsync(stack, a => a == hang.Alert || (hang.NoCritical && AlertCatalog.Severity(a) == "critical"), hang.Scenario);
+        if (await AlertChecks.GroupClosedAsync(stack, hang.Alert) is { } closed && closed > TimeSpan.Zero)
+        {
+            Note($"Before '{hang.Scenario}': {hang.Alert} had been notified by an earlier scenario; waited {closed.TotalSeconds:F0} s for its resolution and for Alertmanager to drop the emptied group.");
+        }
         var route = terms.Route;
         var floor = timing.Floor(hang.Alert, hang.Detection);
         var limit = floor * 1.1;
@@ -518,13 +524,14 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
 
                 await Task.Delay(stack.Timing.Evaluation, stop);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Prometheus busy for a moment: the next poll tells.
+                // Prometheus busy for a moment (a poll timed out): the next poll tells.
+                await Task.Delay(stack.Timing.Evaluation, CancellationToken.None);
             }
         }
     }
