@@ -91,26 +91,27 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
 
             // No false page first: the PostgreSQL hang leaves BackendHighErrorRate firing (inhibited while PostgreSQL is
             // down) until its window drains, which must not be mistaken for a page of a later scenario.
-            await RedisKilledAsync(stack, fixture);
-            await ProbeStormAsync(stack, fixture);
-            await stack.StartServiceAsync(ServiceNames.Redis);
-            await ChatSessionsAsync(stack);
-            await ColdKeyBurstAsync(stack, fixture);
+            // Each scenario on its own: one that fails is recorded and the next still runs (Redis is started again in any case).
+            await GuardedAsync("Redis killed", () => RedisKilledAsync(stack, fixture));
+            await GuardedAsync("probe storm", () => ProbeStormAsync(stack, fixture));
+            await GuardedAsync("Redis restart", () => EnsureRunningAsync(stack, ServiceNames.Redis));
+            await GuardedAsync("chat sessions", () => ChatSessionsAsync(stack));
+            await GuardedAsync("cold-key burst", () => ColdKeyBurstAsync(stack, fixture));
 
-            await HangAsync(stack, fixture, new Hang("Redis SIGSTOP", "RedisDown", ServiceNames.Redis, WholeTree: true,
+            await GuardedAsync("Redis SIGSTOP", () => HangAsync(stack, fixture, new Hang("Redis SIGSTOP", "RedisDown", ServiceNames.Redis, WholeTree: true,
                 stack.Timing.Of("RedisDown").ScrapeTimeout, "scrape timeout of the `redis` job (redis_exporter waits on the frozen server)", UserRps)
             {
                 Hold = stack.Timing.CriticalExposure().Duration,
                 CachedReads = true,
                 NoCritical = true,
-            });
-            await HangAsync(stack, fixture, new Hang("PostgreSQL postmaster-only SIGSTOP, warm pool", "BackendDatabaseUnreachable", ServiceNames.PostgreSql, WholeTree: false,
+            }));
+            await GuardedAsync("postmaster SIGSTOP", () => HangAsync(stack, fixture, new Hang("PostgreSQL postmaster-only SIGSTOP, warm pool", "BackendDatabaseUnreachable", ServiceNames.PostgreSql, WholeTree: false,
                 stack.ProbeInterval + DetectionStack.DatabaseProbeTimeout,
                 $"backend probe interval ({stack.ProbeInterval.TotalSeconds:F0} s) + its database probe's connect timeout ({DetectionStack.DatabaseProbeTimeout.TotalSeconds:F0} s, a new physical connection)", UserRps)
             {
                 CachedReads = true,
-            });
-            await HangAsync(stack, fixture, new Hang("PostgreSQL tree SIGSTOP (postmaster and every child) under platform traffic", "PostgreSQLDown", ServiceNames.PostgreSql, WholeTree: true,
+            }));
+            await GuardedAsync("PostgreSQL tree SIGSTOP", () => HangAsync(stack, fixture, new Hang("PostgreSQL tree SIGSTOP (postmaster and every child) under platform traffic", "PostgreSQLDown", ServiceNames.PostgreSql, WholeTree: true,
                 stack.Timing.Of("PostgreSQLDown").ScrapeTimeout, "scrape timeout of the `postgres` job (postgres_exporter waits on the frozen server)", 60)
             {
                 CachedReads = true,
@@ -125,7 +126,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
 
                     return $"BackendHighErrorRate {(suppressed ? "inhibited" : "NOT inhibited")}: {outcome}";
                 },
-            });
+            }));
         }
         catch (Exception e)
         {
@@ -490,6 +491,28 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private async Task GuardedAsync(string scenario, Func<Task> run)
+    {
+        try
+        {
+            await run();
+        }
+        catch (Exception e)
+        {
+            Problem($"{scenario}: aborted: {e.GetType().Name}: {e.Message}");
+            Say(e.ToString());
+        }
+    }
+
+    /// <summary>Starts <paramref name="service"/> again from <c>up</c>'s spec unless its pid file names a live process.</summary>
+    private static async Task EnsureRunningAsync(DetectionStack stack, string service)
+    {
+        if (!ProcessSupervisor.ReadPidFiles(stack.Paths).Any(r => r.Name == service && r.IsRunning))
+        {
+            await stack.StartServiceAsync(service);
+        }
+    }
 
     private Task SettleCriticalsAsync(DetectionStack stack, string before) =>
         SettleAsync(stack, a => AlertCatalog.Severity(a) == "critical", before);
