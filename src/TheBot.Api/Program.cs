@@ -4,6 +4,7 @@ using TheBot.Api.Domain;
 using TheBot.Api.Faults;
 using TheBot.Api.Jobs;
 using TheBot.Api.Payments;
+using TheBot.Api.Routing;
 using TheBot.Hosting;
 using TheBot.Monitoring;
 
@@ -29,4 +30,6 @@ app.MapChatApi();
 app.MapPaymentsApi();
 app.MapJobsApi();
 app.MapFaultsApi();
+app.MapExceptionDrill();
+app.EnsurePublicRoutesListed();
 app.Run();

@@ -49,6 +49,11 @@ public static class MonitoringExtensions
             optionsBuilder.Configure(configure);
         }
 
+        // PeriodicTimer needs at least a millisecond; a zero or negative interval is a typo, not "as fast as possible".
+        optionsBuilder
+            .Validate(options => options.Health.ProbeInterval >= TimeSpan.FromMilliseconds(1), "Monitoring:Health:ProbeInterval must be greater than zero (at least 1 ms).")
+            .Validate(options => options.Health.CheckTimeout > TimeSpan.Zero, "Monitoring:Health:CheckTimeout must be greater than zero.")
+            .ValidateOnStart();
         optionsBuilder.PostConfigure(options =>
         {
             options.ServiceName ??= builder.Environment.ApplicationName;
@@ -87,6 +92,11 @@ public static class MonitoringExtensions
             .AddCheck<DiskHealthCheck>(HealthComponents.Disk, tags: [HealthTags.Ready])
             .AddCheck<MemoryHealthCheck>(HealthComponents.Memory, tags: [HealthTags.Live])
             .AddCheck<JobQueueHealthCheck>(HealthComponents.JobQueue, tags: [HealthTags.Live]);
+        // Every endpoint (and anyone else asking HealthCheckService) answers from the background probe's results, with
+        // one check per component at a time; the framework's service stays the one that runs each check.
+        Decorate<HealthCheckService>(services, (sp, runner) => runner is HealthProbe ? runner : new HealthProbe(runner,
+            sp.GetRequiredService<IOptions<HealthCheckServiceOptions>>(), sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<MetricRegistry>()));
+        services.AddHostedService(sp => new HealthProbeService((HealthProbe)sp.GetRequiredService<HealthCheckService>(), sp.GetRequiredService<IOptions<MonitoringOptions>>()));
         // The timeout is read from the bound options, so Monitoring:Health:CheckTimeout applies to every component.
         services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<MonitoringOptions>>((health, monitoring) =>
         {
@@ -140,7 +150,9 @@ public static class MonitoringExtensions
                     sp.GetRequiredService<CacheMetrics>().For(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.DistributedCacheName),
                     sp.GetRequiredService<ILogger<InstrumentedDistributedCache>>())))
         {
-            health.AddCheck<CacheHealthCheck>(HealthComponents.Cache, tags: [HealthTags.Ready]);
+            // Degraded, never unhealthy, even when the check times out: reads fall back to the database, so a cache
+            // outage must not take the instance out of rotation.
+            health.AddCheck<CacheHealthCheck>(HealthComponents.Cache, failureStatus: HealthStatus.Degraded, tags: [HealthTags.Ready]);
         }
 
         Decorate<IMemoryCache>(services, (sp, inner) => inner is InstrumentedMemoryCache ? inner

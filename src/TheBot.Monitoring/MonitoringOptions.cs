@@ -77,6 +77,12 @@ public sealed class HealthThresholds
     /// </summary>
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the background probe runs every check (and refreshes <c>thebot_health_component_up</c>); also the
+    /// oldest result health, readiness and liveness answer from. Must be greater than zero.
+    /// </summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Folder whose file system the disk check watches.</summary>
     public string DiskPath { get; set; } = "/";
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using TheBot.Api.Routing;
 using TheBot.Monitoring.Health;
 using Yarp.ReverseProxy.Configuration;
 
@@ -35,8 +36,16 @@ public static class BackendProxyExtensions
 
         RouteConfig[] routes =
         [
-            new() { RouteId = "api", ClusterId = ClusterId, Order = 100, Match = new RouteMatch { Path = "/api/{**rest}" } },
-            new() { RouteId = "ws", ClusterId = ClusterId, Order = 100, Match = new RouteMatch { Path = "/ws/{**rest}" } },
+            // One route per backend template (the list the backend checks against what it maps at start-up): the
+            // request's endpoint, and with it the metrics label, is the backend's template. Matching is the routing
+            // DFA's, so more routes cost nothing per request.
+            .. PublicRoutes.Templates.Select(template =>
+                new RouteConfig { RouteId = template, ClusterId = ClusterId, Order = 100, Match = new RouteMatch { Path = template } }),
+
+            // Anything else under /api and /ws still reaches the backend (which answers 404 or its test-only endpoints),
+            // under one bounded catch-all label each.
+            new() { RouteId = "api", ClusterId = ClusterId, Order = 101, Match = new RouteMatch { Path = "/api/{**rest}" } },
+            new() { RouteId = "ws", ClusterId = ClusterId, Order = 101, Match = new RouteMatch { Path = "/ws/{**rest}" } },
         ];
         ClusterConfig[] clusters =
         [
@@ -45,6 +54,10 @@ public static class BackendProxyExtensions
                 ClusterId = ClusterId,
                 Destinations = new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = backend.BaseUrl } },
                 HttpRequest = new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(60) },
+
+                // Kestrel accepts UTF-8 in request header values; the outgoing client would refuse them as non-ASCII and
+                // the proxy would answer 502 for the client's header. Forward them as the bytes they arrived as.
+                HttpClient = new HttpClientConfig { RequestHeaderEncoding = "utf-8" },
             },
         ];
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
@@ -66,6 +79,7 @@ public static class BackendProxyExtensions
             detail: "This system endpoint does not exist on the frontend; the backend's own are not proxied."));
         app.MapReverseProxy(proxy =>
         {
+            proxy.Use(RefuseUnsupportedMethodsAsync);
             proxy.Use(RefuseDeclaredOversizeBodiesAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
@@ -73,6 +87,46 @@ public static class BackendProxyExtensions
         });
         return app;
     }
+
+    /// <summary>
+    /// The methods the proxy forwards. CONNECT asks for a tunnel, which a reverse proxy of an HTTP API does not open
+    /// (YARP throws <see cref="NotSupportedException"/> and answers 502); TRACE echoes requests (cross-site tracing); any
+    /// other method names nothing the backend serves. Those are the client's mistake: 405 with an Allow header here,
+    /// never forwarded, never a 5xx that would inflate the frontend's error ratio.
+    /// </summary>
+    public const string AllowedMethods = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
+
+    private static Task RefuseUnsupportedMethodsAsync(HttpContext context, Func<Task> next)
+    {
+        var method = context.Request.Method;
+        if (HttpMethods.IsGet(method))
+        {
+            return next();
+        }
+
+        // An upgrade (WebSocket) is a GET by RFC 6455; the proxy would otherwise open a session for a POST the backend refuses.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
+        {
+            return RefuseAsync(context, method, "GET", "An upgrade (WebSocket) request must be a GET");
+        }
+
+        return HttpMethods.IsHead(method) || HttpMethods.IsPost(method) || HttpMethods.IsPut(method)
+               || HttpMethods.IsDelete(method) || HttpMethods.IsPatch(method) || HttpMethods.IsOptions(method)
+            ? next()
+            : RefuseAsync(context, method, AllowedMethods, $"The proxy forwards {AllowedMethods}");
+    }
+
+    private static Task RefuseAsync(HttpContext context, string method, string allow, string reason)
+    {
+        ProxyLog.UnsupportedMethod(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackendProxyExtensions)),
+            Printable(method), context.Request.Path.Value ?? string.Empty);
+        context.Response.Headers.Allow = allow;
+        return TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method not allowed",
+            detail: $"{reason}; '{Printable(method)}' is not forwarded.").ExecuteAsync(context);
+    }
+
+    // A method is a token of at most the request line's length: echo a bounded prefix.
+    private static string Printable(string method) => method.Length > 32 ? method[..32] + "…" : method;
 
     /// <summary>
     /// A body that declares more than this host accepts is refused here (413), before the backend is contacted:
@@ -99,6 +153,9 @@ internal static partial class ProxyLog
 {
     [LoggerMessage(LogLevel.Information, "refused {Method} {Path}: body of {Length} bytes over the {Limit}-byte limit, answered 413 without contacting the backend")]
     public static partial void OversizeBody(ILogger logger, string method, string path, long length, long limit);
+
+    [LoggerMessage(LogLevel.Information, "refused {Method} {Path}: the proxy does not forward this method, answered 405")]
+    public static partial void UnsupportedMethod(ILogger logger, string method, string path);
 }
 
 /// <summary>backend (ready-tagged): the backend answers its liveness endpoint.</summary>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using TheBot.Cli.Commands;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
+using TheBot.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -15,6 +16,7 @@ namespace TheBot.Cli.Tests;
 /// process of the stack before the CLI exits; a CLI killed outright leaves its services running, and the next
 /// <c>up</c> says to run <c>down</c> instead of blaming the ports, and cleans the pid files of processes that are gone.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Stack)]
 [Collection(TemporaryStack.Collection)]
 public sealed class ForegroundUpTests(ITestOutputHelper output) : OwnStackTest
 {

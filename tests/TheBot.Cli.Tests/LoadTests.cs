@@ -49,10 +49,34 @@ public sealed class LoadTests
         Assert.Equal(250, settings.MaxInFlight);
         Assert.Equal(Frontend, settings.FrontendUrl);
 
-        var (own, _) = LoadSettings.Parse("5s", 2000, 0, "http://localhost:18000", Backend, Frontend, seed: null);
+        Assert.Null(settings.AdminToken);
+
+        var (own, _) = LoadSettings.Parse("5s", 2000, 0, "http://localhost:18000", Backend, Frontend, seed: null, adminToken: "stack-token");
         Assert.Equal(new Uri("http://localhost:18000"), own!.BackendUrl);
         Assert.Null(own.FrontendUrl); // an explicit backend: no frontend traffic
+        Assert.Null(own.AdminToken); // nor the local stack's token: it is not that backend's
         Assert.Equal(4000, own.MaxInFlight);
+        Assert.Equal("stack-token", LoadSettings.Parse("5s", 10, 0.02, null, Backend, Frontend, seed: 1, adminToken: "stack-token").Settings!.AdminToken);
+    }
+
+    [Theory]
+    [InlineData(200, 0.05, true, 10, 2)] // the stack-verb run: 5% of 200
+    [InlineData(3000, 0.02, true, 60, 15)] // the defaults for a minute: 0.5% of requests throw
+    [InlineData(3000, 0.02, false, 60, 0)] // no admin token (detection suite, --base-url): failed payments only
+    [InlineData(3000, 0, true, 0, 0)] // --error-share 0: no 5xx at all
+    [InlineData(1000, 1, true, 1000, 250)]
+    public void Deliberate_errors_are_exact_and_one_in_four_is_an_exception_when_the_token_is_known(int arrivals, double share, bool canThrow, int errors, int exceptions)
+    {
+        var kinds = Enumerable.Range(0, arrivals).Select(i => LoadGenerator.ErrorKindOf(i, share, canThrow)).ToList();
+        Assert.Equal(errors, kinds.Count(k => k is not null));
+        Assert.Equal(exceptions, kinds.Count(k => k == PlatformTraffic.ExceptionKind));
+        Assert.Equal(errors - exceptions, kinds.Count(k => k == PlatformTraffic.ErrorKind));
+
+        // Spread evenly: no stretch of a tenth of the run is without its share of errors.
+        if (errors >= 10)
+        {
+            Assert.All(kinds.Chunk(arrivals / 10), chunk => Assert.Equal(errors / 10, chunk.Count(k => k is not null)));
+        }
     }
 
     [Fact]
@@ -97,14 +121,15 @@ public sealed class LoadTests
         [
             new("user-hit", 200, 200, 5), new("user-hit", 200, 200, 7), new("pay-failed", 502, 502, 90), new("chat-ws", 101, 101, 30),
         ];
-        var result = new LoadResult(settings!, samples, [new("setup", 201, 201, 3)], 4, TimeSpan.FromSeconds(2), 0, TimeSpan.FromSeconds(2.5), 0);
+        var result = new LoadResult(settings! with { AdminToken = "t" }, samples, [new("setup", 201, 201, 3)], 4, TimeSpan.FromSeconds(2), 0, TimeSpan.FromSeconds(2.5), 0);
         var printed = new StringWriter();
         LoadReport.Print(printed, result);
         var text = printed.ToString();
         Assert.Matches(@"user-hit\s+2\s+0\s+2\s+0\s+0\s+0\s+0\s+0\s+5\.0\s+7\.0\s+7\.0", text);
         Assert.Matches(@"total\s+4\s+1\s+2\s+0\s+0\s+1\s+0\s+0", text);
         Assert.Contains("achieved 2.0/s sent", text, StringComparison.Ordinal);
-        Assert.Contains("1 of 4 (25.0%; requested 25.0%), 1 deliberate", text, StringComparison.Ordinal);
+        Assert.Contains("1 of 4 (25.0%; requested 25.0%), 1 deliberate: 1 payments with token sim_fail", text, StringComparison.Ordinal);
+        Assert.Contains("and 0 unhandled exceptions of POST /api/drills/exception (admin token)", text, StringComparison.Ordinal);
         Assert.Equal(0, result.Unexpected);
     }
 }

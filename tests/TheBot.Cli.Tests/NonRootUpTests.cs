@@ -2,6 +2,7 @@ using System.Globalization;
 using TheBot.Cli.Commands;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
+using TheBot.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -12,6 +13,7 @@ namespace TheBot.Cli.Tests;
 /// otherwise): PostgreSQL is initialised and run as that user, with no user switch and no chown, and the whole stack
 /// comes up ready.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Stack)]
 [Collection(TemporaryStack.Collection)]
 public sealed class NonRootUpTests(ITestOutputHelper output) : OwnStackTest
 {

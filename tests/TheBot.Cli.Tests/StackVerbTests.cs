@@ -8,6 +8,7 @@ using TheBot.Cli.Load;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
 using TheBot.Stack.Components;
+using TheBot.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -20,6 +21,7 @@ namespace TheBot.Cli.Tests;
 /// must leave no process behind. A second <c>up</c> on a busy port must fail before starting anything.
 /// </summary>
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+[Trait(TestCategory.Name, TestCategory.Stack)]
 public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -129,7 +131,9 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
     public async Task Load_runs_at_the_requested_rate_and_the_backend_counts_it()
     {
         var before = await ScrapeRequestsAsync();
-        var (settings, errors) = LoadCommand.Settings(Location, "10s", 20, 0.05);
+        var familiesBefore = await ScrapeSeriesAsync(ServiceNames.Backend);
+        var frontendBefore = await ScrapeSeriesAsync(ServiceNames.Frontend);
+        var (settings, errors) = LoadCommand.Settings(Location, "10s", 20, 0.05, seed: 42); // a fixed mix: every family below is in it
         Assert.Empty(errors);
         var printed = new StringWriter();
         var (exit, result) = await LoadCommand.RunAsync(Location, settings!, printed, CancellationToken.None);
@@ -143,7 +147,8 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         Assert.Equal(200, result.Samples.Count);
         Assert.Equal(0, result.Unexpected);
         Assert.InRange(result.AchievedRps, 19, 20.5);
-        Assert.Equal(10, result.Samples.Count(s => s.Kind == PlatformTraffic.ErrorKind)); // 5% of 200, spread evenly
+        Assert.Equal(8, result.Samples.Count(s => s.Kind == PlatformTraffic.ErrorKind)); // 5% of 200, spread evenly ...
+        Assert.Equal(2, result.Samples.Count(s => s.Kind == PlatformTraffic.ExceptionKind)); // ... one in four an unhandled exception
         Assert.Contains("total ", printed.ToString(), StringComparison.Ordinal);
         Assert.Contains("p95 ms", printed.ToString(), StringComparison.Ordinal);
         Assert.Matches(@"(?m)^\s*\d+s/10s  rate ", printed.ToString()); // not a terminal: plain progress lines, no bar
@@ -152,11 +157,45 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         // The backend counted every request that reached it, with the exact statuses the mix asked for.
         int Count(string kind) => result.Samples.Count(s => s.Kind == kind);
         Assert.Equal(Count("pay-failed"), Delta("502"));
+        Assert.Equal(Count(PlatformTraffic.ExceptionKind), Delta("500"));
         Assert.Equal(Count("pay-declined"), Delta("402"));
         Assert.Equal(Count("submit-rejected"), Delta("422"));
         var reachedBackend = result.Samples.Count(s => s.Kind is not ("web-page" or "chat-ws")) + result.Setup.Count;
         var total = after.Values.Sum() - before.Values.Sum();
         Assert.InRange(total, reachedBackend, reachedBackend + Count("chat-ws") + 100);
+
+        // Every seed family the dashboards show grew (WebSocket connections is a gauge: its sessions are the 101s).
+        var familiesAfter = await ScrapeSeriesAsync(ServiceNames.Backend);
+        var frontendAfter = await ScrapeSeriesAsync(ServiceNames.Frontend);
+        double Grew(Dictionary<string, double> from, Dictionary<string, double> to, string prefix) =>
+            to.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(s => s.Value) - from.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(s => s.Value);
+        var families = new[]
+        {
+            "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/users/{id}\",status=\"404\"}",
+            "thebot_http_request_duration_seconds_count",
+            "thebot_db_queries_total",
+            "thebot_db_query_duration_seconds_count",
+            "thebot_cache_hits_total",
+            "thebot_cache_misses_total",
+            "thebot_messages_sent_total{chat_type=\"group\"}",
+            "thebot_messages_sent_total{chat_type=\"private\"}",
+            "thebot_assignments_submitted_total{status=\"accepted\"}",
+            "thebot_assignments_submitted_total{status=\"late\"}",
+            "thebot_assignments_submitted_total{status=\"rejected\"}",
+            "thebot_payments_processed_total{status=\"succeeded\"",
+            "thebot_payments_processed_total{status=\"declined\"",
+            "thebot_payments_processed_total{status=\"failed\"",
+            "thebot_http_requests_total{method=\"GET\",endpoint=\"/ws/chat/{room}\"",
+            "thebot_background_tasks_total",
+            "thebot_background_task_duration_seconds_count",
+            "thebot_http_request_exceptions_total{exception_type=\"DrillException\"}",
+        };
+        var flat = families.Where(f => Grew(familiesBefore, familiesAfter, f) <= 0).ToList();
+        Assert.True(flat.Count == 0, "families that did not grow under load: " + string.Join(", ", flat));
+        Assert.Equal(Count(PlatformTraffic.ExceptionKind), Grew(familiesBefore, familiesAfter, "thebot_http_request_exceptions_total{exception_type=\"DrillException\"}"));
+        Assert.True(Grew(frontendBefore, frontendAfter, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/courses/{id}\",status=\"404\"}") == Count("web-miss"), "frontend 4xx by route");
+        Assert.Equal(0, Grew(frontendBefore, frontendAfter, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\""));
+        Report.Line(output, $"load families: {string.Join(", ", families.Select(f => $"{f} +{Grew(familiesBefore, familiesAfter, f)}"))}");
 
         double Delta(string status) => after.GetValueOrDefault(status) - before.GetValueOrDefault(status);
     }
@@ -302,6 +341,18 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         {
             Console.SetOut(console);
         }
+    }
+
+    /// <summary>Every series of a service's exposition (name and labels as written → value), scraped with the stack's token.</summary>
+    private async Task<Dictionary<string, double>> ScrapeSeriesAsync(string service)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Location.Url(service) + "/api/system/metrics/prometheus/");
+        request.Headers.Authorization = new("Bearer", new LocalStack(Location).ScrapeToken);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadAsStringAsync()).Split('\n')
+            .Where(line => line.StartsWith("thebot_", StringComparison.Ordinal))
+            .ToDictionary(line => line[..line.LastIndexOf(' ')], line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>The backend's own <c>thebot_http_requests_total</c>, summed per status, scraped with the stack's token.</summary>

@@ -52,15 +52,19 @@ public sealed class CacheInstrumentationTests
             var value = await cache.GetStringAsync("key");
             await cache.SetStringAsync("key", "v");
             return value ?? "from-source";
-        }), services => services.AddStackExchangeRedisCache(o => o.Configuration = redis.ConnectionString + ",connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000,abortConnect=false"));
+        }), services => services.AddStackExchangeRedisCache(o => o.Configuration = redis.ConnectionString + ",connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000,abortConnect=false"),
+            settings: new Dictionary<string, string?> { ["Monitoring:Health:ProbeInterval"] = "00:00:01" });
 
         Assert.Equal("from-source", await app.Client.GetStringAsync("/read"));
         Assert.Equal("v", await app.Client.GetStringAsync("/read"));
 
         await redis.StopAsync();
         Assert.Equal("from-source", await app.Client.GetStringAsync("/read"));
-        var health = await (await app.GetAsync("/api/system/health/", null)).Content.ReadAsStringAsync();
-        Assert.Contains("\"cache\":{\"status\":\"degraded\"", health);
+        // Health answers from the background probe's results (at most ProbeInterval old): degraded by the next probe.
+        await TheBot.Testing.TestHttp.WaitUntilAsync(async () =>
+            (await (await app.GetAsync("/api/system/health/", null)).Content.ReadAsStringAsync()).Contains("\"cache\":{\"status\":\"degraded\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5), () => "cache not degraded 5 s after Redis stopped");
+        Assert.Contains("thebot_health_component_up{component=\"cache\"} 0\n", await app.ScrapeAsync());
 
         var text = await app.ScrapeAsync();
         Assert.Equal(1, Exposition.Value(text, "thebot_cache_hits_total", ("cache_name", "redis")));

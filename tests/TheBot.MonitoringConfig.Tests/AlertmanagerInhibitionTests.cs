@@ -22,10 +22,13 @@ public class AlertmanagerInhibitionTests
     private static readonly (string, string)[] PostgresTarget = [("job", "postgres"), ("instance", "postgres-exporter:9187")];
     private static readonly (string, string)[] RedisTarget = [("job", "redis"), ("instance", "redis-exporter:9121")];
 
+    // The same alert from another Prometheus (another cluster's external label): a cross-job rule must leave it alone.
+    private static readonly (string, string) OtherCluster = ("cluster", "thebot-eu");
+
     /// <summary>
     /// One case per inhibit rule, keyed by the rule's source and target matchers: the source, the alert it must
-    /// suppress, and alerts it must leave alone (the same target with another value of an <c>equal</c> label, or,
-    /// for the rule without <c>equal</c>, an alert its target matchers do not cover).
+    /// suppress, and alerts it must leave alone (the same target with another value of an <c>equal</c> label, such as
+    /// another cluster, and an alert its target matchers do not cover).
     /// </summary>
     private static readonly InhibitionCase[] Cases =
     [
@@ -64,10 +67,51 @@ public class AlertmanagerInhibitionTests
             Suppressed: FromRules("PostgreSQLDeadlocks", ("instance", "postgres-exporter:9187"), ("datname", "thebot")),
             Untouched: [FromRules("LongRunningQueries", ("job", "postgres"), ("instance", "postgres-replica-exporter:9187"))]),
         new(
-            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries\"",
+            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseUnreachable|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing\"",
             Source: FromRules("PostgreSQLDown", PostgresTarget),
+            Suppressed: FromRules("PaymentsFailing", ("job", Backend)),
+            Untouched:
+            [
+                FromRules("BackendServiceDown", BackendTarget),
+                FromRules("PaymentsFailing", ("job", Backend), OtherCluster),
+            ]),
+        new(
+            "alertname=\"BackendDatabaseUnreachable\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing\"",
+            Source: FromRules("BackendDatabaseUnreachable", [.. BackendTarget, ("component", "database")]),
             Suppressed: FromRules("BackendHighErrorRate", ("job", Backend)),
-            Untouched: [FromRules("BackendServiceDown", BackendTarget)]),
+            Untouched:
+            [
+                FromRules("BackendHighErrorRate", ("job", "thebot-backend-canary")),
+                FromRules("PaymentsFailing", ("job", Backend), OtherCluster),
+                FromRules("BackendServiceDown", BackendTarget),
+            ]),
+        new(
+            "alertname=~\"BackendHighErrorRate|BackendServiceDown\" -> alertname=\"FrontendHighErrorRate\"",
+            Source: FromRules("BackendServiceDown", BackendTarget),
+            Suppressed: FromRules("FrontendHighErrorRate", ("job", "thebot-frontend")),
+            Untouched:
+            [
+                FromRules("FrontendHighErrorRate", ("job", "thebot-frontend"), OtherCluster),
+                FromRules("FrontendHighLatency", ("job", "thebot-frontend")),
+            ]),
+        new(
+            "alertname=\"BackendHighLatency\" -> alertname=\"FrontendHighLatency\"",
+            Source: FromRules("BackendHighLatency", ("job", Backend)),
+            Suppressed: FromRules("FrontendHighLatency", ("job", "thebot-frontend")),
+            Untouched:
+            [
+                FromRules("FrontendHighLatency", ("job", "thebot-frontend"), OtherCluster),
+                FromRules("FrontendHighErrorRate", ("job", "thebot-frontend")),
+            ]),
+        new(
+            "alertname=\"RedisDown\" -> alertname=\"BackendCacheErrors\"",
+            Source: FromRules("RedisDown", RedisTarget),
+            Suppressed: FromRules("BackendCacheErrors", ("job", Backend), ("cache_name", "redis")),
+            Untouched:
+            [
+                FromRules("BackendCacheErrors", ("job", Backend), ("cache_name", "redis"), OtherCluster),
+                FromRules("RedisEvictions", RedisTarget),
+            ]),
         new(
             "alertname=\"RedisDown\" -> alertname=~\"RedisMemoryNearMax|RedisEvictions|RedisRejectedConnections\"",
             Source: FromRules("RedisDown", RedisTarget),
@@ -127,9 +171,10 @@ public class AlertmanagerInhibitionTests
             labels[key] = value;
         }
 
+        // As Prometheus does, an external label never overrides a label the alert already has (OtherCluster).
         foreach (var (key, value) in YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml")).At("global", "external_labels").AsMap())
         {
-            labels[(string)key] = (string)value;
+            labels.TryAdd((string)key, (string)value);
         }
 
         return labels;

@@ -1,9 +1,11 @@
 using TheBot.MonitoringConfig.Tests.Support;
+using TheBot.Testing;
 using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests;
 
 /// <summary>Checks against real exporters and a real Prometheus loaded with the committed rules (see <see cref="LiveStack"/>).</summary>
+[Trait(TestCategory.Name, TestCategory.Stack)]
 [Collection(LiveStackCollection.Name)]
 public class LiveStackTests(LiveStack stack)
 {

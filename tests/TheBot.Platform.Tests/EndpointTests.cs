@@ -150,4 +150,32 @@ public sealed class EndpointTests(FullPlatformFixture platform)
         await using var disabled = await ServiceProcess.StartAsync("TheBot.Api", platform.BackendEnvironment(environment: "Development", faults: false));
         Assert.Equal(HttpStatusCode.NotFound, (await platform.GetAsync("/api/test/faults", disabled.Url)).Status);
     }
+
+    [Fact]
+    public async Task The_exception_drill_throws_only_for_the_admin_token()
+    {
+        var before = await platform.ScrapeAsync();
+        async Task<HttpStatusCode> DrillAsync(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, platform.Url + "/api/drills/exception");
+            if (token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var response = await platform.Http.SendAsync(request);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await DrillAsync(null));
+        Assert.Equal(HttpStatusCode.Forbidden, await DrillAsync(PlatformFixture.ScrapeToken));
+        Assert.Equal(HttpStatusCode.InternalServerError, await DrillAsync(PlatformFixture.AdminToken));
+
+        var after = await platform.ScrapeAsync();
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_request_exceptions_total{exception_type=\"DrillException\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"POST\",endpoint=\"/api/drills/exception\",status=\"500\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"POST\",endpoint=\"/api/drills/exception\",status=\"401\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"POST\",endpoint=\"/api/drills/exception\",status=\"403\"}"));
+    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
+using TheBot.Api.Routing;
 using TheBot.Platform.Tests.Support;
 using Xunit;
 
@@ -47,16 +48,20 @@ public sealed class FrontendTests(FullPlatformFixture platform)
         Assert.Contains(after.Series.Keys, k => k.StartsWith("thebot_build_info{service=\"thebot-frontend\"", StringComparison.Ordinal));
         var expected = new Dictionary<string, double>
         {
-            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\",status=\"200\"}"] = 2,
-            ["thebot_http_requests_total{method=\"POST\",endpoint=\"/api/{**rest}\",status=\"201\"}"] = 1,
-            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/ws/{**rest}\",status=\"101\"}"] = 1,
+            // Proxied requests carry the backend's route template, not the proxy's catch-all.
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/api/users/{id}\",status=\"200\"}"] = 1,
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/api/courses\",status=\"200\"}"] = 1,
+            ["thebot_http_requests_total{method=\"POST\",endpoint=\"/api/users\",status=\"201\"}"] = 1,
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/ws/chat/{room}\",status=\"101\"}"] = 1,
+            ["thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\",status=\"200\"}"] = 0,
 
             // Static files are served without a route: the page and its script are `unmatched`, as is the unknown page.
             ["thebot_http_requests_total{method=\"GET\",endpoint=\"unmatched\",status=\"200\"}"] = 2,
             ["thebot_http_requests_total{method=\"GET\",endpoint=\"unmatched\",status=\"404\"}"] = 1,
-            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"/api/{**rest}\"}"] = 2,
-            ["thebot_http_request_duration_seconds_count{method=\"POST\",endpoint=\"/api/{**rest}\"}"] = 1,
-            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"/ws/{**rest}\"}"] = 1,
+            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"/api/users/{id}\"}"] = 1,
+            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"/api/courses\"}"] = 1,
+            ["thebot_http_request_duration_seconds_count{method=\"POST\",endpoint=\"/api/users\"}"] = 1,
+            ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"/ws/chat/{room}\"}"] = 1,
             ["thebot_http_request_duration_seconds_count{method=\"GET\",endpoint=\"unmatched\"}"] = 3,
         };
         Assert.All(expected, e => Assert.True(e.Value == MetricsSnapshot.Delta(before, after, e.Key), $"{e.Key}: expected +{e.Value}, got +{MetricsSnapshot.Delta(before, after, e.Key)}"));
@@ -136,8 +141,8 @@ public sealed class FrontendTests(FullPlatformFixture platform)
         }
 
         var after = await ScrapeFrontendAsync(orphan.Url);
-        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\",status=\"502\"}"));
-        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"POST\",endpoint=\"/api/{**rest}\",status=\"502\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/courses\",status=\"502\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"POST\",endpoint=\"/api/courses\",status=\"502\"}"));
 
         // An unreachable backend is the backend's failure, not an exception of the frontend.
         Assert.Equal(0, after.Sum("thebot_http_request_exceptions_total") - before.Sum("thebot_http_request_exceptions_total"));
@@ -172,6 +177,100 @@ public sealed class FrontendTests(FullPlatformFixture platform)
         var (closeStatus, description) = await big.ReceiveCloseAsync();
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, closeStatus);
         Assert.Contains("16384", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_backend_route_has_the_same_label_on_the_frontend_and_unknown_paths_share_the_catch_all()
+    {
+        var backendBefore = await platform.ScrapeAsync();
+        var frontendBefore = await ScrapeFrontendAsync();
+        var methods = new Dictionary<string, HttpMethod>();
+        foreach (var template in PublicRoutes.Templates)
+        {
+            // GET where the route has one, else POST (a route's other methods are the backend's 405, which it labels
+            // unmatched); ids and rooms that exist nowhere, so nothing is created. WebSocket routes without an upgrade are 400.
+            var path = template.Replace("{id}", "987654321", StringComparison.Ordinal).Replace("{room}", "labels", StringComparison.Ordinal);
+            var (status, _, _) = await platform.GetAsync(path, Frontend);
+            methods[template] = HttpMethod.Get;
+            if (status == HttpStatusCode.MethodNotAllowed)
+            {
+                (status, _, _) = await platform.SendAsync(HttpMethod.Post, path, new { }, Frontend);
+                methods[template] = HttpMethod.Post;
+            }
+
+            Assert.True((int)status < 500, $"{methods[template]} {path}: {(int)status}");
+        }
+
+        foreach (var path in new[] { "/api/nothing/here", "/api/users/1/2/3", "/ws/nowhere" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await platform.GetAsync(path, Frontend)).Status);
+        }
+
+        var backendAfter = await platform.ScrapeAsync();
+        var frontendAfter = await ScrapeFrontendAsync();
+        foreach (var template in PublicRoutes.Templates)
+        {
+            string[] labels = [$"method=\"{methods[template]}\"", $"endpoint=\"{template}\""];
+            var onBackend = backendAfter.Sum("thebot_http_requests_total", labels) - backendBefore.Sum("thebot_http_requests_total", labels);
+            var onFrontend = frontendAfter.Sum("thebot_http_requests_total", labels) - frontendBefore.Sum("thebot_http_requests_total", labels);
+            Assert.True(onBackend == 1 && onFrontend == 1, $"{methods[template]} {template}: +{onBackend} on the backend, +{onFrontend} on the frontend (expected +1 each)");
+        }
+
+        Assert.Equal(2, MetricsSnapshot.Delta(frontendBefore, frontendAfter, "thebot_http_requests_total{method=\"GET\",endpoint=\"/api/{**rest}\",status=\"404\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(frontendBefore, frontendAfter, "thebot_http_requests_total{method=\"GET\",endpoint=\"/ws/{**rest}\",status=\"404\"}"));
+    }
+
+    [Theory]
+    [InlineData("TRACE", "/api/users/1")]
+    [InlineData("PROPFIND", "/api/courses")]
+    [InlineData("FROBNICATE", "/api/nothing/here")]
+    [InlineData("TRACE", "/ws/chat/general")]
+    public async Task Methods_the_proxy_does_not_forward_are_405_problems_with_allow_never_5xx(string method, string path)
+    {
+        var frontendBefore = await ScrapeFrontendAsync();
+        var backendBefore = await platform.ScrapeAsync();
+        using var request = new HttpRequestMessage(new HttpMethod(method), Frontend + path);
+        using var response = await platform.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} {path}: {(int)response.StatusCode} {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"], response.Content.Headers.Allow);
+        Assert.Contains(method, body, StringComparison.Ordinal);
+        var frontendAfter = await ScrapeFrontendAsync();
+        Assert.Equal(1, frontendAfter.Sum("thebot_http_requests_total", "status=\"405\"") - frontendBefore.Sum("thebot_http_requests_total", "status=\"405\""));
+        Assert.Equal(frontendBefore.Sum("thebot_http_requests_total", "status=\"5"), frontendAfter.Sum("thebot_http_requests_total", "status=\"5"));
+
+        // Refused at the proxy: the backend never saw it.
+        Assert.Equal(backendBefore.Sum("thebot_http_requests_total", "method=\"OTHER\""), (await platform.ScrapeAsync()).Sum("thebot_http_requests_total", "method=\"OTHER\""));
+    }
+
+    [Fact]
+    public async Task Connect_as_curl_sends_it_is_a_405_problem_not_a_502()
+    {
+        // `curl -X CONNECT http://host/api/users` writes the origin form; YARP cannot forward it (it used to answer 502).
+        var before = await ScrapeFrontendAsync();
+        var port = platform.Frontend!.Port;
+        var answer = await RawHttp.SendAsync(port, Encoding.ASCII.GetBytes($"CONNECT /api/users HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+        Assert.True(answer.Status == 405, answer.Received);
+        Assert.Contains("Allow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS\r\n", answer.Received, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json", answer.Received, StringComparison.Ordinal);
+        var after = await ScrapeFrontendAsync();
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_http_requests_total{method=\"OTHER\",endpoint=\"/api/users\",status=\"405\"}"));
+        Assert.Equal(before.Sum("thebot_http_requests_total", "status=\"5"), after.Sum("thebot_http_requests_total", "status=\"5"));
+    }
+
+    [Fact]
+    public async Task An_upgrade_request_that_is_not_a_get_is_405_at_the_proxy()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Frontend + "/ws/chat/general?userId=1") { Content = new ByteArrayContent([]) };
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
+        request.Headers.Add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        request.Headers.Add("Sec-WebSocket-Version", "13");
+        using var response = await platform.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET"], response.Content.Headers.Allow);
     }
 
     private Task<MetricsSnapshot> ScrapeFrontendAsync(string? url = null) => platform.ScrapeAsync(url ?? Frontend, PlatformFixture.FrontendScrapeToken);

@@ -45,6 +45,43 @@ public sealed class WebSocketTests(FullPlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_session_is_one_101_request_timed_to_the_handshake_and_one_session_observation_of_its_whole_length()
+    {
+        const string Route = "method=\"GET\",endpoint=\"/ws/chat/{room}\"";
+        var held = TimeSpan.FromSeconds(3);
+        var user = await platform.CreateUserAsync();
+        var before = await platform.ScrapeAsync();
+
+        await using var client = await ChatClient.ConnectAsync(platform.Url, "session-room", user);
+        var opened = System.Diagnostics.Stopwatch.StartNew();
+        // The handshake is recorded at once: counted with 101, timed, and no longer in flight while the session lasts.
+        var during = await platform.WaitForMetricsAsync(m => MetricsSnapshot.Delta(before, m, $"thebot_http_requests_total{{{Route},status=\"101\"}}") == 1,
+            "upgrade counted at the handshake");
+        Assert.Equal(1, MetricsSnapshot.Delta(before, during, $"thebot_http_request_duration_seconds_count{{{Route}}}"));
+        Assert.Equal(1, during["thebot_http_requests_in_flight"]); // the scrape itself
+        Assert.Equal(0, MetricsSnapshot.Delta(before, during, "thebot_websocket_session_duration_seconds_count{type=\"chat\"}"));
+
+        var remaining = held - opened.Elapsed;
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining);
+        }
+
+        await client.CloseAsync();
+        var after = await platform.WaitForMetricsAsync(m => MetricsSnapshot.Delta(before, m, "thebot_websocket_session_duration_seconds_count{type=\"chat\"}") == 1,
+            "session observed when it ends", TimeSpan.FromSeconds(5));
+
+        // Still one request: the session's end adds nothing to the HTTP families, and the handshake took under a second.
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, $"thebot_http_request_duration_seconds_count{{{Route}}}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, $"thebot_http_request_duration_seconds_bucket{{{Route},le=\"1\"}}"));
+        Assert.Equal(1, after.Sum("thebot_http_requests_total", Route) - before.Sum("thebot_http_requests_total", Route));
+        var session = MetricsSnapshot.Delta(before, after, "thebot_websocket_session_duration_seconds_sum{type=\"chat\"}");
+        Assert.True(session >= held.TotalSeconds, $"session observed as {session} s, held {held.TotalSeconds} s");
+        Assert.Equal(0, MetricsSnapshot.Delta(before, after, "thebot_websocket_session_duration_seconds_bucket{type=\"chat\",le=\"1\"}"));
+        Assert.Equal(1, MetricsSnapshot.Delta(before, after, "thebot_websocket_session_duration_seconds_bucket{type=\"chat\",le=\"5\"}"));
+    }
+
+    [Fact]
     public async Task Messages_are_broadcast_to_the_room_and_bad_frames_get_an_error_frame()
     {
         var alice = await platform.CreateUserAsync();
@@ -70,5 +107,9 @@ public sealed class WebSocketTests(FullPlatformFixture platform)
             unknown.ConnectAsync(new Uri(platform.Url.Replace("http", "ws", StringComparison.Ordinal) + "/ws/chat/room?userId=987654321"), CancellationToken.None));
         Assert.Contains("404", error.Message + error.InnerException?.Message, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await platform.GetAsync("/ws/chat/room")).Status);
+
+        // A refused upgrade is an ordinary request, counted with its own status.
+        var refused = await platform.ScrapeAsync();
+        Assert.True(refused["thebot_http_requests_total{method=\"GET\",endpoint=\"/ws/chat/{room}\",status=\"404\"}"] >= 1, refused.Text);
     }
 }

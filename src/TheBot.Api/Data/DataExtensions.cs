@@ -26,6 +26,20 @@ public sealed class DatabaseOptions
     /// </summary>
     public int CommandTimeoutSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// Most connections the pool opens; applied unless the connection string sets <c>Maximum Pool Size</c>. Below
+    /// PostgreSQL's default <c>max_connections</c> (100) with room for the exporter, migrations, the health probe's own
+    /// connection and an operator's psql. A burst beyond it waits for a free connection (within
+    /// <see cref="ConnectTimeoutSeconds"/>) instead of forking one more server process per request.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 50;
+
+    /// <summary>
+    /// Connections the pool keeps open when idle; applied unless the connection string sets <c>Minimum Pool Size</c>.
+    /// A burst after a quiet spell then starts on warm connections instead of paying connection set-up on every request.
+    /// </summary>
+    public int MinPoolSize { get; set; } = 2;
+
     /// <summary>Seconds between attempts to apply the schema while the database is unreachable.</summary>
     public double MigrationRetrySeconds { get; set; } = 2;
 }
@@ -41,8 +55,16 @@ public sealed class CacheOptions
     /// <summary>Prefix of every key in Redis.</summary>
     public string InstanceName { get; set; } = "thebot:";
 
-    /// <summary>Milliseconds to connect and to wait for a reply; applied unless the configuration string sets them.</summary>
-    public int TimeoutMilliseconds { get; set; } = 1000;
+    /// <summary>
+    /// Milliseconds a command (read or write) may wait for Redis's reply (<c>syncTimeout</c>, <c>asyncTimeout</c>);
+    /// applied unless the configuration string sets them. A hung Redis costs a read at most this plus one
+    /// <see cref="DataExtensions.RedisHeartbeat"/> (which is when the client notices the timeout): about 0.4 s, and the
+    /// monitoring library's circuit breaker spares the following calls that wait.
+    /// </summary>
+    public int TimeoutMilliseconds { get; set; } = 300;
+
+    /// <summary>Milliseconds to establish a connection (<c>connectTimeout</c>); applied unless the configuration string sets it.</summary>
+    public int ConnectTimeoutMilliseconds { get; set; } = 500;
 }
 
 /// <summary>The pool behind the application's <see cref="DbDataSource"/>, kept only to drop dead connections after an outage.</summary>
@@ -97,7 +119,7 @@ public static class DataExtensions
         {
             services.AddStackExchangeRedisCache(options =>
             {
-                options.ConfigurationOptions = RedisConfiguration(redis, cache.TimeoutMilliseconds);
+                options.ConfigurationOptions = RedisConfiguration(redis, cache);
                 options.InstanceName = cache.InstanceName;
             });
         }
@@ -131,32 +153,52 @@ public static class DataExtensions
             builder.CancellationTimeout = -1;
         }
 
+        if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("Max Pool Size") && !given.ContainsKey("MaxPoolSize"))
+        {
+            builder.MaxPoolSize = options.MaxPoolSize;
+        }
+
+        if (!given.ContainsKey("Minimum Pool Size") && !given.ContainsKey("Min Pool Size") && !given.ContainsKey("MinPoolSize"))
+        {
+            builder.MinPoolSize = Math.Min(options.MinPoolSize, builder.MaxPoolSize);
+        }
+
         builder.ApplicationName ??= "thebot-backend";
         return builder.ConnectionString;
     }
 
     /// <summary>
-    /// Redis that never blocks a request for long: short timeouts, no abort when it is down at start-up, and commands
-    /// fail at once while disconnected (the cache then counts a miss and the read goes to the database).
+    /// How often the Redis client checks its pending commands for timeouts. StackExchange.Redis notices an async
+    /// timeout only on this heartbeat (1 s by default), so with the default a 300 ms timeout would really be up to 1.3 s.
+    /// The check is a walk over the pending commands, cheap at this rate.
     /// </summary>
-    internal static ConfigurationOptions RedisConfiguration(string configuration, int timeoutMilliseconds)
+    public static readonly TimeSpan RedisHeartbeat = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Redis that never blocks a request for long: short timeouts noticed promptly, no abort when it is down at
+    /// start-up, and commands fail at once while disconnected (the cache then counts a miss and the read goes to the
+    /// database).
+    /// </summary>
+    internal static ConfigurationOptions RedisConfiguration(string configuration, CacheOptions cache)
     {
         var options = ConfigurationOptions.Parse(configuration);
         var given = configuration.ToLowerInvariant();
         if (!given.Contains("connecttimeout=", StringComparison.Ordinal))
         {
-            options.ConnectTimeout = timeoutMilliseconds;
+            options.ConnectTimeout = cache.ConnectTimeoutMilliseconds;
         }
 
         if (!given.Contains("synctimeout=", StringComparison.Ordinal))
         {
-            options.SyncTimeout = timeoutMilliseconds;
+            options.SyncTimeout = cache.TimeoutMilliseconds;
         }
 
         if (!given.Contains("asynctimeout=", StringComparison.Ordinal))
         {
-            options.AsyncTimeout = timeoutMilliseconds;
+            options.AsyncTimeout = cache.TimeoutMilliseconds;
         }
+
+        options.HeartbeatInterval = RedisHeartbeat;
 
         if (!given.Contains("abortconnect=", StringComparison.Ordinal))
         {

@@ -8,8 +8,11 @@ namespace TheBot.Api.Data;
 /// <summary>
 /// The one place that turns database failures into answers. Only failures that mean the database cannot serve right
 /// now (unreachable, shutting down, out of resources, timed out, schema not yet applied) are 503 with
-/// <c>Retry-After</c>, and only those drop the pool's idle connections so that the first requests after recovery do
-/// not fail on dead sockets. A value the database refuses (SQLSTATE class 22) is the client's fault: 400; a
+/// <c>Retry-After</c>. Of those, only the ones that prove the pool's connections dead (the server refused or reset
+/// connections, or told its clients it is shutting down or restarting) drop the pool's idle connections, so that the
+/// first requests after recovery do not fail on dead sockets. A timeout proves nothing about the other connections —
+/// under a burst it only means a connection was not free or not set up in time — and clearing the pool then would make
+/// every following request set up a new connection, turning a few slow requests into a wave of failing ones. A value the database refuses (SQLSTATE class 22) is the client's fault: 400; a
 /// constraint it violates (class 23) is a conflict with stored data: 409. Anything else is a bug and stays a 500.
 /// </summary>
 public sealed partial class DatabaseExceptionHandler(IProblemDetailsService problems, DatabasePool pool, ILogger<DatabaseExceptionHandler> logger)
@@ -46,8 +49,13 @@ public sealed partial class DatabaseExceptionHandler(IProblemDetailsService prob
                 title = "Database unavailable";
                 detail = "The database cannot serve this request right now; retry later.";
                 httpContext.Response.Headers.RetryAfter = "5";
-                pool.Clear();
-                LogUnavailable(logger, failure!.GetType().Name, failure.Message);
+                var cleared = ProvesPoolBroken(failure!);
+                if (cleared)
+                {
+                    pool.Clear();
+                }
+
+                LogUnavailable(logger, failure!.GetType().Name, failure.Message, cleared);
                 break;
             case FailureKind.InvalidData:
                 var refused = (PostgresException)failure!;
@@ -116,8 +124,36 @@ public sealed partial class DatabaseExceptionHandler(IProblemDetailsService prob
         _ => FailureKind.None,
     };
 
-    [LoggerMessage(LogLevel.Warning, "database unavailable, answered 503: {ExceptionType}: {Reason}")]
-    private static partial void LogUnavailable(ILogger logger, string exceptionType, string reason);
+    /// <summary>
+    /// Whether <paramref name="failure"/> (an <see cref="FailureKind.Unavailable"/> one) shows that the pool's idle
+    /// connections are dead too: the server is gone (connection refused or reset, a stream that ended) or said it is
+    /// shutting down or restarting (57P01-57P03, class 08). Not a timeout, a cancelled statement, too many connections
+    /// (53300: clearing would only open more) or a missing schema: the pool's other connections are fine.
+    /// </summary>
+    public static bool ProvesPoolBroken(Exception failure)
+    {
+        for (var current = failure; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case TimeoutException:
+                    return false;
+                case PostgresException { SqlState: var state }:
+                    return state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal);
+                case SocketException { SocketErrorCode: SocketError.TimedOut }:
+                    return false;
+                case SocketException or EndOfStreamException:
+                    return true;
+                case IOException when current.InnerException is null:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "database unavailable, answered 503: {ExceptionType}: {Reason} (pool cleared: {PoolCleared})")]
+    private static partial void LogUnavailable(ILogger logger, string exceptionType, string reason, bool poolCleared);
 
     [LoggerMessage(LogLevel.Information, "database refused a value (SQLSTATE {SqlState}: {Reason}), answered 400")]
     private static partial void LogRefused(ILogger logger, string sqlState, string reason);

@@ -6,14 +6,23 @@ namespace TheBot.Api.Data;
 
 /// <summary>
 /// Cache-aside reads through the service's <see cref="IDistributedCache"/> (Redis, counted by the monitoring library as
-/// <c>cache_name="redis"</c>; the in-process fallback without Redis as <c>cache_name="memory"</c>): a hit is served from the cache, a miss (or a cache that is down) loads from PostgreSQL
-/// and stores the value for <see cref="CacheOptions.TimeToLiveSeconds"/>.
+/// <c>cache_name="redis"</c>; the in-process fallback without Redis as <c>cache_name="memory"</c>): a hit is served from
+/// the cache, a miss (or a cache that is down or hangs) loads from PostgreSQL and stores the value for
+/// <see cref="CacheOptions.TimeToLiveSeconds"/>. Concurrent misses on one key share one database read
+/// (<see cref="SingleFlight"/>): a burst on a cold key must not open a connection per request.
 /// </summary>
 public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOptions> options)
 {
     private readonly DistributedCacheEntryOptions _entry = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(options.Value.TimeToLiveSeconds) };
+    private readonly SingleFlight _flights = new();
 
-    /// <summary>The cached value of <paramref name="key"/>, or what <paramref name="load"/> returns (cached unless null).</summary>
+    /// <summary>Keys whose database read is in flight right now.</summary>
+    public int LoadsInFlight => _flights.InFlight;
+
+    /// <summary>
+    /// The cached value of <paramref name="key"/>, or what <paramref name="load"/> returns (cached unless null). The
+    /// load gets no request's token (it may serve many requests); the command timeout bounds it.
+    /// </summary>
     public async Task<T?> GetOrLoadAsync<T>(string key, Func<CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
         where T : class
     {
@@ -30,22 +39,16 @@ public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOpti
             }
         }
 
-        var value = await load(cancellationToken);
-        if (value is not null)
-        {
-            // Storing is best effort and the answer does not wait for it: a hung cache (connected, never answering)
-            // then costs a read one cache timeout, not two. The instrumented cache counts a failed write as an error.
-            _ = StoreAsync(key, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web));
-        }
-
-        return value;
+        // The answer does not wait for the store: only the flight does, so requests that miss meanwhile join it.
+        return await _flights.RunAsync(key, load, value => StoreAsync(key, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web)), cancellationToken);
     }
 
     private async Task StoreAsync(string key, byte[] value)
     {
         try
         {
-            // Not the request's token: the write may outlive the request it fills the cache for.
+            // Not the request's token: the write may outlive the request it fills the cache for. The instrumented
+            // cache counts a failed write as an error and swallows it.
             await cache.SetAsync(key, value, _entry, CancellationToken.None);
         }
         catch (Exception exception) when (exception is OperationCanceledException or ArgumentException)
@@ -55,5 +58,9 @@ public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOpti
     }
 
     /// <summary>Drops <paramref name="key"/> after a write, so the next read sees the database.</summary>
-    public Task InvalidateAsync(string key, CancellationToken cancellationToken) => cache.RemoveAsync(key, cancellationToken);
+    public Task InvalidateAsync(string key, CancellationToken cancellationToken)
+    {
+        _flights.Forget(key);
+        return cache.RemoveAsync(key, cancellationToken);
+    }
 }

@@ -17,7 +17,7 @@ internal static class LoadCommand
     {
         var duration = new Option<string>("--duration") { Description = "How long to send: 60s, 5m, 1h (1s to 1h)", DefaultValueFactory = _ => "60s" };
         var rps = new Option<int>("--rps") { Description = $"Requests started per second, open loop ({LoadSettings.MinRps} to {LoadSettings.MaxRps})", DefaultValueFactory = _ => 50 };
-        var errorShare = new Option<double>("--error-share") { Description = "Share of requests made to fail server-side (5xx), 0 to 1", DefaultValueFactory = _ => 0.02 };
+        var errorShare = new Option<double>("--error-share") { Description = $"Share of requests made to fail server-side (5xx), 0 to 1: failed payments, and one in {LoadSettings.ExceptionEvery} an unhandled exception", DefaultValueFactory = _ => 0.02 };
         var baseUrl = new Option<string?>("--base-url") { Description = "Backend to load instead of the local stack's (loopback only; frontend traffic is then left out)" };
         var seed = new Option<int?>("--seed") { Description = "Seed of the traffic mix, to repeat a run" };
         var command = StackOptions.Create("load", "Generate realistic platform traffic so dashboards and alerts have data.");
@@ -48,7 +48,14 @@ internal static class LoadCommand
     /// <summary>Validated settings for the stack at <paramref name="location"/> (its backend and frontend unless <paramref name="baseUrl"/> is given).</summary>
     public static (LoadSettings? Settings, IReadOnlyList<string> Errors) Settings(
         StackLocation location, string duration, int rps, double errorShare, string? baseUrl = null, int? seed = null) =>
-        LoadSettings.Parse(duration, rps, errorShare, baseUrl, new Uri(location.Url(ServiceNames.Backend)), new Uri(location.Url(ServiceNames.Frontend)), seed);
+        LoadSettings.Parse(duration, rps, errorShare, baseUrl, new Uri(location.Url(ServiceNames.Backend)), new Uri(location.Url(ServiceNames.Frontend)), seed, AdminToken(location));
+
+    /// <summary>The stack's admin token when it has one (read, never created: load does not change the stack).</summary>
+    private static string? AdminToken(StackLocation location)
+    {
+        var file = Path.Combine(location.Paths.Secrets, "admin-token");
+        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+    }
 
     /// <summary>Runs the load and prints progress and the summary; exit 0 unless setup failed or over 1% of requests got an unplanned answer.</summary>
     public static async Task<(int Exit, LoadResult? Result)> RunAsync(StackLocation location, LoadSettings settings, TextWriter output, CancellationToken cancellationToken)

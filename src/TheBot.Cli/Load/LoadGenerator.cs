@@ -67,10 +67,7 @@ internal sealed class LoadGenerator(LoadSettings settings, TextWriter output, bo
                 var due = Math.Min(scheduled, (long)Math.Floor(watch.Elapsed.TotalSeconds * settings.RequestsPerSecond) + 1);
                 for (; next < due; next++)
                 {
-                    // Errors are spread evenly, not drawn: arrival i fails when it carries the error count past the next whole number,
-                    // so every stretch of the run has the requested share and the total is exact.
-                    var error = Math.Floor((next + 1) * settings.ErrorShare) > Math.Floor(next * settings.ErrorShare);
-                    var kind = error ? PlatformTraffic.ErrorKind : Pick(mix, total, random);
+                    var kind = ErrorKindOf(next, settings.ErrorShare, traffic.CanThrow) ?? Pick(mix, total, random);
                     var requestRandom = new Random(random.Next());
                     if (Interlocked.Read(ref _inFlight) >= settings.MaxInFlight)
                     {
@@ -133,6 +130,23 @@ internal sealed class LoadGenerator(LoadSettings settings, TextWriter output, bo
 
         _stats.Add(new LoadSample(kind, outcome.Status, outcome.Expected, outcome.Milliseconds ?? watch.Elapsed.TotalMilliseconds));
         Interlocked.Decrement(ref _inFlight);
+    }
+
+    /// <summary>
+    /// The deliberate error arrival <paramref name="arrival"/> (0-based) is, or null when it is ordinary traffic. Errors
+    /// are spread evenly, not drawn: an arrival fails when it carries the error count past the next whole number, so every
+    /// stretch of the run has the requested share and the total is exact. Every <see cref="LoadSettings.ExceptionEvery"/>-th
+    /// error is an unhandled exception (when the drill's token is known), the others failed payments.
+    /// </summary>
+    public static string? ErrorKindOf(long arrival, double errorShare, bool canThrow)
+    {
+        var errors = (long)Math.Floor((arrival + 1) * errorShare);
+        if (errors == (long)Math.Floor(arrival * errorShare))
+        {
+            return null;
+        }
+
+        return canThrow && errors % LoadSettings.ExceptionEvery == 0 ? PlatformTraffic.ExceptionKind : PlatformTraffic.ErrorKind;
     }
 
     private static string Pick(IReadOnlyList<(string Kind, int Weight)> mix, int total, Random random)

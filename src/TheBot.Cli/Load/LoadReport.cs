@@ -38,9 +38,9 @@ internal static class LoadReport
         output.WriteLine(Invariant(
             $"rate      requested {settings.RequestsPerSecond}/s for {settings.Duration.TotalSeconds:F0} s ({settings.ScheduledRequests} requests, open loop); achieved {result.AchievedRps:F1}/s sent ({result.Started} in {Math.Max(result.Schedule.TotalSeconds, settings.Duration.TotalSeconds):F1} s), {result.FinishedRps:F1}/s answered ({result.Samples.Count} in {result.Elapsed.TotalSeconds:F1} s); skipped {result.Skipped} (over {settings.MaxInFlight} open), abandoned {result.Abandoned} at the drain timeout"));
         output.WriteLine(Invariant(
-            $"5xx       {fivexx} of {result.Samples.Count} ({Percent(fivexx, result.Samples.Count)}; requested {Percent(settings.ErrorShare)}), {deliberate} deliberate: payments with token sim_fail, answered 502 by the simulated provider (the standard stack has no other 5xx on purpose; the fault switch is test-only)"));
+            $"5xx       {fivexx} of {result.Samples.Count} ({Percent(fivexx, result.Samples.Count)}; requested {Percent(settings.ErrorShare)}), {deliberate} deliberate: {result.Samples.Count(s => s.Kind == PlatformTraffic.ErrorKind && s.AsExpected)} payments with token sim_fail, answered 502 by the simulated provider, and {result.Samples.Count(s => s.Kind == PlatformTraffic.ExceptionKind && s.AsExpected)} unhandled exceptions of POST /api/drills/exception (admin token{(settings.AdminToken is null ? " unknown: none sent" : string.Empty)}); the standard stack has no other 5xx on purpose, the fault switch is test-only"));
         output.WriteLine(Invariant(
-            $"expected  {result.Samples.Count - result.Unexpected} of {result.Samples.Count} requests got the status the mix meant (201 accepted/late, 422 rejected, 402 declined, 502 failed, 101 WebSocket, …); unexpected {result.Unexpected}"));
+            $"expected  {result.Samples.Count - result.Unexpected} of {result.Samples.Count} requests got the status the mix meant (201 accepted/late, 422 rejected, 402 declined, 502 failed, 500 exception, 101 WebSocket, …); unexpected {result.Unexpected}"));
         output.WriteLine(Invariant($"seed      {settings.Seed} (repeat the same mix with --seed {settings.Seed})"));
     }
 

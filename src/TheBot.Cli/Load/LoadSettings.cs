@@ -7,12 +7,25 @@ namespace TheBot.Cli.Load;
 /// <summary>What <c>./thebot load</c> was asked for, validated: how long, how fast, which share must fail, where to send it.</summary>
 /// <param name="Duration">How long requests are started (the run then drains for at most <see cref="DrainTimeout"/>).</param>
 /// <param name="RequestsPerSecond">Target arrival rate; requests start on schedule whether or not earlier ones have answered.</param>
-/// <param name="ErrorShare">Share of scheduled requests that are made to fail server-side (5xx).</param>
+/// <param name="ErrorShare">Share of scheduled requests that are made to fail server-side (5xx): failed payments, and one in <see cref="ExceptionEvery"/> an unhandled exception when <see cref="AdminToken"/> is known.</param>
 /// <param name="BackendUrl">The backend (REST and WebSocket).</param>
 /// <param name="FrontendUrl">The frontend host, or null when only a backend URL was given.</param>
 /// <param name="Seed">Seed of the traffic mix, for a repeatable run.</param>
 internal sealed record LoadSettings(TimeSpan Duration, int RequestsPerSecond, double ErrorShare, Uri BackendUrl, Uri? FrontendUrl, int Seed)
 {
+    /// <summary>
+    /// One deliberate error in this many is an unhandled exception (<c>POST /api/drills/exception</c>), the others failed
+    /// payments: at the default 2% error share, 0.5% of requests throw, so the exceptions panel has data while the 5xx
+    /// share stays exactly <see cref="ErrorShare"/> (0 gives neither).
+    /// </summary>
+    public const int ExceptionEvery = 4;
+
+    /// <summary>
+    /// The backend's admin token, which the exception drill requires; without it (another backend via --base-url, or a
+    /// caller that gives none, like the detection suite) every deliberate error is a failed payment.
+    /// </summary>
+    public string? AdminToken { get; init; }
+
     public const int MinRps = 1;
     public const int MaxRps = 2000;
     public static readonly TimeSpan MinDuration = TimeSpan.FromSeconds(1);
@@ -34,8 +47,9 @@ internal sealed record LoadSettings(TimeSpan Duration, int RequestsPerSecond, do
     public int MaxInFlight => Math.Clamp(RequestsPerSecond * 5, 64, 4000);
 
     /// <summary>Parses and validates the raw flag values; returns the settings or every problem found, each naming its flag.</summary>
+    /// <param name="adminToken">The default backend's admin token (the stack's), used only when <paramref name="baseUrl"/> is not given.</param>
     public static (LoadSettings? Settings, IReadOnlyList<string> Errors) Parse(
-        string duration, int rps, double errorShare, string? baseUrl, Uri defaultBackend, Uri defaultFrontend, int? seed)
+        string duration, int rps, double errorShare, string? baseUrl, Uri defaultBackend, Uri defaultFrontend, int? seed, string? adminToken = null)
     {
         var errors = new List<string>();
         if (!CleanupCommand.TryParseAge(duration.Trim(), out var span) || span < MinDuration || span > MaxDuration)
@@ -74,7 +88,7 @@ internal sealed record LoadSettings(TimeSpan Duration, int RequestsPerSecond, do
 
         return errors.Count > 0
             ? (null, errors)
-            : (new LoadSettings(span, rps, errorShare, backend, frontend, seed ?? Random.Shared.Next()), errors);
+            : (new LoadSettings(span, rps, errorShare, backend, frontend, seed ?? Random.Shared.Next()) { AdminToken = baseUrl is null ? adminToken : null }, errors);
     }
 
     private static bool IsLoopback(Uri uri) =>

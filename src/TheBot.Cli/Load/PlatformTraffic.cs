@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
@@ -32,6 +33,7 @@ internal sealed class PlatformTraffic : IDisposable
     private readonly HttpClient _backend;
     private readonly HttpClient? _frontend;
     private readonly Uri _backendUrl;
+    private readonly string? _adminToken;
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly List<long> _students = [];
     private readonly List<long> _teachers = [];
@@ -43,6 +45,7 @@ internal sealed class PlatformTraffic : IDisposable
     public PlatformTraffic(LoadSettings settings)
     {
         _backendUrl = settings.BackendUrl;
+        _adminToken = settings.AdminToken;
         _backend = Client(settings.BackendUrl, settings.MaxInFlight);
         _frontend = settings.FrontendUrl is { } frontend ? Client(frontend, settings.MaxInFlight) : null;
     }
@@ -56,11 +59,20 @@ internal sealed class PlatformTraffic : IDisposable
         ("pay-ok", 5), ("pay-declined", 2),
         ("chat-post", 8), ("chat-history", 6), ("chat-ws", 3),
         ("job-enqueue", 3),
-        .. _frontend is null ? Array.Empty<(string, int)>() : [("web-page", 4), ("web-api", 3)],
+        .. _frontend is null ? Array.Empty<(string, int)>() : [("web-page", 4), ("web-api", 3), ("web-miss", 1)],
     ];
 
     /// <summary>The kind used for deliberate server-side errors: a payment the simulated provider must fail (HTTP 502).</summary>
     public const string ErrorKind = "pay-failed";
+
+    /// <summary>
+    /// The kind for one deliberate error in <see cref="LoadSettings.ExceptionEvery"/>: <c>POST /api/drills/exception</c>
+    /// with the admin token, an unhandled exception in the backend (HTTP 500, <c>exception_type="DrillException"</c>).
+    /// </summary>
+    public const string ExceptionKind = "exception";
+
+    /// <summary>Whether <see cref="ExceptionKind"/> can be sent: the drill takes the backend's admin token.</summary>
+    public bool CanThrow => _adminToken is not null;
 
     /// <summary>
     /// Creates the population. Every request is reported to <paramref name="record"/> as kind <c>setup</c>; throws
@@ -151,6 +163,14 @@ internal sealed class PlatformTraffic : IDisposable
                 return await PayAsync(student, random, "sim_decline", 402, cancellationToken);
             case ErrorKind:
                 return await PayAsync(student, random, "sim_fail", 502, cancellationToken);
+            case ExceptionKind:
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/drills/exception");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
+                using var response = await _backend.SendAsync(request, cancellationToken);
+                return new Outcome((int)response.StatusCode, 500);
+            }
+
             case "chat-post":
             {
                 var (status, _) = await PostAsync(_backend, $"/api/chat/rooms/{Room(random, student)}/messages", new { senderId = student, text = Essay(random, 4) }, cancellationToken);
@@ -171,6 +191,9 @@ internal sealed class PlatformTraffic : IDisposable
                 return await GetAsync(_frontend!, "/", 200, cancellationToken);
             case "web-api":
                 return await GetAsync(_frontend!, $"/api/courses/{_courses[course]}", 200, cancellationToken);
+            case "web-miss":
+                // A course that does not exist, through the proxy: the frontend's 4xx, labelled with the backend's route.
+                return await GetAsync(_frontend!, $"/api/courses/{long.MaxValue - random.Next(1_000_000)}", 404, cancellationToken);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown request kind");
         }

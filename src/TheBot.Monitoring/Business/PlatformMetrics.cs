@@ -73,6 +73,9 @@ public sealed class PlatformMetrics
 {
     private static readonly double[] TaskDurationBuckets = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+    /// <summary>WebSocket session buckets, in seconds: a reconnect loop (under 1 s) up to a working day's tab (over 2 h).</summary>
+    public static readonly double[] WebSocketSessionBuckets = [1, 5, 15, 60, 300, 900, 1800, 3600, 7200];
+
     private readonly Counter[] _messages;
     private readonly Counter[] _assignments;
     private readonly Counter[,] _payments;
@@ -80,6 +83,7 @@ public sealed class PlatformMetrics
     private readonly MetricFamily<Histogram> _taskDurations;
     private readonly MetricFamily<Gauge> _queueDepth;
     private readonly MetricFamily<Gauge> _websockets;
+    private readonly MetricFamily<Histogram> _websocketSessions;
 
     /// <summary>Creates the families in <paramref name="registry"/>.</summary>
     public PlatformMetrics(MetricRegistry registry)
@@ -101,6 +105,8 @@ public sealed class PlatformMetrics
         }
 
         _websockets = registry.Gauge("thebot_websocket_connections", "Open WebSocket connections, by type.", "type");
+        _websocketSessions = registry.Histogram("thebot_websocket_session_duration_seconds",
+            "Duration of WebSocket sessions from accept to close, observed when they end, by type.", WebSocketSessionBuckets, "type");
         _tasks = registry.Counter("thebot_background_tasks_total", "Background task runs, by task and outcome.", "task_name", "status");
         _taskDurations = registry.Histogram("thebot_background_task_duration_seconds", "Duration of background task runs, by task.", TaskDurationBuckets, "task_name");
         _queueDepth = registry.Gauge("thebot_background_queue_depth", "Background jobs waiting to run, by queue.", "queue");
@@ -116,15 +122,16 @@ public sealed class PlatformMetrics
     public void PaymentProcessed(PaymentStatus status, PaymentMethod method) => _payments[(int)status, (int)method].Inc();
 
     /// <summary>
-    /// Counts a WebSocket as open until the returned lease is disposed. Dispose it in a <c>finally</c> (or <c>using</c>)
-    /// around the socket's receive loop: a socket that dies abruptly still ends the loop, and a lease decrements at
-    /// most once, so the gauge neither leaks nor goes below zero.
+    /// Counts a WebSocket as open until the returned lease is disposed, and then observes the session's duration in
+    /// <c>thebot_websocket_session_duration_seconds</c> (the HTTP metrics only time the handshake). Dispose it in a
+    /// <c>finally</c> (or <c>using</c>) around the socket's receive loop: a socket that dies abruptly still ends the
+    /// loop, and a lease ends at most once, so the gauge neither leaks nor goes below zero and a session is observed once.
     /// </summary>
     public WebSocketLease TrackWebSocket(string type)
     {
         var gauge = _websockets.WithLabels(type);
         gauge.Inc();
-        return new WebSocketLease(gauge);
+        return new WebSocketLease(gauge, _websocketSessions.WithLabels(type), Stopwatch.GetTimestamp());
     }
 
     /// <summary>Open WebSockets of one type right now.</summary>
@@ -153,15 +160,29 @@ public sealed class PlatformMetrics
         _ => "retry",
     };
 
-    /// <summary>Keeps one WebSocket counted; disposing it (once or many times) uncounts it exactly once.</summary>
+    /// <summary>Keeps one WebSocket counted; disposing it (once or many times) uncounts it and observes its session exactly once.</summary>
     public sealed class WebSocketLease : IDisposable
     {
+        private readonly Histogram _sessions;
+        private readonly long _started;
         private Gauge? _gauge;
 
-        internal WebSocketLease(Gauge gauge) => _gauge = gauge;
+        internal WebSocketLease(Gauge gauge, Histogram sessions, long started)
+        {
+            _gauge = gauge;
+            _sessions = sessions;
+            _started = started;
+        }
 
         /// <inheritdoc />
-        public void Dispose() => Interlocked.Exchange(ref _gauge, null)?.DecToZero();
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _gauge, null) is { } gauge)
+            {
+                gauge.DecToZero();
+                _sessions.Observe(Stopwatch.GetElapsedTime(_started).TotalSeconds);
+            }
+        }
     }
 
     /// <summary>One timed run of a background task.</summary>

@@ -2,13 +2,20 @@ using System.Data.Common;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using TheBot.Monitoring.Caching;
 using TheBot.Monitoring.Data;
 
 namespace TheBot.Monitoring.Health;
 
-/// <summary>database: a <c>SELECT 1</c> through the service's data source.</summary>
-internal sealed class DatabaseHealthCheck(DbDataSource dataSource) : IHealthCheck
+/// <summary>
+/// database: <c>SELECT 1</c> on a new physical connection. A pooled one would prove nothing about new connections: a
+/// postmaster that hangs (or runs out of connection slots) leaves the pool's open connections working while every new
+/// connection waits, which is how a warm pool hides an outage that new instances, restarts and pool growth will hit.
+/// For Npgsql the connection is the data source's own settings (password, certificates) with pooling off and connect
+/// and command timeouts of the check timeout; other providers are pinged through their data source.
+/// </summary>
+internal sealed class DatabaseHealthCheck(DbDataSource dataSource, IOptions<MonitoringOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -16,8 +23,8 @@ internal sealed class DatabaseHealthCheck(DbDataSource dataSource) : IHealthChec
         var source = dataSource is InstrumentedDbDataSource instrumented ? instrumented.Inner : dataSource;
         try
         {
-            await Probe.WithinAsync(PingAsync(source, cancellationToken), cancellationToken);
-            return HealthCheckResult.Healthy("database answers");
+            await Probe.WithinAsync(PingAsync(source, options.Value.Health.CheckTimeout, cancellationToken), cancellationToken);
+            return HealthCheckResult.Healthy("database answers on a new connection");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -25,10 +32,47 @@ internal sealed class DatabaseHealthCheck(DbDataSource dataSource) : IHealthChec
         }
     }
 
-    private static async Task PingAsync(DbDataSource source, CancellationToken cancellationToken)
+    private static async Task PingAsync(DbDataSource source, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using var command = source.CreateCommand("SELECT 1");
+        await using var connection = Unpooled(source, timeout);
+        if (connection is null)
+        {
+            await using var pooled = source.CreateCommand("SELECT 1");
+            await pooled.ExecuteScalarAsync(cancellationToken);
+            return;
+        }
+
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
         await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>A new unpooled Npgsql connection like the data source's, or null for another provider.</summary>
+    internal static NpgsqlConnection? Unpooled(DbDataSource source, TimeSpan timeout)
+    {
+        if (source.CreateConnection() is not NpgsqlConnection template)
+        {
+            return null;
+        }
+
+        using (template)
+        {
+            // Whole seconds, at least one (0 would mean "wait forever"); the check's token cuts the wait exactly.
+            var seconds = (int)Math.Max(1, Math.Ceiling(timeout.TotalSeconds));
+            var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString)
+            {
+                Pooling = false,
+                Timeout = seconds,
+                CommandTimeout = seconds,
+                // A hung server never answers a cancel request; waiting for it would only hold the connection longer.
+                CancellationTimeout = -1,
+            };
+
+            // The data source's connection string has no password (unless Persist Security Info): CloneWith takes it,
+            // and the certificate callbacks, from the data source.
+            return template.CloneWith(settings.ConnectionString);
+        }
     }
 }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace TheBot.Monitoring.Health;
 
-/// <summary>Writes a health report as the JSON of SPEC §4: overall status and each component with status and duration.</summary>
+/// <summary>Writes a health report as the JSON of SPEC §4: overall status and each component with status, duration and when it was checked.</summary>
 internal static class HealthResponseWriter
 {
     public static Task WriteAsync(HttpContext context, HealthReport report, string service, string version)
@@ -24,6 +24,9 @@ internal static class HealthResponseWriter
                 {
                     ["status"] = Name(entry.Value.Status),
                     ["duration_seconds"] = Math.Round(entry.Value.Duration.TotalSeconds, 6),
+                    // When the check ran: the answer may come from the background probe's last run (at most one
+                    // Monitoring:Health:ProbeInterval ago).
+                    ["checked_at"] = HealthProbe.CheckedAt(report, entry.Key),
                     ["description"] = entry.Value.Description,
                     ["data"] = entry.Value.Data.Count == 0 ? null : entry.Value.Data,
                 }),

@@ -4,8 +4,9 @@ namespace TheBot.Monitoring.Health;
 public static class HealthTags
 {
     /// <summary>
-    /// Checks that must pass for <c>/readiness/</c> (the service can serve): of ours, database, cache and disk.
-    /// A degraded one makes readiness 503 too.
+    /// Checks that run for <c>/readiness/</c> (the service can serve): of ours, database, cache and disk. Only an
+    /// unhealthy one makes readiness 503 (database unreachable on a new connection, disk under its unhealthy free
+    /// share); a degraded one (cache down — reads fall back to the database —, disk getting full) keeps it 200.
     /// </summary>
     public const string Ready = "ready";
 

@@ -7,7 +7,8 @@ namespace TheBot.Monitoring.Http;
 /// <summary>
 /// Records every request: count by method, route and status; duration by method and route; unhandled
 /// exceptions by type; and requests in flight. It sits first in the pipeline so it also sees requests that
-/// other middleware answers or fails.
+/// other middleware answers or fails. A request that switches protocols (WebSocket) is recorded at the switch, with
+/// its 101 and the time to the handshake, never the session (<see cref="HandshakeTracker"/>).
 /// </summary>
 internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics metrics, EndpointSeriesCache cache)
 {
@@ -15,6 +16,15 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
     {
         var started = Stopwatch.GetTimestamp();
         metrics.InFlight.Inc();
+
+        // Two cheap tests keep ordinary requests off the upgrade path (no feature lookup, no allocation): an HTTP/1.1
+        // upgrade carries an Upgrade header (a typed field on Kestrel), an HTTP/2 WebSocket is a CONNECT.
+        if ((context.Request.Headers.Upgrade.Count != 0 || HttpMethods.IsConnect(context.Request.Method))
+            && HandshakeTracker.Attach(this, context, started) is { } tracker)
+        {
+            return InvokeUpgradableAsync(context, started, tracker);
+        }
+
         Task pending;
         try
         {
@@ -50,7 +60,35 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         Complete(context, started, null);
     }
 
-    private void Complete(HttpContext context, long started, Exception? exception)
+    private async Task InvokeUpgradableAsync(HttpContext context, long started, HandshakeTracker tracker)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception)
+        {
+            if (tracker.Switched)
+            {
+                // The request was counted at the handshake; what escapes the session is still an unhandled exception.
+                metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
+            }
+            else
+            {
+                Complete(context, started, exception);
+            }
+
+            throw;
+        }
+
+        if (!tracker.Switched)
+        {
+            // Refused (400, 403, 404 …) or answered without switching: an ordinary request.
+            Complete(context, started, null);
+        }
+    }
+
+    internal void Complete(HttpContext context, long started, Exception? exception)
     {
         var elapsed = Stopwatch.GetTimestamp() - started;
         metrics.InFlight.Dec();

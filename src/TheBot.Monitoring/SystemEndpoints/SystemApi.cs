@@ -27,9 +27,11 @@ internal static class SystemApi
             .AddEndpointFilter(scrape)
             .WithName("PrometheusMetrics");
 
-        MapHealth(system, "/health/", _ => true, degradedIsReady: true, identity);
-        MapHealth(system, "/readiness/", check => check.Tags.Contains(HealthTags.Ready), degradedIsReady: false, identity);
-        MapHealth(system, "/liveness/", check => check.Tags.Contains(HealthTags.Live), degradedIsReady: true, identity);
+        // Degraded answers 200 everywhere: a degraded component (cache down with reads falling back, disk getting
+        // full) still serves. Only an unhealthy one makes readiness 503 (database, disk nearly full, the service's own).
+        MapHealth(system, "/health/", _ => true, identity);
+        MapHealth(system, "/readiness/", check => check.Tags.Contains(HealthTags.Ready), identity);
+        MapHealth(system, "/liveness/", check => check.Tags.Contains(HealthTags.Live), identity);
 
         system.MapGet("/metrics/", Results<JsonHttpResult<Dictionary<string, object?>>, ProblemHttpResult> (string? window, SystemSnapshot snapshot) =>
                 TryParseWindow(window, TimeSpan.FromMinutes(1), out var span, out var problem) ? TypedResults.Json(snapshot.System(span)) : problem)
@@ -48,14 +50,14 @@ internal static class SystemApi
         return endpoints;
     }
 
-    private static void MapHealth(RouteGroupBuilder group, string path, Func<HealthCheckRegistration, bool> predicate, bool degradedIsReady, ServiceIdentity identity) =>
+    private static void MapHealth(RouteGroupBuilder group, string path, Func<HealthCheckRegistration, bool> predicate, ServiceIdentity identity) =>
         group.MapHealthChecks(path, new HealthCheckOptions
         {
             Predicate = predicate,
             ResultStatusCodes =
             {
                 [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = degradedIsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
             ResponseWriter = (context, report) => HealthResponseWriter.WriteAsync(context, report, identity.Name, identity.Version),

@@ -20,11 +20,15 @@ public sealed partial class FrozenServer : IDisposable
 
     private FrozenServer(IReadOnlyList<ProcessIdentity> tree) => _tree = tree;
 
-    /// <summary>Stops <paramref name="server"/>'s whole tree (the server and its worker processes).</summary>
-    public static FrozenServer Freeze(ServerFixture server)
+    /// <summary>
+    /// Stops <paramref name="server"/>'s whole tree (the server and its worker processes), or with
+    /// <paramref name="rootOnly"/> the root alone: for PostgreSQL the postmaster, so connections already open keep being
+    /// served by their backends while every new connection waits (a warm pool hides that outage).
+    /// </summary>
+    public static FrozenServer Freeze(ServerFixture server, bool rootOnly = false)
     {
         var root = server.Process ?? throw new InvalidOperationException("the server is not running");
-        var tree = ProcessTree.Snapshot(root);
+        var tree = rootOnly ? [root] : ProcessTree.Snapshot(root);
         foreach (var process in tree)
         {
             Send(process.Pid, SignalStop);

@@ -82,6 +82,9 @@ public class PlatformFixture : IAsyncLifetime
         ["Jobs__RetryDelayMilliseconds"] = "100",
         ["Jobs__MaxAttempts"] = "3",
         ["Payments__Reconciliation__IntervalSeconds"] = "0.5",
+        // As the detection profile: health results at most 1 s old, so readiness follows an outage within about
+        // 1 s plus the 2 s check timeout (the 5 s default would add up to 5 s to every outage test's wait).
+        ["Monitoring__Health__ProbeInterval"] = "00:00:01",
     };
 
     public static Task<ServiceProcess> StartFrontendAsync(string backendUrl) => ServiceProcess.StartAsync("TheBot.Web", new Dictionary<string, string>
