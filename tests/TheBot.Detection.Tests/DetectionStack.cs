@@ -22,9 +22,10 @@ internal sealed class DetectionStack : IAsyncDisposable
 
     /// <summary>
     /// How long the backend's database health check waits for a new physical connection before it counts the database
-    /// as down (the product's value; part of BackendDatabaseUnreachable's floor when the postmaster hangs).
+    /// as down: the product default of <c>Monitoring:Health:CheckTimeout</c>, which the detection profile leaves alone
+    /// (part of BackendDatabaseUnreachable's floor when the postmaster hangs).
     /// </summary>
-    public static readonly TimeSpan DatabaseProbeTimeout = TimeSpan.FromSeconds(2);
+    public static TimeSpan DatabaseProbeTimeout => new TheBot.Monitoring.HealthThresholds().CheckTimeout;
 
     /// <summary>The backend setting of its health probe's interval (<c>Monitoring:Health:ProbeInterval</c>).</summary>
     public const string ProbeIntervalVariable = "Monitoring__Health__ProbeInterval";

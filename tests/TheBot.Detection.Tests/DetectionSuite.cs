@@ -21,6 +21,7 @@ namespace TheBot.Detection.Tests;
 /// docs/detection.md and fails at the end if anything was missing.
 /// </summary>
 [Collection(DetectionCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Stack)]
 public sealed class DetectionSuite(ITestOutputHelper output)
 {
     /// <summary>Every production waiting time is divided by this (15 s scrape → 1 s).</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using TheBot.Stack;
+using TheBot.Testing;
 using TheBot.Testing.Sinks;
 using Xunit;
 using Xunit.Abstractions;
@@ -23,6 +24,7 @@ namespace TheBot.Detection.Tests;
 /// Results go to this suite's section of docs/detection.md.
 /// </summary>
 [Collection(DetectionCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Stack)]
 public sealed class ProductionFaultsSuite(ITestOutputHelper output)
 {
     /// <summary>Platform traffic of <c>./thebot load</c> behind every scenario ("normal load", the soak's rate).</summary>
