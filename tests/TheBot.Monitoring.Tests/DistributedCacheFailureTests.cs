@@ -108,6 +108,29 @@ public sealed class DistributedCacheFailureTests
     }
 
     [Fact]
+    public async Task A_trial_that_fails_fast_keeps_the_breaker_open_until_a_trial_succeeds()
+    {
+        _inner.Next = _ => throw new TimeoutException("hung");
+        await _cache.GetAsync("a");
+        await _cache.GetAsync("a");
+        Assert.True(_cache.Breaker.IsOpen);
+
+        // The client reconnects to the hung server and refuses at once meanwhile: the trial failed, stay open.
+        _time.Advance(CacheCircuitBreaker.OpenFor);
+        _inner.Next = _ => throw new InvalidOperationException("No connection is active/available to service this operation");
+        Assert.Null(await _cache.GetAsync("a"));
+        Assert.True(_cache.Breaker.IsOpen);
+        Assert.Null(await _cache.GetAsync("a"));
+        Assert.Equal(3, _inner.Calls);
+
+        _time.Advance(CacheCircuitBreaker.OpenFor);
+        _inner.Next = _ => null;
+        Assert.Null(await _cache.GetAsync("a"));
+        Assert.False(_cache.Breaker.IsOpen);
+        Assert.Equal((0, 5, 4), Counts());
+    }
+
+    [Fact]
     public async Task Fast_failures_never_open_the_breaker_and_a_success_resets_the_timeout_count()
     {
         // A Redis that is down refuses at once: skipping it would save nothing and delay noticing its return.

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using TheBot.Monitoring.Tests.Support;
@@ -37,5 +38,55 @@ public sealed class HttpMetricsTests
         Assert.Equal(3, Exposition.Value(text, "thebot_http_request_duration_seconds_count", ("method", "GET"), ("endpoint", "/api/assignments/{id}")));
         Assert.Equal(3, Exposition.Value(text, "thebot_http_request_duration_seconds_bucket", ("method", "GET"), ("endpoint", "/api/assignments/{id}"), ("le", "+Inf")));
         Assert.Equal(1, Exposition.Value(text, "thebot_build_info", ("service", "test-service"), ("version", Exposition.LabelValues(text, "thebot_build_info", "version").Single())));
+    }
+
+    [Fact]
+    public async Task A_websocket_counts_once_with_101_timed_to_the_handshake_and_leaves_in_flight_while_its_session_lasts()
+    {
+        (string, string)[] route = [("method", "GET"), ("endpoint", "/ws")];
+        var release = new TaskCompletionSource();
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            ((IApplicationBuilder)a).UseWebSockets();
+            a.MapGet("/ws", async (HttpContext context) =>
+            {
+                if (!context.WebSockets.IsWebSocketRequest)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket required");
+                }
+
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await release.Task;
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                return Results.Empty;
+            });
+        });
+
+        using var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri($"ws://{app.Address.Authority}/ws"), CancellationToken.None);
+        var during = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(during, "thebot_http_requests_total", [.. route, ("status", "101")]));
+        Assert.Equal(1, Exposition.Value(during, "thebot_http_request_duration_seconds_count", route));
+        Assert.Equal(1, Exposition.Value(during, "thebot_http_requests_in_flight")); // the scrape, not the session
+
+        // Hold the session past the largest bucket under the latency alert's threshold, then end it.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        release.SetResult();
+        var close = await client.ReceiveAsync(new byte[16], CancellationToken.None);
+        Assert.Equal(WebSocketMessageType.Close, close.MessageType);
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+
+        // A refused upgrade (no Upgrade header) is an ordinary request with its own status.
+        Assert.Equal(HttpStatusCode.BadRequest, (await app.Client.GetAsync("/ws")).StatusCode);
+
+        await TheBot.Testing.TestHttp.WaitUntilAsync(async () => Exposition.Value(await app.ScrapeAsync(), "thebot_http_requests_total", [.. route, ("status", "400")]) == 1,
+            TimeSpan.FromSeconds(5), () => "refused upgrade not counted");
+        var after = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(after, "thebot_http_requests_total", [.. route, ("status", "101")]));
+        Assert.Null(Exposition.Value(after, "thebot_http_requests_total", [.. route, ("status", "200")]));
+        Assert.Equal(2, Exposition.Value(after, "thebot_http_request_duration_seconds_count", route));
+        // Both observations (handshake, refusal) fell under 1 s although the session lasted 1.5 s.
+        Assert.Equal(2, Exposition.Value(after, "thebot_http_request_duration_seconds_bucket", [.. route, ("le", "1")]));
+        Assert.Equal(1, Exposition.Value(after, "thebot_http_requests_in_flight"));
     }
 }

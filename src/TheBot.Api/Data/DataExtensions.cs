@@ -29,8 +29,10 @@ public sealed class DatabaseOptions
     /// <summary>
     /// Most connections the pool opens; applied unless the connection string sets <c>Maximum Pool Size</c>. Below
     /// PostgreSQL's default <c>max_connections</c> (100) with room for the exporter, migrations, the health probe's own
-    /// connection and an operator's psql. A burst beyond it waits for a free connection (within
-    /// <see cref="ConnectTimeoutSeconds"/>) instead of forking one more server process per request.
+    /// connection and an operator's psql, and above what slow queries under load hold (40 req/s × 0.6 s ≈ 24). A burst
+    /// beyond it waits for a free connection (within <see cref="ConnectTimeoutSeconds"/>) instead of forking one more
+    /// server process per request. On a small host, many connections opened at once can each take longer than the
+    /// connect timeout: lower this there (docs/operations.md, "Backend data path", has the measurements).
     /// </summary>
     public int MaxPoolSize { get; set; } = 50;
 

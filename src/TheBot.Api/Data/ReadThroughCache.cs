@@ -16,9 +16,6 @@ public sealed class ReadThroughCache(IDistributedCache cache, IOptions<CacheOpti
     private readonly DistributedCacheEntryOptions _entry = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(options.Value.TimeToLiveSeconds) };
     private readonly SingleFlight _flights = new();
 
-    /// <summary>Keys whose database read is in flight right now.</summary>
-    public int LoadsInFlight => _flights.InFlight;
-
     /// <summary>
     /// The cached value of <paramref name="key"/>, or what <paramref name="load"/> returns (cached unless null). The
     /// load gets no request's token (it may serve many requests); the command timeout bounds it.

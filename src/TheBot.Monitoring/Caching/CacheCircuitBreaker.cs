@@ -4,9 +4,11 @@ namespace TheBot.Monitoring.Caching;
 /// Skips a cache that hangs. A cache that is down fails fast and costs a request nothing, but one that hangs (accepts
 /// the connection, never answers) costs every call its client's timeout. After <see cref="Threshold"/> consecutive
 /// timed-out calls the breaker opens: calls are skipped (the caller counts them as misses and errors and goes to its
-/// source of truth) for <see cref="OpenFor"/>; then one trial call goes through. A trial that succeeds, or fails fast,
-/// closes the breaker; a trial that times out opens it again. So a hung cache costs one call per
-/// <see cref="OpenFor"/> a timeout, and a cache that resumes is used again at most <see cref="OpenFor"/> later.
+/// source of truth) for <see cref="OpenFor"/>; then one trial call goes through. A trial that succeeds closes the
+/// breaker; a trial that fails in any way opens it again (a client that has just given up on a hung server may fail
+/// the next calls fast while it reconnects, and closing on those would let every call wait for the next timeout). So a
+/// hung cache costs one call per <see cref="OpenFor"/> a timeout, and a cache that resumes is used again at most
+/// <see cref="OpenFor"/> later. Fast failures alone (a server that is down and refuses) never open it: they cost nothing.
 /// </summary>
 public sealed class CacheCircuitBreaker(TimeProvider time)
 {
@@ -67,19 +69,18 @@ public sealed class CacheCircuitBreaker(TimeProvider time)
 
     /// <summary>
     /// The call failed. <paramref name="timedOut"/>: it hung until a timeout (what the breaker exists for); otherwise it
-    /// failed fast (connection refused, no connection), which costs nothing and closes the breaker like a success.
+    /// failed fast (connection refused, no connection), which neither counts towards opening nor resets the count, but
+    /// fails a trial.
     /// </summary>
     public void Failed(bool timedOut)
     {
-        if (!timedOut)
-        {
-            Succeeded();
-            return;
-        }
-
         lock (_lock)
         {
-            _consecutiveTimeouts++;
+            if (timedOut)
+            {
+                _consecutiveTimeouts++;
+            }
+
             if (_trialInFlight || _consecutiveTimeouts >= Threshold)
             {
                 _open = true;

@@ -18,17 +18,18 @@ internal sealed class ComponentProbe
     private static readonly TimeSpan HungGrace = TimeSpan.FromMilliseconds(500);
 
     private readonly HealthCheckService _runner;
-    private readonly Gauge _up;
+    private readonly MetricFamily<Gauge> _upFamily;
+    private Gauge? _up;
     private readonly Lock _gate = new();
     private Task<ComponentResult>? _running;
     private Task? _hung;
     private ComponentResult? _last;
 
-    public ComponentProbe(HealthCheckRegistration registration, HealthCheckService runner, Gauge up)
+    public ComponentProbe(HealthCheckRegistration registration, HealthCheckService runner, MetricFamily<Gauge> up)
     {
         Registration = registration;
         _runner = runner;
-        _up = up;
+        _upFamily = up;
     }
 
     public HealthCheckRegistration Registration { get; }
@@ -81,7 +82,8 @@ internal sealed class ComponentProbe
             }
         }
 
-        _up.Set(entry.Status == HealthStatus.Healthy ? 1 : 0);
+        // The series appears with the first result: a 0 before any check ran would claim an outage nobody saw.
+        (_up ??= _upFamily.WithLabels(Registration.Name)).Set(entry.Status == HealthStatus.Healthy ? 1 : 0);
         var result = new ComponentResult(entry, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow);
         Volatile.Write(ref _last, result);
         return result;

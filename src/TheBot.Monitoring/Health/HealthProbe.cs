@@ -25,7 +25,7 @@ internal sealed class HealthProbe : HealthCheckService
     {
         var up = registry.Gauge("thebot_health_component_up",
             "1 when the health component's last check passed, 0 when it was degraded, unhealthy or timed out; by component.", "component");
-        _components = [.. checks.Value.Registrations.Select(r => new ComponentProbe(r, runner, up.WithLabels(r.Name)))];
+        _components = [.. checks.Value.Registrations.Select(r => new ComponentProbe(r, runner, up))];
         _maxAge = options.Value.Health.ProbeInterval;
     }
 
