@@ -324,6 +324,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         var load = stack.LoadLoopAsync(UserRps, 0, stop.Token, tally: tally);
         var watch = WatchAlertsAsync(stack, seen, stop.Token);
         var since = DateTimeOffset.UtcNow;
+        var loadBefore = LoadAverage();
         string extra;
         try
         {
@@ -345,6 +346,8 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         }
 
         var held = DateTimeOffset.UtcNow - since;
+        // Host alerts (HighCPUUsage) measure the whole machine: its load average tells whether something else ran.
+        extra = (extra.Length > 0 ? extra + "; " : string.Empty) + $"machine load average (1 min) {loadBefore} → {LoadAverage()}";
         var fired = Firing(stack, since);
         var critical = fired.Where(IsCritical).Select(Describe).Distinct().ToList();
         var warnings = fired.Where(n => !IsCritical(n)).Select(Describe).Distinct().ToList();
@@ -390,6 +393,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
 
         var tally = new StatusTally();
         var seen = new ConcurrentDictionary<string, string>();
+        var loadBefore = LoadAverage();
         using var stop = new CancellationTokenSource();
         List<Task> traffic = [stack.LoadLoopAsync(hang.Rps, 0, stop.Token, tally: tally), WatchAlertsAsync(stack, seen, stop.Token)];
         if (hang.CachedReads)
@@ -486,6 +490,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         }
 
         var notified = others.Select(Describe).Distinct().ToList();
+        extra = (extra.Length > 0 ? extra + "; " : string.Empty) + $"machine load average (1 min) {loadBefore} → {LoadAverage()}";
         _hangs.Add(new HangOutcome(hang.Scenario, hang.Alert, route.Receiver, AlertChecks.Kinds(fired), timeToPage, floor, floorTerms,
             resolvedAll ? $"yes, {(lastResolved - resumedAt).TotalSeconds:F1} s after SIGCONT" : "NO",
             notified.Count == 0 ? "none" : string.Join(", ", notified), SeenText(seen), tally.Describe(), extra));
@@ -560,6 +565,9 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>The 1-minute load average of this machine (first field of /proc/loadavg).</summary>
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static string SeenText(ConcurrentDictionary<string, string> seen) =>
         seen.IsEmpty ? "none" : string.Join(", ", seen.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
