@@ -74,4 +74,10 @@ public enum ProcessSignal
 
     /// <summary>SIGTERM: the usual polite request to stop.</summary>
     Terminate = 15,
+
+    /// <summary>SIGCONT: resumes a stopped process (detection tests end a simulated hang with it).</summary>
+    Continue = 18,
+
+    /// <summary>SIGSTOP: freezes a process without closing its sockets, the way a hung server looks from outside.</summary>
+    Stop = 19,
 }

@@ -20,7 +20,18 @@ internal sealed class DetectionStack : IAsyncDisposable
 {
     public const string SmtpUser = "alertmanager@thebot.example";
 
+    /// <summary>
+    /// How long the backend's database health check waits for a new physical connection before it counts the database
+    /// as down: the product default of <c>Monitoring:Health:CheckTimeout</c>, which the detection profile leaves alone
+    /// (part of BackendDatabaseUnreachable's floor when the postmaster hangs).
+    /// </summary>
+    public static TimeSpan DatabaseProbeTimeout => new TheBot.Monitoring.HealthThresholds().CheckTimeout;
+
+    /// <summary>The backend setting of its health probe's interval (<c>Monitoring:Health:ProbeInterval</c>).</summary>
+    public const string ProbeIntervalVariable = "Monitoring__Health__ProbeInterval";
+
     private readonly StringWriter _upOutput = new();
+    private readonly Lazy<DetectionTiming> _timing;
 
     private DetectionStack(StackLocation location, StackProfile profile, TimeCompression compression, IReadOnlyList<RuleChange> changes,
         NotificationLog log, HttpSinks http, SmtpSink smtp)
@@ -33,6 +44,7 @@ internal sealed class DetectionStack : IAsyncDisposable
         Http = http;
         Smtp = smtp;
         Client = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        _timing = new Lazy<DetectionTiming>(() => DetectionTiming.Load(compression, new ConfigRenderer(location.RepositoryRoot, location.Paths).PrometheusConfig));
     }
 
     public StackLocation Location { get; }
@@ -50,6 +62,12 @@ internal sealed class DetectionStack : IAsyncDisposable
     public SmtpSink Smtp { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>Every wait of the suites, derived from the rules and the configs this stack runs.</summary>
+    public DetectionTiming Timing => _timing.Value;
+
+    /// <summary>The backend's base URL.</summary>
+    public Uri Backend => new(Url(ServiceNames.Backend));
 
     public StackPaths Paths => Location.Paths;
 
@@ -78,9 +96,14 @@ internal sealed class DetectionStack : IAsyncDisposable
         var monitoring = Repository.PathOf("monitoring");
         var ruleDirectory = Path.Combine(paths.Root, "rules-compressed");
         var changes = compression.WriteRules(monitoring, ruleDirectory);
-        var profile = new StackProfile("Staging", compression.IntervalFor(monitoring), ruleDirectory, FaultSwitch: true)
+        var interval = compression.IntervalFor(monitoring);
+        var profile = new StackProfile("Staging", interval, ruleDirectory, FaultSwitch: true)
         {
             Compression = compression,
+            // The backend's health probe keeps thebot_health_component_up fresh; probing faster than Prometheus scrapes
+            // would gain nothing, slower would add seconds to BackendDatabaseUnreachable's time to page. Not a product
+            // default (5 s): only this compressed profile sets it.
+            BackendEnvironment = new Dictionary<string, string> { [ProbeIntervalVariable] = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
             PagerDutyUrl = http.PagerDutyUrl,
             SmtpCaFile = smtp.CaFile,
             Receivers = new Dictionary<string, string>
@@ -125,6 +148,55 @@ internal sealed class DetectionStack : IAsyncDisposable
         supervisor.Detach();
     }
 
+    /// <summary>The backend's health probe interval in this profile (see <see cref="ProbeIntervalVariable"/>).</summary>
+    public TimeSpan ProbeInterval => TimeSpan.Parse(Profile.BackendEnvironment![ProbeIntervalVariable], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>SIGSTOP of a service (its root process, or its whole tree); dispose the result to SIGCONT it.</summary>
+    public FrozenProcesses Freeze(string service, bool wholeTree) => FrozenProcesses.Freeze(Paths, service, wholeTree);
+
+    /// <summary>
+    /// Deletes the Redis keys matching <paramref name="pattern"/> (a KEYS glob: the test Redis holds a few hundred keys)
+    /// with <c>redis-cli</c>; returns how many were deleted.
+    /// </summary>
+    public async Task<int> DeleteCacheKeysAsync(string pattern)
+    {
+        var result = await CommandRunner.RunAsync("redis-cli",
+            ["-h", "127.0.0.1", "-p", $"{Location.Ports[ServiceNames.Redis]}", "--no-raw", "EVAL",
+             "local keys = redis.call('KEYS', ARGV[1]) for _, key in ipairs(keys) do redis.call('DEL', key) end return #keys", "0", pattern],
+            new CommandOptions { Timeout = TimeSpan.FromSeconds(10) });
+        result.EnsureSuccess($"redis-cli EVAL (delete keys {pattern})");
+        var text = result.StandardOutput.Trim();
+        return int.Parse(text.StartsWith("(integer) ", StringComparison.Ordinal) ? text["(integer) ".Length..] : text, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Platform traffic until cancelled, in runs of <paramref name="chunk"/> (5 s by default), each counted into
+    /// <paramref name="tally"/>. Each run first creates its users and courses, so a fault that slows every request needs
+    /// long runs, or the setup would eat the traffic. A run whose setup fails (the database is down or hung) is counted
+    /// as one <c>setup (failed)</c> and retried.
+    /// </summary>
+    public async Task LoadLoopAsync(int rps, double errorShare, CancellationToken cancellationToken, TimeSpan? chunk = null, StatusTally? tally = null)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await LoadAsync(chunk ?? TimeSpan.FromSeconds(5), rps, errorShare, chunk is null ? CancellationToken.None : cancellationToken);
+                tally?.Add(result);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // The load's own setup fails (or times out) while the database is down or hung; keep sending until told to stop.
+                tally?.Add("setup (failed)", 0, 0);
+                await Task.Delay(500, CancellationToken.None);
+            }
+        }
+    }
+
     /// <summary>Runs the platform traffic of <c>./thebot load</c> for <paramref name="duration"/>.</summary>
     public Task<LoadResult> LoadAsync(TimeSpan duration, int rps, double errorShare, CancellationToken cancellationToken = default) =>
         new LoadGenerator(new LoadSettings(duration, rps, errorShare, new Uri(Url(ServiceNames.Backend)), new Uri(Url(ServiceNames.Frontend)), 42),
@@ -150,6 +222,29 @@ internal sealed class DetectionStack : IAsyncDisposable
         return [.. json.GetProperty("data").GetProperty("alerts").EnumerateArray()
             .Where(a => wanted.Contains(a.GetProperty("state").GetString()))
             .Select(a => a.GetProperty("labels").GetProperty("alertname").GetString()!)];
+    }
+
+    /// <summary>Every Prometheus alert now: name, state (pending/firing) and severity label, in one request.</summary>
+    public async Task<IReadOnlyList<(string Name, string State, string Severity)>> AlertStatesAsync()
+    {
+        var json = await Client.GetFromJsonAsync<JsonElement>($"{Url(ServiceNames.Prometheus)}/api/v1/alerts");
+        return [.. json.GetProperty("data").GetProperty("alerts").EnumerateArray().Select(a => (
+            a.GetProperty("labels").GetProperty("alertname").GetString()!,
+            a.GetProperty("state").GetString()!,
+            a.GetProperty("labels").TryGetProperty("severity", out var severity) ? severity.GetString() ?? string.Empty : string.Empty))];
+    }
+
+    /// <summary>Instant query summed over every returned series; null when it returns nothing or fails.</summary>
+    public async Task<double?> QueryValueAsync(string promql)
+    {
+        var json = await Client.GetFromJsonAsync<JsonElement>($"{Url(ServiceNames.Prometheus)}/api/v1/query?query={Uri.EscapeDataString(promql)}");
+        if (json.GetProperty("status").GetString() != "success" || json.GetProperty("data").GetProperty("result") is not { ValueKind: JsonValueKind.Array } result
+            || result.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        return result.EnumerateArray().Sum(series => double.Parse(series.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Alertmanager's view of an alert: state (active/suppressed) and who inhibits it.</summary>

@@ -20,6 +20,8 @@ namespace TheBot.Detection.Tests;
 /// A clean soak first proves nothing but Watchdog fires and every dashboard query returns data. The suite writes
 /// docs/detection.md and fails at the end if anything was missing.
 /// </summary>
+[Collection(DetectionCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Stack)]
 public sealed class DetectionSuite(ITestOutputHelper output)
 {
     /// <summary>Every production waiting time is divided by this (15 s scrape → 1 s).</summary>
@@ -41,7 +43,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
 
     /// <summary>What this suite does not prove yet (kept in the generated report).</summary>
     private const string NotCovered = """
-        ## Not covered yet
+        ### Not covered yet
 
         - **CriticalMemoryUsage at its production 95%**: lowered to 87% (above), because 95% of this machine's RAM would
           leave the stack under test about 1 GB with no swap. HighMemoryUsage is proven at its production 80%.
@@ -59,25 +61,21 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         """;
 
     private readonly List<Outcome> _outcomes = [];
-    private readonly List<string> _problems = [];
-    private readonly List<string> _notes = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly DetectionJournal _journal = new(output);
     private readonly Lock _gate = new();
 
     private sealed record Outcome(string Alert, string Fault, bool Fired, string Receiver, string Kinds, TimeSpan? TimeToNotify, TimeSpan Floor, string Resolved);
 
-    private sealed record Route(string Receiver, TimeSpan GroupWait, IReadOnlyList<(string Kind, string Target)> Deliveries, bool SendResolved);
-
     [Fact]
     public async Task Every_alert_fires_on_its_real_fault_reaches_its_receivers_and_resolves()
     {
-        var rules = ProductionAlerts();
+        var rules = AlertCatalog.ProductionAlerts;
         var starting = DateTimeOffset.UtcNow;
         await using var stack = await DetectionStack.StartAsync(Factor, Lowered, CancellationToken.None);
-        Say($"stack up in {_clock.Elapsed.TotalSeconds:F0} s (interval {stack.Interval.TotalMilliseconds} ms)");
+        Say($"stack up in {_journal.Clock.Elapsed.TotalSeconds:F0} s (interval {stack.Interval.TotalMilliseconds} ms)");
         try
         {
-            await WatchdogAsync(stack, rules, starting);
+            await WatchdogAsync(stack, starting);
             await SoakAsync(stack);
             await ScenarioAsync(stack, rules, "BackendServiceDown", "backend process killed (SIGKILL of its tree)",
                 () => stack.StopServiceAsync(ServiceNames.Backend, kill: true),
@@ -89,15 +87,13 @@ public sealed class DetectionSuite(ITestOutputHelper output)
             await ScenarioAsync(stack, rules, "BackendHighLatency", "fault switch: +1500 ms on every /api request, 10 req/s of platform traffic",
                 () => stack.SetFaultsAsync(1500, 0),
                 () => stack.ClearFaultsAsync(),
-                during: ct => LoadLoopAsync(stack, 10, 0, ct),
-                afterRemove: ct => LoadLoopAsync(stack, 250, 0, ct),
-                notifyTimeout: TimeSpan.FromSeconds(150), resolveTimeout: TimeSpan.FromSeconds(180));
+                during: ct => stack.LoadLoopAsync(10, 0, ct),
+                afterRemove: ct => stack.LoadLoopAsync(250, 0, ct));
             await ScenarioAsync(stack, rules, "BackendHighErrorRate", "platform traffic 40 req/s with 30% real 5xx (payment provider failures)",
                 () => Task.CompletedTask,
                 () => Task.CompletedTask,
-                during: ct => LoadLoopAsync(stack, 40, 0.3, ct),
-                afterRemove: ct => LoadLoopAsync(stack, 250, 0, ct),
-                notifyTimeout: TimeSpan.FromSeconds(120), resolveTimeout: TimeSpan.FromSeconds(180));
+                during: ct => stack.LoadLoopAsync(40, 0.3, ct),
+                afterRemove: ct => stack.LoadLoopAsync(250, 0, ct));
 
             await MemoryAsync(stack, rules);
             await HostStressAndSlowQueriesAsync(stack, rules);
@@ -113,24 +109,24 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         finally
         {
             var other = stack.Log.All.Where(n => !n.Valid).Select(n => $"{n.Kind} {n.AlertName}: {string.Join("; ", n.Problems)}").Distinct().ToList();
-            _problems.AddRange(other.Select(o => "invalid payload: " + o));
+            other.ForEach(o => Problem("invalid payload: " + o));
             WriteReport(stack);
         }
 
-        Assert.True(_problems.Count == 0, "detection problems:\n" + string.Join("\n", _problems));
+        Assert.True(_journal.Problems.Count == 0, "detection problems:\n" + string.Join("\n", _journal.Problems));
     }
 
     // ------------------------------------------------------------------ scenarios
 
-    private async Task WatchdogAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules, DateTimeOffset since)
+    private async Task WatchdogAsync(DetectionStack stack, DateTimeOffset since)
     {
-        var route = RouteFor(rules["Watchdog"]);
-        var got = await WaitAllAsync(stack, "Watchdog", "firing", since, route, TimeSpan.FromSeconds(30));
-        Check(rules["Watchdog"], route, got);
+        var route = AlertCatalog.RouteFor("Watchdog");
+        var got = await AlertChecks.WaitAllAsync(stack, "Watchdog", "firing", since, route, stack.Timing.ToNotify("Watchdog"));
+        Check("Watchdog", got);
         var first = got.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty(DateTimeOffset.UtcNow).Min();
-        var again = await stack.Log.WaitForAsync(n => n.AlertName == "Watchdog" && n.ReceivedAt > first + TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+        var again = await stack.Log.WaitForAsync(n => n.AlertName == "Watchdog" && n.ReceivedAt > first + TimeSpan.FromSeconds(1), stack.Timing.ToRepeat("Watchdog"));
         Record(new Outcome("Watchdog", "none: always fires; arrives at the dead man's switch and repeats", got.Values.All(n => n is not null),
-            route.Receiver, Kinds(got), got.Values.All(n => n is not null) ? first - since : null, Floor(stack, rules["Watchdog"], route),
+            route.Receiver, AlertChecks.Kinds(got), got.Values.All(n => n is not null) ? first - since : null, stack.Timing.Floor("Watchdog"),
             again is null ? "no repeat seen" : $"n/a (send_resolved false); repeated after {(again.ReceivedAt - first).TotalSeconds:F1} s"));
         if (again is null)
         {
@@ -141,17 +137,11 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     private async Task SoakAsync(DetectionStack stack)
     {
         // Building and starting the stack keeps this 2-core machine busy, and the CPU/IO alerts average over 5
-        // unscaled minutes: wait (bounded) until nothing but Watchdog is pending, so the soak judges a settled
-        // stack. An alert that is wrong at rest never settles, times the wait out, and fails the soak below.
-        var settle = System.Diagnostics.Stopwatch.StartNew();
-        var atStart = (await stack.PrometheusAlertsAsync("firing", "pending")).Where(a => a != "Watchdog").Distinct().ToList();
-        while (settle.Elapsed < TimeSpan.FromMinutes(6)
-               && (await stack.PrometheusAlertsAsync("firing", "pending")).Any(a => a != "Watchdog"))
-        {
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
-
-        Note($"Before the soak: {(atStart.Count == 0 ? "nothing but Watchdog was pending" : $"{string.Join(", ", atStart)} pending or firing from the stack's own build and start")}; settled after {settle.Elapsed.TotalSeconds:F0} s.");
+        // unscaled minutes: wait (bounded by the drain of what is active) until nothing but Watchdog is pending, so
+        // the soak judges a settled stack. An alert that is wrong at rest never settles, times the wait out, and fails
+        // the soak below.
+        var (waited, atStart, _) = await AlertChecks.SettleAsync(stack, a => a != "Watchdog");
+        Note($"Before the soak: {(atStart.Count == 0 ? "nothing but Watchdog was pending" : $"{string.Join(", ", atStart)} pending or firing from the stack's own build and start")}; settled after {waited.TotalSeconds:F0} s.");
         var since = DateTimeOffset.UtcNow;
         var load = stack.LoadAsync(TimeSpan.FromSeconds(45), 20, 0);
         await Task.Delay(TimeSpan.FromSeconds(30));
@@ -178,7 +168,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         Note(dashboards);
     }
 
-    private async Task LongRunningQueryAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules)
+    private async Task LongRunningQueryAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
         var postgres = new TheBot.Stack.Components.PostgreSql(stack.Paths, stack.Location.Ports[ServiceNames.PostgreSql]);
         Task? query = null;
@@ -192,25 +182,27 @@ public sealed class DetectionSuite(ITestOutputHelper output)
             {
                 await postgres.PsqlAsync("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60) /* detection */%'");
                 await query!;
-            });
+            },
+            // The query must run past the rule's threshold (seconds) before the expression can be true at all.
+            ramp: TimeSpan.FromSeconds(Threshold(rules["LongRunningQueries"])));
     }
 
-    private async Task PostgresDownWithInhibitionAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules)
+    private async Task PostgresDownWithInhibitionAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
         // 60 req/s: the previous scenario's clean dilution fills the 5-minute window, and the outage's 5xx share must
         // cross 5% while PostgreSQL is still down for the inhibition to be observable.
         await ScenarioAsync(stack, rules, "PostgreSQLDown", "PostgreSQL stopped (fast shutdown) under 60 req/s of platform traffic",
             () => stack.StopServiceAsync(ServiceNames.PostgreSql, kill: false),
             () => stack.StartServiceAsync(ServiceNames.PostgreSql),
-            during: ct => LoadLoopAsync(stack, 60, 0, ct),
-            afterRemove: ct => LoadLoopAsync(stack, 250, 0, ct),
+            during: ct => stack.LoadLoopAsync(60, 0, ct),
+            afterRemove: ct => stack.LoadLoopAsync(250, 0, ct),
             // The backend answers 503 while its database is down: BackendHighErrorRate fires in Prometheus but the
             // PostgreSQLDown inhibition must keep it from every receiver.
             whileFiring: since => InhibitionAsync(stack, "BackendHighErrorRate", "PostgreSQLDown", since,
                 "5xx while PostgreSQL is down: fires in Prometheus, must be inhibited by PostgreSQLDown"));
     }
 
-    private async Task MemoryAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules)
+    private async Task MemoryAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
         await using var memory = new MemoryPressure();
         Note($"Memory scenarios: {MemoryPressure.UsedPercent():F1}% of RAM in use before them; a tmpfs file then held the machine at {HighMemoryTarget}% and {CriticalMemoryTarget}%.");
@@ -239,7 +231,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     /// without it to drain, so in sequence they would take three times as long. Each fault is removed as soon as its
     /// own alert has been notified.
     /// </summary>
-    private async Task HostStressAndSlowQueriesAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules)
+    private async Task HostStressAndSlowQueriesAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
         var cpu = new List<StressProcess>();
         StressProcess? disk = null;
@@ -258,17 +250,14 @@ public sealed class DetectionSuite(ITestOutputHelper output)
                         {
                             await process.DisposeAsync();
                         }
-                    },
-                    notifyTimeout: TimeSpan.FromMinutes(7), resolveTimeout: TimeSpan.FromMinutes(5)),
+                    }),
                 ScenarioAsync(stack, rules, "HighDiskIO", "`dd` reading a 64 MiB file in 4 KiB O_DIRECT reads, in a loop (production threshold 1000 ops/s)",
                     async () => disk = await StressProcess.DirectReadsAsync(stack.Paths.Root),
-                    async () => await disk!.DisposeAsync(),
-                    notifyTimeout: TimeSpan.FromMinutes(5), resolveTimeout: TimeSpan.FromMinutes(6)),
+                    async () => await disk!.DisposeAsync()),
                 ScenarioAsync(stack, rules, "BackendSlowQueries", "fault switch: a real `pg_sleep(0.6)` through the backend's data source on every /api request, 40 req/s of platform traffic (production threshold 10/s)",
                     () => stack.SetFaultsAsync(0, 0, slowQueryMilliseconds: 600),
                     () => stack.ClearFaultsAsync(),
-                    during: ct => LoadLoopAsync(stack, 40, 0, ct, chunk: TimeSpan.FromMinutes(10)),
-                    notifyTimeout: TimeSpan.FromMinutes(5), resolveTimeout: TimeSpan.FromMinutes(6)));
+                    during: ct => stack.LoadLoopAsync(40, 0, ct, chunk: TimeSpan.FromMinutes(10))));
         }
         finally
         {
@@ -284,62 +273,42 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// Waits for <paramref name="target"/> to fire in Prometheus while <paramref name="source"/> fires, then checks that
-    /// Alertmanager holds it as suppressed by an inhibition and that no receiver got it since <paramref name="since"/>.
-    /// </summary>
+    /// <summary>Checks that <paramref name="target"/> fires in Prometheus but reaches no receiver while <paramref name="source"/> fires (<see cref="AlertChecks.InhibitionAsync"/>).</summary>
     private async Task InhibitionAsync(DetectionStack stack, string target, string source, DateTimeOffset since, string fault)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(150);
-        while (DateTime.UtcNow < deadline && !(await stack.PrometheusAlertsAsync()).Contains(target))
+        var (suppressed, outcome, problem) = await AlertChecks.InhibitionAsync(stack, target, source, since);
+        if (problem is not null)
         {
-            await Task.Delay(1000);
+            Problem(problem);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var state = await stack.AlertmanagerAlertAsync(target);
-        var leaked = stack.Log.All.Where(n => n.ReceivedAt >= since && n.AlertName == target).ToList();
-        string outcome;
-        if (state.Count == 0)
-        {
-            outcome = "not observed";
-            Problem($"inhibition: {target} never fired while {source} fired (nothing to inhibit)");
-        }
-        else if (state.Any(s => s.State != "suppressed" || s.InhibitedBy.Count == 0) || leaked.Count > 0)
-        {
-            outcome = "FAILED";
-            Problem($"inhibition: {target} not suppressed by {source} (states {string.Join(",", state.Select(s => s.State))}, {leaked.Count} notifications)");
-        }
-        else
-        {
-            outcome = $"suppressed (Alertmanager state `suppressed`, inhibitedBy {source}; no notification)";
-        }
-
-        Record(new Outcome($"{target} (inhibited)", fault, outcome.StartsWith("suppressed", StringComparison.Ordinal), "none (inhibited)", "—", null, TimeSpan.Zero, outcome));
+        Record(new Outcome($"{target} (inhibited)", fault, suppressed, "none (inhibited)", "—", null, TimeSpan.Zero, outcome));
     }
 
     /// <summary>
     /// Injects a fault, waits for the firing notification on every delivery of the alert's route, removes the fault
     /// and waits for the resolved notification on every delivery that sends resolved ones.
     /// </summary>
-    private async Task ScenarioAsync(DetectionStack stack, Dictionary<string, YamlMappingNode> rules, string alert, string fault,
+    private async Task ScenarioAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules, string alert, string fault,
         Func<Task> inject, Func<Task> remove, Func<CancellationToken, Task>? during = null, Func<CancellationToken, Task>? afterRemove = null,
-        TimeSpan? notifyTimeout = null, TimeSpan? resolveTimeout = null, Func<DateTimeOffset, Task>? whileFiring = null)
+        Func<DateTimeOffset, Task>? whileFiring = null, TimeSpan ramp = default)
     {
         await SettleAsync(stack, alert);
         Say($"{alert}: injecting");
-        var rule = rules[alert];
-        var route = RouteFor(rule);
-        var floor = Floor(stack, rule, route);
+        _ = rules[alert];
+        var route = AlertCatalog.RouteFor(alert);
+        var floor = stack.Timing.Floor(alert);
         var injectedAt = DateTimeOffset.UtcNow;
         await inject();
         using var duringStop = new CancellationTokenSource();
         var duringTask = during?.Invoke(duringStop.Token) ?? Task.CompletedTask;
-        var fired = await WaitAllAsync(stack, alert, "firing", injectedAt, route, notifyTimeout ?? TimeSpan.FromSeconds(90));
+        // Every wait is derived from the alert (DetectionTiming): a windowed alert may need its whole window to fill
+        // with the fault, and to drain of it before it resolves.
+        var fired = await AlertChecks.WaitAllAsync(stack, alert, "firing", injectedAt, route, stack.Timing.ToNotify(alert, ramp: ramp));
         var firedAll = fired.Values.All(n => n is not null);
         var firstFiring = fired.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
         Say($"{alert}: fired={firedAll} after {(firstFiring - injectedAt).TotalSeconds:F1} s (floor {floor.TotalSeconds:F1} s)");
-        Check(rule, route, fired);
+        Check(alert, fired);
         if (whileFiring is not null)
         {
             await whileFiring(injectedAt);
@@ -352,7 +321,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         await remove();
         using var afterStop = new CancellationTokenSource();
         var afterTask = afterRemove?.Invoke(afterStop.Token) ?? Task.CompletedTask;
-        var resolved = await WaitAllAsync(stack, alert, "resolved", removedAt, route, resolveTimeout ?? TimeSpan.FromSeconds(90));
+        var resolved = await AlertChecks.WaitAllAsync(stack, alert, "resolved", removedAt, route, stack.Timing.ToResolve(alert));
         await afterStop.CancelAsync();
         await afterTask;
         var resolvedAll = resolved.Values.All(n => n is not null);
@@ -367,7 +336,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         }
         else
         {
-            Check(rule, route, resolved);
+            Check(alert, resolved);
         }
 
         var wrong = stack.Log.All.Where(n => n.ReceivedAt >= injectedAt && n.AlertName == alert && !route.Deliveries.Any(d => d.Kind == n.Kind && d.Target == n.Target)).ToList();
@@ -377,7 +346,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         }
 
         var lastResolved = resolved.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
-        Record(new Outcome(alert, fault, firedAll, route.Receiver, Kinds(fired), firedAll ? firstFiring - injectedAt : null, floor,
+        Record(new Outcome(alert, fault, firedAll, route.Receiver, AlertChecks.Kinds(fired), firedAll ? firstFiring - injectedAt : null, floor,
             resolvedAll ? $"yes, {(lastResolved - removedAt).TotalSeconds:F1} s after the fault was removed" : "NO"));
     }
 
@@ -387,186 +356,30 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     /// </summary>
     private async Task SettleAsync(DetectionStack stack, string alert)
     {
-        var waited = Stopwatch.StartNew();
-        while (await ActiveAsync())
+        var (waited, _, cleared) = await AlertChecks.SettleAsync(stack, a => a == alert);
+        if (!cleared)
         {
-            if (waited.Elapsed > TimeSpan.FromMinutes(6))
-            {
-                Problem($"{alert}: still active 6 min after the previous scenarios, before its own fault");
-                return;
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            Problem($"{alert}: still active {waited.TotalSeconds:F0} s after the previous scenarios (its drain bound), before its own fault");
         }
-
-        if (waited.Elapsed > TimeSpan.FromSeconds(1))
+        else if (waited > TimeSpan.Zero)
         {
-            Note($"{alert} was pending or firing before its own fault (a side effect of the scenarios before it); its fault waited {waited.Elapsed.TotalSeconds:F0} s for it to clear.");
-        }
-
-        async Task<bool> ActiveAsync() =>
-            (await stack.PrometheusAlertsAsync("firing", "pending")).Contains(alert);
-    }
-
-    /// <summary>
-    /// Platform traffic until cancelled, in runs of <paramref name="chunk"/> (5 s by default). Each run first creates its
-    /// users and courses, so a fault that slows every request needs long runs, or the setup would eat the traffic.
-    /// </summary>
-    private static async Task LoadLoopAsync(DetectionStack stack, int rps, double errorShare, CancellationToken cancellationToken, TimeSpan? chunk = null)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await stack.LoadAsync(chunk ?? TimeSpan.FromSeconds(5), rps, errorShare, chunk is null ? CancellationToken.None : cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                // The load's own setup fails while the database is down; keep sending until told to stop.
-                await Task.Delay(500, CancellationToken.None);
-            }
+            Note($"{alert} was pending or firing before its own fault (a side effect of the scenarios before it); its fault waited {waited.TotalSeconds:F0} s for it to clear.");
         }
     }
 
     // ------------------------------------------------------------------ checks
 
-    private static async Task<Dictionary<string, Notification?>> WaitAllAsync(DetectionStack stack, string alert, string status, DateTimeOffset since, Route route, TimeSpan timeout)
+    private void Check(string alert, Dictionary<string, Notification?> notifications)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        var found = new Dictionary<string, Notification?>();
-        foreach (var (kind, target) in route.Deliveries)
+        foreach (var problem in AlertChecks.PayloadProblems(alert, notifications))
         {
-            if (status == "resolved" && !route.SendResolved)
-            {
-                continue;
-            }
-
-            var left = deadline - DateTime.UtcNow;
-            found[$"{kind}:{target}"] = await stack.Log.WaitForAsync(
-                n => n.Kind == kind && n.Target == target && n.AlertName == alert && n.Status == status && n.ReceivedAt >= since,
-                left < TimeSpan.Zero ? TimeSpan.Zero : left);
+            Problem(problem);
         }
-
-        return found;
     }
 
-    private void Check(YamlMappingNode rule, Route route, Dictionary<string, Notification?> notifications)
-    {
-        var alert = rule.Text("alert")!;
-        var labels = (YamlMappingNode)rule.Get("labels")!;
-        var annotations = (YamlMappingNode)rule.Get("annotations")!;
-        var summary = new Regex("^" + Regex.Replace(Regex.Escape(annotations.Text("summary")!), @"\\\{\\\{.*?}}", ".+") + "$");
-        foreach (var (delivery, notification) in notifications)
-        {
-            if (notification is null)
-            {
-                continue;
-            }
-
-            if (!notification.Valid)
-            {
-                Problem($"{alert} via {delivery}: invalid payload: {string.Join("; ", notification.Problems)}");
-            }
-
-            foreach (var key in (string[])["severity", "component"])
-            {
-                var expected = labels.Text(key)!;
-                var actual = notification.Labels.GetValueOrDefault(key, string.Empty);
-                if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-                {
-                    Problem($"{alert} via {delivery}: label {key} is '{actual}', rule says '{expected}'");
-                }
-            }
-
-            if (notification.Summary is null || !summary.IsMatch(notification.Summary))
-            {
-                Problem($"{alert} via {delivery}: summary '{notification.Summary}' does not match the rule's '{annotations.Text("summary")}'");
-            }
-
-            if (notification.RunbookUrl != annotations.Text("runbook_url"))
-            {
-                Problem($"{alert} via {delivery}: runbook '{notification.RunbookUrl}' is not the rule's '{annotations.Text("runbook_url")}'");
-            }
-        }
-
-        _ = route;
-    }
-
-    private static string Kinds(Dictionary<string, Notification?> got) =>
-        string.Join(", ", got.Select(p => p.Value is null ? $"~~{p.Key}~~ missing" : p.Key));
-
-    /// <summary>scrape interval + scaled for + scaled group_wait of the alert's route.</summary>
-    private static TimeSpan Floor(DetectionStack stack, YamlMappingNode rule, Route route)
-    {
-        var scaledFor = rule.Text("for") is { } f ? stack.Compression.Scale(TimeCompression.ParseDuration(f)) : TimeSpan.Zero;
-        // Alerts on postgres_exporter's series wait for that job's own (longer) interval; see ConfigRenderer.MinimumScrapeInterval.
-        var scrape = (rule.Text("expr") ?? string.Empty).Contains("pg_", StringComparison.Ordinal)
-            ? ConfigRenderer.ScrapeIntervalOf("postgres", stack.Interval)
-            : stack.Interval;
-        return scrape + scaledFor + stack.Compression.Scale(route.GroupWait);
-    }
-
-    // ------------------------------------------------------------------ production config
-
-    private static Dictionary<string, YamlMappingNode> ProductionAlerts()
-    {
-        var root = Yaml.Load(Repository.PathOf("monitoring/prometheus/alert_rules.yml"));
-        return root.Seq("groups")!.Children.OfType<YamlMappingNode>()
-            .SelectMany(g => g.Seq("rules")!.Children.OfType<YamlMappingNode>())
-            .Where(r => r.Text("alert") is not null)
-            .ToDictionary(r => r.Text("alert")!);
-    }
-
-    /// <summary>The route an alert takes in the production alertmanager.yml and the deliveries of its receiver.</summary>
-    private static Route RouteFor(YamlMappingNode rule)
-    {
-        var config = Yaml.Load(Repository.PathOf("monitoring/alertmanager/alertmanager.yml"));
-        var top = config.Map("route")!;
-        var labels = ((YamlMappingNode)rule.Get("labels")!).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!);
-        labels["alertname"] = rule.Text("alert")!;
-        var chosen = top;
-        foreach (var route in top.Seq("routes")!.Children.OfType<YamlMappingNode>())
-        {
-            var matchers = route.Seq("matchers")!.Children.OfType<YamlScalarNode>().Select(m => m.Value!.Split('=', 2)).ToList();
-            if (matchers.All(m => labels.GetValueOrDefault(m[0]) == m[1].Trim('"')))
-            {
-                chosen = route;
-                break;
-            }
-        }
-
-        var receiverName = chosen.Text("receiver")!;
-        var groupWait = TimeCompression.ParseDuration(chosen.Text("group_wait") ?? top.Text("group_wait")!);
-        var receiver = config.Seq("receivers")!.Children.OfType<YamlMappingNode>().Single(r => r.Text("name") == receiverName);
-        var deliveries = new List<(string, string)>();
-        var sendResolved = true;
-        foreach (var slack in receiver.Seq("slack_configs")?.Children.OfType<YamlMappingNode>() ?? [])
-        {
-            deliveries.Add(("slack", slack.Text("channel")!));
-        }
-
-        foreach (var _ in receiver.Seq("pagerduty_configs")?.Children ?? [])
-        {
-            deliveries.Add(("pagerduty", "routing-key"));
-        }
-
-        foreach (var email in receiver.Seq("email_configs")?.Children.OfType<YamlMappingNode>() ?? [])
-        {
-            deliveries.Add(("email", email.Text("to")!));
-        }
-
-        foreach (var webhook in receiver.Seq("webhook_configs")?.Children.OfType<YamlMappingNode>() ?? [])
-        {
-            deliveries.Add(("webhook", receiverName));
-            sendResolved &= webhook.Text("send_resolved") == "true";
-        }
-
-        return new Route(receiverName, groupWait, deliveries, sendResolved);
-    }
+    /// <summary>The number of an alert's final <c>&gt; N</c> comparison.</summary>
+    private static double Threshold(YamlMappingNode rule) =>
+        double.Parse(Regex.Match(rule.Text("expr")!, @">\s*(?<n>\d+(\.\d+)?)\s*$").Groups["n"].Value, CultureInfo.InvariantCulture);
 
     // ------------------------------------------------------------------ dashboards
 
@@ -649,25 +462,13 @@ public sealed class DetectionSuite(ITestOutputHelper output)
 
     // ------------------------------------------------------------------ report
 
-    private void Say(string line)
-    {
-        var stamped = $"[{_clock.Elapsed:mm\\:ss}] {line}";
-        lock (_gate)
-        {
-            output.WriteLine(stamped);
-            File.AppendAllText(Path.Combine(Path.GetTempPath(), $"thebot-detection-{Environment.ProcessId}.log"), stamped + "\n");
-        }
-    }
+    private void Say(string line) => _journal.Say(line);
 
-    // Scenarios run side by side (HostStressAndSlowQueriesAsync), so the shared lists are written under a lock.
-    private void Problem(string problem)
-    {
-        lock (_gate)
-        {
-            _problems.Add(problem);
-        }
-    }
+    private void Problem(string problem) => _journal.Problem(problem);
 
+    private void Note(string note) => _journal.Note(note);
+
+    // Scenarios run side by side (HostStressAndSlowQueriesAsync), so the outcomes are written under a lock.
     private void Record(Outcome outcome)
     {
         lock (_gate)
@@ -676,24 +477,14 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         }
     }
 
-    private void Note(string note)
-    {
-        lock (_gate)
-        {
-            _notes.Add(note);
-        }
-    }
-
     private void WriteReport(DetectionStack stack)
     {
         var text = new StringBuilder();
-        text.AppendLine("# Detection: alerts proven end to end");
+        text.AppendLine("## DetectionSuite: every alert on its clean fault");
         text.AppendLine();
-        text.AppendLine("Generated by `tests/TheBot.Detection.Tests` (run by `./thebot test`, or alone with");
-        text.AppendLine("`dotnet test tests/TheBot.Detection.Tests -c Release`). Do not edit by hand; the last run wrote it on");
-        text.AppendLine(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC in {_clock.Elapsed.TotalMinutes:F1} min.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Last run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {_journal.Clock.Elapsed.TotalMinutes:F1} min.");
         text.AppendLine();
-        text.AppendLine("## How it runs");
+        text.AppendLine("### How it runs");
         text.AppendLine();
         text.AppendLine("The suite starts the real stack with `UpCommand.RunAsync(..., detach: true, ..., profile)`, the code behind");
         text.AppendLine("`./thebot up --detach` (install check, build, config rendering, the same process specs and readiness probes),");
@@ -715,7 +506,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("  (`tests/TheBot.Detection.Tests/HostStress.cs`). CPU, disk I/O and slow-query scenarios run side by side, since each");
         text.AppendLine("  takes minutes to fill and drain its 5-minute window.");
         text.AppendLine();
-        text.AppendLine("## The transform (`src/TheBot.Cli/Stack/TimeCompression.cs`)");
+        text.AppendLine("### The transform (`src/TheBot.Cli/Stack/TimeCompression.cs`)");
         text.AppendLine();
         text.AppendLine("It reads the rule files listed in `monitoring/prometheus/prometheus.yml` (the production files themselves, never a");
         text.AppendLine("copy), replaces each alert's `for:` by `for / factor` (written in whole milliseconds) and, only for alerts listed as");
@@ -727,7 +518,8 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("windowed ratio needs the bad share to rise above its threshold *within the window*, so its time to notify includes");
         text.AppendLine("that fill time and depends on the traffic already in the window, and it resolves only once good traffic has");
         text.AppendLine("diluted the window (the suite sends 250 req/s of clean traffic after removing such a fault). The floor below is");
-        text.AppendLine("therefore a lower bound, not a prediction, for those alerts.");
+        text.AppendLine("therefore a lower bound, not a prediction, for those alerts, and the suite's waits allow a whole window to fill");
+        text.AppendLine("and to drain (\"How long the suites wait\" above).");
         text.AppendLine();
         text.AppendLine("**One job keeps a longer interval.** postgres_exporter needs about 1 s (more under load) to answer when the");
         text.AppendLine("database is down, so with a 1 s scrape timeout `pg_up == 0` would never be stored. In compressed runs the");
@@ -748,7 +540,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine();
         text.AppendLine("</details>");
         text.AppendLine();
-        text.AppendLine("## Results");
+        text.AppendLine("### Results");
         text.AppendLine();
         text.AppendLine("Time to notify: from the fault's injection to the first notification of the alert at any of its receiver's");
         text.AppendLine("integrations. Floor: scrape interval + scaled `for` + scaled `group_wait` of its route.");
@@ -762,9 +554,9 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         }
 
         text.AppendLine();
-        text.AppendLine("## Noise and dashboards");
+        text.AppendLine("### Noise and dashboards");
         text.AppendLine();
-        foreach (var note in _notes)
+        foreach (var note in _journal.Notes)
         {
             text.AppendLine(note);
             text.AppendLine();
@@ -774,12 +566,13 @@ public sealed class DetectionSuite(ITestOutputHelper output)
             .Where(a => _outcomes.All(o => o.Alert != a)).Distinct().Order(StringComparer.Ordinal).ToList();
         text.AppendLine(CultureInfo.InvariantCulture, $"Other alerts notified during the fault scenarios (consequences of the injected faults): {(others.Count == 0 ? "none" : string.Join(", ", others))}.");
         text.AppendLine();
-        text.AppendLine("## Problems in this run");
+        text.AppendLine("### Problems in this run");
         text.AppendLine();
-        text.AppendLine(_problems.Count == 0 ? "None." : string.Join("\n", _problems.Select(p => "- " + p)));
+        text.AppendLine(_journal.Problems.Count == 0 ? "None." : string.Join("\n", _journal.Problems.Select(p => "- " + p)));
         text.AppendLine();
         text.AppendLine(NotCovered);
-        File.WriteAllText(Repository.PathOf("docs/detection.md"), text.ToString());
+        DetectionReport.WriteSection(DetectionReport.Timing, stack.Timing.Describe(AlertCatalog.ProductionAlerts.Keys));
+        DetectionReport.WriteSection(nameof(DetectionSuite), text.ToString());
         Say(text.ToString());
     }
 }

@@ -93,13 +93,13 @@ internal sealed class LocalStack
         [
             Postgres.Spec,
             Redis.Spec,
-            Service(ServiceNames.Backend, "TheBot.Api", ports[ServiceNames.Backend], new Dictionary<string, string>
+            Service(ServiceNames.Backend, "TheBot.Api", ports[ServiceNames.Backend], Overridden(new Dictionary<string, string>
             {
                 ["ConnectionStrings__Postgres"] = Postgres.ConnectionString,
                 ["ConnectionStrings__Redis"] = Redis.ConnectionString,
                 ["Monitoring__JobName"] = "thebot-backend",
                 ["Faults__Enabled"] = Profile.FaultSwitch ? "true" : "false",
-            }, [ServiceNames.PostgreSql, ServiceNames.Redis]),
+            }, Profile.BackendEnvironment), [ServiceNames.PostgreSql, ServiceNames.Redis]),
             Service(ServiceNames.Frontend, "TheBot.Web", ports[ServiceNames.Frontend], new Dictionary<string, string>
             {
                 ["Backend__BaseUrl"] = _location.Url(ServiceNames.Backend),
@@ -172,6 +172,16 @@ internal sealed class LocalStack
         return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken, Profile);
     }
 
+    private static Dictionary<string, string> Overridden(Dictionary<string, string> environment, IReadOnlyDictionary<string, string>? overrides)
+    {
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
     private ProcessSpec Service(string name, string project, int port, Dictionary<string, string> environment, string[] dependsOn)
     {
         var url = $"http://127.0.0.1:{port}";
@@ -229,4 +239,11 @@ internal sealed record StackProfile(string Environment, TimeSpan? Interval, stri
 
     /// <summary>CA certificate (PEM) that email_configs trust for STARTTLS (default: the system's roots).</summary>
     public string? SmtpCaFile { get; init; }
+
+    /// <summary>
+    /// Extra environment of the backend, on top of (and overriding) what every profile sets; a compressed profile
+    /// uses it for the backend's own waiting times (e.g. <c>Monitoring__Health__ProbeInterval</c>), which are not
+    /// product defaults.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? BackendEnvironment { get; init; }
 }

@@ -1,0 +1,99 @@
+using TheBot.Cli.Stack;
+using TheBot.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace TheBot.Detection.Tests;
+
+/// <summary>
+/// The production alerting configuration as the detection suites read it: alert rules and recording rules from the
+/// files <c>monitoring/prometheus/prometheus.yml</c> lists, and each alert's route and receiver deliveries in
+/// <c>monitoring/alertmanager/alertmanager.yml</c>. Durations here are the production ones; <see cref="DetectionTiming"/>
+/// scales them.
+/// </summary>
+internal static class AlertCatalog
+{
+    /// <summary>The route an alert takes and the deliveries (integration kind, target) of its receiver.</summary>
+    public sealed record Route(string Receiver, TimeSpan GroupWait, TimeSpan GroupInterval, TimeSpan RepeatInterval,
+        IReadOnlyList<(string Kind, string Target)> Deliveries, bool SendResolved);
+
+    private static readonly Lazy<Dictionary<string, YamlMappingNode>> Alerts = new(() => RulesOf("alert")
+        .ToDictionary(r => r.Text("alert")!));
+
+    private static readonly Lazy<Dictionary<string, IReadOnlyList<string>>> Recordings = new(() => RulesOf("record")
+        .GroupBy(r => r.Text("record")!)
+        .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(r => r.Text("expr") ?? string.Empty)]));
+
+    /// <summary>Every production alerting rule by name.</summary>
+    public static IReadOnlyDictionary<string, YamlMappingNode> ProductionAlerts => Alerts.Value;
+
+    /// <summary>Every recording rule's expressions by recorded name (a name may be recorded by several rules, e.g. per SLO).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> RecordingRules => Recordings.Value;
+
+    /// <summary>The <c>severity</c> label of an alert.</summary>
+    public static string Severity(string alert) => Label(alert, "severity");
+
+    /// <summary>A label of an alert's rule, empty when it has none.</summary>
+    public static string Label(string alert, string label) =>
+        Alerts.Value[alert].Get("labels") is YamlMappingNode labels ? labels.Text(label) ?? string.Empty : string.Empty;
+
+    /// <summary>The route an alert takes in the production alertmanager.yml (first matching child route) and its receiver's deliveries.</summary>
+    public static Route RouteFor(string alert)
+    {
+        var rule = Alerts.Value[alert];
+        var config = Yaml.Load(Repository.PathOf("monitoring/alertmanager/alertmanager.yml"));
+        var top = config.Map("route")!;
+        var labels = ((YamlMappingNode)rule.Get("labels")!).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!);
+        labels["alertname"] = alert;
+        var chosen = top;
+        foreach (var route in top.Seq("routes")!.Children.OfType<YamlMappingNode>())
+        {
+            var matchers = route.Seq("matchers")!.Children.OfType<YamlScalarNode>().Select(m => m.Value!.Split('=', 2)).ToList();
+            if (matchers.All(m => labels.GetValueOrDefault(m[0]) == m[1].Trim('"')))
+            {
+                chosen = route;
+                break;
+            }
+        }
+
+        TimeSpan Timer(string key) => TimeCompression.ParseDuration(chosen.Text(key) ?? top.Text(key)!);
+        var receiverName = chosen.Text("receiver")!;
+        var receiver = config.Seq("receivers")!.Children.OfType<YamlMappingNode>().Single(r => r.Text("name") == receiverName);
+        var deliveries = new List<(string, string)>();
+        var sendResolved = true;
+        foreach (var slack in receiver.Seq("slack_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            deliveries.Add(("slack", slack.Text("channel")!));
+        }
+
+        foreach (var _ in receiver.Seq("pagerduty_configs")?.Children ?? [])
+        {
+            deliveries.Add(("pagerduty", "routing-key"));
+        }
+
+        foreach (var email in receiver.Seq("email_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            deliveries.Add(("email", email.Text("to")!));
+        }
+
+        foreach (var webhook in receiver.Seq("webhook_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            deliveries.Add(("webhook", receiverName));
+            sendResolved &= webhook.Text("send_resolved") == "true";
+        }
+
+        return new Route(receiverName, Timer("group_wait"), Timer("group_interval"), Timer("repeat_interval"), deliveries, sendResolved);
+    }
+
+    /// <summary>Alertmanager's global <c>resolve_timeout</c> (production value).</summary>
+    public static TimeSpan ResolveTimeout() =>
+        TimeCompression.ParseDuration(Yaml.Load(Repository.PathOf("monitoring/alertmanager/alertmanager.yml")).Map("global")?.Text("resolve_timeout") ?? "5m");
+
+    private static IEnumerable<YamlMappingNode> RulesOf(string kind)
+    {
+        var prometheus = Repository.PathOf("monitoring/prometheus");
+        var files = Yaml.Load(Path.Combine(prometheus, "prometheus.yml")).Seq("rule_files")!.Children.OfType<YamlScalarNode>().Select(f => f.Value!);
+        return files.SelectMany(file => Yaml.Load(Path.Combine(prometheus, file)).Seq("groups")?.Children.OfType<YamlMappingNode>() ?? [])
+            .SelectMany(g => g.Seq("rules")?.Children.OfType<YamlMappingNode>() ?? [])
+            .Where(r => r.Text(kind) is not null);
+    }
+}
