@@ -543,7 +543,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("### Results");
         text.AppendLine();
         text.AppendLine("Time to notify: from the fault's injection to the first notification of the alert at any of its receiver's");
-        text.AppendLine("integrations. Floor: scrape interval + scaled `for` + scaled `group_wait` of its route.");
+        text.AppendLine("integrations. Floor: scrape interval + one evaluation per rule level + scaled `for` + scaled `group_wait` of its route.");
         text.AppendLine();
         text.AppendLine("| alert | fault | fired? | receiver | delivered to | time to notify | floor | resolved notification |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");

@@ -117,12 +117,14 @@ internal sealed partial class DetectionTiming
     /// <summary>
     /// The time to notify no pipeline can beat when the fault is visible at once: the scrape interval of the alert's
     /// series + <paramref name="detection"/> (how long the observer needs to notice a hang, e.g. a scrape timeout) +
-    /// scaled <c>for</c> + scaled <c>group_wait</c>. A scenario passes "within floor + 10 %".
+    /// one evaluation interval per rule level (a sample is seen only at the next evaluation, and <c>for</c> ends on
+    /// an evaluation tick, as the scrape interval counts the sample's own alignment) + scaled <c>for</c> + scaled
+    /// <c>group_wait</c>. A scenario passes "within floor + 10 %".
     /// </summary>
     public TimeSpan Floor(string alert, TimeSpan detection = default)
     {
         var t = Of(alert);
-        return t.Scrape + detection + t.For + t.GroupWait;
+        return t.Scrape + detection + t.Evaluations + t.For + t.GroupWait;
     }
 
     /// <summary>
@@ -209,7 +211,7 @@ internal sealed partial class DetectionTiming
         text.AppendLine();
         text.AppendLine("| wait | formula |");
         text.AppendLine("|---|---|");
-        text.AppendLine("| floor (time-to-page target; a hang must page within floor + 10 %) | scrape + detection + for + group_wait |");
+        text.AppendLine("| floor (time-to-page target; a hang must page within floor + 10 %) | scrape + detection + evaluations + for + group_wait |");
         text.AppendLine("| until the first notification | M(fill + ramp + scrape + detection + evaluations + for + group_wait + resend) |");
         text.AppendLine("| until the resolved notification, from the fault's removal | M(drain + scrape + detection + evaluations + group_interval) |");
         text.AppendLine("| until Prometheus fires it (inhibition checks) | M(fill + scrape + evaluations + for) |");

@@ -392,7 +392,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         var route = terms.Route;
         var floor = timing.Floor(hang.Alert, hang.Detection);
         var limit = floor * 1.1;
-        var floorTerms = $"scrape {DetectionTiming.S(terms.Scrape)} + {hang.DetectionText} {DetectionTiming.S(hang.Detection)} + for {DetectionTiming.S(terms.For)} + group_wait {DetectionTiming.S(terms.GroupWait)}";
+        var floorTerms = $"scrape {DetectionTiming.S(terms.Scrape)} + {hang.DetectionText} {DetectionTiming.S(hang.Detection)} + evaluations {DetectionTiming.S(terms.Evaluations)} + for {DetectionTiming.S(terms.For)} + group_wait {DetectionTiming.S(terms.GroupWait)}";
         Say($"hang: {hang.Scenario} → {hang.Alert}; floor {DetectionTiming.S(floor)} ({floorTerms}), must page within {DetectionTiming.S(limit)}");
 
         var tally = new StatusTally();
@@ -632,7 +632,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         text.AppendLine();
         text.AppendLine("Time to page: from SIGSTOP to the alert's first notification at any integration of its receiver. Floor: scrape");
         text.AppendLine("interval of the alert's series + the hang's detection time (what the observer needs to notice that nothing answers:");
-        text.AppendLine("a scrape timeout, or the backend's probe interval + its probe's connect timeout) + scaled `for` + scaled `group_wait`.");
+        text.AppendLine("a scrape timeout, or the backend's probe interval + its probe's connect timeout) + one evaluation interval per rule level + scaled `for` + scaled `group_wait`.");
         text.AppendLine("Each scenario must page within floor + 10 % and resolve after SIGCONT.");
         text.AppendLine();
         text.AppendLine("| scenario | alert | receiver | delivered to | time to page | floor (terms) | floor + 10 % | resolved |");

@@ -67,16 +67,16 @@ public class AlertmanagerInhibitionTests
             Suppressed: FromRules("PostgreSQLDeadlocks", ("instance", "postgres-exporter:9187"), ("datname", "thebot")),
             Untouched: [FromRules("LongRunningQueries", ("job", "postgres"), ("instance", "postgres-replica-exporter:9187"))]),
         new(
-            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseUnreachable|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing\"",
+            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseUnreachable|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*\"",
             Source: FromRules("PostgreSQLDown", PostgresTarget),
-            Suppressed: FromRules("PaymentsFailing", ("job", Backend)),
+            Suppressed: FromRules("BackendErrorBudgetBurn1h", ("job", Backend), ("slo", "availability")),
             Untouched:
             [
                 FromRules("BackendServiceDown", BackendTarget),
                 FromRules("PaymentsFailing", ("job", Backend), OtherCluster),
             ]),
         new(
-            "alertname=\"BackendDatabaseUnreachable\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing\"",
+            "alertname=\"BackendDatabaseUnreachable\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*\"",
             Source: FromRules("BackendDatabaseUnreachable", [.. BackendTarget, ("component", "database")]),
             Suppressed: FromRules("BackendHighErrorRate", ("job", Backend)),
             Untouched:
