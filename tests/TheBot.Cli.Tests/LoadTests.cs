@@ -131,5 +131,21 @@ public sealed class LoadTests
         Assert.Contains("1 of 4 (25.0%; requested 25.0%), 1 deliberate: 1 payments with token sim_fail", text, StringComparison.Ordinal);
         Assert.Contains("and 0 unhandled exceptions of POST /api/drills/exception (admin token)", text, StringComparison.Ordinal);
         Assert.Equal(0, result.Unexpected);
+        Assert.DoesNotContain("unexpected answers", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unexpected_answers_are_listed_by_kind_status_and_meant_status_most_frequent_first()
+    {
+        var (settings, _) = LoadSettings.Parse("2s", 3, 0, null, Backend, Frontend, seed: 3);
+        LoadSample[] samples =
+        [
+            new("user-hit", 503, 200, 5), new("chat-post", 0, 201, 9), new("user-hit", 503, 200, 6), new("user-hit", 200, 200, 1),
+            new("chat-post", 503, 201, 4),
+        ];
+        var result = new LoadResult(settings!, samples, [], 5, TimeSpan.FromSeconds(2), 0, TimeSpan.FromSeconds(2), 0);
+        var printed = new StringWriter();
+        LoadReport.Print(printed, result);
+        Assert.Contains("unexpected answers: user-hit 503 (meant 200) × 2, chat-post no answer (meant 201) × 1, chat-post 503 (meant 201) × 1", printed.ToString(), StringComparison.Ordinal);
     }
 }

@@ -127,6 +127,16 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         Assert.Contains($"inbox: {count} notification(s); last to ", text, StringComparison.Ordinal);
     }
 
+    /// <summary>The backend log's last warnings and errors, so a failed run says why without the state folder.</summary>
+    private string BackendWarnings()
+    {
+        var log = Location.Paths.LogFile(ServiceNames.Backend);
+        var lines = File.Exists(log)
+            ? File.ReadLines(log).Where(l => l.Contains("\"level\":\"warning\"", StringComparison.Ordinal) || l.Contains("\"level\":\"error\"", StringComparison.Ordinal)).TakeLast(15).ToList()
+            : [];
+        return $"\nlast warnings and errors of {log}:\n" + (lines.Count == 0 ? "(none)" : string.Join('\n', lines.Select(l => l.Length > 600 ? l[..600] + "…" : l)));
+    }
+
     [Fact, Step(Order = 6)]
     public async Task Load_runs_at_the_requested_rate_and_the_backend_counts_it()
     {
@@ -138,7 +148,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         var printed = new StringWriter();
         var (exit, result) = await LoadCommand.RunAsync(Location, settings!, printed, CancellationToken.None);
         Report.Line(output, printed.ToString());
-        Assert.True(exit == 0, printed.ToString());
+        Assert.True(exit == 0, printed + BackendWarnings());
         Assert.NotNull(result);
         await Task.Delay(500); // the counter is incremented as each response completes
         var after = await ScrapeRequestsAsync();

@@ -51,9 +51,10 @@ public sealed record Migration(string Version, string Sql)
 /// <summary>
 /// Applies the embedded migrations at start-up, idempotently: under a PostgreSQL advisory lock (several instances may
 /// start together), each script not yet in <c>schema_migrations</c> runs in its own transaction with its row. While the
-/// database is unreachable it retries, and readiness reports the schema as not applied.
+/// database is unreachable it retries, and readiness reports the schema as not applied. Once applied, it opens the
+/// pool's minimum connections (<see cref="DatabasePool.WarmAsync"/>).
 /// </summary>
-public sealed partial class SchemaMigrator(DbDataSource dataSource, SchemaState state, IOptions<DatabaseOptions> options, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(DbDataSource dataSource, DatabasePool pool, SchemaState state, IOptions<DatabaseOptions> options, ILogger<SchemaMigrator> logger)
     : BackgroundService
 {
     /// <summary>Key of the advisory lock ("thebot" in ASCII).</summary>
@@ -69,6 +70,7 @@ public sealed partial class SchemaMigrator(DbDataSource dataSource, SchemaState 
                 var version = await ApplyAsync(dataSource, migrations, logger, stoppingToken);
                 state.Applied(version);
                 LogSchemaReady(logger, version, migrations.Count);
+                LogPoolWarmed(logger, await pool.WarmAsync(stoppingToken));
                 return;
             }
             catch (Exception exception) when (exception is DbException or IOException or TimeoutException or System.Net.Sockets.SocketException)
@@ -127,6 +129,9 @@ public sealed partial class SchemaMigrator(DbDataSource dataSource, SchemaState 
 
     [LoggerMessage(LogLevel.Information, "schema applied up to {SchemaVersion} ({MigrationCount} migrations)")]
     private static partial void LogSchemaReady(ILogger logger, string schemaVersion, int migrationCount);
+
+    [LoggerMessage(LogLevel.Information, "database pool warmed: {ConnectionCount} connection(s) open")]
+    private static partial void LogPoolWarmed(ILogger logger, int connectionCount);
 
     [LoggerMessage(LogLevel.Warning, "schema not applied yet, retrying: {Reason}")]
     private static partial void LogSchemaPending(ILogger logger, string reason);

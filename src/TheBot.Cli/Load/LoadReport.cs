@@ -41,8 +41,23 @@ internal static class LoadReport
             $"5xx       {fivexx} of {result.Samples.Count} ({Percent(fivexx, result.Samples.Count)}; requested {Percent(settings.ErrorShare)}), {deliberate} deliberate: {result.Samples.Count(s => s.Kind == PlatformTraffic.ErrorKind && s.AsExpected)} payments with token sim_fail, answered 502 by the simulated provider, and {result.Samples.Count(s => s.Kind == PlatformTraffic.ExceptionKind && s.AsExpected)} unhandled exceptions of POST /api/drills/exception (admin token{(settings.AdminToken is null ? " unknown: none sent" : string.Empty)}); the standard stack has no other 5xx on purpose, the fault switch is test-only"));
         output.WriteLine(Invariant(
             $"expected  {result.Samples.Count - result.Unexpected} of {result.Samples.Count} requests got the status the mix meant (201 accepted/late, 422 rejected, 402 declined, 502 failed, 500 exception, 101 WebSocket, …); unexpected {result.Unexpected}"));
+        if (result.Unexpected > 0)
+        {
+            output.WriteLine($"          unexpected answers: {UnexpectedBreakdown(result.Samples)}");
+        }
+
         output.WriteLine(Invariant($"seed      {settings.Seed} (repeat the same mix with --seed {settings.Seed})"));
     }
+
+    /// <summary>
+    /// <c>user-hit 503 (meant 200) × 7, chat-post 503 (meant 201) × 5</c>: which requests went wrong and how, so a failed
+    /// run says where to look before anyone opens a log. "no answer" is a request that got no HTTP response.
+    /// </summary>
+    public static string UnexpectedBreakdown(IEnumerable<LoadSample> samples) => string.Join(", ", samples
+        .Where(s => !s.AsExpected)
+        .GroupBy(s => (s.Kind, s.Status, s.Expected))
+        .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Kind, StringComparer.Ordinal).ThenBy(g => g.Key.Status)
+        .Select(g => Invariant($"{g.Key.Kind} {(g.Key.Status == 0 ? "no answer" : g.Key.Status.ToString(CultureInfo.InvariantCulture))} (meant {g.Key.Expected}) × {g.Count()}")));
 
     private static string[] Row(string kind, IReadOnlyList<LoadSample> samples)
     {
