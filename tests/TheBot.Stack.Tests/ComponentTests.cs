@@ -60,6 +60,26 @@ public sealed class PostgresTests
         Assert.Equal("kept", await pg.QueryAsync("SELECT body FROM notes"));
         Assert.NotEqual(crashed, pg.Process!.Value);
     }
+
+    [Fact]
+    public async Task A_killed_server_leaves_no_shared_memory_segment_outside_its_folder()
+    {
+        var before = SharedMemorySegments();
+        await using var pg = await PostgresServer.StartNewAsync();
+        Assert.Equal("mmap", await pg.QueryAsync("SHOW dynamic_shared_memory_type"));
+        Assert.NotEmpty(Directory.EnumerateFileSystemEntries(Path.Combine(pg.Server.DataDirectory, "pg_dynshmem")));
+
+        var crashed = pg.Process!.Value;
+        var tree = ProcessTree.Snapshot(crashed);
+        ProcessTree.Signal(crashed, ProcessSignal.Kill);
+        await Processes.AssertAllGoneAsync(tree);
+        var added = SharedMemorySegments().Except(before).ToList();
+        Assert.True(added.Count == 0, $"left in /dev/shm by a killed server: {string.Join(", ", added)}");
+    }
+
+    /// <summary>PostgreSQL's POSIX segments (<c>/dev/shm/PostgreSQL.N</c>), what a killed server used to leave behind.</summary>
+    private static HashSet<string> SharedMemorySegments() =>
+        Directory.Exists("/dev/shm") ? [.. Directory.EnumerateFiles("/dev/shm", "PostgreSQL.*")] : [];
 }
 
 public sealed class RedisTests

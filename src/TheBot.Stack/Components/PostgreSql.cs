@@ -79,6 +79,10 @@ public sealed partial class PostgreSql
             "-c", $"unix_socket_directories={DataDirectory}",
             "-c", "shared_preload_libraries=pg_stat_statements",
             "-c", "pg_stat_statements.track=all",
+            // Dynamic shared memory in the data folder (pg_dynshmem) instead of /dev/shm: a server killed outright
+            // (a test run stopped mid-way, SIGKILL) then leaves nothing outside its folder, and the next start
+            // of the same folder removes what is left there.
+            "-c", "dynamic_shared_memory_type=mmap",
             .. Durable ? Array.Empty<string>() : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=16MB"],
         ],
         RunAs = ServerUser,
