@@ -76,10 +76,13 @@ public static class CommandRunner
         {
             await process.WaitForExitAsync(timeout.Token);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            // Whoever gave up — the timeout or the caller (Ctrl+C, a test's deadline) — the command must not outlive
+            // the call: a psql or promtool left running would hold ports, files and CPU of a stack that is going away.
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
+            cancellationToken.ThrowIfCancellationRequested();
             return new CommandResult(-1, await stdout, await stderr, TimedOut: true);
         }
 
