@@ -165,6 +165,43 @@ public sealed class LoggingTests(FullPlatformFixture platform)
         }
     }
 
+    [Fact]
+    public async Task File_logger_survives_a_failed_rotation_and_says_how_many_lines_it_lost()
+    {
+        var folder = Directory.CreateTempSubdirectory("thebot-logs-").FullName;
+        try
+        {
+            // A non-empty folder where the rotated file must go makes the rotation's move fail with an IOException.
+            var blocker = Path.Combine(folder, "svc.1.log");
+            Directory.CreateDirectory(blocker);
+            File.WriteAllText(Path.Combine(blocker, "x"), "x");
+            var options = Options.Create(new RollingFileOptions { Path = folder, FileName = "svc", MaxFileSizeBytes = 1_000, MaxRotatedFiles = 1 });
+            using (var provider = new RollingFileLoggerProvider(options, new LogIdentity("svc", "job")))
+            {
+                var logger = provider.CreateLogger("Test");
+                for (var i = 0; i < 20; i++)
+                {
+                    logger.LogInformation("before {Number} with some padding to fill the file quickly", i);
+                }
+
+                await Task.Delay(300);
+                Directory.Delete(blocker, recursive: true);
+                await Task.Delay(1_200); // the writer tries the file again at most once a second
+                logger.LogInformation("after the disk came back");
+                await Task.Delay(300);
+            }
+
+            var current = File.ReadAllText(Path.Combine(folder, "svc.log"));
+            Assert.Contains("after the disk came back", current, StringComparison.Ordinal);
+            Assert.Matches(@"""level"":""warning"".*\d+ log line\(s\) could not be written to .*svc\.log", current);
+            Assert.All(current.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => JsonDocument.Parse(line).Dispose());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static string[] ReadShared(string file)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

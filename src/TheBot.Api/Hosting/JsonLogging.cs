@@ -223,40 +223,98 @@ public sealed class RollingFileLoggerProvider : ILoggerProvider, ISupportExterna
     private async Task WriteLoopAsync()
     {
         FileStream? stream = null;
+        long lost = 0;
+        var retryAt = DateTime.MinValue;
         try
         {
             await foreach (var line in _lines.Reader.ReadAllAsync())
             {
-                stream ??= Open();
-                var bytes = Encoding.UTF8.GetBytes(line + "\n");
-                if (stream.Length > 0 && stream.Length + bytes.Length > _options.MaxFileSizeBytes)
+                if (stream is null && DateTime.UtcNow < retryAt)
                 {
-                    await stream.DisposeAsync();
-                    Rotate();
-                    stream = Open();
+                    lost++;
+                    continue;
                 }
 
-                await stream.WriteAsync(bytes);
-                if (_lines.Reader.Count == 0)
+                try
                 {
-                    await stream.FlushAsync();
+                    if (stream is null)
+                    {
+                        stream = Open();
+                        if (lost > 0)
+                        {
+                            stream = await WriteLineAsync(stream, LostLinesNotice(lost));
+                            lost = 0;
+                        }
+                    }
+
+                    stream = await WriteLineAsync(stream, line);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // A full disk, a vanished folder or a rotation that fails must neither take the service down nor
+                    // silence the file for good: this line is lost (stdout still has it) and the file is opened
+                    // again on a later line, at most once a second; the first line written then says how many were lost.
+                    lost++;
+                    stream = await CloseQuietlyAsync(stream);
+                    retryAt = DateTime.UtcNow.AddSeconds(1);
                 }
             }
-        }
-        catch (IOException)
-        {
-            // A full or vanished disk must not take the service down; stdout still has every line.
         }
         finally
         {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync();
-            }
+            await CloseQuietlyAsync(stream);
         }
     }
 
-    private FileStream Open() => new(FilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+    /// <summary>Writes one line, rotating first when it would pass the size limit; returns the stream now in use.</summary>
+    private async Task<FileStream> WriteLineAsync(FileStream stream, string line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line + "\n");
+        if (stream.Length > 0 && stream.Length + bytes.Length > _options.MaxFileSizeBytes)
+        {
+            await stream.DisposeAsync();
+            Rotate();
+            stream = Open();
+        }
+
+        await stream.WriteAsync(bytes);
+        if (_lines.Reader.Count == 0)
+        {
+            await stream.FlushAsync();
+        }
+
+        return stream;
+    }
+
+    private string LostLinesNotice(long lost)
+    {
+        var entry = new LogEntry<string>(LogLevel.Warning, typeof(RollingFileLoggerProvider).FullName!, default,
+            FormattableString.Invariant($"{lost} log line(s) could not be written to {FilePath} (they are on stdout)"), null, static (state, _) => state);
+        return JsonLogLine.Format(entry, null, _identity);
+    }
+
+    private static async Task<FileStream?> CloseQuietlyAsync(FileStream? stream)
+    {
+        if (stream is not null)
+        {
+            try
+            {
+                await stream.DisposeAsync();
+            }
+            catch (IOException)
+            {
+                // Its buffered bytes are lost with it; the notice counts lines, not bytes.
+            }
+        }
+
+        return null;
+    }
+
+    private FileStream Open()
+    {
+        Directory.CreateDirectory(_options.Path!);
+        return new(FilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+    }
 
     private void Rotate()
     {
