@@ -116,7 +116,13 @@ public static class MonitoringExtensions
     }
 
     /// <summary>Maps the system endpoints of SPEC §4 (exposition, health, readiness, liveness, system JSON, analytics, scrape config).</summary>
-    public static IEndpointRouteBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
+    /// <returns>
+    /// The group holding them, for the host's own conventions: <c>app.MapTheBotMonitoring().RequireHost("*:9090")</c>.
+    /// The endpoints are <c>AllowAnonymous</c> (health, readiness and liveness are for anyone; the others check their
+    /// own bearer tokens), so an authorization fallback policy does not lock out probes and scrapes, and they are
+    /// excluded from the host's OpenAPI description.
+    /// </returns>
+    public static RouteGroupBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
 
     /// <summary>
     /// Instruments the registered <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>, <see cref="IMemoryCache"/>
