@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Routing;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
 
@@ -86,5 +87,88 @@ public sealed class ConventionTests
 
         Assert.Contains("hello", paths);
         Assert.DoesNotContain(paths, path => path!.StartsWith("api/system", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Disable_http_metrics_metadata_keeps_an_endpoint_out_of_the_http_families()
+    {
+        await using var app = await TestApp.StartAsync(endpoints =>
+        {
+            endpoints.MapGet("/counted", () => "yes");
+            endpoints.MapGet("/quiet", () => "no").DisableHttpMetrics();
+        }, inMemory: true);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var counted = await app.GetAsync("/counted", null);
+            using var quiet = await app.GetAsync("/quiet", null);
+            Assert.Equal(HttpStatusCode.OK, quiet.StatusCode);
+        }
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(3, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/counted"), ("status", "200")));
+        Assert.DoesNotContain("/quiet", Exposition.LabelValues(text, "thebot_http_requests_total", "endpoint"));
+        Assert.DoesNotContain("/quiet", Exposition.LabelValues(text, "thebot_http_request_duration_seconds_count", "endpoint"));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_in_flight")); // the scrape itself: each /quiet left the gauge
+    }
+
+    [Fact]
+    public async Task Http_and_database_families_are_described_before_any_traffic()
+    {
+        await using var app = await TestApp.StartAsync(_ => { }, inMemory: true);
+
+        // The first scrape is counted only once its response is written, so it sees no HTTP traffic at all.
+        var text = await app.ScrapeAsync();
+
+        string[] families =
+        [
+            "thebot_http_requests_total", "thebot_http_request_duration_seconds", "thebot_http_request_exceptions_total",
+            "thebot_http_requests_in_flight", "thebot_db_queries_total", "thebot_db_query_duration_seconds",
+            "thebot_db_query_errors_total", "thebot_db_connection_errors_total",
+        ];
+        foreach (var family in families)
+        {
+            Assert.Contains($"# HELP {family} ", text, StringComparison.Ordinal);
+            Assert.Contains($"# TYPE {family} ", text, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(Exposition.LabelValues(text, "thebot_http_requests_total", "endpoint"));
+        Assert.Empty(Exposition.LabelValues(text, "thebot_db_queries_total", "operation"));
+    }
+
+    [Fact]
+    public async Task Controllers_and_minimal_apis_are_labelled_by_their_route_templates_alike()
+    {
+        await using var app = await TestApp.StartAsync(endpoints =>
+        {
+            endpoints.MapGet("/api/notes/{id:int}", (int id) => id);
+            endpoints.MapControllers();
+        }, services => services.AddControllers().AddApplicationPart(typeof(TodosController).Assembly), inMemory: true);
+
+        using (var todo = await app.GetAsync("/api/todos/7", null))
+        using (var missing = await app.GetAsync("/api/todos/0", null))
+        using (var note = await app.GetAsync("/api/notes/7", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, todo.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, note.StatusCode);
+        }
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/todos/{id}"), ("status", "200")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/todos/{id}"), ("status", "404")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/notes/{id}"), ("status", "200")));
+    }
+
+    [Fact]
+    public async Task The_library_leaves_problem_details_to_the_host_and_still_refuses_with_them()
+    {
+        await using var app = await TestApp.StartAsync(MapHello, inMemory: true);
+
+        // Registering it would change the app's own error responses (traceId, problem+json error pages).
+        Assert.Null(app.Services.GetService<IProblemDetailsService>());
+        using var refused = await app.GetAsync("/api/system/metrics/", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
     }
 }
