@@ -16,6 +16,8 @@ builder.AddPlatformDomain();
 builder.AddPayments();
 builder.AddBackgroundJobs();
 builder.AddFaults();
+// The data source and caches are registered after AddTheBotMonitoring(): instrument them now that all are in.
+builder.Services.InstrumentTheBotDataServices();
 
 var app = builder.Build();
 app.UseServiceDefaults();

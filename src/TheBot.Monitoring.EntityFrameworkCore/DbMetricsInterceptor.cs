@@ -2,19 +2,21 @@ using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using TheBot.Monitoring.Data;
+using TheBot.Monitoring.Health;
 
 namespace TheBot.Monitoring.EntityFrameworkCore;
 
 /// <summary>
 /// Records every command an Entity Framework Core context executes into the library's <see cref="DbMetrics"/>
 /// (<c>thebot_db_queries_total</c>, <c>thebot_db_query_duration_seconds</c>, <c>thebot_db_query_errors_total</c>),
-/// classified by the same cached <see cref="SqlClassifier"/> as the wrapped data source.
+/// classified by the same cached <see cref="SqlClassifier"/> as the wrapped data source; and every connection the
+/// context cannot open in <c>thebot_db_connection_errors_total</c>, as the wrapped data source counts its own.
 /// </summary>
 /// <remarks>
 /// Commands that run on an <see cref="InstrumentedDbConnection"/> are already counted by that connection, so this
-/// interceptor leaves them alone: a command is counted once whichever way it reaches the database.
+/// interceptor leaves them alone: a command (or a failed open) is counted once whichever way it reaches the database.
 /// </remarks>
-public sealed class DbMetricsInterceptor(DbMetrics metrics) : DbCommandInterceptor
+public sealed class DbMetricsInterceptor(DbMetrics metrics) : DbCommandInterceptor, IDbConnectionInterceptor
 {
     // Remembered so that the series cached on a statement's shape (keyed by the database string's identity) is
     // reused rather than looked up again for every command of the same database.
@@ -68,6 +70,30 @@ public sealed class DbMetricsInterceptor(DbMetrics metrics) : DbCommandIntercept
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc />
+    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) =>
+        RecordConnectionFailure(connection, eventData.Exception);
+
+    /// <inheritdoc />
+    public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        RecordConnectionFailure(connection, eventData.Exception);
+        return Task.CompletedTask;
+    }
+
+    // Without this an EF Core application whose database cannot be opened (a SQLite file in a missing folder, a
+    // PostgreSQL that refuses) would show no thebot_db_* series at all while every request fails.
+    private void RecordConnectionFailure(DbConnection connection, Exception exception)
+    {
+        // A caller that gave up is not a database failure, like in the wrapped data source.
+        if (connection is InstrumentedDbConnection || exception is OperationCanceledException || HealthProbeScope.Active)
+        {
+            return;
+        }
+
+        metrics.ConnectionErrors.WithLabels(DatabaseOf(connection)).Inc();
+    }
+
     private T Succeeded<T>(DbCommand command, CommandEndEventData eventData, T result)
     {
         Record(command, eventData, failed: false);
@@ -76,7 +102,7 @@ public sealed class DbMetricsInterceptor(DbMetrics metrics) : DbCommandIntercept
 
     private void Record(DbCommand command, CommandEndEventData eventData, bool failed)
     {
-        if (command is InstrumentedDbCommand || eventData.Connection is InstrumentedDbConnection)
+        if (command is InstrumentedDbCommand || eventData.Connection is InstrumentedDbConnection || HealthProbeScope.Active)
         {
             return;
         }

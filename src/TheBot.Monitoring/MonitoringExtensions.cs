@@ -29,16 +29,17 @@ public static class MonitoringExtensions
 {
     /// <summary>
     /// Registers metrics, HTTP instrumentation, health checks and the system endpoints' services, with options from
-    /// the <c>Monitoring</c> section. When the container is built it also instruments, wherever the service registered
-    /// them (before or after this call), its <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>,
-    /// <see cref="IMemoryCache"/> and <see cref="HybridCache"/>, and adds the database and cache health components.
+    /// the <c>Monitoring</c> section (validated when the host starts). It also instruments the <see cref="DbDataSource"/>,
+    /// <see cref="IDistributedCache"/>, <see cref="IMemoryCache"/> and <see cref="HybridCache"/> registered so far, and
+    /// adds the database and cache health components (for an EF Core application without a data source, the database
+    /// component checks its <c>DbContext</c>).
     /// </summary>
     /// <remarks>
-    /// That last step runs through the host's service provider factory: this call installs the default one (via
-    /// <c>ConfigureContainer</c>). A host has only one factory, so a later <c>ConfigureContainer</c> for another
-    /// container (Autofac, Lamar, …) replaces it, and an earlier one is replaced by it. With another container, call
-    /// <see cref="InstrumentTheBotDataServices"/> after the last registration (before the container is populated);
-    /// if neither ran, the service logs a warning at start and its data services are not instrumented.
+    /// The decoration happens on the registrations themselves, so it works with any container (the default one,
+    /// Autofac, Lamar, …) and leaves the host's service provider factory alone. Register data sources and caches
+    /// before this call, or call <see cref="InstrumentTheBotDataServices"/> after the last of them; what neither saw
+    /// is named in a warning at start. Nothing global is added that changes the application's own responses: the
+    /// system endpoints write their problem details themselves, and <c>AddProblemDetails</c> stays the host's choice.
     /// </remarks>
     public static IHostApplicationBuilder AddTheBotMonitoring(this IHostApplicationBuilder builder, Action<MonitoringOptions>? configure = null)
     {
@@ -49,11 +50,8 @@ public static class MonitoringExtensions
             optionsBuilder.Configure(configure);
         }
 
-        // PeriodicTimer needs at least a millisecond; a zero or negative interval is a typo, not "as fast as possible".
-        optionsBuilder
-            .Validate(options => options.Health.ProbeInterval >= TimeSpan.FromMilliseconds(1), "Monitoring:Health:ProbeInterval must be greater than zero (at least 1 ms).")
-            .Validate(options => options.Health.CheckTimeout > TimeSpan.Zero, "Monitoring:Health:CheckTimeout must be greater than zero.")
-            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MonitoringOptions>, MonitoringOptionsValidator>());
+        optionsBuilder.ValidateOnStart();
         optionsBuilder.PostConfigure(options =>
         {
             options.ServiceName ??= builder.Environment.ApplicationName;
@@ -83,7 +81,6 @@ public static class MonitoringExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
         services.AddHostedService<MonitoringStartup>();
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
-        services.AddProblemDetails();
 
         // Readiness: what the service needs to serve (a full disk cannot be cured by a restart).
         // Liveness: only the process's own state, never a dependency (SPEC §4); memory can only degrade, so it
@@ -94,7 +91,7 @@ public static class MonitoringExtensions
             .AddCheck<JobQueueHealthCheck>(HealthComponents.JobQueue, tags: [HealthTags.Live]);
         // Every endpoint (and anyone else asking HealthCheckService) answers from the background probe's results, with
         // one check per component at a time; the framework's service stays the one that runs each check.
-        Decorate<HealthCheckService>(services, (sp, runner) => runner is HealthProbe ? runner : new HealthProbe(runner,
+        DataServiceInstrumentation.Decorate<HealthCheckService>(services, (sp, runner) => runner is HealthProbe ? runner : new HealthProbe(runner,
             sp.GetRequiredService<IOptions<HealthCheckServiceOptions>>(), sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<MetricRegistry>()));
         services.AddHostedService(sp => new HealthProbeService((HealthProbe)sp.GetRequiredService<HealthCheckService>(), sp.GetRequiredService<IOptions<MonitoringOptions>>()));
         // The timeout is read from the bound options, so Monitoring:Health:CheckTimeout applies to every component.
@@ -106,97 +103,30 @@ public static class MonitoringExtensions
             }
         });
 
-        // Decorate at container build time, so that registrations made after this call are instrumented too.
-        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions
-        {
-            ValidateScopes = builder.Environment.IsDevelopment(),
-            ValidateOnBuild = builder.Environment.IsDevelopment(),
-        }), collection => collection.InstrumentTheBotDataServices());
+        // On the registrations, now: whatever the container, nothing else is needed for what was registered before.
+        services.InstrumentTheBotDataServices();
         return builder;
     }
 
     /// <summary>Maps the system endpoints of SPEC §4 (exposition, health, readiness, liveness, system JSON, analytics, scrape config).</summary>
-    public static IEndpointRouteBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
+    /// <returns>
+    /// The group holding them, for the host's own conventions: <c>app.MapTheBotMonitoring().RequireHost("*:9090")</c>.
+    /// The endpoints are <c>AllowAnonymous</c> (health, readiness and liveness are for anyone; the others check their
+    /// own bearer tokens), so an authorization fallback policy does not lock out probes and scrapes, and they are
+    /// excluded from the host's OpenAPI description.
+    /// </returns>
+    public static RouteGroupBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
 
     /// <summary>
-    /// Instruments the registered <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>, <see cref="IMemoryCache"/>
-    /// and <see cref="HybridCache"/> and adds the database and cache health components, now. Needed only when the
-    /// service uses another container than the default one (see <see cref="AddTheBotMonitoring"/>); call it after the
-    /// last registration of those services. Calling it more than once changes nothing.
+    /// Instruments the <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>, <see cref="IMemoryCache"/> and
+    /// <see cref="HybridCache"/> registered since <see cref="AddTheBotMonitoring"/> (or the last call of this method), and
+    /// adds the database and cache health components if they are not there yet. Call it after the last registration
+    /// of those services when they come after <c>AddTheBotMonitoring()</c>. A registration is never wrapped twice.
     /// </summary>
     public static IServiceCollection InstrumentTheBotDataServices(this IServiceCollection services)
     {
-        if (services.Any(d => d.ServiceType == typeof(DataServicesInstrumented)))
-        {
-            return services;
-        }
-
-        services.AddSingleton<DataServicesInstrumented>();
-        InstrumentDataServices(services);
+        DataServiceInstrumentation.Of(services).Instrument();
         return services;
-    }
-
-    private static void InstrumentDataServices(IServiceCollection services)
-    {
-        var health = services.AddHealthChecks();
-        if (Decorate<DbDataSource>(services, (sp, inner) => inner is InstrumentedDbDataSource ? inner
-                : new InstrumentedDbDataSource(inner, sp.GetRequiredService<DbMetrics>(), DatabaseName(inner))))
-        {
-            health.AddCheck<DatabaseHealthCheck>(HealthComponents.Database, tags: [HealthTags.Ready]);
-        }
-
-        if (Decorate<IDistributedCache>(services, (sp, inner) => inner is InstrumentedDistributedCache ? inner
-                : new InstrumentedDistributedCache(inner,
-                    sp.GetRequiredService<CacheMetrics>().For(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.DistributedCacheName),
-                    sp.GetRequiredService<ILogger<InstrumentedDistributedCache>>())))
-        {
-            // Degraded, never unhealthy, even when the check times out: reads fall back to the database, so a cache
-            // outage must not take the instance out of rotation.
-            health.AddCheck<CacheHealthCheck>(HealthComponents.Cache, failureStatus: HealthStatus.Degraded, tags: [HealthTags.Ready]);
-        }
-
-        Decorate<IMemoryCache>(services, (sp, inner) => inner is InstrumentedMemoryCache ? inner
-            : new InstrumentedMemoryCache(inner, sp.GetRequiredService<CacheMetrics>().For("memory")));
-        // HybridCache is built on the uninstrumented IMemoryCache: its local tier is part of what "hybrid" counts,
-        // and counting it under "memory" too would mix its reads into the application's own memory-cache ratio.
-        Decorate<HybridCache>(services, (sp, inner) => inner is InstrumentedHybridCache ? inner
-            : new InstrumentedHybridCache(inner, sp.GetRequiredService<CacheMetrics>().For("hybrid")),
-            sp => new UninstrumentedMemoryCacheProvider(sp));
-    }
-
-    /// <summary>Replaces every (non-keyed) registration of <typeparamref name="T"/> by a wrapper around it.</summary>
-    /// <param name="services">The registrations.</param>
-    /// <param name="wrap">Builds the wrapper around the original service.</param>
-    /// <param name="originalResolvesWith">The provider the original service is built with, when not the container itself.</param>
-    private static bool Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap, Func<IServiceProvider, IServiceProvider>? originalResolvesWith = null)
-        where T : class
-    {
-        var found = false;
-        for (var i = 0; i < services.Count; i++)
-        {
-            var descriptor = services[i];
-            if (descriptor.ServiceType != typeof(T) || descriptor.IsKeyedService)
-            {
-                continue;
-            }
-
-            found = true;
-            Func<IServiceProvider, object> original = descriptor switch
-            {
-                { ImplementationInstance: { } instance } => _ => instance,
-                { ImplementationFactory: { } factory } => factory,
-                _ => sp => ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!),
-            };
-            services[i] = new ServiceDescriptor(typeof(T), sp => wrap(sp, (T)original(originalResolvesWith?.Invoke(sp) ?? sp)), descriptor.Lifetime);
-        }
-
-        return found;
-    }
-
-    private static string DatabaseName(DbDataSource dataSource)
-    {
-        var builder = new DbConnectionStringBuilder { ConnectionString = dataSource.ConnectionString };
-        return builder.TryGetValue("Database", out var name) && name is string { Length: > 0 } text ? text : "default";
     }
 
     /// <summary>Which instruments the bridge takes: the configured meters, minus what our own metrics already measure.</summary>
@@ -230,9 +160,6 @@ public static class MonitoringExtensions
     }
 }
 
-/// <summary>Registered once the data services are instrumented, so that it happens once and its absence can be told.</summary>
-internal sealed class DataServicesInstrumented;
-
 /// <summary>The container, except that IMemoryCache is the application's cache without our instrumentation.</summary>
 internal sealed class UninstrumentedMemoryCacheProvider(IServiceProvider container) : IServiceProvider
 {
@@ -253,7 +180,7 @@ internal sealed class HttpMetricsStartupFilter : IStartupFilter
 }
 
 /// <summary>At start: resolves the options (so a bad token file fails start-up, not the first scrape), starts the bridge, publishes build info.</summary>
-internal sealed class MonitoringStartup(IServiceProvider services) : IHostedService
+internal sealed partial class MonitoringStartup(IServiceProvider services) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -262,14 +189,14 @@ internal sealed class MonitoringStartup(IServiceProvider services) : IHostedServ
         registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
             .WithLabels(identity.Name, identity.Version).Set(1);
         registry.AddSource(services.GetRequiredService<MeterBridge>());
-        if (services.GetService<DataServicesInstrumented>() is null)
+        if (services.GetService<DataServiceInstrumentation>()?.Missed() is { Count: > 0 } missed)
         {
-            services.GetRequiredService<ILogger<MonitoringStartup>>().LogWarning(
-                "Database and cache instrumentation did not run: another ConfigureContainer call replaced the service provider " +
-                "factory AddTheBotMonitoring installed. Call services.InstrumentTheBotDataServices() after the last registration.");
+            LogNotInstrumented(services.GetRequiredService<ILogger<MonitoringStartup>>(), string.Join(", ", missed));
         }
 
-        // Families exist from the start (at zero), so rate() and absent() see them before the first event.
+        // Families exist from the start: their HELP and TYPE are exposed before the first event, and the unlabelled
+        // ones (requests in flight) have their series at zero. A labelled series appears at its first event, since a
+        // zero series would need invented label values, so absent() on one of those is true until then.
         services.GetRequiredService<HttpMetrics>();
         services.GetRequiredService<DbMetrics>();
         services.GetRequiredService<CacheMetrics>();
@@ -278,4 +205,8 @@ internal sealed class MonitoringStartup(IServiceProvider services) : IHostedServ
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Warning, "Not instrumented: {Services} registered after AddTheBotMonitoring(); their commands and reads are not counted " +
+        "(and a database registered that late has no readiness check). Call builder.Services.InstrumentTheBotDataServices() after the last registration.")]
+    private static partial void LogNotInstrumented(ILogger logger, string services);
 }

@@ -6,6 +6,8 @@ var builder = ServiceDefaults.CreateBuilder(args);
 builder.AddServiceDefaults(defaultUrl: "http://127.0.0.1:3001");
 builder.AddTheBotMonitoring();
 builder.AddBackendProxy();
+// Anything data-related the proxy registered after AddTheBotMonitoring() is instrumented too.
+builder.Services.InstrumentTheBotDataServices();
 
 var app = builder.Build();
 app.UseServiceDefaults();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using TheBot.Monitoring.Metrics;
@@ -31,7 +32,11 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
 
         return _byEndpoint.TryGetValue(endpoint, out var series)
             ? series
-            : _byEndpoint.GetOrAdd(endpoint, static (e, m) => new EndpointSeries(m, LabelOf(e)), metrics);
+            : _byEndpoint.GetOrAdd(endpoint, static (e, m) => new EndpointSeries(m, LabelOf(e))
+            {
+                // ASP.NET Core's own switch (.DisableHttpMetrics() / [DisableHttpMetrics]), decided once per endpoint.
+                Disabled = e.Metadata.GetMetadata<IDisableHttpMetricsMetadata>() is not null,
+            }, metrics);
     }
 
     public static int MethodIndex(string method) =>
@@ -92,6 +97,9 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
         }
 
         public string Label { get; }
+
+        /// <summary>The endpoint opted out of HTTP metrics: its requests are neither counted nor timed.</summary>
+        public bool Disabled { get; init; }
 
         public Histogram Duration(int method) =>
             _durations[method] ??= _metrics.Duration.WithLabels(MethodLabels[method], Label);

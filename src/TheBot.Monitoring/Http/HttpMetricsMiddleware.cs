@@ -8,7 +8,9 @@ namespace TheBot.Monitoring.Http;
 /// Records every request: count by method, route and status; duration by method and route; unhandled
 /// exceptions by type; and requests in flight. It sits first in the pipeline so it also sees requests that
 /// other middleware answers or fails. A request that switches protocols (WebSocket) is recorded at the switch, with
-/// its 101 and the time to the handshake, never the session (<see cref="HandshakeTracker"/>).
+/// its 101 and the time to the handshake, never the session (<see cref="HandshakeTracker"/>). An endpoint with ASP.NET
+/// Core's <c>DisableHttpMetrics</c> metadata is left out of requests and duration, as it is of the framework's own
+/// HTTP metrics; an unhandled exception it throws is still counted.
 /// </summary>
 internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics metrics, EndpointSeriesCache cache)
 {
@@ -113,6 +115,11 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         }
 
         var series = cache.For(endpoint);
+        if (series.Disabled)
+        {
+            return;
+        }
+
         var method = EndpointSeriesCache.MethodIndex(context.Request.Method);
         series.Duration(method).ObserveTicks(elapsed);
         series.Requests(method, status).Inc();

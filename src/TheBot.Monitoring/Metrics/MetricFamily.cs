@@ -122,12 +122,9 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
 
     internal override void Write(ExpositionWriter writer)
     {
+        // HELP and TYPE even before the first series: a reader (or a test of the exposition) sees that the family is
+        // instrumented, and its samples appear under it at the first event.
         var all = Series;
-        if (all.Count == 0)
-        {
-            return;
-        }
-
         writer.WriteHeader(Name, Help, Type);
         var nameBytes = writer.NameBytes(this);
         foreach (var series in all)

@@ -15,13 +15,21 @@ namespace TheBot.Monitoring.SystemEndpoints;
 /// <summary>The endpoints of SPEC §4 under <see cref="MonitoringOptions.BasePath"/>.</summary>
 internal static class SystemApi
 {
-    public static IEndpointRouteBuilder MapSystemApi(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps the endpoints in one group and returns it, so the host can add its own conventions (<c>RequireHost</c>, …).</summary>
+    public static RouteGroupBuilder MapSystemApi(this IEndpointRouteBuilder endpoints)
     {
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<MonitoringOptions>>().Value;
         var identity = endpoints.ServiceProvider.GetRequiredService<ServiceIdentity>();
         var scrape = new TokenAuthorization(Audience.Scraper, () => options.ResolvedScrapeToken);
         var admin = new TokenAuthorization(Audience.Admin, () => options.ResolvedAdminToken);
-        var system = endpoints.MapGroup(options.BasePath.TrimEnd('/')).WithTags("System");
+        // Anonymous at the authorization layer: health, readiness and liveness are for anyone (SPEC §4; a probe carries
+        // no credentials), and the others check their own bearer tokens in TokenAuthorization. Without this, a host's
+        // FallbackPolicy (RequireAuthenticatedUser) would answer 401 to its load balancer's probes and its own scrapes.
+        // Internal endpoints stay out of the host's public API description (OpenAPI/Swagger).
+        var system = endpoints.MapGroup(options.BasePath.TrimEnd('/'))
+            .WithTags("System")
+            .AllowAnonymous()
+            .ExcludeFromDescription();
 
         system.MapGet("/metrics/prometheus/", (HttpContext context, ExpositionEndpoint exposition) => exposition.WriteAsync(context))
             .AddEndpointFilter(scrape)
@@ -47,7 +55,7 @@ internal static class SystemApi
             .AddEndpointFilter(admin)
             .WithName("PrometheusScrapeConfig");
 
-        return endpoints;
+        return system;
     }
 
     private static void MapHealth(RouteGroupBuilder group, string path, Func<HealthCheckRegistration, bool> predicate, ServiceIdentity identity) =>

@@ -36,7 +36,9 @@ public sealed class TestApp : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         IDictionary<string, string?>? settings = null,
         bool inMemory = false,
-        Action<WebApplicationBuilder>? afterMonitoring = null)
+        Action<WebApplicationBuilder>? afterMonitoring = null,
+        Action<RouteGroupBuilder>? monitoringEndpoints = null,
+        Action<WebApplicationBuilder>? beforeMonitoring = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -61,10 +63,12 @@ public sealed class TestApp : IAsyncDisposable
         }
 
         services?.Invoke(builder.Services);
+        beforeMonitoring?.Invoke(builder);
         builder.AddTheBotMonitoring();
         afterMonitoring?.Invoke(builder);
         var app = builder.Build();
-        app.MapTheBotMonitoring();
+        var group = app.MapTheBotMonitoring();
+        monitoringEndpoints?.Invoke(group);
         map(app);
         await app.StartAsync();
         if (inMemory)

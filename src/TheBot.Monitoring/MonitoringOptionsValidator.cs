@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+
+namespace TheBot.Monitoring;
+
+/// <summary>
+/// Checks <see cref="MonitoringOptions"/> when the host starts (<c>ValidateOnStart</c>), so a typo in configuration
+/// fails start-up with a message naming its key instead of surfacing later as a timer exception, a series cap that
+/// drops everything or a health check that never answers. Every failure is reported, not only the first.
+/// </summary>
+internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOptions>
+{
+    private const string Section = MonitoringOptions.SectionName;
+    private const string Health = $"{Section}:{nameof(MonitoringOptions.Health)}";
+
+    public ValidateOptionsResult Validate(string? name, MonitoringOptions options)
+    {
+        var failures = new List<string>();
+        var health = options.Health;
+
+        // PeriodicTimer needs at least a millisecond; a zero or negative interval is a typo, not "as fast as possible".
+        Require(failures, health.ProbeInterval >= TimeSpan.FromMilliseconds(1),
+            $"{Health}:{nameof(HealthThresholds.ProbeInterval)} must be > 0 (at least 1 ms); it is {health.ProbeInterval}.");
+        Require(failures, health.CheckTimeout > TimeSpan.Zero,
+            $"{Health}:{nameof(HealthThresholds.CheckTimeout)} must be > 0; it is {health.CheckTimeout}.");
+        Require(failures, health.DiskUnhealthyFreeRatio is >= 0 and <= 1 && health.DiskDegradedFreeRatio is >= 0 and <= 1,
+            $"{Health}:{nameof(HealthThresholds.DiskDegradedFreeRatio)} and {nameof(HealthThresholds.DiskUnhealthyFreeRatio)} must be between 0 and 1.");
+        Require(failures, health.DiskUnhealthyFreeRatio <= health.DiskDegradedFreeRatio,
+            $"{Health}:{nameof(HealthThresholds.DiskUnhealthyFreeRatio)} ({health.DiskUnhealthyFreeRatio}) must not exceed {nameof(HealthThresholds.DiskDegradedFreeRatio)} ({health.DiskDegradedFreeRatio}).");
+        Require(failures, health.MemoryDegradedLoadRatio is > 0 and <= 1,
+            $"{Health}:{nameof(HealthThresholds.MemoryDegradedLoadRatio)} must be > 0 and at most 1; it is {health.MemoryDegradedLoadRatio}.");
+        Require(failures, health.JobQueueDegradedDepth >= 0,
+            $"{Health}:{nameof(HealthThresholds.JobQueueDegradedDepth)} must be >= 0; it is {health.JobQueueDegradedDepth}.");
+
+        Require(failures, options.SampleInterval >= TimeSpan.FromMilliseconds(1),
+            $"{Section}:{nameof(MonitoringOptions.SampleInterval)} must be > 0 (at least 1 ms); it is {options.SampleInterval}.");
+        Require(failures, options.SampleRetention >= options.SampleInterval,
+            $"{Section}:{nameof(MonitoringOptions.SampleRetention)} ({options.SampleRetention}) must be at least {nameof(MonitoringOptions.SampleInterval)} ({options.SampleInterval}).");
+        Require(failures, options.MaxSeriesPerMetric > 0,
+            $"{Section}:{nameof(MonitoringOptions.MaxSeriesPerMetric)} must be > 0; it is {options.MaxSeriesPerMetric}.");
+        Require(failures, options.BasePath.StartsWith('/'),
+            $"{Section}:{nameof(MonitoringOptions.BasePath)} must start with '/'; it is '{options.BasePath}'.");
+        Require(failures, options.HttpDurationBuckets is null || AscendingFinite(options.HttpDurationBuckets),
+            $"{Section}:{nameof(MonitoringOptions.HttpDurationBuckets)} must be finite bucket bounds in strictly ascending order.");
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Require(List<string> failures, bool condition, string message)
+    {
+        if (!condition)
+        {
+            failures.Add(message);
+        }
+    }
+
+    private static bool AscendingFinite(double[] bounds) =>
+        bounds.Length > 0 && bounds.All(double.IsFinite) && bounds.Zip(bounds.Skip(1)).All(pair => pair.First < pair.Second);
+}
