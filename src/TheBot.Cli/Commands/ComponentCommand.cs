@@ -53,7 +53,7 @@ internal static class ComponentCommand
             return UnknownComponent;
         }
 
-        var flags = UpCommand.StateFlags(location);
+        var flags = StackOptions.StateFlags(location);
         if (verb is "stop" or "restart")
         {
             var stopped = await ComponentControl.StopAsync(location.Paths, spec.Name, cancellationToken);

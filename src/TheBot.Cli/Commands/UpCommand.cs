@@ -188,9 +188,8 @@ internal static class UpCommand
         }
     }
 
-    internal static string StateFlags(StackLocation location) =>
-        (location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot") ? string.Empty : $" --state-dir {location.Paths.Root}")
-        + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
+    /// <summary>Kept for the verbs that call it here; the flags live in <see cref="StackOptions.StateFlags"/>.</summary>
+    internal static string StateFlags(StackLocation location) => StackOptions.StateFlags(location);
 
     /// <summary>Builds the backend and frontend into <see cref="LocalStack.ServicesBuild"/>; false (with the errors printed) when one fails.</summary>
     internal static async Task<bool> BuildServicesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)
