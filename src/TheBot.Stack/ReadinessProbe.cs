@@ -13,10 +13,12 @@ public abstract class ReadinessProbe
     /// <summary>Runs the check once: true when ready, false (or an exception) when not yet.</summary>
     public abstract Task<bool> CheckAsync(CancellationToken cancellationToken);
 
-    /// <summary>Ready when <c>GET <paramref name="url"/></c> answers 2xx.</summary>
-    public static ReadinessProbe HttpGet(string url) => new Custom($"GET {url} answers 2xx", async ct =>
+    /// <summary>Ready when <c>GET <paramref name="url"/></c> answers 2xx (sending <paramref name="authorization"/> when given).</summary>
+    public static ReadinessProbe HttpGet(string url, System.Net.Http.Headers.AuthenticationHeaderValue? authorization = null) => new Custom($"GET {url} answers 2xx", async ct =>
     {
-        using var response = await Http.GetAsync(url, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = authorization;
+        using var response = await Http.SendAsync(request, ct);
         return response.IsSuccessStatusCode;
     });
 

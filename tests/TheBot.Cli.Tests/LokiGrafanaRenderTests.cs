@@ -49,7 +49,10 @@ public sealed class LokiGrafanaRenderTests : IDisposable
         string[] listeners = ["server.http_listen_address", "server.http_listen_port", "server.grpc_listen_address", "server.grpc_listen_port", "ruler.alertmanager_url"];
         var changed = rendered.Where(p => !committed.TryGetValue(p.Key, out var before) || before != p.Value).Select(p => p.Key).ToHashSet();
         Assert.Equal(paths.Concat(listeners).Order(), changed.Order());
-        Assert.Equal(committed.Keys.Order(), rendered.Keys.Except(["server.http_listen_address", "server.grpc_listen_address"]).Order());
+        // The ruler's basic auth is compose's (Alertmanager's web config there); the local Alertmanager has none.
+        var auth = committed.Keys.Where(k => k.StartsWith("ruler.alertmanager_client.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["ruler.alertmanager_client.basic_auth_password", "ruler.alertmanager_client.basic_auth_username"], auth.Order());
+        Assert.Equal(committed.Keys.Except(auth).Order(), rendered.Keys.Except(["server.http_listen_address", "server.grpc_listen_address"]).Order());
     }
 
     [Fact]
@@ -61,6 +64,11 @@ public sealed class LokiGrafanaRenderTests : IDisposable
         var provisioning = Path.Combine(renderer.Monitoring, "grafana", "provisioning");
         var committed = Flatten(Path.Combine(provisioning, "datasources", "datasources.yml"));
         var rendered = Flatten(Path.Combine(renderer.GrafanaProvisioning, "datasources", "datasources.yml"));
+        // Compose's basic auth for Prometheus and Alertmanager (their web config there) is all that is left out locally.
+        var auth = committed.Keys.Where(k => ConfigRenderer.BasicAuthKeys.Any(a => k.Contains($"].{a}", StringComparison.Ordinal))).ToList();
+        Assert.Equal(6, auth.Count);
+        Assert.Equal("$MONITORING_WEB_PASSWORD", committed["datasources[0].secureJsonData.basicAuthPassword"]);
+        committed = committed.Where(p => !auth.Contains(p.Key)).ToDictionary();
         Assert.Equal(committed.Keys.Order(), rendered.Keys.Order());
         var urls = rendered.Where(p => p.Key.EndsWith(".url", StringComparison.Ordinal) && !p.Key.Contains("derivedFields", StringComparison.Ordinal))
             .ToDictionary(p => rendered[p.Key[..^".url".Length] + ".uid"], p => p.Value);
@@ -78,6 +86,20 @@ public sealed class LokiGrafanaRenderTests : IDisposable
         Assert.True(Directory.GetFiles(renderer.Dashboards, "*.json").Length >= 6);
         Assert.Equal(Flatten(Path.Combine(provisioning, "dashboards", "dashboards.yml")).Where(p => p.Key != "providers[0].options.path"),
             dashboards.Where(p => p.Key != "providers[0].options.path"));
+    }
+
+    [Fact]
+    public void Prometheus_config_keeps_compose_basic_auth_out_of_the_loopback_only_local_stack()
+    {
+        var renderer = new ConfigRenderer(_location.RepositoryRoot, _paths);
+        renderer.RenderPrometheus(_location.Ports);
+
+        var committed = Flatten(Path.Combine(renderer.Monitoring, "prometheus", "prometheus.yml"));
+        var rendered = Flatten(renderer.PrometheusConfig);
+        var auth = committed.Keys.Where(k => k.Contains(".basic_auth.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(6, auth.Count); // alerting and the prometheus and alertmanager jobs: username and password_file each
+        Assert.DoesNotContain(rendered.Keys, k => k.Contains("basic_auth", StringComparison.Ordinal));
+        Assert.Equal(committed.Keys.Except(auth).Order(), rendered.Keys.Order());
     }
 
     [Fact]

@@ -340,22 +340,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
     /// Runs a verb through the real command-line parser and returns its exit code and what it printed. Verbs that
     /// write to the console directly are captured too (the stack tests run one at a time; others may add lines).
     /// </summary>
-    private static async Task<(int Exit, string Output)> InvokeAsync(params string[] args)
-    {
-        var printed = new StringWriter();
-        var console = Console.Out;
-        Console.SetOut(printed);
-        try
-        {
-            var root = new RootCommand { DoctorCommand.Create(), StatusCommand.Create() };
-            var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = printed, Error = printed });
-            return (exit, printed.ToString());
-        }
-        finally
-        {
-            Console.SetOut(console);
-        }
-    }
+    private static Task<(int Exit, string Output)> InvokeAsync(params string[] args) => VerbInvoker.InvokeAsync(args);
 
     /// <summary>Every series of a service's exposition (name and labels as written → value), scraped with the stack's token.</summary>
     private async Task<Dictionary<string, double>> ScrapeSeriesAsync(string service)

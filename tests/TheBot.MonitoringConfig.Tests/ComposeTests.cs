@@ -29,6 +29,8 @@ public class ComposeTests
     [Theory]
     [InlineData("GRAFANA_ADMIN_PASSWORD")]
     [InlineData("THEBOT_SCRAPE_TOKEN")]
+    [InlineData("MONITORING_WEB_PASSWORD")]
+    [InlineData("MONITORING_WEB_PASSWORD_BCRYPT")]
     [InlineData("SLACK_WEBHOOK_URL")]
     [InlineData("SMTP_HOST")]
     [InlineData("SMTP_USER")]
@@ -76,6 +78,49 @@ public class ComposeTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void Prometheus_and_Alertmanager_require_basic_auth_and_every_client_sends_it()
+    {
+        string Command(string service) => string.Join(' ', Services[service].At("command").AsList().Cast<string>());
+        var prometheus = Command("prometheus");
+        var alertmanager = Command("alertmanager");
+        // The web configs are written from the bcrypt hash at start; the admin API (delete series) is off.
+        Assert.Contains("--web.config.file=/etc/prometheus/secrets/web.yml", prometheus, StringComparison.Ordinal);
+        Assert.Contains("> /etc/prometheus/secrets/web.yml", prometheus, StringComparison.Ordinal);
+        Assert.Contains("> /etc/prometheus/secrets/monitoring-password", prometheus, StringComparison.Ordinal);
+        Assert.DoesNotContain("--web.enable-admin-api", prometheus, StringComparison.Ordinal);
+        Assert.Contains("--web.config.file=/run/alertmanager/web.yml", alertmanager, StringComparison.Ordinal);
+        Assert.Contains("> /run/alertmanager/web.yml", alertmanager, StringComparison.Ordinal);
+        foreach (var service in new[] { "prometheus", "alertmanager" })
+        {
+            Assert.Contains("thebot:$$MONITORING_WEB_PASSWORD@localhost", string.Join(' ', Services[service].At("healthcheck", "test").AsList().Cast<string>()), StringComparison.Ordinal);
+        }
+
+        foreach (var service in new[] { "prometheus", "alertmanager", "grafana", "loki" })
+        {
+            Assert.StartsWith("${MONITORING_WEB_PASSWORD:?", (string?)Services[service].At("environment", "MONITORING_WEB_PASSWORD"), StringComparison.Ordinal);
+        }
+
+        // Prometheus sends the password file the container writes: to Alertmanager, and on the scrapes of both.
+        var config = Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus.yml"));
+        var clients = config.At("alerting", "alertmanagers").AsList().Select(a => a.AsMap())
+            .Concat(config.At("scrape_configs").AsList().Select(j => j.AsMap()).Where(j => (string)j["job_name"] is "prometheus" or "alertmanager")).ToList();
+        Assert.Equal(3, clients.Count);
+        Assert.All(clients, c =>
+        {
+            Assert.Equal("thebot", c.At("basic_auth", "username"));
+            Assert.Equal("/etc/prometheus/secrets/monitoring-password", c.At("basic_auth", "password_file"));
+        });
+
+        // Grafana's Prometheus and Alertmanager data sources and Loki's ruler too.
+        var datasources = Yaml.LoadMap(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml")).At("datasources").AsList().Select(d => d.AsMap())
+            .Where(d => (string)d["uid"] is "prometheus" or "alertmanager").ToList();
+        Assert.Equal(2, datasources.Count);
+        Assert.All(datasources, d => Assert.Equal("$MONITORING_WEB_PASSWORD", d.At("secureJsonData", "basicAuthPassword")));
+        Assert.Equal("${MONITORING_WEB_PASSWORD}", Yaml.LoadMap(Repo.Monitoring("loki", "loki-config.yml")).At("ruler", "alertmanager_client", "basic_auth_password"));
+        Assert.Contains("-config.expand-env=true", Services["loki"].At("command").AsList().Cast<string>());
     }
 
     [Fact]

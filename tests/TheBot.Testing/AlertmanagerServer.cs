@@ -28,11 +28,11 @@ public class AlertmanagerServer : ServerFixture
     {
     }
 
-    /// <summary>Alertmanager from <paramref name="configYaml"/>.</summary>
-    public AlertmanagerServer(string configYaml)
+    /// <summary>Alertmanager from <paramref name="configYaml"/>, behind basic auth when <paramref name="auth"/> is given.</summary>
+    public AlertmanagerServer(string configYaml, WebAuth? auth = null)
     {
         _config = configYaml;
-        Server = new Alertmanager(Paths, Ports.GetFree(), Path.Combine(Paths.Config, "alertmanager.yml"));
+        Server = new Alertmanager(Paths, Ports.GetFree(), Path.Combine(Paths.Config, "alertmanager.yml")) { WebAuth = auth };
     }
 
     /// <summary>The component.</summary>
@@ -45,7 +45,7 @@ public class AlertmanagerServer : ServerFixture
     protected override string MainProcess => ServiceNames.Alertmanager;
 
     /// <summary>Starts a server outside xunit's fixture lifecycle.</summary>
-    public static Task<AlertmanagerServer> StartNewAsync(string configYaml) => StartAsync(new AlertmanagerServer(configYaml));
+    public static Task<AlertmanagerServer> StartNewAsync(string configYaml, WebAuth? auth = null) => StartAsync(new AlertmanagerServer(configYaml, auth));
 
     /// <summary>Posts one firing alert to <c>/api/v2/alerts</c>.</summary>
     public Task PostAlertAsync(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string>? annotations = null) =>

@@ -32,13 +32,16 @@ public class PrometheusServer : ServerFixture
     {
     }
 
-    /// <summary>Prometheus from <paramref name="configYaml"/> and rule files (file name → YAML text).</summary>
-    public PrometheusServer(string configYaml, IReadOnlyDictionary<string, string>? ruleFiles = null)
+    /// <summary>
+    /// Prometheus from <paramref name="configYaml"/> and rule files (file name → YAML text), behind basic auth when
+    /// <paramref name="auth"/> is given.
+    /// </summary>
+    public PrometheusServer(string configYaml, IReadOnlyDictionary<string, string>? ruleFiles = null, WebAuth? auth = null)
     {
         var port = Ports.GetFree();
         _config = configYaml.Replace("{{port}}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         _ruleFiles = ruleFiles ?? new Dictionary<string, string>();
-        Server = new Prometheus(Paths, port, Path.Combine(Paths.Config, "prometheus.yml"));
+        Server = new Prometheus(Paths, port, Path.Combine(Paths.Config, "prometheus.yml")) { WebAuth = auth };
     }
 
     /// <summary>The component.</summary>
@@ -51,8 +54,8 @@ public class PrometheusServer : ServerFixture
     protected override string MainProcess => ServiceNames.Prometheus;
 
     /// <summary>Starts a server outside xunit's fixture lifecycle.</summary>
-    public static Task<PrometheusServer> StartNewAsync(string configYaml, IReadOnlyDictionary<string, string>? ruleFiles = null) =>
-        StartAsync(new PrometheusServer(configYaml, ruleFiles));
+    public static Task<PrometheusServer> StartNewAsync(string configYaml, IReadOnlyDictionary<string, string>? ruleFiles = null, WebAuth? auth = null) =>
+        StartAsync(new PrometheusServer(configYaml, ruleFiles, auth));
 
     /// <summary>Runs an instant query and returns <c>data.result</c> (throws unless the status is success).</summary>
     public async Task<JsonElement> QueryAsync(string promql)

@@ -12,6 +12,7 @@ public sealed class ComposeCheck : IMonitoringCheck
 
     /// <summary>
     /// The variables the compose file refuses to start without (Grafana's admin password, the scrape token, the
+    /// monitoring plane's basic auth password and its bcrypt hash, the
     /// Alertmanager receivers), with dummy values, plus PATH: the environment the check validates the file in.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> DummyEnvironment =
@@ -19,6 +20,8 @@ public sealed class ComposeCheck : IMonitoringCheck
         {
             ["GRAFANA_ADMIN_PASSWORD"] = "dummy-check-password",
             ["THEBOT_SCRAPE_TOKEN"] = "dummy-scrape-token",
+            ["MONITORING_WEB_PASSWORD"] = "dummy-web-password",
+            ["MONITORING_WEB_PASSWORD_BCRYPT"] = "$2y$10$dummy.bcrypt.hash.of.the.web.password.for.the.check",
         };
 
     /// <summary>What the line says was checked.</summary>

@@ -29,6 +29,14 @@ internal static class StackOptions
         return command;
     }
 
+    /// <summary>
+    /// The flags to repeat in a command a verb suggests (e.g. <c>./thebot down --state-dir DIR</c>), empty for the
+    /// defaults, so the suggestion acts on the same stack.
+    /// </summary>
+    public static string StateFlags(StackLocation location) =>
+        (location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot") ? string.Empty : $" --state-dir {location.Paths.Root}")
+        + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
+
     /// <summary>Reads the flags into a location; a bad offset is reported, not thrown.</summary>
     public static StackLocation Location(ParseResult result)
     {

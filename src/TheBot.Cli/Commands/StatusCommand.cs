@@ -14,7 +14,8 @@ internal static partial class StatusCommand
 
     public static Command Create()
     {
-        var command = StackOptions.Create("status", "One line per service: up/down, URL, version.");
+        var command = StackOptions.Create("status",
+            "One line per service: up (its readiness probe passes), not ready (its process runs but the probe fails) or down; URL, version. Exit 3 unless every service is up.");
         command.SetAction(async (result, ct) =>
         {
             var location = StackOptions.Location(result);
@@ -22,32 +23,64 @@ internal static partial class StatusCommand
             var width = rows.Max(r => r.Service.Length);
             foreach (var row in rows)
             {
-                Console.WriteLine($"{(row.Up ? "✓ up  " : "✗ down")}  {row.Service.PadRight(width)}  {row.Url,-36}  {row.Version}");
+                Console.WriteLine($"{Mark(row.State)}  {row.Service.PadRight(width)}  {row.Url,-36}  {row.Version}");
             }
 
             var stack = new LocalStack(location);
             var inbox = InboxCommand.Read(stack.InboxDirectory);
             Console.WriteLine($"inbox: {inbox.Count} notification(s)" + (inbox.Count == 0 ? string.Empty
                 : $"; last to {inbox[^1]["receiver"]}: {string.Join(", ", inbox[^1]["payload"]?["alerts"]?.AsArray().Select(a => $"{a?["labels"]?["alertname"]} ({a?["status"]})") ?? [])}"));
-            return rows.All(r => r.Up) ? 0 : 3;
+            return rows.All(r => r.State == ServiceState.Up) ? 0 : 3;
         });
         return command;
     }
 
-    public static async Task<IReadOnlyList<(string Service, bool Up, string Url, string Version)>> ReadAsync(StackLocation location, CancellationToken cancellationToken)
+    /// <summary>How a service is judged: by its readiness probe first, the pid file only tells who started it.</summary>
+    public enum ServiceState
+    {
+        /// <summary>The readiness probe passes (whoever started the process).</summary>
+        Up,
+
+        /// <summary>The recorded process runs but its readiness probe fails (hung, overloaded, still starting).</summary>
+        NotReady,
+
+        /// <summary>Nothing answers the probe and no recorded process runs.</summary>
+        Down,
+    }
+
+    /// <summary>The line's leading mark: the same width for every state, so the columns stay aligned.</summary>
+    public static string Mark(ServiceState state) => state switch
+    {
+        ServiceState.Up => "✓ up       ",
+        ServiceState.NotReady => "✗ not ready",
+        _ => "✗ down     ",
+    };
+
+    /// <summary>
+    /// One row per service of the stack. The readiness probe decides: a service that answers is up even without a
+    /// live pid file (restarted by hand, say), and a recorded process that does not answer is "not ready", never up.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Service, ServiceState State, string Url, string Version)>> ReadAsync(StackLocation location, CancellationToken cancellationToken)
     {
         var stack = new LocalStack(location);
         var pids = ProcessSupervisor.ReadPidFiles(location.Paths).ToDictionary(r => r.Name);
-        var rows = new List<(string, bool, string, string)>();
+        var rows = new List<(string, ServiceState, string, string)>();
         foreach (var spec in stack.Specs())
         {
             var running = pids.TryGetValue(spec.Name, out var record) && record.IsRunning;
-            var ready = running && spec.Readiness is not null && await SafeAsync(() => spec.Readiness.CheckAsync(cancellationToken));
+            // A spec without a probe is ready as soon as it runs (ProcessSpec.Readiness), so its pid is all there is.
+            var ready = spec.Readiness is { } probe ? await ProbeAsync(probe, cancellationToken) : running;
+            var state = ready ? ServiceState.Up : running ? ServiceState.NotReady : ServiceState.Down;
             var url = spec.Name is ServiceNames.PostgreSql or ServiceNames.Redis
                 ? $"127.0.0.1:{spec.Ports.Values.First()}"
                 : $"http://127.0.0.1:{spec.Ports.Values.First()}";
-            var version = ready ? await VersionAsync(spec, url, cancellationToken) : running ? "running, not ready" : "not running";
-            rows.Add((spec.Name, ready, url, version));
+            var version = state switch
+            {
+                ServiceState.Up => await VersionAsync(spec, url, cancellationToken) + (running ? string.Empty : " · not started by thebot (no live pid file)"),
+                ServiceState.NotReady => $"process runs (pid {record!.Pid}) but {spec.Readiness!.Description} fails",
+                _ => "not running",
+            };
+            rows.Add((spec.Name, state, url, version));
         }
 
         return rows;
@@ -85,17 +118,26 @@ internal static partial class StatusCommand
         }
     }
 
-    private static async Task<bool> SafeAsync(Func<Task<bool>> check)
+    /// <summary>
+    /// One probe, bounded: a hung server (SIGSTOP) still accepts TCP connections in the kernel and never answers, and
+    /// status must say so rather than wait with it.
+    /// </summary>
+    private static async Task<bool> ProbeAsync(ReadinessProbe probe, CancellationToken cancellationToken)
     {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(ProbeTimeout);
         try
         {
-            return await check();
+            return await probe.CheckAsync(attempt.Token);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return false;
         }
     }
+
+    /// <summary>How long one readiness probe may take in <c>status</c>.</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 
     [GeneratedRegex("""_build_info\{[^}]*version="([^"]+)"[^}]*\}""")]
     private static partial Regex BuildInfo();

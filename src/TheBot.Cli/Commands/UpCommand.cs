@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TheBot.Cli.Clients;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
@@ -78,6 +79,8 @@ internal static class UpCommand
                 await supervisor.StartAsync([spec], cancellationToken);
                 await step.DoneAsync($"✓ {spec.Name} ready ({step.Elapsed.TotalSeconds:F1} s)");
             }
+
+            await WaitForFirstScrapesAsync(stack, output, cancellationToken);
         }
         catch (Exception exception) when (exception is StackStartException or PortInUseException)
         {
@@ -110,6 +113,24 @@ internal static class UpCommand
         await supervisor.DisposeAsync();
         output.WriteLine("✓ stopped; data kept in " + location.Paths.Root);
         return 0;
+    }
+
+    /// <summary>
+    /// The stack is ready only once Prometheus has scraped every target successfully (<see cref="ScrapeReadiness"/>);
+    /// a target still not up when the bounded wait ends fails the start like a readiness probe would, naming it.
+    /// </summary>
+    private static async Task WaitForFirstScrapesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)
+    {
+        var timeout = ScrapeReadiness.TimeoutFor(stack.Profile.Interval);
+        await using var step = Spinner.Start(output, "waiting until Prometheus has scraped every target once (query up)");
+        var notUp = await ScrapeReadiness.WaitAsync(new PrometheusClient(stack.Location.Url(ServiceNames.Prometheus)), timeout, cancellationToken);
+        if (notUp.Count > 0)
+        {
+            throw new StackStartException(ServiceNames.Prometheus,
+                $"Prometheus has not scraped every target successfully within {timeout.TotalSeconds:F0} s; not up:\n  " + string.Join("\n  ", notUp));
+        }
+
+        await step.DoneAsync($"✓ Prometheus scraped every target ({step.Elapsed.TotalSeconds:F1} s)");
     }
 
     /// <summary>
@@ -167,9 +188,8 @@ internal static class UpCommand
         }
     }
 
-    internal static string StateFlags(StackLocation location) =>
-        (location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot") ? string.Empty : $" --state-dir {location.Paths.Root}")
-        + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
+    /// <summary>Kept for the verbs that call it here; the flags live in <see cref="StackOptions.StateFlags"/>.</summary>
+    internal static string StateFlags(StackLocation location) => StackOptions.StateFlags(location);
 
     /// <summary>Builds the backend and frontend into <see cref="LocalStack.ServicesBuild"/>; false (with the errors printed) when one fails.</summary>
     internal static async Task<bool> BuildServicesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)

@@ -68,6 +68,9 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         ["alertmanager"] = ServiceNames.Alertmanager,
     };
 
+    /// <summary>The keys of a committed Grafana datasource that carry compose's basic auth (dropped locally).</summary>
+    public static readonly string[] BasicAuthKeys = ["basicAuth", "basicAuthUser", "secureJsonData"];
+
     /// <summary>Loki's gRPC port (not in SPEC §3: nothing outside Loki uses it): the compose file's 9096 plus the offset.</summary>
     public static int LokiGrpcPort(PortPlan ports) => 9096 + ports.Offset;
 
@@ -93,6 +96,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         foreach (var alerting in root.Map("alerting")?.Seq("alertmanagers")?.Children.OfType<YamlMappingNode>() ?? [])
         {
             SetTargets(alerting, $"127.0.0.1:{ports[ServiceNames.Alertmanager]}");
+            alerting.Remove("basic_auth"); // the local Alertmanager listens on loopback without a web config
         }
 
         var jobs = root.Seq("scrape_configs") ?? throw new ConfigException(source, "scrape_configs is missing");
@@ -105,6 +109,9 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
 
             SetTargets(job, $"127.0.0.1:{ports[service]}");
+            // The compose stack's Prometheus and Alertmanager require basic auth (their --web.config.file); the local
+            // ones listen on loopback without it, and the password file the block names exists only in the container.
+            job.Remove("basic_auth");
             if (interval is { } compressed && ScrapeIntervalOf(name, compressed) is var own && own != compressed)
             {
                 job.Set("scrape_interval", $"{(int)own.TotalMilliseconds}ms");
@@ -139,6 +146,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         if (root.Map("ruler") is { } ruler)
         {
             ruler.Set("alertmanager_url", $"http://127.0.0.1:{ports[ServiceNames.Alertmanager]}");
+            ruler.Remove("alertmanager_client"); // compose's basic auth; the local Alertmanager has none
         }
 
         Yaml.Save(root, LokiConfig);
@@ -166,6 +174,11 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
 
             datasource.Set("url", $"http://127.0.0.1:{ports[service]}{uri.AbsolutePath.TrimEnd('/')}");
+            // Compose's basic auth for Prometheus and Alertmanager; the local ones listen on loopback without it.
+            foreach (var key in BasicAuthKeys)
+            {
+                datasource.Remove(key);
+            }
         }
 
         Yaml.Save(datasources, Path.Combine(GrafanaProvisioning, "datasources", "datasources.yml"));

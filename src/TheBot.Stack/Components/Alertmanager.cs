@@ -15,8 +15,16 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:9093</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>Basic auth on every endpoint (<c>--web.config.file</c>); null (the local stack's default) leaves it open on loopback.</summary>
+    public WebAuth? WebAuth { get; init; }
+
+    /// <summary>Where the web config is written when <see cref="WebAuth"/> is set.</summary>
+    public string WebConfigFile => Path.Combine(paths.Config, "alertmanager-web.yml");
+
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.Alertmanager, "/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", Port, "/-/ready",
+    public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
+
+    private ProcessSpec OpenSpec => HttpComponent.Spec(ServiceNames.Alertmanager, "/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", Port, "/-/ready",
     [
         $"--config.file={ConfigFile}",
         $"--storage.path={paths.Data(ServiceNames.Alertmanager)}",

@@ -11,4 +11,20 @@ internal static class HttpComponent
             Readiness = ReadinessProbe.HttpGet($"http://127.0.0.1:{port}{readyPath}"),
             Package = package,
         };
+
+    /// <summary>
+    /// <paramref name="spec"/> behind basic auth: <c>--web.config.file</c> (written on the first start; the servers
+    /// re-read it on every request, so rotating means rewriting it) and a readiness probe that sends the credentials,
+    /// as every path, <c>/-/ready</c> included, answers 401 without them. Null <paramref name="auth"/>: unchanged.
+    /// </summary>
+    public static ProcessSpec WithAuth(ProcessSpec spec, WebAuth? auth, string webConfigFile, string readyUrl) => auth is null ? spec : spec with
+    {
+        Arguments = [.. spec.Arguments, $"--web.config.file={webConfigFile}"],
+        Readiness = ReadinessProbe.HttpGet(readyUrl, auth.Header),
+        Setup = new SetupStep(webConfigFile, _ =>
+        {
+            auth.WriteWebConfig(webConfigFile);
+            return Task.CompletedTask;
+        }),
+    };
 }

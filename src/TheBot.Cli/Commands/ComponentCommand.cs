@@ -1,0 +1,95 @@
+using System.CommandLine;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+
+namespace TheBot.Cli.Commands;
+
+/// <summary>
+/// <c>./thebot stop|start|restart COMPONENT</c>: one process of a detached stack, from the very spec <c>up</c> builds
+/// (<see cref="LocalStack.Specs"/>: same arguments, environment, ports, state folder and rendered configs); the
+/// rest of the stack keeps running. <c>start</c> returns once the component's readiness probe passes.
+/// </summary>
+internal static class ComponentCommand
+{
+    /// <summary>Exit code of a component name that is not one of the stack's services.</summary>
+    public const int UnknownComponent = 2;
+
+    /// <summary>Other names operators use for a service (the runbooks say "postgres").</summary>
+    private static readonly IReadOnlyDictionary<string, string> Aliases = new Dictionary<string, string>
+    {
+        ["postgres"] = ServiceNames.PostgreSql,
+    };
+
+    private const string ExitCodes = " Exit codes: 0 done; 1 it failed (not running, a dependency is down, not ready in time; the reason is printed); 2 unknown component (the valid names are printed).";
+
+    public static Command Create(string verb)
+    {
+        var description = verb switch
+        {
+            "stop" => "Stop one component of a running stack (its whole process tree), leaving the others running.",
+            "start" => "Start one component of a running stack from the spec up uses, and wait for its readiness probe.",
+            "restart" => "Stop one component of a running stack and start it again from the spec up uses, waiting for its readiness probe.",
+            _ => throw new ArgumentOutOfRangeException(nameof(verb), verb, "stop, start or restart"),
+        };
+        var component = new Argument<string>("COMPONENT")
+        {
+            Description = "A service name as ./thebot status lists it: postgresql (or postgres), redis, backend, frontend, node_exporter, postgres_exporter, redis_exporter, inbox, alertmanager, prometheus, and loki/grafana where they run",
+        };
+        var command = StackOptions.Create(verb, description + ExitCodes);
+        command.Arguments.Add(component);
+        command.SetAction((result, ct) => RunAsync(StackOptions.Location(result), verb, result.GetValue(component)!, Console.Out, ct));
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="verb"/> (stop, start or restart) on <paramref name="component"/>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(StackLocation location, string verb, string component, TextWriter output, CancellationToken cancellationToken)
+    {
+        var stack = new LocalStack(location);
+        var specs = stack.Specs();
+        var name = Aliases.GetValueOrDefault(component, component);
+        if (specs.FirstOrDefault(s => s.Name == name) is not { } spec)
+        {
+            output.WriteLine($"✗ unknown component '{component}'; the stack's components are: {string.Join(", ", specs.Select(s => s.Name))}");
+            return UnknownComponent;
+        }
+
+        var flags = StackOptions.StateFlags(location);
+        if (verb is "stop" or "restart")
+        {
+            var stopped = await ComponentControl.StopAsync(location.Paths, spec.Name, cancellationToken);
+            if (stopped is null && verb == "stop")
+            {
+                output.WriteLine($"✗ {spec.Name} is not running in {location.Paths.Root}");
+                return 1;
+            }
+
+            output.WriteLine(stopped is null ? $"… {spec.Name} was not running" : $"✓ stopped {spec.Name} (pid {stopped.Pid})");
+            if (verb == "stop")
+            {
+                return 0;
+            }
+        }
+
+        // start and restart use the configs up rendered into the state folder; without them there is no stack here.
+        if (!Directory.Exists(location.Paths.Config))
+        {
+            output.WriteLine($"✗ no stack in {location.Paths.Root} (no rendered configs); start the whole stack with ./thebot up --detach{flags}");
+            return 1;
+        }
+
+        try
+        {
+            await using var step = Spinner.Start(output, $"starting {spec.Name}" + (spec.Readiness is { } probe ? $", waiting for {probe.Description}" : string.Empty));
+            var record = await ComponentControl.StartAsync(location.Paths, spec, "--port-offset N", cancellationToken);
+            await step.DoneAsync($"✓ {spec.Name} ready (pid {record.Pid}, {step.Elapsed.TotalSeconds:F1} s)");
+            return 0;
+        }
+        catch (StackStartException exception)
+        {
+            output.WriteLine();
+            output.WriteLine($"✗ {exception.Message}");
+            output.WriteLine($"    see ./thebot status{flags}");
+            return 1;
+        }
+    }
+}
