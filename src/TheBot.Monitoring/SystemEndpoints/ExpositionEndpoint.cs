@@ -35,6 +35,8 @@ internal sealed class ExpositionEndpoint(MetricRegistry registry)
 
         try
         {
+            // The first OpenMetrics scrape turns exemplar recording on; a text-only scraper never pays for it.
+            registry.ExemplarsWanted |= negotiated.OpenMetrics;
             _writer.Reset(negotiated.OpenMetrics);
             registry.WriteTo(_writer);
             response.ContentType = negotiated.OpenMetrics ? ExpositionWriter.OpenMetricsContentType : ExpositionWriter.TextContentType;
