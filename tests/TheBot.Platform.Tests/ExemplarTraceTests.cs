@@ -18,6 +18,9 @@ public sealed class ExemplarTraceTests(FullPlatformFixture platform)
 {
     private const int LatencyMilliseconds = 300;
 
+    // A real pg_sleep through the instrumented data source inside the same requests: the DB histogram's exemplar.
+    private const int SlowQueryMilliseconds = 600;
+
     [Fact]
     public async Task Exemplars_of_slow_requests_lead_to_their_lines_in_the_backends_log_file()
     {
@@ -34,7 +37,7 @@ public sealed class ExemplarTraceTests(FullPlatformFixture platform)
         await prometheus.WaitForTargetUpAsync("thebot-backend");
         var started = DateTimeOffset.UtcNow;
 
-        Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Post, "/api/test/faults", new { latencyMilliseconds = LatencyMilliseconds, errorRate = 0 })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Post, "/api/test/faults", new { latencyMilliseconds = LatencyMilliseconds, errorRate = 0, slowQueryMilliseconds = SlowQueryMilliseconds })).Status);
         try
         {
             for (var i = 0; i < 3; i++)
@@ -47,24 +50,14 @@ public sealed class ExemplarTraceTests(FullPlatformFixture platform)
             Assert.Equal(HttpStatusCode.OK, (await platform.SendAsync(HttpMethod.Delete, "/api/test/faults")).Status);
         }
 
-        // Exemplars of the slow requests: on buckets above the injected latency, on the route they took.
-        List<(string TraceId, double Value)> slow = [];
-        await TestHttp.WaitUntilAsync(async () =>
-        {
-            var query = "thebot_http_request_duration_seconds_bucket{job=\"thebot-backend\",endpoint=\"/api/jobs\"}";
-            var body = await prometheus.GetJsonAsync("/api/v1/query_exemplars?query=" + Uri.EscapeDataString(query)
-                + $"&start={started.AddSeconds(-5).ToUnixTimeSeconds()}&end={DateTimeOffset.UtcNow.AddSeconds(5).ToUnixTimeSeconds()}");
-            slow = body.GetProperty("data").EnumerateArray()
-                .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
-                .Select(e => (TraceId: e.GetProperty("labels").GetProperty("trace_id").GetString()!,
-                              Value: double.Parse(e.GetProperty("value").GetString()!, CultureInfo.InvariantCulture)))
-                .Where(e => e.Value >= LatencyMilliseconds / 1000.0)
-                .ToList();
-            return slow.Count > 0;
-        }, TimeSpan.FromSeconds(20), () => "no exemplar of a slow /api/jobs request reached Prometheus");
+        // Exemplars of the slow requests (HTTP, on the route they took) and of their slow queries (DB): above what the
+        // faults injected, each leading to the request's own line in the log file.
+        var http = await SlowExemplarsAsync(prometheus, "thebot_http_request_duration_seconds_bucket{job=\"thebot-backend\",endpoint=\"/api/jobs\"}",
+            (LatencyMilliseconds + SlowQueryMilliseconds) / 1000.0, started);
+        var db = await SlowExemplarsAsync(prometheus, "thebot_db_query_duration_seconds_bucket{job=\"thebot-backend\"}", SlowQueryMilliseconds / 1000.0, started);
 
         var file = Path.Combine(platform.Backend.LogFolder, "thebot-backend.log");
-        foreach (var (traceId, _) in slow)
+        foreach (var traceId in http.Concat(db))
         {
             Assert.Matches("^[0-9a-f]{32}$", traceId);
             string? line = null;
@@ -78,6 +71,23 @@ public sealed class ExemplarTraceTests(FullPlatformFixture platform)
             Assert.Equal(traceId, json.RootElement.GetProperty("trace_id").GetString());
             Assert.Equal($"injected {LatencyMilliseconds} ms of latency into GET /api/jobs", json.RootElement.GetProperty("message").GetString());
         }
+    }
+
+    private static async Task<List<string>> SlowExemplarsAsync(PrometheusServer prometheus, string selector, double atLeast, DateTimeOffset started)
+    {
+        List<string> slow = [];
+        await TestHttp.WaitUntilAsync(async () =>
+        {
+            var body = await prometheus.GetJsonAsync("/api/v1/query_exemplars?query=" + Uri.EscapeDataString(selector)
+                + $"&start={started.AddSeconds(-5).ToUnixTimeSeconds()}&end={DateTimeOffset.UtcNow.AddSeconds(5).ToUnixTimeSeconds()}");
+            slow = body.GetProperty("data").EnumerateArray()
+                .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
+                .Where(e => double.Parse(e.GetProperty("value").GetString()!, CultureInfo.InvariantCulture) >= atLeast)
+                .Select(e => e.GetProperty("labels").GetProperty("trace_id").GetString()!)
+                .ToList();
+            return slow.Count > 0;
+        }, TimeSpan.FromSeconds(20), () => $"no exemplar of {selector} at or over {atLeast} s reached Prometheus");
+        return slow;
     }
 
     private static string[] ReadShared(string file)
