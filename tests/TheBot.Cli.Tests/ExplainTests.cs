@@ -19,7 +19,7 @@ namespace TheBot.Cli.Tests;
 /// scraping a real service instrumented by the library (job <c>thebot-backend</c>) whose slow endpoint logs a JSON
 /// line with its trace id: BackendHighLatency goes pending, and explain names the slow requests and their log lines.
 /// </summary>
-public sealed class ExplainTests
+public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private const string ScrapeToken = "explain-scrape-token";
 
@@ -129,6 +129,7 @@ public sealed class ExplainTests
 
         // The text form says the same for a person.
         var (textExit, text, _) = await ExplainAsync(prometheus.Url, logs.FullName, "BackendHighLatency", json: false);
+        log.WriteLine(text);
         Assert.Equal(ExplainCommand.Explained, textExit);
         Assert.Contains($"trace_id={exemplars[0].GetProperty("trace_id").GetString()}", text);
         Assert.Contains("thebot-backend.log: {", text);
