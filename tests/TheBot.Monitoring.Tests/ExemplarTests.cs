@@ -71,12 +71,34 @@ public sealed partial class ExemplarTests
             using var activity = StartActivity();
             ids.Add(activity.TraceId.ToHexString());
             histogram.Observe(value);
+            Thread.Sleep(TimeSpan.FromMilliseconds(ExemplarReservoir.MinIntervalMilliseconds * 3)); // past the replacement interval
         }
 
         var lines = ExemplarLine().Matches(Write(registry, openMetrics: true)).ToDictionary(m => m.Groups[1].Value, m => (Trace: m.Groups[3].Value, Value: m.Groups[5].Value));
         Assert.Equal(["0.005", "1"], lines.Keys.Order(StringComparer.Ordinal));
         Assert.Equal((ids[0], "0.002"), lines["0.005"]);
         Assert.Equal((ids[2], "0.7"), lines["1"]);
+    }
+
+    [Fact]
+    public void Within_the_replacement_interval_a_bucket_keeps_its_exemplar()
+    {
+        var registry = new MetricRegistry { ExemplarsWanted = true };
+        var histogram = registry.HistogramWithExemplars("d_seconds", "durations", Buckets, "route").WithLabels("/x");
+        var ids = new List<string>();
+        var watch = Stopwatch.StartNew();
+        foreach (var value in new[] { 0.5, 0.7 })
+        {
+            using var activity = StartActivity();
+            ids.Add(activity.TraceId.ToHexString());
+            histogram.Observe(value);
+        }
+
+        var line = Assert.Single(ExemplarLine().Matches(Write(registry, openMetrics: true)));
+        // Both observations normally fall within one interval, so the first stays; on a machine that stalled between
+        // them the second may have replaced it.
+        Assert.Contains(line.Groups[3].Value, watch.ElapsedMilliseconds < ExemplarReservoir.MinIntervalMilliseconds ? [ids[0]] : ids);
+        Assert.Contains("d_seconds_count{route=\"/x\"} 2\n", Write(registry, openMetrics: true));
     }
 
     [Fact]

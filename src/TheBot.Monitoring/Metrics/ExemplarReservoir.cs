@@ -17,6 +17,9 @@ internal sealed class ExemplarReservoir(int buckets, StrongBox<bool> wanted)
     // in a scrape interval, so millisecond resolution and the slow drift against NTP over a process' life are fine.
     private static readonly long BaseUnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - Environment.TickCount64;
 
+    /// <summary>An exemplar in a bucket is replaced at most this often (latest wins, at this granularity).</summary>
+    internal const long MinIntervalMilliseconds = 10;
+
     private readonly Slot[] _slots = new Slot[buckets];
 
     /// <summary>Records an exemplar for <paramref name="bucket"/> when exemplars are wanted and an Activity is current.</summary>
@@ -61,6 +64,16 @@ internal sealed class ExemplarReservoir(int buckets, StrongBox<bool> wanted)
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Store(int bucket, double value)
     {
+        // At most one exemplar per bucket every MinIntervalMilliseconds: Prometheus takes one per bucket per scrape
+        // (seconds apart), so on a busy route the rest would be overwritten unseen. Skipping them before the Activity
+        // read and the compare-and-swap keeps a hot bucket at the cost of one clock read and one compare.
+        ref var slot = ref _slots[bucket];
+        var now = Environment.TickCount64;
+        if (now - Volatile.Read(ref slot.TickMilliseconds) < MinIntervalMilliseconds)
+        {
+            return;
+        }
+
         var activity = Activity.Current;
         if (activity is null || activity.IdFormat != ActivityIdFormat.W3C)
         {
@@ -69,7 +82,6 @@ internal sealed class ExemplarReservoir(int buckets, StrongBox<bool> wanted)
 
         // A sequence lock: odd while written. A writer that finds the slot busy drops its exemplar, since the one being
         // written is just as recent; readers retry until they see the same even version before and after.
-        ref var slot = ref _slots[bucket];
         var version = Volatile.Read(ref slot.Version);
         if ((version & 1) != 0 || Interlocked.CompareExchange(ref slot.Version, version + 1, version) != version)
         {
@@ -80,7 +92,8 @@ internal sealed class ExemplarReservoir(int buckets, StrongBox<bool> wanted)
         slot.TraceId = activity.TraceId.ToHexString();
         slot.SpanId = activity.SpanId.ToHexString();
         slot.Value = value;
-        slot.UnixMilliseconds = BaseUnixMilliseconds + Environment.TickCount64;
+        slot.UnixMilliseconds = BaseUnixMilliseconds + now;
+        slot.TickMilliseconds = now;
         Volatile.Write(ref slot.Version, version + 2);
     }
 
@@ -91,5 +104,6 @@ internal sealed class ExemplarReservoir(int buckets, StrongBox<bool> wanted)
         public string? SpanId;
         public double Value;
         public long UnixMilliseconds;
+        public long TickMilliseconds;
     }
 }
