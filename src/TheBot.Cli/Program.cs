@@ -17,6 +17,7 @@ var root = new RootCommand("thebot — run, check, operate and test the THE_BOT 
     TestAlertCommand.Create(),
     LoadCommand.Create(),
     InboxCommand.Create(),
+    ExplainCommand.Create(),
 };
 
 // Ctrl+C and SIGTERM cancel the running verb and then wait for it: foreground `up` stops about a dozen process trees

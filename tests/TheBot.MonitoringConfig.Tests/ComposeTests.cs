@@ -129,6 +129,8 @@ public class ComposeTests
         var prometheus = string.Join(' ', Services["prometheus"].At("command").AsList().Cast<string>());
         Assert.Contains("--storage.tsdb.retention.time=15d", prometheus, StringComparison.Ordinal);
         Assert.Contains("--storage.tsdb.retention.size=50GB", prometheus, StringComparison.Ordinal);
+        // The exemplars the services write are dropped at ingestion without it (docs/operations.md).
+        Assert.Contains("--enable-feature=exemplar-storage", prometheus, StringComparison.Ordinal);
         Assert.Equal("${GRAFANA_ADMIN_PASSWORD:?set GRAFANA_ADMIN_PASSWORD}", Services["grafana"].At("environment", "GF_SECURITY_ADMIN_PASSWORD"));
     }
 }

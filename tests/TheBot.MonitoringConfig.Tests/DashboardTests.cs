@@ -27,6 +27,39 @@ public class DashboardTests
     }
 
     [Fact]
+    public void Latency_panels_over_the_histograms_that_carry_exemplars_show_them()
+    {
+        // The two families whose buckets carry trace ids (docs/metrics.md); recording-rule series have no exemplars.
+        var raw = new Regex(@"thebot_(http_request|db_query)_duration_seconds_bucket\{");
+        var shown = new List<string>();
+        foreach (var file in Dashboards.Files)
+        {
+            using var dashboard = Dashboards.Load(file);
+            foreach (var panel in Dashboards.Panels(dashboard.RootElement))
+            {
+                if (!panel.TryGetProperty("targets", out var targets))
+                {
+                    continue;
+                }
+
+                // One target of a panel is enough: a panel of p50/p95/p99 over the same buckets shows the same exemplars.
+                var latency = targets.EnumerateArray().Where(t => t.TryGetProperty("expr", out var e) && raw.IsMatch(e.GetString() ?? "")).ToList();
+                if (latency.Count == 0)
+                {
+                    continue;
+                }
+
+                var origin = $"{Path.GetFileName(file)} / {panel.GetProperty("title").GetString()}";
+                Assert.True(latency.Any(t => t.TryGetProperty("exemplar", out var on) && on.GetBoolean()), $"{origin}: no target shows exemplars");
+                shown.Add(origin);
+            }
+        }
+
+        Assert.Contains("thebot-overview.json / Latency percentiles", shown);
+        Assert.Contains("thebot-postgresql.json / Query latency p95 by operation", shown);
+    }
+
+    [Fact]
     public void Dashboard_titles_are_unique()
     {
         var titles = Dashboards.Files.Select(f =>

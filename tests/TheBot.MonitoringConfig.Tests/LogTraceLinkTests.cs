@@ -44,6 +44,22 @@ public class LogTraceLinkTests
         Assert.Null(TraceIdIn(JsonLogLine.Format(entry, null, new LogIdentity("backend", "thebot-backend"))));
     }
 
+    [Fact]
+    public void An_exemplars_trace_id_opens_the_same_loki_query_as_the_log_lines_trace_link()
+    {
+        var datasources = Yaml.LoadMap(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml")).At("datasources").AsList();
+        var prometheus = datasources.Single(d => d.At("uid") as string == "prometheus");
+        var destination = Assert.Single(prometheus.At("jsonData", "exemplarTraceIdDestinations").AsList());
+        var loki = datasources.Single(d => d.At("uid") as string == "loki");
+        var derived = loki.At("jsonData", "derivedFields").AsList().Single(f => f.At("name") as string == "TraceId");
+
+        // The exemplar label the library writes (ExpositionWriter), an internal link to Loki, and the derived field's query.
+        Assert.Equal("trace_id", destination.At("name"));
+        Assert.Equal("loki", destination.At("datasourceUid"));
+        Assert.Equal(derived.At("url"), destination.At("url"));
+        Assert.Contains("$${__value.raw}", (string)destination.At("url")!, StringComparison.Ordinal);
+    }
+
     private static string? TraceIdIn(string line)
     {
         var loki = Yaml.LoadMap(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml"))

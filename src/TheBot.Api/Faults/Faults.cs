@@ -35,7 +35,7 @@ public sealed class FaultState
 }
 
 /// <summary>Applies <see cref="FaultState"/> to business requests (<c>/api/*</c> and <c>/ws/*</c>, never the system or fault endpoints).</summary>
-public sealed class FaultMiddleware(RequestDelegate next, FaultState state)
+public sealed partial class FaultMiddleware(RequestDelegate next, FaultState state, ILogger<FaultMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -53,6 +53,11 @@ public sealed class FaultMiddleware(RequestDelegate next, FaultState state)
             {
                 await Task.Delay(left + TimeSpan.FromMilliseconds(1), context.RequestAborted);
             }
+
+            // One line per slowed request, under the request's trace: what an operator following an exemplar's trace_id
+            // from a slow bucket (./thebot explain BackendHighLatency) finds in the log file, as a real slow request would
+            // leave its own lines.
+            LogInjectedLatency(logger, faults.LatencyMilliseconds, context.Request.Method, path.Value ?? "");
         }
 
         if (affected && faults.SlowQueryMilliseconds > 0)
@@ -69,6 +74,9 @@ public sealed class FaultMiddleware(RequestDelegate next, FaultState state)
 
         await next(context);
     }
+
+    [LoggerMessage(LogLevel.Information, "injected {LatencyMilliseconds} ms of latency into {Method} {Path}")]
+    private static partial void LogInjectedLatency(ILogger logger, int latencyMilliseconds, string method, string path);
 
     // Through the DbDataSource the application itself uses, so the query is timed and classified like any other.
     private static async Task SleepInDatabaseAsync(HttpContext context, int milliseconds)

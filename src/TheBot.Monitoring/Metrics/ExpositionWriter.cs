@@ -109,10 +109,16 @@ public sealed class ExpositionWriter
         var prefixes = histogram.EncodedBucketPrefixes;
         Span<long> cumulative = stackalloc long[prefixes.Length];
         histogram.CopyCumulative(cumulative, out var sum);
+        var exemplars = OpenMetrics ? histogram.Exemplars : null;
         for (var i = 0; i < prefixes.Length; i++)
         {
             Write(prefixes[i]);
             WriteNumber(cumulative[i]);
+            if (exemplars is not null && exemplars.TryRead(i, out var exemplar))
+            {
+                WriteExemplar(exemplar);
+            }
+
             WriteByte((byte)'\n');
         }
 
@@ -128,6 +134,32 @@ public sealed class ExpositionWriter
         WriteByte((byte)' ');
         WriteNumber(cumulative[^1]);
         WriteByte((byte)'\n');
+    }
+
+    /// <summary>
+    /// Appends <c> # {trace_id="…",span_id="…"} value timestamp</c> to a bucket line. The ids are W3C hex, so they need
+    /// no escaping; an exemplar over OpenMetrics' 128-character label-set limit is left out rather than cut.
+    /// </summary>
+    private void WriteExemplar(in Exemplar exemplar)
+    {
+        if (exemplar.LabelSetCharacters > Exemplar.MaxLabelSetCharacters)
+        {
+            return;
+        }
+
+        WriteAscii(" # {trace_id=\"");
+        WriteAscii(exemplar.TraceId);
+        WriteAscii("\",span_id=\"");
+        WriteAscii(exemplar.SpanId);
+        WriteAscii("\"} ");
+        WriteNumber(exemplar.Value);
+        WriteByte((byte)' ');
+        WriteNumber(exemplar.UnixMilliseconds / 1000);
+        WriteByte((byte)'.');
+        var millis = exemplar.UnixMilliseconds % 1000;
+        WriteByte((byte)('0' + (millis / 100)));
+        WriteByte((byte)('0' + (millis / 10 % 10)));
+        WriteByte((byte)('0' + (millis % 10)));
     }
 
     /// <summary>UTF-8 of <c>{a="x",b="y"}</c>, or nothing when there are no labels.</summary>

@@ -13,6 +13,7 @@ public sealed class MetricRegistry
     private readonly List<MetricFamily> _families = [];
     private readonly List<IMetricSource> _sources = [];
     private readonly int _maxSeriesPerFamily;
+    private readonly System.Runtime.CompilerServices.StrongBox<bool> _exemplarsWanted = new();
 
     /// <summary>Creates an empty registry.</summary>
     public MetricRegistry(int maxSeriesPerFamily = DefaultMaxSeriesPerFamily) => _maxSeriesPerFamily = maxSeriesPerFamily;
@@ -38,7 +39,28 @@ public sealed class MetricRegistry
         GetOrAdd(name, help, MetricType.Gauge, labelNames, values => new Gauge(values));
 
     /// <summary>Creates (or returns the existing) histogram family with the given finite, increasing bucket bounds.</summary>
-    public MetricFamily<Histogram> Histogram(string name, string help, double[] buckets, params string[] labelNames)
+    public MetricFamily<Histogram> Histogram(string name, string help, double[] buckets, params string[] labelNames) =>
+        CreateHistogram(name, help, buckets, exemplars: false, labelNames);
+
+    /// <summary>
+    /// Like <see cref="Histogram(string, string, double[], string[])"/>, and each bucket also keeps the latest
+    /// OpenMetrics exemplar (trace and span id of <see cref="System.Diagnostics.Activity.Current"/>, value, time),
+    /// recorded once any scrape has negotiated OpenMetrics and written only in that format.
+    /// </summary>
+    public MetricFamily<Histogram> HistogramWithExemplars(string name, string help, double[] buckets, params string[] labelNames) =>
+        CreateHistogram(name, help, buckets, exemplars: true, labelNames);
+
+    /// <summary>
+    /// True once a scrape has negotiated OpenMetrics: from then on histograms with exemplars record them. Before that
+    /// (text-only scrapers) an observation pays one volatile read for them and nothing else.
+    /// </summary>
+    public bool ExemplarsWanted
+    {
+        get => Volatile.Read(ref _exemplarsWanted.Value);
+        set => Volatile.Write(ref _exemplarsWanted.Value, value);
+    }
+
+    private MetricFamily<Histogram> CreateHistogram(string name, string help, double[] buckets, bool exemplars, string[] labelNames)
     {
         if (buckets.Length == 0 || buckets.Zip(buckets.Skip(1)).Any(pair => pair.First >= pair.Second) || buckets.Any(b => !double.IsFinite(b)))
         {
@@ -46,7 +68,8 @@ public sealed class MetricRegistry
         }
 
         var bounds = buckets.ToArray();
-        return GetOrAdd(name, help, MetricType.Histogram, labelNames, values => new Histogram(values, bounds));
+        return GetOrAdd(name, help, MetricType.Histogram, labelNames,
+            values => new Histogram(values, bounds, exemplars ? new ExemplarReservoir(bounds.Length + 1, _exemplarsWanted) : null));
     }
 
     /// <summary>Adds a source of families computed at scrape time (e.g. bridged .NET meters).</summary>

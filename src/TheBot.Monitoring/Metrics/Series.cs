@@ -92,11 +92,15 @@ public sealed class Histogram : Series
     private readonly long[] _bucketCounts; // not cumulative; the last slot is +Inf
     private double _sum;
 
-    internal Histogram(string[] labelValues, double[] upperBounds) : base(labelValues)
+    internal Histogram(string[] labelValues, double[] upperBounds, ExemplarReservoir? exemplars = null) : base(labelValues)
     {
         _upperBounds = upperBounds;
         _bucketCounts = new long[upperBounds.Length + 1];
+        Exemplars = exemplars;
     }
+
+    /// <summary>The latest exemplar per bucket, for families created with exemplars; null otherwise.</summary>
+    internal ExemplarReservoir? Exemplars { get; }
 
     /// <summary>The finite upper bounds of the buckets.</summary>
     public IReadOnlyList<double> UpperBounds => _upperBounds;
@@ -121,6 +125,7 @@ public sealed class Histogram : Series
             seen = Volatile.Read(ref _sum);
         }
         while (Interlocked.CompareExchange(ref _sum, seen + value, seen) != seen);
+        Exemplars?.Offer(i, value);
     }
 
     /// <summary>Records a duration measured with <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> ticks, in seconds.</summary>

@@ -1,33 +1,73 @@
+using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using TheBot.Monitoring.Metrics;
 
 namespace TheBot.Monitoring.SystemEndpoints;
 
 /// <summary>
-/// Serves the registry. Scrapes are rare (one per interval per Prometheus), so one buffer is reused under a
-/// lock instead of allocating a fresh one per scrape.
+/// Serves the registry in the format the scraper negotiated (<see cref="ExpositionNegotiation"/>). Scrapes are rare
+/// (one per interval per Prometheus), so one buffer is reused under a gate instead of allocating a fresh one per
+/// scrape; a scrape that cannot get the gate before its own deadline is answered 503 at once rather than left to
+/// time out in the scraper, which would then see a late answer to a request it has already given up on.
 /// </summary>
 internal sealed class ExpositionEndpoint(MetricRegistry registry)
 {
+    /// <summary>How long a scrape without a timeout header waits for the gate.</summary>
+    internal static readonly TimeSpan DefaultGateWait = TimeSpan.FromSeconds(10);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ExpositionWriter _writer = new();
+    private readonly MemoryStream _compressed = new();
 
     public async Task WriteAsync(HttpContext context)
     {
-        var openMetrics = context.Request.Headers.Accept.ToString().Contains("application/openmetrics-text", StringComparison.OrdinalIgnoreCase);
-        await _gate.WaitAsync(context.RequestAborted);
+        var request = context.Request.Headers;
+        var negotiated = ExpositionNegotiation.From(request.Accept.ToString(), request.AcceptEncoding.ToString(), request[ExpositionNegotiation.ScrapeTimeoutHeader].ToString());
+        var response = context.Response;
+        response.Headers.Vary = "Accept, Accept-Encoding";
+        response.Headers.CacheControl = "no-store";
+        if (!await _gate.WaitAsync(GateWait(negotiated.ScrapeTimeout), context.RequestAborted))
+        {
+            response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            response.Headers.RetryAfter = "1";
+            return;
+        }
+
         try
         {
-            _writer.Reset(openMetrics);
+            // The first OpenMetrics scrape turns exemplar recording on; a text-only scraper never pays for it.
+            registry.ExemplarsWanted |= negotiated.OpenMetrics;
+            _writer.Reset(negotiated.OpenMetrics);
             registry.WriteTo(_writer);
-            context.Response.ContentType = openMetrics ? ExpositionWriter.OpenMetricsContentType : ExpositionWriter.TextContentType;
-            context.Response.Headers.CacheControl = "no-store";
-            context.Response.ContentLength = _writer.WrittenMemory.Length;
-            await context.Response.Body.WriteAsync(_writer.WrittenMemory, context.RequestAborted);
+            response.ContentType = negotiated.OpenMetrics ? ExpositionWriter.OpenMetricsContentType : ExpositionWriter.TextContentType;
+            var body = _writer.WrittenMemory;
+            if (negotiated.Gzip)
+            {
+                // Fastest level: the exposition is repetitive text that shrinks ~10× even so, and CPU on the scraped
+                // service matters more than the last few percent of bytes on a loopback or LAN link.
+                _compressed.SetLength(0);
+                await using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    gzip.Write(body.Span);
+                }
+
+                body = _compressed.GetBuffer().AsMemory(0, (int)_compressed.Length);
+                response.Headers.ContentEncoding = "gzip";
+            }
+
+            response.ContentLength = body.Length;
+            await response.Body.WriteAsync(body, context.RequestAborted);
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// The scraper's timeout less a margin for the write and the network, so a refused scrape is still answered in time;
+    /// never less than 50 ms, so a tiny timeout still gets a chance when the gate is free.
+    /// </summary>
+    internal static TimeSpan GateWait(TimeSpan? scrapeTimeout) =>
+        scrapeTimeout is { } timeout ? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, (long)(timeout.Ticks * 0.8))) : DefaultGateWait;
 }

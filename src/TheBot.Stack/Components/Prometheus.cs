@@ -38,5 +38,8 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
         .. RetentionSize is null ? Array.Empty<string>() : [$"--storage.tsdb.retention.size={RetentionSize}"],
         "--web.enable-admin-api",
         "--web.enable-lifecycle",
+        // Keeps the trace ids the services attach to their duration buckets (docs/metrics.md), for query_exemplars
+        // and `./thebot explain`; an in-memory ring of 100,000 exemplars by default (docs/operations.md).
+        "--enable-feature=exemplar-storage",
     ]);
 }

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace TheBot.Cli.Explain;
+
+/// <summary>
+/// The few things <c>explain</c> reads out of an alert's PromQL: the vector before its threshold, the threshold,
+/// the metric names it uses, its widest range and its <c>job</c> matcher. Not a parser: it walks parentheses, braces
+/// and strings at the top level, which is all the committed rules need, and says nothing when unsure.
+/// </summary>
+internal static partial class PromQlParts
+{
+    private static readonly string[] SetOperators = ["and", "or", "unless"];
+    private static readonly string[] Comparisons = [">=", "<=", "==", "!=", ">", "<"];
+
+    /// <summary>The first operand of a top-level and/or/unless, split at its top-level comparison: (vector, operator, threshold).</summary>
+    public static (string Vector, string? Operator, double? Threshold) Condition(string expr)
+    {
+        var first = SplitTopLevel(expr.Trim(), SetOperators, words: true).First.Trim();
+        var (left, op, right) = SplitTopLevel(first, Comparisons, words: false);
+        if (op is null)
+        {
+            return (first, null, null);
+        }
+
+        var threshold = double.TryParse(right.Replace("bool", "", StringComparison.Ordinal).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : (double?)null;
+        return (left.Trim(), op, threshold);
+    }
+
+    /// <summary>Metric and recording-rule names the expression reads (not functions, keywords or label names).</summary>
+    public static IReadOnlyList<string> Names(string expr)
+    {
+        var withoutSelectors = Brackets().Replace(Braces().Replace(Strings().Replace(expr, "\"\""), "{}"), "[]");
+        return Identifier().Matches(withoutSelectors)
+            .Where(m => !IsFunctionCall(withoutSelectors, m) && !Keywords.Contains(m.Value) && !IsGroupingLabel(withoutSelectors, m))
+            .Select(m => m.Value).Distinct().ToList();
+    }
+
+    /// <summary>The widest range selector (<c>[5m]</c>) in the expression, if any.</summary>
+    public static TimeSpan? WidestRange(string expr) =>
+        Range().Matches(expr).Select(m => ParseDuration(m.Groups[1].Value)).Where(d => d is not null).Max();
+
+    /// <summary>The <c>job="…"</c> matcher of the expression, if it has exactly one job.</summary>
+    public static string? Job(string expr) =>
+        JobMatcher().Matches(expr).Select(m => m.Groups[1].Value).Distinct().ToList() is [var job] ? job : null;
+
+    /// <summary>Prometheus durations: 30s, 5m, 1h30m, 2d.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        var total = TimeSpan.Zero;
+        var parts = DurationPart().Matches(text);
+        if (parts.Count == 0 || string.Concat(parts.Select(p => p.Value)) != text)
+        {
+            return null;
+        }
+
+        foreach (Match part in parts)
+        {
+            var n = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
+            total += part.Groups[2].Value switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(n),
+                "s" => TimeSpan.FromSeconds(n),
+                "m" => TimeSpan.FromMinutes(n),
+                "h" => TimeSpan.FromHours(n),
+                "d" => TimeSpan.FromDays(n),
+                "w" => TimeSpan.FromDays(7 * n),
+                _ => TimeSpan.FromDays(365 * n),
+            };
+        }
+
+        return total;
+    }
+
+    private static readonly HashSet<string> Keywords =
+    [
+        "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "inf", "nan",
+    ];
+
+    private static bool IsFunctionCall(string text, Match match)
+    {
+        var after = match.Index + match.Length;
+        while (after < text.Length && text[after] == ' ')
+        {
+            after++;
+        }
+
+        return after < text.Length && text[after] == '(';
+    }
+
+    // Labels inside by (…) / without (…) / on (…) / ignoring (…) / group_left (…) are not metrics.
+    private static bool IsGroupingLabel(string text, Match match)
+    {
+        var open = text.LastIndexOf('(', match.Index);
+        var close = text.LastIndexOf(')', match.Index);
+        if (open < 0 || close > open)
+        {
+            return false;
+        }
+
+        var before = text[..open].TrimEnd();
+        return GroupingKeyword().IsMatch(before);
+    }
+
+    /// <summary>Splits at the first top-level occurrence of one of <paramref name="operators"/>.</summary>
+    private static (string First, string? Operator, string Remainder) SplitTopLevel(string text, string[] operators, bool words)
+    {
+        var depth = 0;
+        var inString = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (inString)
+            {
+                inString = c != '"' || text[i - 1] == '\\';
+                continue;
+            }
+
+            switch (c)
+            {
+                case '"':
+                    inString = true;
+                    continue;
+                case '(' or '{' or '[':
+                    depth++;
+                    continue;
+                case ')' or '}' or ']':
+                    depth--;
+                    continue;
+            }
+
+            if (depth != 0)
+            {
+                continue;
+            }
+
+            foreach (var op in operators)
+            {
+                if (string.CompareOrdinal(text, i, op, 0, op.Length) != 0)
+                {
+                    continue;
+                }
+
+                var boundary = !words || ((i == 0 || !char.IsLetterOrDigit(text[i - 1])) && (i + op.Length >= text.Length || !char.IsLetterOrDigit(text[i + op.Length])));
+                if (boundary)
+                {
+                    return (text[..i], op, text[(i + op.Length)..]);
+                }
+            }
+        }
+
+        return (text, null, "");
+    }
+
+    [GeneratedRegex("""\{[^}]*\}""")]
+    private static partial Regex Braces();
+
+    [GeneratedRegex("""\[[^\]]*\]""")]
+    private static partial Regex Brackets();
+
+    [GeneratedRegex("""
+        "(?:[^"\\]|\\.)*"
+        """)]
+    private static partial Regex Strings();
+
+    [GeneratedRegex("""[a-zA-Z_:][a-zA-Z0-9_:]*""")]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex("""\[(\d+[a-z]+(?:\d+[a-z]+)*)(?::[^\]]*)?\]""")]
+    private static partial Regex Range();
+
+    [GeneratedRegex("""\bjob\s*=\s*"([^"]+)"\s*[,}]""")]
+    private static partial Regex JobMatcher();
+
+    [GeneratedRegex("""(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)""")]
+    private static partial Regex DurationPart();
+
+    [GeneratedRegex("""\b(by|without|on|ignoring|group_left|group_right)$""")]
+    private static partial Regex GroupingKeyword();
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using TheBot.Cli.Clients;
+using TheBot.Cli.Commands;
+using TheBot.Cli.Explain;
+using TheBot.Monitoring;
+using TheBot.Testing;
+using Xunit;
+
+namespace TheBot.Cli.Tests;
+
+/// <summary>
+/// <c>explain</c> on a real Prometheus 2.42 with exemplar storage and the committed recording and alert rules,
+/// scraping a real service instrumented by the library (job <c>thebot-backend</c>) whose slow endpoint logs a JSON
+/// line with its trace id: BackendHighLatency goes pending, and explain names the slow requests and their log lines.
+/// </summary>
+public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
+{
+    private const string ScrapeToken = "explain-scrape-token";
+
+    [Fact]
+    public void The_condition_and_histogram_of_BackendHighLatency_are_read_through_its_recording_rules()
+    {
+        var alert = Rule("alert_rules.yml", "alert", "BackendHighLatency");
+        var (vector, op, threshold) = PromQlParts.Condition(alert);
+        Assert.Equal("job:thebot_http_request_duration_seconds:p95{job=\"thebot-backend\"}", vector);
+        Assert.Equal(">", op);
+        Assert.Equal(1, threshold);
+        Assert.Equal("thebot-backend", PromQlParts.Job(alert));
+
+        var recording = RecordingRules();
+        var expanded = AlertExplainer.Expand(alert, recording);
+        Assert.Contains("thebot_http_request_duration_seconds_bucket", PromQlParts.Names(expanded));
+        Assert.Equal(TimeSpan.FromMinutes(5), PromQlParts.WidestRange(expanded));
+        Assert.DoesNotContain("le", PromQlParts.Names(expanded));
+        Assert.DoesNotContain("histogram_quantile", PromQlParts.Names(expanded));
+    }
+
+    [Theory]
+    [InlineData("rate(x_total[5m]) > bool 0.5", "rate(x_total[5m])", ">", 0.5)]
+    [InlineData("sum(up{job=\"a>b\"}) < 1 and on (job) foo >= 2", "sum(up{job=\"a>b\"})", "<", 1.0)]
+    [InlineData("absent(up{job=\"x\"})", "absent(up{job=\"x\"})", null, null)]
+    public void Conditions_split_only_at_the_top_level(string expr, string vector, string? op, double? threshold) =>
+        Assert.Equal((vector, op, threshold), PromQlParts.Condition(expr));
+
+    [Fact]
+    public async Task An_unknown_alert_is_a_clear_error_with_its_exit_code()
+    {
+        await using var prometheus = await PrometheusServer.StartNewAsync(PrometheusServer.SelfScrapeConfig.Replace("scrape_configs:", "rule_files: [alert_rules.yml]\nscrape_configs:", StringComparison.Ordinal),
+            new Dictionary<string, string> { ["alert_rules.yml"] = File.ReadAllText(Repository.PathOf("monitoring/prometheus/alert_rules.yml")) });
+        var (exit, output, error) = await ExplainAsync(prometheus.Url, Path.GetTempPath(), "BackendHighLatencyy", json: false);
+
+        Assert.Equal(ExplainCommand.UnknownAlert, exit);
+        Assert.Equal("", output);
+        Assert.Contains("no alerting rule named 'BackendHighLatencyy'", error);
+        Assert.Contains("Did you mean: BackendHighLatency?", error);
+
+        var (down, _, downError) = await ExplainAsync($"http://127.0.0.1:{TheBot.Stack.Ports.GetFree()}", Path.GetTempPath(), "BackendHighLatency", json: false);
+        Assert.Equal(ExplainCommand.PrometheusUnavailable, down);
+        Assert.Contains("could not be asked", downError);
+    }
+
+    [Fact]
+    public async Task Explain_BackendHighLatency_names_the_slow_requests_and_their_log_lines()
+    {
+        var logs = Directory.CreateTempSubdirectory("thebot-explain-");
+        var logFile = Path.Combine(logs.FullName, "services", "thebot-backend.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+        var traces = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await using var app = await StartSlowServiceAsync(logFile, traces);
+        var config = $$"""
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            rule_files: [recording_rules.yml, alert_rules.yml]
+            scrape_configs:
+              - job_name: thebot-backend
+                metrics_path: /api/system/metrics/prometheus/
+                authorization: { type: Bearer, credentials: {{ScrapeToken}} }
+                static_configs: [{ targets: ['{{new Uri(app.Urls.First()).Authority}}'] }]
+            """;
+        await using var prometheus = await PrometheusServer.StartNewAsync(config, new Dictionary<string, string>
+        {
+            ["recording_rules.yml"] = File.ReadAllText(Repository.PathOf("monitoring/prometheus/recording_rules.yml")),
+            ["alert_rules.yml"] = File.ReadAllText(Repository.PathOf("monitoring/prometheus/alert_rules.yml")),
+        });
+        await prometheus.WaitForTargetUpAsync("thebot-backend");
+
+        // p95 over 1 s and at least 0.1 user requests per second over 5 minutes (30 requests): the alert's two conditions.
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        for (var batch = 0; batch < 4; batch++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => (await client.GetAsync("/api/slow")).EnsureSuccessStatusCode()));
+        }
+
+        await TestHttp.WaitUntilAsync(async () =>
+            (await prometheus.QueryAsync("ALERTS{alertname=\"BackendHighLatency\"}")).GetArrayLength() > 0,
+            TimeSpan.FromSeconds(30), () => "BackendHighLatency did not become pending");
+
+        var (exit, output, error) = await ExplainAsync(prometheus.Url, logs.FullName, "BackendHighLatency", json: true);
+        Assert.True(exit == ExplainCommand.Explained, $"exit {exit}: {error}");
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal("BackendHighLatency", root.GetProperty("alert").GetString());
+        Assert.Contains(root.GetProperty("state").GetString(), new[] { "pending", "firing" });
+        Assert.True(root.GetProperty("active")[0].GetProperty("value").GetDouble() > 1);
+        Assert.Equal("thebot_http_request_duration_seconds_bucket{job=\"thebot-backend\"}", root.GetProperty("histogram").GetString());
+        Assert.Equal("/api/slow", root.GetProperty("histogram_drivers_p95")[0].GetProperty("labels").GetProperty("endpoint").GetString());
+
+        var exemplars = root.GetProperty("exemplars").EnumerateArray().ToList();
+        Assert.NotEmpty(exemplars);
+        var stamps = exemplars.Select(e => e.GetProperty("timestamp").GetDateTimeOffset()).ToList();
+        Assert.Equal(stamps.OrderByDescending(s => s), stamps);
+        foreach (var exemplar in exemplars)
+        {
+            var traceId = exemplar.GetProperty("trace_id").GetString()!;
+            Assert.Contains(traceId, traces);
+            Assert.True(exemplar.GetProperty("value").GetDouble() >= 1.1);
+            Assert.True(exemplar.GetProperty("over_threshold").GetBoolean());
+            var line = Assert.Single(exemplar.GetProperty("logs").EnumerateArray());
+            Assert.Equal(traceId, line.GetProperty("line").GetProperty("trace_id").GetString());
+            Assert.Equal("slow request served", line.GetProperty("line").GetProperty("message").GetString());
+        }
+
+        // The text form says the same for a person.
+        var (textExit, text, _) = await ExplainAsync(prometheus.Url, logs.FullName, "BackendHighLatency", json: false);
+        log.WriteLine(text);
+        Assert.Equal(ExplainCommand.Explained, textExit);
+        Assert.Contains($"trace_id={exemplars[0].GetProperty("trace_id").GetString()}", text);
+        Assert.Contains("thebot-backend.log: {", text);
+        logs.Delete(recursive: true);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> ExplainAsync(string prometheusUrl, string logFolder, string alert, bool json)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await ExplainCommand.RunAsync(new PrometheusClient(prometheusUrl), logFolder, alert, json, output, error, CancellationToken.None);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// A service with the library's two lines whose <c>/api/slow</c> takes 1.1 s and writes one JSON line with the
+    /// request's trace id to the log file, as the platform's services do. Logging stays on (at Warning) because that
+    /// is what makes ASP.NET Core start a request Activity.
+    /// </summary>
+    private static async Task<WebApplication> StartSlowServiceAsync(string logFile, System.Collections.Concurrent.ConcurrentBag<string> traces)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().AddProvider(new AlwaysEnabledProvider()).SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Monitoring:ScrapeToken"] = ScrapeToken,
+            ["Monitoring:AdminToken"] = "explain-admin-token",
+            ["Monitoring:ServiceName"] = "thebot-backend",
+        });
+        builder.AddTheBotMonitoring();
+        var app = builder.Build();
+        app.MapTheBotMonitoring();
+        var gate = new object();
+        app.MapGet("/api/slow", async () =>
+        {
+            await Task.Delay(1100);
+            var activity = Activity.Current ?? throw new InvalidOperationException("no request Activity");
+            var traceId = activity.TraceId.ToHexString();
+            traces.Add(traceId);
+            var line = JsonSerializer.Serialize(new { timestamp = DateTimeOffset.UtcNow, level = "info", message = "slow request served", trace_id = traceId, service = "thebot-backend" });
+            lock (gate)
+            {
+                File.AppendAllText(logFile, line + "\n");
+            }
+
+            return "done";
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private static string Rule(string file, string kind, string name)
+    {
+        var text = File.ReadAllText(Repository.PathOf($"monitoring/prometheus/{file}"));
+        var yaml = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, List<Dictionary<string, object>>>>(text);
+        return yaml["groups"].SelectMany(g => ((List<object>)g["rules"]).Cast<Dictionary<object, object>>())
+            .Single(r => r.TryGetValue(kind, out var n) && (string)n == name)["expr"].ToString()!;
+    }
+
+    private static Dictionary<string, string> RecordingRules()
+    {
+        var text = File.ReadAllText(Repository.PathOf("monitoring/prometheus/recording_rules.yml"));
+        var yaml = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, List<Dictionary<string, object>>>>(text);
+        return yaml["groups"].SelectMany(g => ((List<object>)g["rules"]).Cast<Dictionary<object, object>>())
+            .Where(r => r.ContainsKey("record"))
+            .GroupBy(r => (string)r["record"]).ToDictionary(g => g.Key, g => g.First()["expr"].ToString()!);
+    }
+
+    /// <summary>A logger that is enabled and discards everything: enough for ASP.NET Core to start request Activities.</summary>
+    private sealed class AlwaysEnabledProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Discarding();
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Discarding : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+            }
+        }
+    }
+}

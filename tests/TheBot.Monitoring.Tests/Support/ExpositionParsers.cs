@@ -1,0 +1,69 @@
+namespace TheBot.Monitoring.Tests.Support;
+
+/// <summary>
+/// Two independent readers of an exposition: <c>promtool check metrics</c> (Prometheus' own linter) and Debian's
+/// python3-prometheus-client parsers (the strict OpenMetrics one, or the text one), which read every family to the end
+/// and fail on the first thing the format does not allow.
+/// </summary>
+public static class ExpositionParsers
+{
+    private const string Python = "/usr/bin/python3";
+
+    // Reads stdin with the parser named in argv[1] and lists what it found, so an empty parse cannot pass silently.
+    private const string ParseScript = """
+        import sys
+        if sys.argv[1] == "openmetrics":
+            from prometheus_client.openmetrics.parser import text_string_to_metric_families
+        else:
+            from prometheus_client.parser import text_string_to_metric_families
+        families = list(text_string_to_metric_families(sys.stdin.read()))
+        exemplars = sum(1 for f in families for s in f.samples if getattr(s, "exemplar", None) is not None)
+        print(f"families={len(families)} exemplars={exemplars}")
+        """;
+
+    // Written once per test process (Lazy is thread-safe), so parallel tests never run a half-written file.
+    private static readonly Lazy<string> Script = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"thebot-parse-exposition-{Environment.ProcessId}.py");
+        File.WriteAllText(path, ParseScript);
+        return path;
+    });
+
+    /// <summary>
+    /// promtool's findings; empty means clean. promtool 2.42 reads only the text format: on OpenMetrics it reports
+    /// "X_total no help text" for every counter, because OpenMetrics names the family X (HELP and TYPE without _total)
+    /// while the samples keep X_total. Exactly those findings, for families the exposition types as counters, are
+    /// dropped; any other finding stays.
+    /// </summary>
+    public static async Task<string> PromtoolFindingsAsync(string exposition)
+    {
+        var (exit, output) = await Tools.RunAsync("/usr/bin/promtool", "check metrics", exposition);
+        var findings = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !IsOpenMetricsCounterNaming(line, exposition))
+            .ToList();
+        return findings.Count == 0 && (exit == 0 || output.Trim().Length > 0) ? "" : $"promtool check metrics (exit {exit}):\n{string.Join('\n', findings)}";
+    }
+
+    private static bool IsOpenMetricsCounterNaming(string finding, string exposition)
+    {
+        const string suffix = "_total no help text";
+        return exposition.EndsWith("# EOF\n", StringComparison.Ordinal)
+               && finding.EndsWith(suffix, StringComparison.Ordinal)
+               && exposition.Contains($"\n# TYPE {finding[..^suffix.Length]} counter\n", StringComparison.Ordinal);
+    }
+
+    /// <summary>Parses with python3-prometheus-client; returns (families, exemplars) or throws with the parser's error.</summary>
+    public static async Task<(int Families, int Exemplars)> PythonParseAsync(string exposition, bool openMetrics)
+    {
+        var (exit, output) = await Tools.RunAsync(Python, $"{Script.Value} {(openMetrics ? "openmetrics" : "text")}", exposition);
+        var last = output.Trim().Split('\n')[^1];
+        if (exit != 0 || !last.StartsWith("families=", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"python3-prometheus-client ({(openMetrics ? "OpenMetrics" : "text")} parser) refused the exposition (exit {exit}):\n{output}");
+        }
+
+        var parts = last.Split(' ');
+        return (int.Parse(parts[0]["families=".Length..], System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(parts[1]["exemplars=".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
