@@ -17,6 +17,7 @@ using Microsoft.Extensions.Options;
 using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Caching;
 using TheBot.Monitoring.Data;
+using TheBot.Monitoring.Diagnostics;
 using TheBot.Monitoring.Health;
 using TheBot.Monitoring.Http;
 using TheBot.Monitoring.Metrics;
@@ -69,6 +70,7 @@ public static class MonitoringExtensions
         services.TryAddSingleton<DbMetrics>();
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddSingleton<PlatformMetrics>();
+        services.AddMetrics().TryAddSingleton<TheBotMeter>(); // every family on the meter TheBot.Monitoring too
         services.TryAddSingleton<ExpositionEndpoint>();
         services.TryAddSingleton<SystemSnapshot>();
         services.TryAddSingleton(sp =>
@@ -262,6 +264,7 @@ internal sealed class MonitoringStartup(IServiceProvider services) : IHostedServ
         registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
             .WithLabels(identity.Name, identity.Version).Set(1);
         registry.AddSource(services.GetRequiredService<MeterBridge>());
+        services.GetRequiredService<TheBotMeter>();
         if (services.GetService<DataServicesInstrumented>() is null)
         {
             services.GetRequiredService<ILogger<MonitoringStartup>>().LogWarning(

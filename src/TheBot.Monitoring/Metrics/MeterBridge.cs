@@ -23,7 +23,10 @@ public sealed class MeterBridge : IMetricSource, IDisposable
     /// </summary>
     public MeterBridge(Func<Instrument, bool> include, object? meterFactory = null)
     {
-        _include = instrument => (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory)) && include(instrument);
+        // Our own meter republishes the exposition's families: bridging it back would write each of them twice.
+        _include = instrument => (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            && instrument.Meter.Name != Diagnostics.TheBotMeter.MeterName
+            && include(instrument);
         _listener.InstrumentPublished = OnPublished;
         _listener.MeasurementsCompleted = (instrument, state) =>
         {

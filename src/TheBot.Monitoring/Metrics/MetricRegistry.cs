@@ -13,6 +13,7 @@ public sealed class MetricRegistry
     private readonly List<MetricFamily> _families = [];
     private readonly List<IMetricSource> _sources = [];
     private readonly int _maxSeriesPerFamily;
+    private Action<MetricFamily>? _familyAdded;
 
     /// <summary>Creates an empty registry.</summary>
     public MetricRegistry(int maxSeriesPerFamily = DefaultMaxSeriesPerFamily) => _maxSeriesPerFamily = maxSeriesPerFamily;
@@ -58,6 +59,22 @@ public sealed class MetricRegistry
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="callback"/> for every family registered so far and for each one registered later (once
+    /// each, under the registry's lock): how the families are published through System.Diagnostics.Metrics.
+    /// </summary>
+    internal void OnFamilyAdded(Action<MetricFamily> callback)
+    {
+        lock (_lock)
+        {
+            _familyAdded += callback;
+            foreach (var family in _families)
+            {
+                callback(family);
+            }
+        }
+    }
+
     /// <summary>Writes every family, then the end marker of the writer's format.</summary>
     public void WriteTo(ExpositionWriter writer)
     {
@@ -100,6 +117,7 @@ public sealed class MetricRegistry
 
             var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create);
             _families.Add(family);
+            _familyAdded?.Invoke(family);
             return family;
         }
     }
