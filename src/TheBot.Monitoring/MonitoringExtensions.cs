@@ -80,7 +80,7 @@ public static class MonitoringExtensions
         });
         services.TryAddSingleton(sp => new MeterBridge(
             BridgeFilter(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(), sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.MaxSeriesPerMetric));
         services.AddSingleton<MetricsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
         services.AddHostedService<MonitoringStartup>();
