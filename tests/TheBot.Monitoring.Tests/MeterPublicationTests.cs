@@ -155,6 +155,26 @@ public sealed class MeterPublicationTests
         Assert.Equal(11_005, metrics.Duration.Series.Single().Snapshot().Count);
     }
 
+    [Fact]
+    public void A_family_the_service_adds_itself_is_published_under_the_reversed_prometheus_name()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var registry = new MetricRegistry();
+        _ = new TheBotMeter(meterFactory, registry);
+        using var orders = new MetricCollector<long>(meterFactory, TheBotMeter.MeterName, "myapp.orders");
+        using var jobs = new MetricCollector<double>(meterFactory, TheBotMeter.MeterName, "myapp.job.duration");
+
+        // Registered after the meter: families added later are published too.
+        registry.Counter("myapp_orders_total", "Orders.", "channel").WithLabels("web").Inc(4);
+        registry.Histogram("myapp_job_duration_seconds", "Jobs.", [0.1, 1], "job").WithLabels("export").Observe(0.25);
+        orders.RecordObservableInstruments();
+
+        Assert.Equal((4L, "web"), (orders.LastMeasurement!.Value, orders.LastMeasurement.Tags["channel"]));
+        Assert.Equal((0.25, "export"), (jobs.LastMeasurement!.Value, jobs.LastMeasurement.Tags["job"]));
+        Assert.Equal("s", jobs.Instrument!.Unit);
+    }
+
     private static void MapRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/proof/items/{id:int}", (int id) => TypedResults.Ok(new { id }));

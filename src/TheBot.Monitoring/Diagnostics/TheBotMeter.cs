@@ -50,15 +50,11 @@ internal sealed class TheBotMeter
                 _meter.CreateObservableGauge(published.Name, () => Observe(gauges, published, static g => g.Value), published.Unit, family.Help);
                 break;
             case MetricFamily<Histogram> histograms:
-                // Created with the first series, whose bounds become the advised buckets: an OpenTelemetry histogram
-                // then has exactly our buckets (ours are configurable, so they are not known before).
-                Histogram<double>? instrument = null;
-                histograms.OnSeriesCreated(series =>
-                {
-                    instrument ??= _meter.CreateHistogram(published.Name, published.Unit, family.Help, tags: null,
-                        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [.. series.UpperBounds] });
-                    series.MeterLink = new MeterHistogramLink(instrument, AttributesOf(series, published));
-                });
+                // Our bounds become the advised buckets, so an OpenTelemetry histogram has exactly the exposition's.
+                // Created here, at registration (start-up), so a request that creates a series only links it.
+                var instrument = _meter.CreateHistogram(published.Name, published.Unit, family.Help, tags: null,
+                    advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [.. histograms.Buckets ?? []] });
+                histograms.OnSeriesCreated(series => series.MeterLink = new MeterHistogramLink(instrument, AttributesOf(series, published)));
                 break;
         }
     }

@@ -59,6 +59,9 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
         _maxSeries = maxSeries;
     }
 
+    /// <summary>A histogram family's bucket bounds (null for counters and gauges).</summary>
+    internal IReadOnlyList<double>? Buckets { get; init; }
+
     /// <summary>Every series of the family, in creation order.</summary>
     public IReadOnlyList<TSeries> Series => Volatile.Read(ref _ordered);
 

@@ -47,7 +47,7 @@ public sealed class MetricRegistry
         }
 
         var bounds = buckets.ToArray();
-        return GetOrAdd(name, help, MetricType.Histogram, labelNames, values => new Histogram(values, bounds));
+        return GetOrAdd(name, help, MetricType.Histogram, labelNames, values => new Histogram(values, bounds), bounds);
     }
 
     /// <summary>Adds a source of families computed at scrape time (e.g. bridged .NET meters).</summary>
@@ -99,7 +99,7 @@ public sealed class MetricRegistry
         writer.WriteEnd();
     }
 
-    private MetricFamily<TSeries> GetOrAdd<TSeries>(string name, string help, MetricType type, string[] labelNames, Func<string[], TSeries> create)
+    private MetricFamily<TSeries> GetOrAdd<TSeries>(string name, string help, MetricType type, string[] labelNames, Func<string[], TSeries> create, double[]? buckets = null)
         where TSeries : Series
     {
         lock (_lock)
@@ -115,7 +115,7 @@ public sealed class MetricRegistry
                 throw new InvalidOperationException($"metric {name} is already registered with another type or other labels.");
             }
 
-            var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create);
+            var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create) { Buckets = buckets };
             _families.Add(family);
             _familyAdded?.Invoke(family);
             return family;
