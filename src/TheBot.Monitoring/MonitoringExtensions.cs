@@ -17,6 +17,7 @@ using Microsoft.Extensions.Options;
 using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Caching;
 using TheBot.Monitoring.Data;
+using TheBot.Monitoring.Diagnostics;
 using TheBot.Monitoring.Health;
 using TheBot.Monitoring.Http;
 using TheBot.Monitoring.Metrics;
@@ -67,6 +68,7 @@ public static class MonitoringExtensions
         services.TryAddSingleton<DbMetrics>();
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddSingleton<PlatformMetrics>();
+        services.AddMetrics().TryAddSingleton<TheBotMeter>(); // every family on the meter TheBot.Monitoring too
         services.TryAddSingleton<ExpositionEndpoint>();
         services.TryAddSingleton<SystemSnapshot>();
         services.TryAddSingleton(sp =>
@@ -76,7 +78,7 @@ public static class MonitoringExtensions
         });
         services.TryAddSingleton(sp => new MeterBridge(
             BridgeFilter(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(), sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.MaxSeriesPerMetric));
         services.AddSingleton<MetricsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
         services.AddHostedService<MonitoringStartup>();
@@ -189,6 +191,7 @@ internal sealed partial class MonitoringStartup(IServiceProvider services) : IHo
         registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
             .WithLabels(identity.Name, identity.Version).Set(1);
         registry.AddSource(services.GetRequiredService<MeterBridge>());
+        services.GetRequiredService<TheBotMeter>();
         if (services.GetService<DataServiceInstrumentation>()?.Missed() is { Count: > 0 } missed)
         {
             LogNotInstrumented(services.GetRequiredService<ILogger<MonitoringStartup>>(), string.Join(", ", missed));

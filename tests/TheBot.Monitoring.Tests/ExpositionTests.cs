@@ -170,7 +170,7 @@ public sealed class ExpositionTests(RealServers servers)
             "# TYPE dotnet_gc_last_collection_heap_size_bytes gauge",
             "# TYPE dotnet_thread_pool_thread_current gauge",
             "# TYPE dotnet_thread_pool_queue_length gauge",
-            "# TYPE dotnet_thread_pool_work_item_total counter",
+            "# TYPE dotnet_thread_pool_work_item_count_total counter",
             "# TYPE kestrel_active_connections gauge",
             "# TYPE kestrel_queued_connections gauge",
             "# TYPE db_client_connection_current gauge",

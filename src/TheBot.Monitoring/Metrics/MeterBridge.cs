@@ -1,12 +1,16 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text;
 
 namespace TheBot.Monitoring.Metrics;
 
 /// <summary>
-/// Brings instruments of the framework's own meters (runtime, Kestrel, Npgsql's pool, …) into our exposition,
-/// named by Prometheus rules: dots become underscores, the unit becomes a base-unit suffix, counters end in
-/// <c>_total</c>. Instruments that would duplicate our own metrics are left out.
+/// Brings instruments of the framework's own meters (runtime, Kestrel, Npgsql's pool, …) into our exposition, named
+/// as OpenTelemetry's conversion to Prometheus names them (<see cref="PrometheusName"/>), so a service that also runs
+/// OpenTelemetry's Prometheus exporter shows each runtime metric under one name. Each instrument holds at most
+/// <c>maxSeriesPerInstrument</c> series (further tag combinations fold into one series labelled
+/// <c>otel_metric_overflow="true"</c>, OpenTelemetry's own overflow attribute). Our meter <c>TheBot.Monitoring</c> is
+/// never bridged: it republishes the exposition's own families.
 /// </summary>
 public sealed class MeterBridge : IMetricSource, IDisposable
 {
@@ -14,22 +18,34 @@ public sealed class MeterBridge : IMetricSource, IDisposable
 
     private readonly MeterListener _listener = new();
     private readonly Func<Instrument, bool> _include;
+    private readonly int _maxSeries;
     private readonly Lock _lock = new();
-    private readonly List<BridgedInstrument> _instruments = [];
+    private readonly Dictionary<string, BridgedInstrument> _byName = new(StringComparer.Ordinal);
+    private BridgedInstrument[] _ordered = [];
 
     /// <summary>
     /// Listens to every instrument for which <paramref name="include"/> is true, among global meters and those
     /// created by <paramref name="meterFactory"/> (the host's): other hosts in the same process keep theirs.
     /// </summary>
-    public MeterBridge(Func<Instrument, bool> include, object? meterFactory = null)
+    public MeterBridge(Func<Instrument, bool> include, object? meterFactory = null, int maxSeriesPerInstrument = MetricRegistry.DefaultMaxSeriesPerFamily)
     {
-        _include = instrument => (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory)) && include(instrument);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSeriesPerInstrument, 1);
+        _maxSeries = maxSeriesPerInstrument;
+        // Our own meter republishes the exposition's families: bridging it back would write each of them twice.
+        _include = instrument => (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            && instrument.Meter.Name != Diagnostics.TheBotMeter.MeterName
+            && include(instrument);
         _listener.InstrumentPublished = OnPublished;
         _listener.MeasurementsCompleted = (instrument, state) =>
         {
             lock (_lock)
             {
-                _instruments.Remove((BridgedInstrument)state!);
+                var bridged = (BridgedInstrument)state!;
+                if (_byName.TryGetValue(bridged.Name, out var current) && ReferenceEquals(current, bridged))
+                {
+                    _byName.Remove(bridged.Name);
+                    _ordered = [.. _ordered.Where(i => !ReferenceEquals(i, bridged))];
+                }
             }
         };
         _listener.SetMeasurementEventCallback<double>(static (i, value, tags, state) => ((BridgedInstrument)state!).Record(value, tags));
@@ -43,16 +59,7 @@ public sealed class MeterBridge : IMetricSource, IDisposable
     }
 
     /// <summary>Names of the families the bridge currently exposes.</summary>
-    public IReadOnlyList<string> FamilyNames
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _instruments.Select(i => i.Name).ToList();
-            }
-        }
-    }
+    public IReadOnlyList<string> FamilyNames => [.. Volatile.Read(ref _ordered).Select(i => i.Name)];
 
     /// <summary>The current value of a bridged gauge or counter series, summed over its series; null when unknown.</summary>
     public double? Sum(string familyName)
@@ -60,11 +67,20 @@ public sealed class MeterBridge : IMetricSource, IDisposable
         BridgedInstrument? found;
         lock (_lock)
         {
-            found = _instruments.FirstOrDefault(i => i.Name == familyName);
+            _byName.TryGetValue(familyName, out found);
         }
 
         _listener.RecordObservableInstruments();
         return found?.Sum();
+    }
+
+    /// <summary>Series the bridge holds for one family (0 when unknown): what the per-instrument cap bounds.</summary>
+    public int SeriesCount(string familyName)
+    {
+        lock (_lock)
+        {
+            return _byName.TryGetValue(familyName, out var found) ? found.SeriesCount : 0;
+        }
     }
 
     /// <inheritdoc />
@@ -72,13 +88,7 @@ public sealed class MeterBridge : IMetricSource, IDisposable
     {
         // Observable instruments (most runtime ones) report only when asked, i.e. at scrape time.
         _listener.RecordObservableInstruments();
-        BridgedInstrument[] instruments;
-        lock (_lock)
-        {
-            instruments = [.. _instruments];
-        }
-
-        foreach (var instrument in instruments)
+        foreach (var instrument in Volatile.Read(ref _ordered))
         {
             instrument.Write(writer);
         }
@@ -94,15 +104,15 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             return;
         }
 
-        var bridged = BridgedInstrument.Create(instrument);
+        var bridged = BridgedInstrument.Create(instrument, _maxSeries);
         lock (_lock)
         {
-            if (_instruments.Any(i => i.Name == bridged.Name))
+            if (!_byName.TryAdd(bridged.Name, bridged))
             {
                 return; // a second meter instance with the same instrument: keep the first, never emit a family twice
             }
 
-            _instruments.Add(bridged);
+            _ordered = [.. _ordered, bridged];
         }
 
         listener.EnableMeasurementEvents(instrument, bridged);
@@ -118,7 +128,20 @@ public sealed class MeterBridge : IMetricSource, IDisposable
         ("System.Runtime", "dotnet.thread_pool.queue.length"),
     ];
 
-    /// <summary>Prometheus name for an instrument, e.g. <c>kestrel.connection.duration</c> (s) → <c>kestrel_connection_duration_seconds</c>.</summary>
+    /// <summary>
+    /// Prometheus name for an instrument by OpenTelemetry's conversion (the specification's "Prometheus and OpenMetrics
+    /// compatibility", as its Prometheus exporter and the Collector apply it): characters outside <c>[a-zA-Z0-9_:]</c>
+    /// become underscores and runs of them one; the unit becomes a suffix unless the name already ends with it
+    /// (<c>s</c> → <c>_seconds</c>, <c>By</c> → <c>_bytes</c>, <c>1</c> on a gauge → <c>_ratio</c>, <c>a/b</c> →
+    /// <c>_a_per_b</c>, annotations like <c>{request}</c> dropped); monotonic counters end in <c>_total</c>. E.g.
+    /// <c>kestrel.connection.duration</c> (s) → <c>kestrel_connection_duration_seconds</c>,
+    /// <c>dotnet.thread_pool.work_item.count</c> → <c>dotnet_thread_pool_work_item_count_total</c>.
+    /// Two departures, both because <c>promtool check metrics</c> (which our exposition passes) rejects the converted
+    /// name: a time or size in a non-base unit is scaled to the base unit (<c>ms</c> → <c>_seconds</c>, values / 1000;
+    /// OpenTelemetry writes <c>_milliseconds</c>), and a gauge whose name would end in <c>_count</c>, <c>_sum</c> or
+    /// <c>_bucket</c> (reserved for histogram parts) ends in <c>_current</c> instead (<c>dotnet.timer.count</c> →
+    /// <c>dotnet_timer_current</c>). .NET's own meters record times in seconds, so only the second one shows.
+    /// </summary>
     public static string PrometheusName(Instrument instrument, out MetricType type, out double scale)
     {
         type = instrument switch
@@ -134,54 +157,155 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             type = MetricType.Gauge;
         }
 
-        (var suffix, scale) = instrument.Unit switch
+        var name = CollapseUnderscores(MetricNames.Sanitize(instrument.Name));
+        if (type == MetricType.Counter && name.EndsWith("_total", StringComparison.Ordinal))
         {
-            "s" => ("_seconds", 1.0),
-            "ms" => ("_seconds", 0.001),
-            "us" or "μs" => ("_seconds", 0.000001),
-            "ns" => ("_seconds", 0.000000001),
-            "By" => ("_bytes", 1.0),
-            "KiBy" => ("_bytes", 1024.0),
-            "MiBy" => ("_bytes", 1024.0 * 1024),
-            "1" when type == MetricType.Gauge => ("_ratio", 1.0),
-            _ => (string.Empty, 1.0),
-        };
-
-        var name = MetricNames.Sanitize(instrument.Name);
-        if (suffix.Length > 0 && !name.EndsWith(suffix, StringComparison.Ordinal))
-        {
-            name += suffix;
+            name = name[..^"_total".Length]; // re-added after the unit, as OpenTelemetry does
         }
 
-        // Prometheus reserves these suffixes for histogram parts: a gauge like dotnet.timer.count becomes
-        // dotnet_timer_current, a counter like dotnet.thread_pool.work_item.count becomes dotnet_thread_pool_work_item_total.
-        foreach (var reserved in (string[])["_count", "_sum", "_bucket"])
+        var unit = PrometheusUnit(instrument.Unit, type, out scale);
+        if (unit.Length > 0 && !name.EndsWith("_" + unit, StringComparison.Ordinal))
         {
-            if (type != MetricType.Histogram && name.EndsWith(reserved, StringComparison.Ordinal))
+            name += "_" + unit;
+        }
+
+        if (type == MetricType.Gauge)
+        {
+            foreach (var reserved in (ReadOnlySpan<string>)["_count", "_sum", "_bucket"])
             {
-                name = name[..^reserved.Length] + (type == MetricType.Counter ? string.Empty : "_current");
+                if (name.EndsWith(reserved, StringComparison.Ordinal))
+                {
+                    name = name[..^reserved.Length] + "_current";
+                }
             }
         }
 
-        if (type == MetricType.Counter && !name.EndsWith("_total", StringComparison.Ordinal))
-        {
-            name += "_total";
-        }
-
-        return name;
+        return type == MetricType.Counter ? name + "_total" : name;
     }
 
-    /// <summary>One bridged instrument and its series, keyed by their tags.</summary>
+    /// <summary>The unit suffix (without its underscore) for a UCUM unit; <paramref name="scale"/> converts to a base unit.</summary>
+    private static string PrometheusUnit(string? ucum, MetricType type, out double scale)
+    {
+        scale = 1.0;
+        if (string.IsNullOrWhiteSpace(ucum))
+        {
+            return string.Empty;
+        }
+
+        // Annotations ({request}, {thread}) carry no unit; "{packet}/s" keeps its "/s".
+        var builder = new StringBuilder();
+        var depth = 0;
+        foreach (var c in ucum)
+        {
+            depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            if (depth == 0 && c != '}')
+            {
+                builder.Append(c);
+            }
+        }
+
+        var unit = builder.ToString().Trim();
+        if (unit == "1")
+        {
+            return type == MetricType.Gauge ? "ratio" : string.Empty;
+        }
+
+        var slash = unit.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            var per = PerUnit(unit[(slash + 1)..]);
+            var main = unit[..slash].Length == 0 ? string.Empty : MainUnit(unit[..slash], out _);
+            return CollapseUnderscores(main.Length == 0 ? $"per_{per}" : $"{main}_per_{per}").Trim('_');
+        }
+
+        return MainUnit(unit, out scale);
+    }
+
+    private static string MainUnit(string unit, out double scale)
+    {
+        scale = 1.0;
+        switch (unit)
+        {
+            case "ms": scale = 0.001; return "seconds";
+            case "us" or "μs": scale = 0.000001; return "seconds";
+            case "ns": scale = 0.000000001; return "seconds";
+            case "KiBy": scale = 1024.0; return "bytes";
+            case "MiBy": scale = 1024.0 * 1024; return "bytes";
+            case "GiBy": scale = 1024.0 * 1024 * 1024; return "bytes";
+            case "KBy": scale = 1000.0; return "bytes";
+            case "MBy": scale = 1000.0 * 1000; return "bytes";
+            case "GBy": scale = 1000.0 * 1000 * 1000; return "bytes";
+        }
+
+        return unit switch
+        {
+            "d" => "days",
+            "h" => "hours",
+            "min" => "minutes",
+            "s" => "seconds",
+            "By" => "bytes",
+            "m" => "meters",
+            "V" => "volts",
+            "A" => "amperes",
+            "J" => "joules",
+            "W" => "watts",
+            "g" => "grams",
+            "Cel" => "celsius",
+            "Hz" => "hertz",
+            "%" => "percent",
+            _ => CollapseUnderscores(MetricNames.Sanitize(unit)).Trim('_'),
+        };
+    }
+
+    private static string PerUnit(string unit) => unit switch
+    {
+        "s" => "second",
+        "m" => "minute",
+        "h" => "hour",
+        "d" => "day",
+        "w" => "week",
+        "mo" => "month",
+        "y" => "year",
+        _ => CollapseUnderscores(MetricNames.Sanitize(unit)).Trim('_'),
+    };
+
+    private static string CollapseUnderscores(string name)
+    {
+        if (!name.Contains("__", StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            if (c != '_' || builder.Length == 0 || builder[^1] != '_')
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>One bridged instrument and its series, found by their tags with one dictionary probe.</summary>
     private sealed class BridgedInstrument
     {
+        /// <summary>OpenTelemetry's attribute for the series that takes every combination past the cap.</summary>
+        private static readonly BridgedTagSet OverflowTags = BridgedTagSet.Of(new KeyValuePair<string, object?>("otel.metric.overflow", true));
+
         private readonly Lock _lock = new();
-        private readonly List<BridgedSeries> _series = [];
+        private readonly ConcurrentDictionary<BridgedTagSet, BridgedSeries> _series = new(BridgedTagSet.Comparer);
+        private readonly ConcurrentDictionary<BridgedTagSet, BridgedSeries>.AlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>> _lookup;
         private readonly double[] _buckets;
         private readonly double _scale;
         private readonly bool _cumulative;
+        private readonly int _maxSeries;
+        private BridgedSeries[] _snapshot = [];
+        private BridgedSeries? _overflow;
         private byte[]? _nameBytes;
 
-        private BridgedInstrument(string name, string help, MetricType type, double scale, bool cumulative, double[] buckets)
+        private BridgedInstrument(string name, string help, MetricType type, double scale, bool cumulative, double[] buckets, int maxSeries)
         {
             Name = name;
             Help = help;
@@ -189,15 +313,19 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             _scale = scale;
             _cumulative = cumulative;
             _buckets = buckets;
+            _maxSeries = maxSeries;
+            _lookup = _series.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>>();
         }
 
         public string Name { get; }
+
+        public int SeriesCount => Volatile.Read(ref _snapshot).Length;
 
         private string Help { get; }
 
         private MetricType Type { get; }
 
-        public static BridgedInstrument Create(Instrument instrument)
+        public static BridgedInstrument Create(Instrument instrument, int maxSeries)
         {
             var name = PrometheusName(instrument, out var type, out var scale);
             var help = string.IsNullOrWhiteSpace(instrument.Description) ? $"{instrument.Name} from meter {instrument.Meter.Name}" : instrument.Description!;
@@ -212,12 +340,12 @@ public sealed class MeterBridge : IMetricSource, IDisposable
                 buckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
             }
 
-            return new BridgedInstrument(name, help, type, scale, cumulative, buckets);
+            return new BridgedInstrument(name, help, type, scale, cumulative, buckets, maxSeries);
         }
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var series = Find(tags);
+            var series = _lookup.TryGetValue(tags, out var found) ? found : Add(tags);
             value *= _scale;
             switch (Type)
             {
@@ -230,28 +358,22 @@ public sealed class MeterBridge : IMetricSource, IDisposable
                 case MetricType.Gauge when !_cumulative && series.IsUpDown:
                     series.Gauge.Inc(value);
                     break;
+                case MetricType.Counter when series.IsOverflow:
+                    // Several combinations report their totals here: keep the largest rather than the last, so the
+                    // folded counter never goes down.
+                    series.Gauge.Set(Math.Max(series.Gauge.Value, value));
+                    break;
                 default:
                     series.Gauge.Set(value);
                     break;
             }
         }
 
-        public double Sum()
-        {
-            lock (_lock)
-            {
-                return _series.Sum(s => s.Gauge.Value);
-            }
-        }
+        public double Sum() => Volatile.Read(ref _snapshot).Sum(s => s.Gauge.Value);
 
         public void Write(ExpositionWriter writer)
         {
-            BridgedSeries[] all;
-            lock (_lock)
-            {
-                all = [.. _series];
-            }
-
+            var all = Volatile.Read(ref _snapshot);
             if (all.Length == 0)
             {
                 return;
@@ -272,53 +394,49 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             }
         }
 
-        private BridgedSeries Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        private BridgedSeries Add(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var current = Volatile.Read(ref _snapshot);
-            foreach (var candidate in current)
+            if (Volatile.Read(ref _overflow) is { } full)
             {
-                if (candidate.Matches(tags))
-                {
-                    return candidate;
-                }
+                return full; // past the cap: no lock, no allocation for the tags that keep coming
             }
 
             lock (_lock)
             {
-                foreach (var candidate in _series)
+                if (_lookup.TryGetValue(tags, out var existing))
                 {
-                    if (candidate.Matches(tags))
-                    {
-                        return candidate;
-                    }
+                    return existing;
                 }
 
-                var created = new BridgedSeries(Name, tags, Type, _buckets, isUpDown: !_cumulative && Type == MetricType.Gauge);
-                _series.Add(created);
-                Volatile.Write(ref _snapshot, [.. _series]);
+                var set = BridgedTagSet.From(tags);
+                var overflow = _series.Count >= _maxSeries;
+                if (overflow)
+                {
+                    set = OverflowTags;
+                }
+
+                var created = new BridgedSeries(Name, set, Type, _buckets, isUpDown: !_cumulative && Type == MetricType.Gauge, overflow);
+                _series[set] = created;
+                Volatile.Write(ref _snapshot, [.. _snapshot, created]);
+                if (overflow)
+                {
+                    Volatile.Write(ref _overflow, created);
+                }
+
                 return created;
             }
         }
-
-        private BridgedSeries[] _snapshot = [];
     }
 
     private sealed class BridgedSeries
     {
-        private readonly KeyValuePair<string, string>[] _tags;
-
-        public BridgedSeries(string name, ReadOnlySpan<KeyValuePair<string, object?>> tags, MetricType type, double[] buckets, bool isUpDown)
+        public BridgedSeries(string name, BridgedTagSet tags, MetricType type, double[] buckets, bool isUpDown, bool isOverflow)
         {
-            _tags = new KeyValuePair<string, string>[tags.Length];
-            for (var i = 0; i < tags.Length; i++)
-            {
-                _tags[i] = new(tags[i].Key, tags[i].Value?.ToString() ?? string.Empty);
-            }
-
-            var ordered = _tags.OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();
+            var ordered = tags.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();
             var labelNames = ordered.Select(t => MetricNames.Sanitize(t.Key)).ToArray();
             var labelValues = ordered.Select(t => t.Value).ToArray();
             IsUpDown = isUpDown;
+            IsOverflow = isOverflow;
             Gauge = new Gauge(labelValues) { EncodedLabels = ExpositionWriter.EncodeLabels(labelNames, labelValues) };
             if (type == MetricType.Histogram)
             {
@@ -336,29 +454,6 @@ public sealed class MeterBridge : IMetricSource, IDisposable
 
         public bool IsUpDown { get; }
 
-        public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            if (tags.Length != _tags.Length)
-            {
-                return false;
-            }
-
-            for (var i = 0; i < tags.Length; i++)
-            {
-                if (!string.Equals(tags[i].Key, _tags[i].Key, StringComparison.Ordinal) || !ValueEquals(tags[i].Value, _tags[i].Value))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static bool ValueEquals(object? value, string expected) => value switch
-        {
-            string s => string.Equals(s, expected, StringComparison.Ordinal),
-            null => expected.Length == 0,
-            _ => string.Equals(value.ToString(), expected, StringComparison.Ordinal),
-        };
+        public bool IsOverflow { get; }
     }
 }

@@ -50,6 +50,7 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
     private readonly int _maxSeries;
     private readonly Lock _createLock = new();
     private TSeries[] _ordered = [];
+    private Action<TSeries>? _seriesCreated;
 
     internal MetricFamily(string name, string help, MetricType type, string[] labelNames, int maxSeries, Func<string[], TSeries> create)
         : base(name, help, type, labelNames)
@@ -57,6 +58,9 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
         _create = create;
         _maxSeries = maxSeries;
     }
+
+    /// <summary>A histogram family's bucket bounds (null for counters and gauges).</summary>
+    internal IReadOnlyList<double>? Buckets { get; init; }
 
     /// <summary>Every series of the family, in creation order.</summary>
     public IReadOnlyList<TSeries> Series => Volatile.Read(ref _ordered);
@@ -75,6 +79,22 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
 
     /// <summary>The series for any number of label values.</summary>
     public TSeries WithLabels(params string[] values) => Get(LabelKey.From(values));
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> for every existing series and then for each new one before it is handed out;
+    /// under the creation lock, so no series is missed or seen before the callback ran.
+    /// </summary>
+    internal void OnSeriesCreated(Action<TSeries> callback)
+    {
+        lock (_createLock)
+        {
+            _seriesCreated += callback;
+            foreach (var series in _ordered)
+            {
+                callback(series);
+            }
+        }
+    }
 
     private TSeries Get(LabelKey key) => _series.TryGetValue(key, out var series) ? series : Create(key);
 
@@ -114,6 +134,7 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
                 histogram.EncodedBucketPrefixes = ExpositionWriter.EncodeBucketPrefixes(Name, LabelNames, values, histogram.UpperBounds);
             }
 
+            _seriesCreated?.Invoke(series); // before anyone can record to it
             _series[key] = series;
             Volatile.Write(ref _ordered, [.. _ordered, series]);
             return series;

@@ -14,6 +14,7 @@ public sealed class MetricRegistry
     private readonly List<IMetricSource> _sources = [];
     private readonly int _maxSeriesPerFamily;
     private readonly System.Runtime.CompilerServices.StrongBox<bool> _exemplarsWanted = new();
+    private Action<MetricFamily>? _familyAdded;
 
     /// <summary>Creates an empty registry.</summary>
     public MetricRegistry(int maxSeriesPerFamily = DefaultMaxSeriesPerFamily) => _maxSeriesPerFamily = maxSeriesPerFamily;
@@ -69,7 +70,7 @@ public sealed class MetricRegistry
 
         var bounds = buckets.ToArray();
         return GetOrAdd(name, help, MetricType.Histogram, labelNames,
-            values => new Histogram(values, bounds, exemplars ? new ExemplarReservoir(bounds.Length + 1, _exemplarsWanted) : null));
+            values => new Histogram(values, bounds, exemplars ? new ExemplarReservoir(bounds.Length + 1, _exemplarsWanted) : null), bounds);
     }
 
     /// <summary>Adds a source of families computed at scrape time (e.g. bridged .NET meters).</summary>
@@ -78,6 +79,22 @@ public sealed class MetricRegistry
         lock (_lock)
         {
             _sources.Add(source);
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> for every family registered so far and for each one registered later (once
+    /// each, under the registry's lock): how the families are published through System.Diagnostics.Metrics.
+    /// </summary>
+    internal void OnFamilyAdded(Action<MetricFamily> callback)
+    {
+        lock (_lock)
+        {
+            _familyAdded += callback;
+            foreach (var family in _families)
+            {
+                callback(family);
+            }
         }
     }
 
@@ -105,7 +122,7 @@ public sealed class MetricRegistry
         writer.WriteEnd();
     }
 
-    private MetricFamily<TSeries> GetOrAdd<TSeries>(string name, string help, MetricType type, string[] labelNames, Func<string[], TSeries> create)
+    private MetricFamily<TSeries> GetOrAdd<TSeries>(string name, string help, MetricType type, string[] labelNames, Func<string[], TSeries> create, double[]? buckets = null)
         where TSeries : Series
     {
         lock (_lock)
@@ -121,8 +138,9 @@ public sealed class MetricRegistry
                 throw new InvalidOperationException($"metric {name} is already registered with another type or other labels.");
             }
 
-            var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create);
+            var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create) { Buckets = buckets };
             _families.Add(family);
+            _familyAdded?.Invoke(family);
             return family;
         }
     }

@@ -108,6 +108,9 @@ public sealed class Histogram : Series
     /// <summary>UTF-8 of each bucket line's start, <c>name_bucket{labels,le="x"} </c>, made once per series.</summary>
     internal byte[][] EncodedBucketPrefixes { get; set; } = [];
 
+    /// <summary>The Meter histogram this series also records to while a listener enables it (null: not published).</summary>
+    internal Diagnostics.MeterHistogramLink? MeterLink { get; set; }
+
     /// <summary>Records one observation.</summary>
     public void Observe(double value)
     {
@@ -126,6 +129,7 @@ public sealed class Histogram : Series
         }
         while (Interlocked.CompareExchange(ref _sum, seen + value, seen) != seen);
         Exemplars?.Offer(i, value);
+        MeterLink?.Record(value);
     }
 
     /// <summary>Records a duration measured with <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> ticks, in seconds.</summary>
