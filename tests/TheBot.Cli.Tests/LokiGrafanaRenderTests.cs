@@ -70,7 +70,8 @@ public sealed class LokiGrafanaRenderTests : IDisposable
         Assert.Equal("$MONITORING_WEB_PASSWORD", committed["datasources[0].secureJsonData.basicAuthPassword"]);
         committed = committed.Where(p => !auth.Contains(p.Key)).ToDictionary();
         Assert.Equal(committed.Keys.Order(), rendered.Keys.Order());
-        var urls = rendered.Where(p => p.Key.EndsWith(".url", StringComparison.Ordinal) && !p.Key.Contains("derivedFields", StringComparison.Ordinal))
+        // Each data source's own url (not the links inside its jsonData: Loki's derived fields, Prometheus' exemplar links).
+        var urls = rendered.Where(p => System.Text.RegularExpressions.Regex.IsMatch(p.Key, @"^datasources\[\d+\]\.url$"))
             .ToDictionary(p => rendered[p.Key[..^".url".Length] + ".uid"], p => p.Value);
         Assert.Equal(new Dictionary<string, string>
         {
