@@ -120,7 +120,9 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
         {
             var traceId = exemplar.GetProperty("trace_id").GetString()!;
             Assert.Contains(traceId, traces);
-            Assert.True(exemplar.GetProperty("value").GetDouble() >= 1.1);
+            // Over the alert's 1 s threshold; not ">= 1.1": a 1,100 ms Task.Delay may end a little early by the clock
+            // the middleware reads (seen once on a busy machine).
+            Assert.True(exemplar.GetProperty("value").GetDouble() > 1.0, $"exemplar value {exemplar.GetProperty("value").GetDouble()}");
             Assert.True(exemplar.GetProperty("over_threshold").GetBoolean());
             var line = Assert.Single(exemplar.GetProperty("logs").EnumerateArray());
             Assert.Equal(traceId, line.GetProperty("line").GetProperty("trace_id").GetString());
