@@ -107,8 +107,9 @@ internal static class AlertChecks
 
     /// <summary>
     /// When <paramref name="alert"/> has been notified before, waits for its resolved notification (at most
-    /// <see cref="DetectionTiming.ToResolve"/>) and then until Alertmanager has dropped the emptied group (at most
-    /// <see cref="DetectionTiming.AlertmanagerMaintenance"/> after it, with the margin): a new alert joining a group that
+    /// <see cref="DetectionTiming.ToResolve"/>), for Prometheus to stop re-sending the resolved alert
+    /// (<see cref="DetectionTiming.PrometheusResolvedResend"/>) and then until Alertmanager has dropped the emptied group
+    /// (group_interval + <see cref="DetectionTiming.AlertmanagerMaintenance"/>, with the margin): a new alert joining a group that
     /// still exists is sent at its next <c>group_interval</c> flush, not after <c>group_wait</c>, which would make a time
     /// to page meaningless. Returns how long it waited.
     /// </summary>
@@ -123,7 +124,10 @@ internal static class AlertChecks
         var resolved = last.Status == "resolved"
             ? last
             : await stack.Log.WaitForAsync(n => n.AlertName == alert && n.Status == "resolved" && n.ReceivedAt >= last.ReceivedAt, stack.Timing.ToResolve(alert));
-        var closed = (resolved?.ReceivedAt ?? DateTimeOffset.UtcNow) + DetectionTiming.WithMargin(DetectionTiming.AlertmanagerMaintenance);
+        // The resolution reached the sinks after Prometheus resolved it, so counting the 15 minutes of re-sends from
+        // there errs on the late side; the last re-send then empties the group at its next flush, and maintenance drops it.
+        var closed = (resolved?.ReceivedAt ?? DateTimeOffset.UtcNow) + DetectionTiming.PrometheusResolvedResend
+            + DetectionTiming.WithMargin(stack.Timing.Of(alert).GroupInterval + DetectionTiming.AlertmanagerMaintenance);
         if (closed > DateTimeOffset.UtcNow)
         {
             await Task.Delay(closed - DateTimeOffset.UtcNow);

@@ -43,6 +43,15 @@ internal sealed partial class DetectionTiming
     /// </summary>
     public static readonly TimeSpan AlertmanagerMaintenance = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Prometheus re-sends a resolved alert to Alertmanager for 15 minutes after it resolved (fixed in its code:
+    /// <c>resolvedRetention</c>, not scaled by the time compression), and each re-send puts the alert back into its
+    /// aggregation group. Until then the group of an alert resolved earlier still exists, and the same alert firing again
+    /// joins it and is sent at that group's next group_interval flush, not after group_wait (a Redis SIGSTOP paged after
+    /// more than 28 s instead of ~11 s 8 minutes after an earlier RedisDown had resolved).
+    /// </summary>
+    public static readonly TimeSpan PrometheusResolvedResend = TimeSpan.FromMinutes(15);
+
     private readonly TimeCompression _compression;
     private readonly IReadOnlyDictionary<string, ScrapeJob> _jobs;
     private readonly ScrapeJob _global;
@@ -219,7 +228,7 @@ internal sealed partial class DetectionTiming
         text.AppendLine("| until a firing alert is notified again | M(repeat_interval + group_interval) |");
         text.AppendLine("| after it fires, until a notification would have left Alertmanager (leak checks) | M(evaluation + group_wait) |");
         text.AppendLine("| how long a fault users don't feel is held | M(max over critical alerts of scrape + evaluations + for + group_wait) |");
-        text.AppendLine("| before paging an alert notified earlier: its resolution, then Alertmanager dropping the emptied group | until resolved (bound above), then M(30 s maintenance) |");
+        text.AppendLine("| before paging an alert notified earlier: its resolution, Prometheus' re-sends of the resolved alert, then Alertmanager dropping the emptied group | until resolved (bound above), then 15 min (Prometheus' resolved retention) + M(group_interval + 30 s maintenance) |");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"**Margin**: M(x) = x × {1 + ProportionalMargin:0.##} + {FixedMargin.TotalSeconds:0} s (delivery through the sinks, SMTP with STARTTLS, a busy 2-core machine).");

@@ -387,7 +387,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         await SettleAsync(stack, a => a == hang.Alert || (hang.NoCritical && AlertCatalog.Severity(a) == "critical"), hang.Scenario);
         if (await AlertChecks.GroupClosedAsync(stack, hang.Alert) is { } closed && closed > TimeSpan.Zero)
         {
-            Note($"Before '{hang.Scenario}': {hang.Alert} had been notified by an earlier scenario; waited {closed.TotalSeconds:F0} s for its resolution and for Alertmanager to drop the emptied group.");
+            Note($"Before '{hang.Scenario}': {hang.Alert} had been notified by an earlier scenario; waited {closed.TotalSeconds:F0} s for its resolution, for Prometheus to stop re-sending it resolved (15 min) and for Alertmanager to drop the emptied group.");
         }
         var route = terms.Route;
         var floor = timing.Floor(hang.Alert, hang.Detection);
