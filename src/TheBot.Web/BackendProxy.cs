@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using TheBot.Api.Routing;
+using TheBot.Routing;
 using TheBot.Monitoring.Health;
 using Yarp.ReverseProxy.Configuration;
 

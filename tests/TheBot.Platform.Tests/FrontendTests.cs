@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
-using TheBot.Api.Routing;
+using TheBot.Routing;
 using TheBot.Platform.Tests.Support;
 using Xunit;
 

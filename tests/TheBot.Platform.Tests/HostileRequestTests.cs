@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using TheBot.Api.Routing;
+using TheBot.Routing;
 using TheBot.Platform.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;

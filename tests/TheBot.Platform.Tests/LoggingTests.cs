@@ -77,6 +77,12 @@ public sealed class LoggingTests(FullPlatformFixture platform)
 
         foreach (var service in new[] { platform.Backend, frontend })
         {
+            // The console logger writes on its own thread: the request's line reaches stdout some time after the
+            // file line above, later still on a loaded machine. Wait for it, then check every line so far.
+            var requestId = service == frontend ? frontendRequestId : backendRequestId;
+            await TestHttp.WaitUntilAsync(
+                () => Task.FromResult(service.OutputLines().Any(l => l.Contains(requestId, StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(5), () => $"no stdout line of {service.Url} carries request id {requestId}");
             var lines = service.OutputLines();
             Assert.NotEmpty(lines);
             foreach (var line in lines)
@@ -92,7 +98,6 @@ public sealed class LoggingTests(FullPlatformFixture platform)
                 }
             }
 
-            Assert.Contains(lines, l => l.Contains(service == frontend ? frontendRequestId : backendRequestId, StringComparison.Ordinal));
         }
     }
 

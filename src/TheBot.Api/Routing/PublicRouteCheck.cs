@@ -1,3 +1,5 @@
+using TheBot.Routing;
+
 namespace TheBot.Api.Routing;
 
 /// <summary>
@@ -23,7 +25,7 @@ public static class PublicRouteCheck
         if (unlisted.Count > 0 || unmapped.Count > 0)
         {
             throw new InvalidOperationException(
-                $"PublicRoutes.Templates (src/TheBot.Api/Routing/PublicRoutes.cs) must list exactly the business routes the backend maps; "
+                $"PublicRoutes.Templates (src/TheBot.ServiceDefaults/Routing/PublicRoutes.cs) must list exactly the business routes the backend maps; "
                 + $"mapped but not listed: [{string.Join(", ", unlisted)}]; listed but not mapped: [{string.Join(", ", unmapped)}].");
         }
 

@@ -4,7 +4,7 @@ namespace TheBot.Cli.Explain;
 
 /// <summary>
 /// Finds the JSON log lines of given traces in the services' log files (current and rotated), by the
-/// <c>"trace_id":"…"</c> field the services write (src/TheBot.Api/Hosting/JsonLogging.cs). One pass over the files
+/// <c>"trace_id":"…"</c> field the services write (src/TheBot.ServiceDefaults/Logging/JsonLogLine.cs). One pass over the files
 /// for all traces; lines come back newest first by their <c>timestamp</c>.
 /// </summary>
 internal static class TraceLogSearch

@@ -1,11 +1,11 @@
-namespace TheBot.Api.Routing;
+namespace TheBot.Routing;
 
 /// <summary>
 /// The route templates of every business endpoint the backend maps under <c>/api</c> and <c>/ws</c> (system and
-/// test-only endpoints excepted). The frontend compiles this same file and turns each template into a proxy route,
+/// test-only endpoints excepted). The frontend (through TheBot.ServiceDefaults) turns each template into a proxy route,
 /// so its <c>thebot_http_*</c> series carry the backend's template (<c>/api/users/{id}</c>) instead of one catch-all:
 /// the label stays bounded (this list) and frontend alerts can name the route. The backend refuses to start when what
-/// it maps and this list differ (<see cref="PublicRouteCheck"/>), so the two cannot drift apart.
+/// it maps and this list differ (<c>TheBot.Api.Routing.PublicRouteCheck</c>), so the two cannot drift apart.
 /// </summary>
 public static class PublicRoutes
 {

@@ -5,20 +5,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace TheBot.Hosting;
-
-/// <summary>Limits every THE_BOT service applies to requests (section <c>Limits</c>).</summary>
-public sealed class RequestLimitsOptions
-{
-    /// <summary>The configuration section.</summary>
-    public const string SectionName = "Limits";
-
-    /// <summary>Largest request body accepted; larger ones are answered 413.</summary>
-    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
-}
 
 /// <summary>What both THE_BOT services share: listening address, JSON logs, request limits and problem-details errors.</summary>
 public static class ServiceDefaults
@@ -93,49 +83,5 @@ public static class ServiceDefaults
         app.UseRouting();
         app.UseMiddleware<BadRequestMiddleware>();
         return app;
-    }
-}
-
-/// <summary>
-/// Answers bad JSON, unreadable parameters and oversized bodies right after routing, so the request keeps its route in
-/// the HTTP metrics (the exception handler would re-run the pipeline without it and label it <c>unmatched</c>).
-/// </summary>
-internal sealed class BadRequestMiddleware(RequestDelegate next, IProblemDetailsService problems)
-{
-    public async Task InvokeAsync(HttpContext context)
-    {
-        try
-        {
-            await next(context);
-        }
-        catch (Microsoft.AspNetCore.Http.BadHttpRequestException exception) when (!context.Response.HasStarted)
-        {
-            context.Response.Clear();
-            await BadRequestExceptionHandler.WriteAsync(problems, context, exception);
-        }
-    }
-}
-
-/// <summary>Bad JSON, unreadable parameters and oversized bodies: the status the server chose (400, 413, ...) as problem details.</summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
-{
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
-        exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad && await WriteAsync(problems, httpContext, bad);
-
-    public static async ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext httpContext, Microsoft.AspNetCore.Http.BadHttpRequestException bad)
-    {
-        var exception = bad;
-        httpContext.Response.StatusCode = bad.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = bad.StatusCode,
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
-                Detail = bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message,
-            },
-        });
     }
 }
