@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using TheBot.Api.Domain;
 using TheBot.Api.Jobs;
 
 namespace TheBot.Api.Apis;

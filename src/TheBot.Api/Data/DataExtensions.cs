@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Npgsql;
 using StackExchange.Redis;
 using TheBot.Monitoring;

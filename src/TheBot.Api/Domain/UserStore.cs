@@ -4,15 +4,6 @@ using TheBot.Api.Data;
 
 namespace TheBot.Api.Domain;
 
-public sealed record User(long Id, string Name, string Email, string Role, DateTime CreatedAt);
-
-public sealed record Notification(long Id, long UserId, string Body, DateTime CreatedAt);
-
-public static class Roles
-{
-    public static readonly string[] All = ["student", "teacher", "admin"];
-}
-
 /// <summary>Users: the minimum the rest needs (senders, students, teachers, payers). Single users are read through the cache.</summary>
 public sealed class UserStore(DbDataSource db, ReadThroughCache cache)
 {

@@ -4,8 +4,6 @@ using TheBot.Api.Data;
 
 namespace TheBot.Api.Domain;
 
-public sealed record Course(long Id, string Title, string Description, long TeacherId, DateTime CreatedAt);
-
 /// <summary>Courses; the catalogue and single courses are read through the cache and invalidated on writes.</summary>
 public sealed class CourseStore(DbDataSource db, ReadThroughCache cache)
 {

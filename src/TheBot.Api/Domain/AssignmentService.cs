@@ -5,10 +5,6 @@ using TheBot.Monitoring.Business;
 
 namespace TheBot.Api.Domain;
 
-public sealed record Assignment(long Id, long CourseId, string Title, DateTime DueAt, int MaxLength, bool Closed, DateTime CreatedAt);
-
-public sealed record Submission(long Id, long AssignmentId, long StudentId, string Status, string? Reason, int? Grade, DateTime SubmittedAt, DateTime? GradedAt);
-
 /// <summary>
 /// Assignments and their submissions. A submission is <c>accepted</c> before the due date, <c>late</c> after it, and
 /// <c>rejected</c> (stored with the reason) when the content is empty or longer than the assignment allows, or the

@@ -1,0 +1,3 @@
+namespace TheBot.Api.Jobs;
+
+public sealed record QueuedJob(long Id, JobRequest Request, int Attempt);

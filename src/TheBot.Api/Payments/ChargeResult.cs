@@ -1,0 +1,6 @@
+using TheBot.Monitoring.Business;
+
+namespace TheBot.Api.Payments;
+
+/// <summary>What the provider answered.</summary>
+public sealed record ChargeResult(PaymentStatus Status, string? Reference, string? Reason);
