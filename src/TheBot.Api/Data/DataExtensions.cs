@@ -138,6 +138,7 @@ public static class DataExtensions
         var dataSource = NpgsqlDataSource.Create(WithTimeouts(postgres, database));
         services.AddSingleton(new DatabasePool(dataSource));
         services.AddSingleton<DbDataSource>(dataSource);
+        services.AddTheBotNpgsqlHealthProbe();
 
         var redis = builder.Configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis))

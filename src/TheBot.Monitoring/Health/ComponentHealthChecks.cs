@@ -2,20 +2,20 @@ using System.Data.Common;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TheBot.Monitoring.Caching;
 using TheBot.Monitoring.Data;
 
 namespace TheBot.Monitoring.Health;
 
 /// <summary>
-/// database: <c>SELECT 1</c> on a new physical connection. A pooled one would prove nothing about new connections: a
-/// postmaster that hangs (or runs out of connection slots) leaves the pool's open connections working while every new
-/// connection waits, which is how a warm pool hides an outage that new instances, restarts and pool growth will hit.
-/// For Npgsql the connection is the data source's own settings (password, certificates) with pooling off and connect
-/// and command timeouts of the check timeout; other providers are pinged through their data source.
+/// database: <c>SELECT 1</c>, on a new physical connection when an <see cref="IDatabaseProbeConnectionFactory"/> knows the
+/// data source's provider (TheBot.Monitoring.Npgsql adds Npgsql's), else through the data source. A pooled connection
+/// would prove nothing about new connections: a postmaster that hangs (or runs out of connection slots) leaves the
+/// pool's open connections working while every new connection waits, which is how a warm pool hides an outage that
+/// new instances, restarts and pool growth will hit.
 /// </summary>
-internal sealed class DatabaseHealthCheck(DbDataSource dataSource, IOptions<MonitoringOptions> options) : IHealthCheck
+internal sealed class DatabaseHealthCheck(DbDataSource dataSource, IEnumerable<IDatabaseProbeConnectionFactory> probeConnections, IOptions<MonitoringOptions> options)
+    : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -23,8 +23,8 @@ internal sealed class DatabaseHealthCheck(DbDataSource dataSource, IOptions<Moni
         var source = dataSource is InstrumentedDbDataSource instrumented ? instrumented.Inner : dataSource;
         try
         {
-            await Probe.WithinAsync(PingAsync(source, options.Value.Health.CheckTimeout, cancellationToken), cancellationToken);
-            return HealthCheckResult.Healthy("database answers on a new connection");
+            var unpooled = await Probe.WithinAsync(PingAsync(source, options.Value.Health.CheckTimeout, cancellationToken), cancellationToken);
+            return HealthCheckResult.Healthy(unpooled ? "database answers on a new connection" : "database answers through the data source's pool");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -32,47 +32,22 @@ internal sealed class DatabaseHealthCheck(DbDataSource dataSource, IOptions<Moni
         }
     }
 
-    private static async Task PingAsync(DbDataSource source, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Pings the database; true when it did so on a new physical connection.</summary>
+    private async Task<bool> PingAsync(DbDataSource source, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using var connection = Unpooled(source, timeout);
+        await using var connection = probeConnections.Select(factory => factory.CreateUnpooled(source, timeout)).FirstOrDefault(c => c is not null);
         if (connection is null)
         {
             await using var pooled = source.CreateCommand("SELECT 1");
             await pooled.ExecuteScalarAsync(cancellationToken);
-            return;
+            return false;
         }
 
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT 1";
         await command.ExecuteScalarAsync(cancellationToken);
-    }
-
-    /// <summary>A new unpooled Npgsql connection like the data source's, or null for another provider.</summary>
-    internal static NpgsqlConnection? Unpooled(DbDataSource source, TimeSpan timeout)
-    {
-        if (source.CreateConnection() is not NpgsqlConnection template)
-        {
-            return null;
-        }
-
-        using (template)
-        {
-            // Whole seconds, at least one (0 would mean "wait forever"); the check's token cuts the wait exactly.
-            var seconds = (int)Math.Max(1, Math.Ceiling(timeout.TotalSeconds));
-            var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString)
-            {
-                Pooling = false,
-                Timeout = seconds,
-                CommandTimeout = seconds,
-                // A hung server never answers a cancel request; waiting for it would only hold the connection longer.
-                CancellationTimeout = -1,
-            };
-
-            // The data source's connection string has no password (unless Persist Security Info): CloneWith takes it,
-            // and the certificate callbacks, from the data source.
-            return template.CloneWith(settings.ConnectionString);
-        }
+        return true;
     }
 }
 
@@ -102,6 +77,13 @@ internal static class Probe
     /// fires. Npgsql does not cancel a connection open that is waiting for the server's answer, nor does
     /// StackExchange.Redis a read, so without this a hung dependency would hold the check for the driver's own timeout.
     /// </summary>
+    public static async Task<T> WithinAsync<T>(Task<T> probe, CancellationToken cancellationToken)
+    {
+        await WithinAsync((Task)probe, cancellationToken);
+        return await probe;
+    }
+
+    /// <inheritdoc cref="WithinAsync{T}(Task{T}, CancellationToken)"/>
     public static async Task WithinAsync(Task probe, CancellationToken cancellationToken)
     {
         try

@@ -1,0 +1,35 @@
+using System.Data.Common;
+using Npgsql;
+using TheBot.Monitoring.Health;
+
+namespace TheBot.Monitoring;
+
+/// <summary>Unpooled Npgsql connections for the database health check, with the data source's own credentials.</summary>
+internal sealed class NpgsqlProbeConnectionFactory : IDatabaseProbeConnectionFactory
+{
+    public DbConnection? CreateUnpooled(DbDataSource source, TimeSpan timeout)
+    {
+        if (source.CreateConnection() is not NpgsqlConnection template)
+        {
+            return null;
+        }
+
+        using (template)
+        {
+            // Whole seconds, at least one (0 would mean "wait forever"); the check's token cuts the wait exactly.
+            var seconds = (int)Math.Max(1, Math.Ceiling(timeout.TotalSeconds));
+            var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString)
+            {
+                Pooling = false,
+                Timeout = seconds,
+                CommandTimeout = seconds,
+                // A hung server never answers a cancel request; waiting for it would only hold the connection longer.
+                CancellationTimeout = -1,
+            };
+
+            // The data source's connection string has no password (unless Persist Security Info): CloneWith takes it,
+            // and the certificate callbacks, from the data source.
+            return template.CloneWith(settings.ConnectionString);
+        }
+    }
+}
