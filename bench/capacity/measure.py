@@ -139,6 +139,10 @@ def main():
         "vm_active_series": last["vm_active"],
         "prom_rss_bytes": last["prom_rss"],
         "prom_peak_rss_bytes": max(s["prom_rss"] for s in samples),
+        # RSS moves with Go's garbage collector (up to ~2x the live heap): the steady window's mean is the fair figure.
+        "prom_mean_rss_bytes_steady": sum(s["prom_rss"] for s in steady) / len(steady),
+        "prom_mean_bytes_per_series_steady": sum(s["prom_rss"] / max(s["head_series"], 1) for s in steady) / len(steady),
+        "vm_mean_rss_bytes_steady": sum(s["vm_rss"] for s in steady) / len(steady),
         "prom_bytes_per_series": last["prom_rss"] / max(last["head_series"], 1),
         "vm_rss_bytes": last["vm_rss"],
         "vm_bytes_per_series": last["vm_rss"] / max(last["vm_active"], 1),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Capacity of Prometheus 2.42 and VictoriaMetrics 1.79 at a given number of active series (docs/capacity.md, row 2).
 #
-#   bench/capacity/run.sh series N [--duration 240] [--scrape-interval 15s] [--template FILE] [--keep]
+#   bench/capacity/run.sh series N [--duration 240] [--scrape-interval 15s] [--template FILE] [--no-rules] [--keep]
 #
 # Serves ceil(N / S) synthetic backend instances, S = the series of one real instance (the template,
 # bench/capacity/backend-exposition.txt, captured by real-series.sh), one scrape target per instance as in
@@ -12,18 +12,20 @@
 # remote_write throughput and CPU per million samples (JSON). Results: /tmp/thebot-capacity.XXXX/ (printed).
 # Every process runs at nice 10 on 127.0.0.1 free ports and is stopped on exit (also on error or Ctrl+C);
 # the run stops early when the machine's available memory falls under 3 GiB. --keep keeps the data folders.
+# --no-rules loads no rule file: the CPU difference to a run with rules is what evaluating them costs.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-[[ "${1:-}" == series && -n "${2:-}" ]] || { sed -n '2,15p' "$0"; exit 2; }
+[[ "${1:-}" == series && -n "${2:-}" ]] || { sed -n '2,16p' "$0"; exit 2; }
 SERIES="$2"; shift 2
-DURATION=240 INTERVAL=15s TEMPLATE="$HERE/backend-exposition.txt" KEEP=0
+DURATION=240 INTERVAL=15s TEMPLATE="$HERE/backend-exposition.txt" KEEP=0 RULE_FILES="[recording_rules.yml, alert_rules.yml]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --scrape-interval) INTERVAL="$2"; shift 2 ;;
     --template) TEMPLATE="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --no-rules) RULE_FILES="[]"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -80,7 +82,7 @@ global:
   evaluation_interval: $INTERVAL
   scrape_timeout: 10s
   external_labels: {cluster: capacity, replica: a}
-rule_files: [recording_rules.yml, alert_rules.yml]
+rule_files: $RULE_FILES
 scrape_configs:
   - job_name: thebot-backend
     file_sd_configs: [{files: [targets.json]}]
