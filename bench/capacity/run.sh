@@ -101,5 +101,12 @@ python3 "$HERE/measure.py" --prom "http://127.0.0.1:$PROM_PORT" --vm "http://127
   --prom-pid "$PROM_PID" --vm-pid "$VM_PID" --gen-pids "${GEN_PIDS[@]}" --duration "$DURATION" \
   --log "$OUT/samples.jsonl" | tee "$OUT/result.txt" || rc=$?
 echo "series=$SERIES instances=$INSTANCES per_instance=$PER_INSTANCE interval=$INTERVAL duration=$DURATION" >>"$OUT/result.txt"
+# The write-ahead log holds the last ~2-3 h of samples before they are compacted into a block: its bytes per sample.
+python3 - "$OUT/prometheus/wal" "$OUT/samples.jsonl" <<'PY' | tee -a "$OUT/result.txt"
+import json, os, sys
+wal = sum(os.path.getsize(os.path.join(p, f)) for p, _, fs in os.walk(sys.argv[1]) for f in fs)
+last = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+print(f"prometheus WAL {wal} B for {last['appended']:.0f} samples appended: {wal / max(last['appended'], 1):.2f} B/sample")
+PY
 echo "results: $OUT/result.txt"
 exit "$rc"
