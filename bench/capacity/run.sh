@@ -36,8 +36,15 @@ done
 OUT="$(mktemp -d /tmp/thebot-capacity.XXXXXX)"
 PIDS=()
 stop_all() {
-  local pid
+  local pid i
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Prometheus flushes its remote_write queues for up to a minute when it stops; past 90 s, kill what is left.
+  for ((i = 0; i < 900; i++)); do
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && break; done
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ $KEEP == 0 ]]; then rm -rf "$OUT/prometheus" "$OUT/vm"; fi
 }
