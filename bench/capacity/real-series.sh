@@ -8,6 +8,7 @@
 # saves the backend's exposition as the synthetic template (bench/capacity/backend-exposition.txt: text format
 # 0.0.4, HELP lines dropped), and stops the stack (`./thebot down`) on exit, also on error or Ctrl+C.
 # --keep leaves the template where it is and writes the new one to <state-dir>/backend-exposition.txt instead.
+# The state folder must not exist yet (a reused one would replay the previous run's series from the WAL).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -18,7 +19,7 @@ while [[ $# -gt 0 ]]; do
     --port-offset) OFFSET="$2"; shift 2 ;;
     --state-dir) STATE="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done

@@ -16,7 +16,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-[[ "${1:-}" == series && -n "${2:-}" ]] || { sed -n '2,16p' "$0"; exit 2; }
+[[ "${1:-}" == series && -n "${2:-}" ]] || { sed -n '2,15p' "$0"; exit 2; }
 SERIES="$2"; shift 2
 DURATION=240 INTERVAL=15s TEMPLATE="$HERE/backend-exposition.txt" KEEP=0 RULE_FILES="[recording_rules.yml, alert_rules.yml]"
 while [[ $# -gt 0 ]]; do
