@@ -58,7 +58,8 @@ class Template:
                 kind = types.get(family, types.get(name, "untyped"))
                 is_counter = kind in ("counter", "histogram", "summary") and not (kind == "summary" and family == name)
                 # One random factor per histogram label set (le left out), so its buckets stay cumulative.
-                key = (family, re.sub(r',?le="[^"]*"', "", labels))
+                # Anchored on a label boundary: `table="none"` ends in `le="none"` too.
+                key = (family, re.sub(r'(?<=[{,])le="[^"]*",?', "", labels))
                 self.prefixes.append(f"{name}{labels} ")
                 self.names.append(name)
                 self.labels.append(labels[1:-1] if labels else "")
