@@ -95,8 +95,22 @@ internal sealed class NativeBuckets
         return (exponent * BucketsPerOctave) + inOctave;
     }
 
-    /// <summary>Upper bound of bucket <paramref name="key"/> at <paramref name="schema"/>: 2^(key / 2^schema).</summary>
-    public static double UpperBound(int key, int schema) => Math.Pow(2, key * Math.ScaleB(1, -schema));
+    /// <summary>
+    /// Upper bound of bucket <paramref name="key"/> at <paramref name="schema"/>: 2^(key / 2^schema), computed as
+    /// 2^(j / 2^schema) scaled by a whole power of two, i.e. from the same doubles <see cref="KeyOf"/> compares with.
+    /// </summary>
+    public static double UpperBound(int key, int schema)
+    {
+        if (schema <= 0)
+        {
+            return Math.ScaleB(1, key << -schema);
+        }
+
+        var perOctave = 1 << schema;
+        var octave = (int)Math.Floor((double)key / perOctave);
+        var inOctave = key - (octave * perOctave);
+        return Math.ScaleB(Math.Pow(2, (double)inOctave / perOctave), octave);
+    }
 
     /// <summary>Key of a storage bucket after lowering the schema by <paramref name="reduction"/> (each step merges pairs).</summary>
     internal static int ReducedKey(int key, int reduction) => (key + (1 << reduction) - 1) >> reduction;
