@@ -1,5 +1,5 @@
+using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using TheBot.Monitoring.Http;
@@ -15,7 +15,8 @@ namespace TheBot.Monitoring.Tests;
 /// Two real Prometheus 2.42 servers scrape one app using the library after known observations: one started with
 /// <c>--enable-feature=native-histograms</c> (it negotiates protobuf and stores native histograms), one without (it
 /// gets OpenMetrics and the classic buckets). PromQL over the native histogram returns the observed count and sum,
-/// a p95 within one bucket of the exact one, and the exact share under 1 s through histogram_fraction.
+/// a p95 within one bucket of the exact one, the exact share under 1 s through histogram_fraction, and the
+/// exemplar of the classic bucket (filed under the native series).
 /// </summary>
 public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
 {
@@ -40,9 +41,17 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
             values[i] = 0.120 * Math.Exp(0.6 * normal);
         }
 
-        var histogram = app.Services.GetRequiredService<MetricRegistry>()
-            .DurationHistogram("test_latency_seconds", "A known distribution.", HttpMetrics.DefaultDurationBuckets).Unlabelled();
-        foreach (var value in values)
+        var registry = app.Services.GetRequiredService<MetricRegistry>();
+        var histogram = registry.DurationHistogram("test_latency_seconds", "A known distribution.", HttpMetrics.DefaultDurationBuckets).Unlabelled();
+        registry.ExemplarsWanted = true;
+        string traceId;
+        using (var activity = new Activity("native-exemplar").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            traceId = activity.TraceId.ToHexString();
+            histogram.Observe(values[0]);
+        }
+
+        foreach (var value in values.Skip(1))
         {
             histogram.Observe(value);
         }
@@ -91,6 +100,19 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
         var upper = bounds.First(b => b >= exactP95);
         var lower = bounds.LastOrDefault(b => b < exactP95);
         Assert.InRange(classicP95, lower, upper); // within its (much wider) classic bucket
+
+        // Exemplars ride on the classic buckets in both formats (both servers run with exemplar storage): the native
+        // server files them under the histogram's own name, the classic one under the bucket series.
+        var start = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds();
+        var end = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds();
+        foreach (var (server, selector) in new[] { (native, "test_latency_seconds"), (classic, "test_latency_seconds_bucket") })
+        {
+            var found = Assert.Single((await server.GetJsonAsync($"/api/v1/query_exemplars?query={selector}&start={start}&end={end}")).GetProperty("data").EnumerateArray());
+            Assert.Equal(selector, found.GetProperty("seriesLabels").GetProperty("__name__").GetString());
+            var exemplar = Assert.Single(found.GetProperty("exemplars").EnumerateArray());
+            Assert.Equal(traceId, exemplar.GetProperty("labels").GetProperty("trace_id").GetString());
+            Assert.Equal(values[0], double.Parse(exemplar.GetProperty("value").GetString()!, CultureInfo.InvariantCulture));
+        }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"exact p95 {exactP95:F4} s; native {nativeP95:F4} s ({nativeError:P2}); classic {classicP95:F4} s ({classicError:P2}); share ≤ 1 s exact {underOneSecond:F5}, histogram_fraction {fraction:F5}"));
