@@ -69,7 +69,7 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
                 authorization: { type: Bearer, credentials: {{TestApp.ScrapeToken}} }
                 static_configs: [{ targets: ['{{app.Address.Authority}}'] }]
             """;
-        await using var native = await PrometheusServer.StartNewAsync(config, ["--enable-feature=native-histograms"]);
+        await using var native = await PrometheusServer.StartNewWithArgumentsAsync(config, ["--enable-feature=native-histograms"]);
         await using var classic = await PrometheusServer.StartNewAsync(config);
         await native.WaitForTargetUpAsync("app");
         await classic.WaitForTargetUpAsync("app");
