@@ -16,7 +16,8 @@ namespace TheBot.Monitoring.Tests;
 /// <c>--enable-feature=native-histograms</c> (it negotiates protobuf and stores native histograms), one without (it
 /// gets OpenMetrics and the classic buckets). PromQL over the native histogram returns the observed count and sum,
 /// a p95 within one bucket of the exact one, the exact share under 1 s through histogram_fraction, and the
-/// exemplar of the classic bucket (filed under the native series).
+/// exemplar of the classic bucket (filed under the native series); rules written as "classic `or` native" answer on
+/// both servers.
 /// </summary>
 public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
 {
@@ -112,6 +113,26 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
             var exemplar = Assert.Single(found.GetProperty("exemplars").EnumerateArray());
             Assert.Equal(traceId, exemplar.GetProperty("labels").GetProperty("trace_id").GetString());
             Assert.Equal(values[0], double.Parse(exemplar.GetProperty("value").GetString()!, CultureInfo.InvariantCulture));
+        }
+
+        // Rules written for both modes: the classic expression `or` its native twin answers on either server. A second
+        // batch of the same distribution gives rate() something to see.
+        foreach (var value in values)
+        {
+            histogram.Observe(value);
+        }
+
+        const string p95Rule = "histogram_quantile(0.95, sum by (job, le) (rate(test_latency_seconds_bucket[1m])))"
+                               + " or histogram_quantile(0.95, sum by (job) (rate(test_latency_seconds[1m])))";
+        const string sloRule = "(1 - sum by (job) (rate(test_latency_seconds_bucket{le=\"1\"}[1m])) / sum by (job) (rate(test_latency_seconds_count[1m])))"
+                               + " or (1 - histogram_fraction(0, 1, sum by (job) (rate(test_latency_seconds[1m]))))";
+        foreach (var (server, tolerance) in new[] { (native, Math.Pow(2, 1.0 / 8) - 1), (classic, (upper / exactP95) - 1) })
+        {
+            double? p95 = null;
+            await TestHttp.WaitUntilAsync(async () => (p95 = await ScalarAsync(server, p95Rule)) is { } v && !double.IsNaN(v),
+                TimeSpan.FromSeconds(20), () => $"the p95 rule gave {p95}");
+            Assert.InRange(Math.Abs((p95!.Value / exactP95) - 1), 0, tolerance);
+            Assert.Equal(1 - underOneSecond, (await ScalarAsync(server, sloRule))!.Value, 6);
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
