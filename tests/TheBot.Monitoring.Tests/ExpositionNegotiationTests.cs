@@ -1,3 +1,4 @@
+using TheBot.Monitoring.Metrics;
 using TheBot.Monitoring.SystemEndpoints;
 using Xunit;
 
@@ -45,6 +46,37 @@ public sealed class ExpositionNegotiationTests
     [MemberData(nameof(Accepts))]
     public void Accept_is_read_with_versions_and_q_values(string? accept, bool openMetrics) =>
         Assert.Equal(openMetrics, ExpositionNegotiation.PrefersOpenMetrics(accept));
+
+    /// <summary>What Prometheus 2.42 sends when started with <c>--enable-feature=native-histograms</c> (captured from it).</summary>
+    public const string Prometheus242NativeAccept =
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    public static TheoryData<string?, ExpositionFormat> Formats => new()
+    {
+        { Prometheus242NativeAccept, ExpositionFormat.Protobuf },
+        { Prometheus242Accept, ExpositionFormat.OpenMetrics },
+        { null, ExpositionFormat.Text },
+        { "*/*", ExpositionFormat.Text },
+        // Never binary through a wildcard: a browser or curl without Accept reads text.
+        { "application/*", ExpositionFormat.OpenMetrics },
+        { "application/vnd.google.protobuf", ExpositionFormat.Protobuf },
+        { "Application/Vnd.Google.Protobuf; Proto=io.prometheus.client.MetricFamily; Encoding=delimited", ExpositionFormat.Protobuf },
+        // Another message or the text/compact-text protobuf encodings are formats we do not write.
+        { "application/vnd.google.protobuf;proto=other.Message;encoding=delimited,text/plain;q=0.1", ExpositionFormat.Text },
+        { "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text,text/plain;q=0.1", ExpositionFormat.Text },
+        { "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text", ExpositionFormat.Text },
+        // Quality, then order, decides between all three.
+        { "application/vnd.google.protobuf;q=0.5,application/openmetrics-text;q=0.6", ExpositionFormat.OpenMetrics },
+        { "application/vnd.google.protobuf;q=0.5,text/plain;q=0.6", ExpositionFormat.Text },
+        { "application/openmetrics-text;q=0.5,application/vnd.google.protobuf;q=0.5", ExpositionFormat.OpenMetrics },
+        { "application/vnd.google.protobuf;q=0.5,application/openmetrics-text;q=0.5", ExpositionFormat.Protobuf },
+        { "application/vnd.google.protobuf;q=0,*/*", ExpositionFormat.Text },
+    };
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Protobuf_is_chosen_only_when_named_and_preferred(string? accept, ExpositionFormat format) =>
+        Assert.Equal(format, ExpositionNegotiation.Choose(accept));
 
     [Theory]
     [InlineData("gzip", true)]

@@ -47,6 +47,9 @@ public class PrometheusServer : ServerFixture
     /// <summary>The component.</summary>
     public Prometheus Server { get; }
 
+    /// <summary>Flags added to the component's own, e.g. <c>--enable-feature=native-histograms</c> (the flag may repeat).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     /// <summary>Base URL.</summary>
     public string Url => Server.Url;
 
@@ -56,6 +59,10 @@ public class PrometheusServer : ServerFixture
     /// <summary>Starts a server outside xunit's fixture lifecycle.</summary>
     public static Task<PrometheusServer> StartNewAsync(string configYaml, IReadOnlyDictionary<string, string>? ruleFiles = null, WebAuth? auth = null) =>
         StartAsync(new PrometheusServer(configYaml, ruleFiles, auth));
+
+    /// <summary>Starts a server with extra command-line flags outside xunit's fixture lifecycle.</summary>
+    public static Task<PrometheusServer> StartNewWithArgumentsAsync(string configYaml, IReadOnlyList<string> extraArguments) =>
+        StartAsync(new PrometheusServer(configYaml) { ExtraArguments = extraArguments });
 
     /// <summary>Runs an instant query and returns <c>data.result</c> (throws unless the status is success).</summary>
     public async Task<JsonElement> QueryAsync(string promql)
@@ -105,5 +112,5 @@ public class PrometheusServer : ServerFixture
     }
 
     /// <inheritdoc />
-    protected override IEnumerable<ProcessSpec> CreateSpecs() => [Server.Spec];
+    protected override IEnumerable<ProcessSpec> CreateSpecs() => [Server.Spec with { Arguments = [.. Server.Spec.Arguments, .. ExtraArguments] }];
 }

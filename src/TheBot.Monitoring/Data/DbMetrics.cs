@@ -19,7 +19,7 @@ public sealed class DbMetrics
         _classifier = classifier;
         Queries = registry.Counter("thebot_db_queries_total",
             "Database commands executed (failed ones included), by database, operation and main table.", "database", "operation", "table");
-        Duration = registry.HistogramWithExemplars("thebot_db_query_duration_seconds",
+        Duration = registry.DurationHistogram("thebot_db_query_duration_seconds",
             "Time to execute a database command until its first result, by database, operation and main table.",
             DefaultDurationBuckets, "database", "operation", "table");
         Errors = registry.Counter("thebot_db_query_errors_total",

@@ -16,7 +16,7 @@ public sealed class HttpMetrics
     {
         Requests = registry.Counter("thebot_http_requests_total",
             "HTTP requests completed, by method, route template and status code.", "method", "endpoint", "status");
-        Duration = registry.HistogramWithExemplars("thebot_http_request_duration_seconds",
+        Duration = registry.DurationHistogram("thebot_http_request_duration_seconds",
             "Time from the request reaching the service to the response being produced, by method and route template.",
             durationBuckets ?? DefaultDurationBuckets, "method", "endpoint");
         Exceptions = registry.Counter("thebot_http_request_exceptions_total",

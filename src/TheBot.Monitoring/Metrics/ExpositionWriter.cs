@@ -5,8 +5,9 @@ using System.Text;
 namespace TheBot.Monitoring.Metrics;
 
 /// <summary>
-/// Writes families as Prometheus text exposition 0.0.4, or OpenMetrics 1.0, into a reusable UTF-8 buffer.
-/// Label sets are encoded once per series, so a scrape is mostly copying bytes and formatting numbers.
+/// Writes families as Prometheus text exposition 0.0.4, OpenMetrics 1.0, or the Prometheus protobuf format, into a
+/// reusable buffer. Label sets are encoded once per series (for text and for protobuf), so a scrape is mostly copying
+/// bytes and formatting numbers. Families and sources make the same calls whatever the format.
 /// </summary>
 public sealed class ExpositionWriter
 {
@@ -16,34 +17,62 @@ public sealed class ExpositionWriter
     /// <summary>Content type of OpenMetrics.</summary>
     public const string OpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+    /// <summary>Content type of the Prometheus protobuf format (varint-delimited MetricFamily messages).</summary>
+    public const string ProtobufContentType = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
     private static readonly byte[] InfPrefixLe = "+Inf"u8.ToArray();
 
     private readonly ArrayBufferWriter<byte> _buffer;
     private readonly Dictionary<MetricFamily, byte[]> _names = new(ReferenceEqualityComparer.Instance);
+    private ProtobufExposition? _protobuf;
 
     /// <summary>Creates a writer with an initial buffer size.</summary>
     public ExpositionWriter(bool openMetrics = false, int initialCapacity = 64 * 1024)
     {
-        OpenMetrics = openMetrics;
         _buffer = new ArrayBufferWriter<byte>(initialCapacity);
+        Reset(openMetrics);
     }
+
+    /// <summary>Creates a writer for <paramref name="format"/> (it can switch with <see cref="Reset(ExpositionFormat)"/>).</summary>
+    public ExpositionWriter(ExpositionFormat format)
+        : this(openMetrics: false)
+    {
+        Reset(format);
+    }
+
+    /// <summary>The format being written.</summary>
+    public ExpositionFormat Format { get; private set; }
 
     /// <summary>True when writing OpenMetrics rather than the classic text format.</summary>
-    public bool OpenMetrics { get; private set; }
+    public bool OpenMetrics => Format == ExpositionFormat.OpenMetrics;
 
     /// <summary>The bytes written so far.</summary>
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
+    public ReadOnlyMemory<byte> WrittenMemory => Format == ExpositionFormat.Protobuf ? _protobuf!.WrittenMemory : _buffer.WrittenMemory;
 
     /// <summary>Clears the buffer (keeping its memory) for another scrape.</summary>
-    public void Reset(bool openMetrics)
+    public void Reset(bool openMetrics) => Reset(openMetrics ? ExpositionFormat.OpenMetrics : ExpositionFormat.Text);
+
+    /// <summary>Clears the buffer (keeping its memory) for another scrape in <paramref name="format"/>.</summary>
+    public void Reset(ExpositionFormat format)
     {
-        OpenMetrics = openMetrics;
+        Format = format;
         _buffer.ResetWrittenCount();
+        if (format == ExpositionFormat.Protobuf)
+        {
+            _protobuf ??= new ProtobufExposition();
+            _protobuf.Reset();
+        }
     }
 
-    /// <summary>Writes <c># HELP</c> and <c># TYPE</c> for a family.</summary>
+    /// <summary>Writes <c># HELP</c> and <c># TYPE</c> for a family (in protobuf: starts its MetricFamily message).</summary>
     public void WriteHeader(string name, string help, MetricType type)
     {
+        if (_protobuf is { } protobuf && Format == ExpositionFormat.Protobuf)
+        {
+            protobuf.BeginFamily(name, help, type);
+            return;
+        }
+
         // OpenMetrics names a counter family without its _total suffix; samples keep it.
         var familyName = OpenMetrics && type == MetricType.Counter && name.EndsWith("_total", StringComparison.Ordinal)
             ? name[..^"_total".Length]
@@ -62,9 +91,18 @@ public sealed class ExpositionWriter
         });
     }
 
-    /// <summary>Writes one sample line <c>name{labels} value</c>.</summary>
+    /// <summary>
+    /// Writes one sample line <c>name{labels} value</c>. In protobuf the sample becomes one metric of the family the
+    /// last <see cref="WriteHeader"/> opened, its labels read back from <paramref name="encodedLabels"/>.
+    /// </summary>
     public void WriteSample(ReadOnlySpan<byte> name, ReadOnlySpan<byte> encodedLabels, double value)
     {
+        if (Format == ExpositionFormat.Protobuf)
+        {
+            _protobuf!.WriteScalar(ProtobufExposition.LabelPairsFromText(encodedLabels), value);
+            return;
+        }
+
         Write(name);
         Write(encodedLabels);
         WriteByte((byte)' ');
@@ -75,6 +113,12 @@ public sealed class ExpositionWriter
     /// <summary>Writes one sample line with a whole-number value.</summary>
     public void WriteSample(ReadOnlySpan<byte> name, ReadOnlySpan<byte> encodedLabels, long value)
     {
+        if (Format == ExpositionFormat.Protobuf)
+        {
+            _protobuf!.WriteScalar(ProtobufExposition.LabelPairsFromText(encodedLabels), value);
+            return;
+        }
+
         Write(name);
         Write(encodedLabels);
         WriteByte((byte)' ');
@@ -82,10 +126,14 @@ public sealed class ExpositionWriter
         WriteByte((byte)'\n');
     }
 
-    /// <summary>Writes the end marker (OpenMetrics only).</summary>
+    /// <summary>Writes the end marker (OpenMetrics), or closes the last family (protobuf).</summary>
     public void WriteEnd()
     {
-        if (OpenMetrics)
+        if (Format == ExpositionFormat.Protobuf)
+        {
+            _protobuf!.EndFamily();
+        }
+        else if (OpenMetrics)
         {
             WriteAscii("# EOF\n");
         }
@@ -102,10 +150,43 @@ public sealed class ExpositionWriter
         return bytes;
     }
 
+    /// <summary>One counter or gauge series, its labels already encoded for every format.</summary>
+    internal void WriteSeries(byte[] name, Series series, double value)
+    {
+        if (Format == ExpositionFormat.Protobuf)
+        {
+            _protobuf!.WriteScalar(series.EncodedLabelPairs, value);
+        }
+        else
+        {
+            WriteSample(name, series.EncodedLabels, value);
+        }
+    }
+
+    /// <summary>One counter series with a whole-number value (written as an integer in text).</summary>
+    internal void WriteSeries(byte[] name, Series series, long value)
+    {
+        if (Format == ExpositionFormat.Protobuf)
+        {
+            _protobuf!.WriteScalar(series.EncodedLabelPairs, value);
+        }
+        else
+        {
+            WriteSample(name, series.EncodedLabels, value);
+        }
+    }
+
     internal void WriteHistogram(MetricFamily family, Histogram histogram) => WriteHistogramOf(NameBytes(family), histogram);
 
     internal void WriteHistogramOf(byte[] name, Histogram histogram)
     {
+        if (Format == ExpositionFormat.Protobuf)
+        {
+            // Exemplars go with the classic buckets, as the protobuf format carries them.
+            _protobuf!.WriteHistogram(histogram, histogram.Exemplars);
+            return;
+        }
+
         var prefixes = histogram.EncodedBucketPrefixes;
         Span<long> cumulative = stackalloc long[prefixes.Length];
         histogram.CopyCumulative(cumulative, out var sum);

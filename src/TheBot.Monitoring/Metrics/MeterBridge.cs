@@ -389,7 +389,7 @@ public sealed class MeterBridge : IMetricSource, IDisposable
                 }
                 else
                 {
-                    writer.WriteSample(_nameBytes, series.Gauge.EncodedLabels, series.Gauge.Value);
+                    writer.WriteSeries(_nameBytes, series.Gauge, series.Gauge.Value);
                 }
             }
         }
@@ -437,12 +437,17 @@ public sealed class MeterBridge : IMetricSource, IDisposable
             var labelValues = ordered.Select(t => t.Value).ToArray();
             IsUpDown = isUpDown;
             IsOverflow = isOverflow;
-            Gauge = new Gauge(labelValues) { EncodedLabels = ExpositionWriter.EncodeLabels(labelNames, labelValues) };
+            Gauge = new Gauge(labelValues)
+            {
+                EncodedLabels = ExpositionWriter.EncodeLabels(labelNames, labelValues),
+                EncodedLabelPairs = ProtobufBuffer.EncodeLabelPairs(labelNames, labelValues),
+            };
             if (type == MetricType.Histogram)
             {
                 Histogram = new Histogram(labelValues, buckets)
                 {
                     EncodedLabels = Gauge.EncodedLabels,
+                    EncodedLabelPairs = Gauge.EncodedLabelPairs,
                     EncodedBucketPrefixes = ExpositionWriter.EncodeBucketPrefixes(name, labelNames, labelValues, buckets),
                 };
             }

@@ -129,6 +129,7 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
 
             var series = _create(values);
             series.EncodedLabels = ExpositionWriter.EncodeLabels(LabelNames, values);
+            series.EncodedLabelPairs = ProtobufBuffer.EncodeLabelPairs(LabelNames, values);
             if (series is Histogram histogram)
             {
                 histogram.EncodedBucketPrefixes = ExpositionWriter.EncodeBucketPrefixes(Name, LabelNames, values, histogram.UpperBounds);
@@ -153,10 +154,10 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
             switch (series)
             {
                 case Counter counter:
-                    writer.WriteSample(nameBytes, series.EncodedLabels, counter.Value);
+                    writer.WriteSeries(nameBytes, series, counter.Value);
                     break;
                 case Gauge gauge:
-                    writer.WriteSample(nameBytes, series.EncodedLabels, gauge.Value);
+                    writer.WriteSeries(nameBytes, series, gauge.Value);
                     break;
                 case Histogram histogram:
                     writer.WriteHistogram(this, histogram);

@@ -52,7 +52,16 @@ public sealed class MetricRegistry
         CreateHistogram(name, help, buckets, exemplars: true, labelNames);
 
     /// <summary>
-    /// True once a scrape has negotiated OpenMetrics: from then on histograms with exemplars record them. Before that
+    /// A duration histogram (values in seconds): the classic buckets and exemplars of
+    /// <see cref="HistogramWithExemplars"/>, plus native (exponential) buckets at schema 3 (bounds 2^(1/8) apart) from
+    /// 2^-20 s to 2^16 s with a zero bucket under 2^-20 s, written only in the protobuf format. Text and OpenMetrics
+    /// scrapes see exactly the classic histogram. Costs a few ns and ~2.3 KB per series; see docs/metrics.md.
+    /// </summary>
+    public MetricFamily<Histogram> DurationHistogram(string name, string help, double[] buckets, params string[] labelNames) =>
+        CreateHistogram(name, help, buckets, exemplars: true, labelNames, native: true);
+
+    /// <summary>
+    /// True once a scrape has negotiated OpenMetrics or protobuf: from then on histograms with exemplars record them. Before that
     /// (text-only scrapers) an observation pays one volatile read for them and nothing else.
     /// </summary>
     public bool ExemplarsWanted
@@ -61,7 +70,7 @@ public sealed class MetricRegistry
         set => Volatile.Write(ref _exemplarsWanted.Value, value);
     }
 
-    private MetricFamily<Histogram> CreateHistogram(string name, string help, double[] buckets, bool exemplars, string[] labelNames)
+    private MetricFamily<Histogram> CreateHistogram(string name, string help, double[] buckets, bool exemplars, string[] labelNames, bool native = false)
     {
         if (buckets.Length == 0 || buckets.Zip(buckets.Skip(1)).Any(pair => pair.First >= pair.Second) || buckets.Any(b => !double.IsFinite(b)))
         {
@@ -70,7 +79,7 @@ public sealed class MetricRegistry
 
         var bounds = buckets.ToArray();
         return GetOrAdd(name, help, MetricType.Histogram, labelNames,
-            values => new Histogram(values, bounds, exemplars ? new ExemplarReservoir(bounds.Length + 1, _exemplarsWanted) : null), bounds);
+            values => new Histogram(values, bounds, exemplars ? new ExemplarReservoir(bounds.Length + 1, _exemplarsWanted) : null, native ? new NativeBuckets() : null), bounds);
     }
 
     /// <summary>Adds a source of families computed at scrape time (e.g. bridged .NET meters).</summary>

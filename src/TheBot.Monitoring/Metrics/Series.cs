@@ -12,6 +12,9 @@ public abstract class Series
 
     /// <summary>UTF-8 of <c>{a="x",b="y"}</c> (or empty), escaped once when the series is created.</summary>
     internal byte[] EncodedLabels { get; set; } = [];
+
+    /// <summary>The protobuf <c>Metric.label</c> fields of this series, encoded once when the series is created.</summary>
+    internal byte[] EncodedLabelPairs { get; set; } = [];
 }
 
 /// <summary>A monotonically increasing whole-number count.</summary>
@@ -92,12 +95,16 @@ public sealed class Histogram : Series
     private readonly long[] _bucketCounts; // not cumulative; the last slot is +Inf
     private double _sum;
 
-    internal Histogram(string[] labelValues, double[] upperBounds, ExemplarReservoir? exemplars = null) : base(labelValues)
+    internal Histogram(string[] labelValues, double[] upperBounds, ExemplarReservoir? exemplars = null, NativeBuckets? native = null) : base(labelValues)
     {
         _upperBounds = upperBounds;
         _bucketCounts = new long[upperBounds.Length + 1];
         Exemplars = exemplars;
+        Native = native;
     }
+
+    /// <summary>The native (exponential) buckets kept beside the classic ones, for duration families; null otherwise.</summary>
+    internal NativeBuckets? Native { get; }
 
     /// <summary>The latest exemplar per bucket, for families created with exemplars; null otherwise.</summary>
     internal ExemplarReservoir? Exemplars { get; }
@@ -122,6 +129,7 @@ public sealed class Histogram : Series
         }
 
         Interlocked.Increment(ref _bucketCounts[i]);
+        Native?.Observe(value);
         double seen;
         do
         {

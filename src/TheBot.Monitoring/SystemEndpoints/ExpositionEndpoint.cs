@@ -35,15 +35,20 @@ internal sealed class ExpositionEndpoint(MetricRegistry registry)
 
         try
         {
-            // The first OpenMetrics scrape turns exemplar recording on; a text-only scraper never pays for it.
-            registry.ExemplarsWanted |= negotiated.OpenMetrics;
-            _writer.Reset(negotiated.OpenMetrics);
+            // The first OpenMetrics or protobuf scrape turns exemplar recording on; a text-only scraper never pays for it.
+            registry.ExemplarsWanted |= negotiated.Format != ExpositionFormat.Text;
+            _writer.Reset(negotiated.Format);
             registry.WriteTo(_writer);
-            response.ContentType = negotiated.OpenMetrics ? ExpositionWriter.OpenMetricsContentType : ExpositionWriter.TextContentType;
+            response.ContentType = negotiated.Format switch
+            {
+                ExpositionFormat.Protobuf => ExpositionWriter.ProtobufContentType,
+                ExpositionFormat.OpenMetrics => ExpositionWriter.OpenMetricsContentType,
+                _ => ExpositionWriter.TextContentType,
+            };
             var body = _writer.WrittenMemory;
             if (negotiated.Gzip)
             {
-                // Fastest level: the exposition is repetitive text that shrinks ~10× even so, and CPU on the scraped
+                // Fastest level: the exposition is repetitive (text, and the label strings of protobuf) and shrinks ~10× even so, and CPU on the scraped
                 // service matters more than the last few percent of bytes on a loopback or LAN link.
                 _compressed.SetLength(0);
                 await using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))

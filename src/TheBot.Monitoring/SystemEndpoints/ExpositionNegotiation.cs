@@ -1,4 +1,5 @@
 using System.Globalization;
+using TheBot.Monitoring.Metrics;
 
 namespace TheBot.Monitoring.SystemEndpoints;
 
@@ -6,11 +7,14 @@ namespace TheBot.Monitoring.SystemEndpoints;
 /// What a scrape asked for, read from its Accept, Accept-Encoding and X-Prometheus-Scrape-Timeout-Seconds headers.
 /// Parsed once per scrape (rare), so plain string splitting is cheap enough; nothing here is on the request hot path.
 /// </summary>
-/// <param name="OpenMetrics">True for OpenMetrics 1.0.0, false for the Prometheus text format 0.0.4.</param>
+/// <param name="Format">Protobuf, OpenMetrics 1.0.0 or the Prometheus text format 0.0.4.</param>
 /// <param name="Gzip">True when Accept-Encoding accepts gzip.</param>
 /// <param name="ScrapeTimeout">The scraper's own deadline, when it sent a usable one.</param>
-internal readonly record struct ExpositionNegotiation(bool OpenMetrics, bool Gzip, TimeSpan? ScrapeTimeout)
+internal readonly record struct ExpositionNegotiation(ExpositionFormat Format, bool Gzip, TimeSpan? ScrapeTimeout)
 {
+    /// <summary>The only message type and encoding of the protobuf format we write.</summary>
+    private const string ProtobufMessage = "io.prometheus.client.MetricFamily";
+
     /// <summary>Header Prometheus sets to the scrape's timeout, in (possibly fractional) seconds.</summary>
     public const string ScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
 
@@ -18,7 +22,7 @@ internal readonly record struct ExpositionNegotiation(bool OpenMetrics, bool Gzi
 
     /// <summary>Reads the three headers; any of them may be empty or malformed, which only means "not asked".</summary>
     public static ExpositionNegotiation From(string? accept, string? acceptEncoding, string? scrapeTimeout) =>
-        new(PrefersOpenMetrics(accept), AcceptsGzip(acceptEncoding), ParseTimeout(scrapeTimeout));
+        new(Choose(accept), AcceptsGzip(acceptEncoding), ParseTimeout(scrapeTimeout));
 
     /// <summary>
     /// True when OpenMetrics 1.0.0 has a strictly higher quality than the text format 0.0.4 (or is listed first at the
@@ -27,20 +31,44 @@ internal readonly record struct ExpositionNegotiation(bool OpenMetrics, bool Gzi
     /// </summary>
     public static bool PrefersOpenMetrics(string? accept)
     {
-        if (string.IsNullOrWhiteSpace(accept))
-        {
-            return false;
-        }
+        var (_, openMetrics, text) = Rank(accept);
+        return Beats(openMetrics, text);
+    }
 
+    /// <summary>
+    /// The format to answer <paramref name="accept"/> with: protobuf when it is listed by name (never through a
+    /// wildcard: a browser's <c>*/*</c> must not get binary) with <c>proto=io.prometheus.client.MetricFamily</c> and
+    /// <c>encoding=delimited</c> if it names them, and beats both text formats on quality (or order at equal
+    /// quality); otherwise as <see cref="PrefersOpenMetrics"/> decides.
+    /// </summary>
+    public static ExpositionFormat Choose(string? accept)
+    {
+        var (protobuf, openMetrics, text) = Rank(accept);
+        return Beats(protobuf, openMetrics) && Beats(protobuf, text) ? ExpositionFormat.Protobuf
+            : Beats(openMetrics, text) ? ExpositionFormat.OpenMetrics
+            : ExpositionFormat.Text;
+    }
+
+    private static bool Beats(Offered candidate, Offered other) =>
+        candidate.Quality > 0 && (candidate.Quality > other.Quality || (candidate.Quality == other.Quality && candidate.Order < other.Order));
+
+    private static (Offered Protobuf, Offered OpenMetrics, Offered Text) Rank(string? accept)
+    {
+        var protobuf = new Offered(NotListed, -1, int.MaxValue);
         var openMetrics = new Offered(NotListed, -1, int.MaxValue);
         var text = new Offered(NotListed, -1, int.MaxValue);
+        if (string.IsNullOrWhiteSpace(accept))
+        {
+            return (protobuf, openMetrics, text);
+        }
+
         var order = 0;
         foreach (var rangeText in accept.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             order++;
             var parts = rangeText.Split(';', StringSplitOptions.TrimEntries);
             var mediaType = parts[0];
-            string? version = null;
+            string? version = null, proto = null, encoding = null;
             var quality = 1.0;
             for (var i = 1; i < parts.Length; i++)
             {
@@ -60,6 +88,21 @@ internal readonly record struct ExpositionNegotiation(bool OpenMetrics, bool Gzi
                 {
                     version = value;
                 }
+                else if (name.Equals("proto", StringComparison.OrdinalIgnoreCase))
+                {
+                    proto = value;
+                }
+                else if (name.Equals("encoding", StringComparison.OrdinalIgnoreCase))
+                {
+                    encoding = value;
+                }
+            }
+
+            // Only the delimited MetricFamily stream is produced; text or compact-text protobuf counts as absent.
+            if (proto is null or ProtobufMessage && encoding is null or "delimited"
+                && Specificity(mediaType, "application", "vnd.google.protobuf", proto) >= 2)
+            {
+                protobuf = protobuf.Offer(Specificity(mediaType, "application", "vnd.google.protobuf", proto), quality, order);
             }
 
             // As RFC 9110 says, the most specific range that matches a format gives its quality, whatever the order.
@@ -74,8 +117,7 @@ internal readonly record struct ExpositionNegotiation(bool OpenMetrics, bool Gzi
             }
         }
 
-        return openMetrics.Quality > 0
-               && (openMetrics.Quality > text.Quality || (openMetrics.Quality == text.Quality && openMetrics.Order < text.Order));
+        return (protobuf, openMetrics, text);
     }
 
     /// <summary>True when Accept-Encoding lists gzip (or <c>*</c>) with a quality above zero.</summary>
