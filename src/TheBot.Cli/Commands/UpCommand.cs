@@ -35,7 +35,7 @@ internal static class UpCommand
         {
             if (ParseTopology(result.GetValue(topology), result.GetValue(backends), out var chosen) is { } error)
             {
-                Console.Error.WriteLine($"✗ {error}");
+                Console.WriteLine($"✗ {error}");
                 return Task.FromResult(BadFlags);
             }
 

@@ -17,6 +17,13 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     /// <summary>Gossip port on 127.0.0.1 (<c>--cluster.listen-address</c>); null switches clustering off.</summary>
     public int? ClusterPort { get; init; }
 
+    /// <summary>
+    /// How long a member waits per position in the cluster before it notifies a group itself
+    /// (<c>--cluster.peer-timeout</c>, Alertmanager's default, stated so waits can be derived from it): the first
+    /// member notifies at once, the second after one timeout unless the first's notification log reached it by gossip.
+    /// </summary>
+    public static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>The other members' gossip ports on 127.0.0.1 (<c>--cluster.peer</c>).</summary>
     public IReadOnlyList<int> Peers { get; init; } = [];
 
@@ -50,6 +57,7 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
                         // cannot reach it back; every member names itself 127.0.0.1 explicitly.
                         $"--cluster.advertise-address=127.0.0.1:{gossip}",
                         .. Peers.Select(peer => $"--cluster.peer=127.0.0.1:{peer}"),
+                        $"--cluster.peer-timeout={(int)PeerTimeout.TotalSeconds}s",
                     ]
                     : (string[])["--cluster.listen-address="],
             ]);
