@@ -191,37 +191,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
         // One scrape sees the instances down, one evaluation starts the `for`, `for` later one evaluation fires, and
         // the first cluster member notifies after the route's group_wait.
-        var deliveredWithin = Interval + Interval + forDuration + Interval + groupWait + Margin;
-        await Eventually.HoldsAsync(deliveredWithin, () => Task.FromResult(Firing(alert, alreadyThere).Count > 0 ? null : $"no firing {alert} notification in the inbox"));
-        Report.Line(output, $"{alert} notified {stopped.Elapsed.TotalSeconds:F1} s after every backend stopped (limit {deliveredWithin.TotalSeconds:F0} s)");
-
-        // Both replicas fire it — the replicas evaluate at their own offsets, so the second may follow up to one
-        // evaluation interval later — and every member holds it (each replica sends to every member).
-        foreach (var replica in Stack.Prometheuses)
-        {
-            await Eventually.HoldsAsync(Interval + Margin, async () =>
-                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\"}}")).GetArrayLength() > 0
-                    ? null : $"{replica.Name} does not fire {alert}");
-        }
-
-        Report.Line(output, $"{alert} firing in both replicas {stopped.Elapsed.TotalSeconds:F1} s after every backend stopped");
-
-        foreach (var member in Stack.Alertmanagers)
-        {
-            var alerts = await Http.GetFromJsonAsync<JsonElement>($"{member.Url}/api/v2/alerts?filter=alertname%3D%22{alert}%22");
-            Assert.True(alerts.GetArrayLength() > 0, $"{member.Name} has no {alert}");
-            Assert.All(alerts.EnumerateArray(), a => Assert.False(a.GetProperty("labels").TryGetProperty(ConfigRenderer.ReplicaLabel, out _), "an alert still carries the replica label"));
-        }
-
-        // A member that did not see the first one's notification log would notify one peer timeout per position later
-        // (counted from the later replica's alert, which reached it last): after the last position has passed, there
-        // must still be exactly one notification per receiver and group.
-        await Task.Delay(Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Margin);
-        var notifications = Firing(alert, alreadyThere);
-        var perGroup = notifications.GroupBy(n => (Receiver: n["receiver"]!.GetValue<string>(), Group: n["payload"]!["groupKey"]!.GetValue<string>())).ToList();
-        Report.Line(output, $"{alert}: {notifications.Count} firing notification(s) in {perGroup.Count} (receiver, group) pair(s): {string.Join("; ", perGroup.Select(g => $"{g.Key.Receiver} ×{g.Count()}"))}");
-        Assert.Contains(perGroup, g => g.Key.Receiver == receiver);
-        Assert.All(perGroup, g => Assert.True(g.Count() == 1, $"{g.Key.Receiver} got {g.Count()} notifications for group {g.Key.Group}"));
+        await NotifiedOnceAsync(alert, alreadyThere, stopped, Interval + Interval + forDuration + Interval + groupWait + Margin, Stack.Alertmanagers, receiver);
     }
 
     [Fact, Step(Order = 6)]
@@ -253,6 +223,71 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         // The restarted replica scrapes again.
         await Eventually.HoldsAsync(DiscoveryThrottle + Interval + Margin, async () =>
             (await new PrometheusClient(Location.Url(ServiceNames.PrometheusB)).QueryAsync($"{series} == 1")).GetArrayLength() == 1 ? null : "prometheus-b has not scraped node again");
+    }
+
+    [Fact, Step(Order = 7)]
+    public async Task After_SIGKILL_of_one_Alertmanager_member_the_next_alert_is_still_delivered_once()
+    {
+        const string alert = "FrontendServiceDown";
+        var forDuration = AlertFor(alert);
+        var (receiver, groupWait) = CriticalRoute();
+        var alreadyThere = InboxCommand.Read(Stack.InboxDirectory).Count;
+
+        // One member is gone without a goodbye (which cluster position it held depends on its random peer name).
+        var victim = Stack.Alertmanager;
+        Process.GetProcessById(ComponentControl.Running(Location.Paths, victim.Name)!.Pid).Kill();
+        Assert.Equal(0, await ComponentCommand.RunAsync(Location, "stop", ServiceNames.Frontend, TextWriter.Null, CancellationToken.None));
+        var stopped = Stopwatch.StartNew();
+
+        // As before, plus one peer timeout: should gossip not yet have declared the killed member dead, a survivor that
+        // still counts it ahead of itself waits one position before notifying.
+        var survivors = Stack.Alertmanagers.Where(m => m.Name != victim.Name).ToList();
+        await NotifiedOnceAsync(alert, alreadyThere, stopped, Interval + Interval + forDuration + Interval + groupWait + Alertmanager.PeerTimeout + Margin, survivors, receiver);
+
+        // The member restarts from up's spec and rejoins the cluster.
+        Assert.Equal(0, await ComponentCommand.RunAsync(Location, "start", victim.Name, TextWriter.Null, CancellationToken.None));
+        await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Margin, async () =>
+            (await Http.GetFromJsonAsync<JsonElement>(victim.Url + "/api/v2/status")).GetProperty("cluster").GetProperty("peers").GetArrayLength() == Stack.Alertmanagers.Count
+                ? null : $"{victim.Name} has not rejoined all {Stack.Alertmanagers.Count} members");
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="deliveredWithin"/> (since <paramref name="since"/>) for a firing notification of
+    /// <paramref name="alert"/>; checks both replicas fire it and each of <paramref name="members"/> holds it without
+    /// the replica label; then, once every later cluster position has had its peer timeout, that
+    /// <paramref name="receiver"/> got it and each (receiver, group) exactly once.
+    /// </summary>
+    private async Task NotifiedOnceAsync(string alert, int alreadyThere, Stopwatch since, TimeSpan deliveredWithin, IReadOnlyList<Alertmanager> members, string receiver)
+    {
+        await Eventually.HoldsAsync(deliveredWithin, () => Task.FromResult(Firing(alert, alreadyThere).Count > 0 ? null : $"no firing {alert} notification in the inbox"));
+        Report.Line(output, $"{alert} notified {since.Elapsed.TotalSeconds:F1} s after its fault began (limit {deliveredWithin.TotalSeconds:F0} s)");
+
+        // Both replicas fire it — the replicas evaluate at their own offsets, so the second may follow up to one
+        // evaluation interval later — and every member holds it (each replica sends to every member).
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(Interval + Margin, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\"}}")).GetArrayLength() > 0
+                    ? null : $"{replica.Name} does not fire {alert}");
+        }
+
+        Report.Line(output, $"{alert} firing in both replicas {since.Elapsed.TotalSeconds:F1} s after its fault began");
+        foreach (var member in members)
+        {
+            var alerts = await Http.GetFromJsonAsync<JsonElement>($"{member.Url}/api/v2/alerts?filter=alertname%3D%22{alert}%22");
+            Assert.True(alerts.GetArrayLength() > 0, $"{member.Name} has no {alert}");
+            Assert.All(alerts.EnumerateArray(), a => Assert.False(a.GetProperty("labels").TryGetProperty(ConfigRenderer.ReplicaLabel, out _), "an alert still carries the replica label"));
+        }
+
+        // A member that did not see the first one's notification log would notify one peer timeout per position later
+        // (counted from the later replica's alert, which reached it last): after the last position has passed, there
+        // must still be exactly one notification per receiver and group.
+        await Task.Delay(Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Margin);
+        var notifications = Firing(alert, alreadyThere);
+        var perGroup = notifications.GroupBy(n => (Receiver: n["receiver"]!.GetValue<string>(), Group: n["payload"]!["groupKey"]!.GetValue<string>())).ToList();
+        Report.Line(output, $"{alert}: {notifications.Count} firing notification(s) in {perGroup.Count} (receiver, group) pair(s): {string.Join("; ", perGroup.Select(g => $"{g.Key.Receiver} ×{g.Count()}"))}");
+        Assert.Contains(perGroup, g => g.Key.Receiver == receiver);
+        Assert.All(perGroup, g => Assert.True(g.Count() == 1, $"{g.Key.Receiver} got {g.Count()} notifications for group {g.Key.Group}"));
     }
 
     private StackLocation Location => ha.Location;
