@@ -10,6 +10,7 @@ var root = new RootCommand("thebot — run, check, operate and test the THE_BOT 
     ComponentCommand.Create("restart"),
     ComponentCommand.Create("stop"),
     ComponentCommand.Create("start"),
+    ScaleCommand.Create(),
     DoctorCommand.Create(),
     CheckCommand.Create(),
     BackupCommand.Create(),

@@ -38,6 +38,39 @@ public static class ServiceNames
 
     /// <summary>Redis.</summary>
     public const string Redis = "redis";
+
+    /// <summary>VictoriaMetrics single-node, the HA topology's long-term store (not in the single-node stack).</summary>
+    public const string VictoriaMetrics = "victoriametrics";
+
+    /// <summary>The second Prometheus replica of the HA topology (the first, replica <c>a</c>, is <see cref="Prometheus"/>).</summary>
+    public const string PrometheusB = "prometheus-b";
+
+    /// <summary>The second and third Alertmanager cluster members of the HA topology (the first is <see cref="Alertmanager"/>).</summary>
+    public const string Alertmanager2 = "alertmanager-2";
+
+    /// <inheritdoc cref="Alertmanager2"/>
+    public const string Alertmanager3 = "alertmanager-3";
+
+    /// <summary>
+    /// Backend instance <paramref name="number"/> (1-based): the first keeps SPEC §3's name <c>backend</c>, so the
+    /// single-node stack and every verb that names it work unchanged; the others are <c>backend-2</c>, <c>backend-3</c>…
+    /// </summary>
+    public static string BackendInstance(int number) => number == 1 ? Backend : $"{Backend}-{number}";
+
+    /// <summary>
+    /// The service an HA member is an instance of (<c>backend-2</c> → <c>backend</c>, <c>prometheus-b</c> →
+    /// <c>prometheus</c>, <c>alertmanager-3</c> → <c>alertmanager</c>); any other name is its own.
+    /// </summary>
+    public static string KindOf(string name) => name switch
+    {
+        PrometheusB => Prometheus,
+        Alertmanager2 or Alertmanager3 => Alertmanager,
+        _ when name.StartsWith(Backend + "-", StringComparison.Ordinal) => Backend,
+        _ => name,
+    };
+
+    /// <summary>The key of an Alertmanager member's gossip (cluster) port in <see cref="PortPlan"/>, e.g. <c>alertmanager-cluster</c>.</summary>
+    public static string ClusterPort(string member) => member + "-cluster";
 }
 
 /// <summary>
@@ -59,7 +92,21 @@ public sealed class PortPlan
         [ServiceNames.RedisExporter] = 9121,
         [ServiceNames.PostgreSql] = 5432,
         [ServiceNames.Redis] = 6379,
-    };
+
+        // HA topology only (`up --topology ha`), chosen to collide with no single-node default: backend-2…backend-9 on
+        // 8001-8008, the second Prometheus replica on 9091, Alertmanager members 2 and 3 on 9095 and 9098, the three
+        // members' gossip on 9084-9086 (9094, Alertmanager's own default, would sit among the members' HTTP ports), and
+        // VictoriaMetrics on its own default 8428. None of them differs from a single-node default by 50 modulo 100,
+        // which the tests' side-by-side offsets rely on.
+        [ServiceNames.PrometheusB] = 9091,
+        [ServiceNames.Alertmanager2] = 9095,
+        [ServiceNames.Alertmanager3] = 9098,
+        [ServiceNames.ClusterPort(ServiceNames.Alertmanager)] = 9084,
+        [ServiceNames.ClusterPort(ServiceNames.Alertmanager2)] = 9085,
+        [ServiceNames.ClusterPort(ServiceNames.Alertmanager3)] = 9086,
+        [ServiceNames.VictoriaMetrics] = 8428,
+    }.Concat(Enumerable.Range(2, StackTopology.MaxBackends - 1).Select(n => KeyValuePair.Create(ServiceNames.BackendInstance(n), 8000 + n - 1)))
+     .ToDictionary();
 
     private readonly Dictionary<string, int> _ports;
 

@@ -16,6 +16,22 @@ public sealed class BackendOptions
 
     /// <summary>Seconds the readiness probe of the backend may take.</summary>
     public double ProbeTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Several backend instances to load-balance across, by destination name (e.g. <c>backend</c>, <c>backend-2</c>)
+    /// → base address; empty means the single <see cref="BaseUrl"/>. Bound through <c>IOptionsMonitor</c>, so a
+    /// change of the file named by <see cref="DestinationsFile"/> reaches the proxy without a restart.
+    /// </summary>
+    public Dictionary<string, string> Destinations { get; set; } = [];
+
+    /// <summary>
+    /// Optional JSON file (<c>{"Backend": {"Destinations": {…}}}</c>) added to the configuration and re-read when it
+    /// changes: <c>./thebot scale backend=N</c> rewrites it (write then rename) to add or remove instances.
+    /// </summary>
+    public string? DestinationsFile { get; set; }
+
+    /// <summary>Seconds between the active health probes of each destination (only with several destinations).</summary>
+    public double HealthProbeIntervalSeconds { get; set; } = 5;
 }
 
 public static class BackendProxyExtensions
@@ -32,6 +48,11 @@ public static class BackendProxyExtensions
         builder.Services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName)
             .Validate(o => Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "Backend:BaseUrl must be an absolute http(s) URL.")
             .ValidateOnStart();
+        if (builder.Configuration[$"{BackendOptions.SectionName}:{nameof(BackendOptions.DestinationsFile)}"] is { Length: > 0 } destinationsFile)
+        {
+            builder.Configuration.AddJsonFile(destinationsFile, optional: false, reloadOnChange: true);
+        }
+
         var backend = builder.Configuration.GetSection(BackendOptions.SectionName).Get<BackendOptions>() ?? new BackendOptions();
 
         RouteConfig[] routes =
@@ -47,20 +68,9 @@ public static class BackendProxyExtensions
             new() { RouteId = "api", ClusterId = ClusterId, Order = 101, Match = new RouteMatch { Path = "/api/{**rest}" } },
             new() { RouteId = "ws", ClusterId = ClusterId, Order = 101, Match = new RouteMatch { Path = "/ws/{**rest}" } },
         ];
-        ClusterConfig[] clusters =
-        [
-            new()
-            {
-                ClusterId = ClusterId,
-                Destinations = new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = backend.BaseUrl } },
-                HttpRequest = new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(60) },
-
-                // Kestrel accepts UTF-8 in request header values; the outgoing client would refuse them as non-ASCII and
-                // the proxy would answer 502 for the client's header. Forward them as the bytes they arrived as.
-                HttpClient = new HttpClientConfig { RequestHeaderEncoding = "utf-8" },
-            },
-        ];
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, [Cluster(backend)]);
+        builder.Services.AddHostedService<DestinationReloader>();
+        builder.Services.AddSingleton<IReadOnlyList<RouteConfig>>(routes);
 
         builder.Services.AddHttpClient(ClusterId, (sp, client) =>
         {
@@ -70,6 +80,44 @@ public static class BackendProxyExtensions
         });
         builder.Services.AddHealthChecks().AddCheck<BackendHealthCheck>("backend", tags: [HealthTags.Ready]);
         return builder;
+    }
+
+    /// <summary>
+    /// The one cluster: the single <see cref="BackendOptions.BaseUrl"/> as today, or every configured destination
+    /// behind YARP's round-robin with active health checks on the backend's readiness endpoint, so an instance that
+    /// is down or not ready stops receiving requests within one probe interval and comes back when it answers again.
+    /// </summary>
+    internal static ClusterConfig Cluster(BackendOptions backend)
+    {
+        var several = backend.Destinations.Count > 0;
+        return new ClusterConfig
+        {
+            ClusterId = ClusterId,
+            Destinations = several
+                ? backend.Destinations.ToDictionary(d => d.Key, d => new DestinationConfig { Address = d.Value })
+                : new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = backend.BaseUrl } },
+            // Round-robin rather than the default power-of-two-choices: every instance gets its share even of a
+            // sequential client, which is what an operator expects of "N instances behind the frontend".
+            LoadBalancingPolicy = several ? Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin : null,
+            HealthCheck = several
+                ? new HealthCheckConfig
+                {
+                    Active = new ActiveHealthCheckConfig
+                    {
+                        Enabled = true,
+                        Interval = TimeSpan.FromSeconds(backend.HealthProbeIntervalSeconds),
+                        Timeout = TimeSpan.FromSeconds(backend.ProbeTimeoutSeconds),
+                        Policy = Yarp.ReverseProxy.Health.HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                        Path = "/api/system/readiness/",
+                    },
+                }
+                : null,
+            HttpRequest = new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(60) },
+
+            // Kestrel accepts UTF-8 in request header values; the outgoing client would refuse them as non-ASCII and
+            // the proxy would answer 502 for the client's header. Forward them as the bytes they arrived as.
+            HttpClient = new HttpClientConfig { RequestHeaderEncoding = "utf-8" },
+        };
     }
 
     /// <summary>The proxy, and a 404 for the <c>/api/system/*</c> paths this host does not serve (never forwarded).</summary>
@@ -173,14 +221,41 @@ internal static partial class ProxyLog
 
     [LoggerMessage(LogLevel.Information, "refused {Method} {Path}: the proxy does not forward this method, answered 405")]
     public static partial void UnsupportedMethod(ILogger logger, string method, string path);
+
+    [LoggerMessage(LogLevel.Information, "backend destinations changed: {Count} ({Names})")]
+    public static partial void DestinationsChanged(ILogger logger, int count, string names);
 }
 
-/// <summary>backend (ready-tagged): the backend answers its liveness endpoint.</summary>
-public sealed class BackendHealthCheck(IHttpClientFactory clients) : IHealthCheck
+/// <summary>
+/// backend (ready-tagged): the backend answers its liveness endpoint; with several destinations, at least one of them
+/// does (the frontend serves as long as the service has an instance left).
+/// </summary>
+public sealed class BackendHealthCheck(IHttpClientFactory clients, IOptionsMonitor<BackendOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var destinations = options.CurrentValue.Destinations;
+        if (destinations.Count == 0)
+        {
+            return await ProbeAsync(null, cancellationToken);
+        }
+
+        var results = await Task.WhenAll(destinations.Values.Select(address => ProbeAsync(new Uri(address), cancellationToken)));
+        var answering = results.Count(r => r.Status == HealthStatus.Healthy);
+        var summary = string.Join("; ", results.Select(r => r.Description));
+        return answering > 0
+            ? HealthCheckResult.Healthy($"{answering} of {results.Length} backend instances answer: {summary}")
+            : HealthCheckResult.Unhealthy($"none of {results.Length} backend instances answers: {summary}");
+    }
+
+    private async Task<HealthCheckResult> ProbeAsync(Uri? address, CancellationToken cancellationToken)
+    {
         var client = clients.CreateClient(BackendProxyExtensions.ClusterId);
+        if (address is not null)
+        {
+            client.BaseAddress = address;
+        }
+
         try
         {
             using var response = await client.GetAsync("/api/system/liveness/", cancellationToken);

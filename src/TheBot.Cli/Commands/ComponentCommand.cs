@@ -33,7 +33,7 @@ internal static class ComponentCommand
         };
         var component = new Argument<string>("COMPONENT")
         {
-            Description = "A service name as ./thebot status lists it: postgresql (or postgres), redis, backend, frontend, node_exporter, postgres_exporter, redis_exporter, inbox, alertmanager, prometheus, and loki/grafana where they run",
+            Description = "A service name as ./thebot status lists it: postgresql (or postgres), redis, backend, frontend, node_exporter, postgres_exporter, redis_exporter, inbox, alertmanager, prometheus, and loki/grafana where they run; in an HA stack also backend-2…backend-N, prometheus-b, alertmanager-2, alertmanager-3, victoriametrics",
         };
         var command = StackOptions.Create(verb, description + ExitCodes);
         command.Arguments.Add(component);

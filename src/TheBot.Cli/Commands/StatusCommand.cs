@@ -90,7 +90,7 @@ internal static partial class StatusCommand
     {
         try
         {
-            switch (spec.Name)
+            switch (ServiceNames.KindOf(spec.Name))
             {
                 case ServiceNames.Backend or ServiceNames.Frontend:
                     var health = await Http.GetFromJsonAsync<JsonElement>(url + "/api/system/health/", cancellationToken);

@@ -17,11 +17,59 @@ internal static class UpCommand
     {
         var detach = new Option<bool>("--detach") { Description = "Return once every service is ready; stop later with ./thebot down" };
         var noBuild = new Option<bool>("--no-build") { Description = "Use the services as last built" };
-        var command = StackOptions.Create("up", "Start the whole stack on 127.0.0.1 and wait until every service is ready.");
+        var topology = new Option<string>("--topology")
+        {
+            Description = "single (default): one of each service; ha: several backends behind the frontend, two Prometheus replicas, a three-member Alertmanager cluster and VictoriaMetrics",
+            DefaultValueFactory = _ => "single",
+        };
+        var backends = new Option<int?>("--backends")
+        {
+            Description = $"With --topology ha: how many backend instances (1-{StackTopology.MaxBackends}, default {StackTopology.DefaultHaBackends})",
+        };
+        var command = StackOptions.Create("up", "Start the whole stack on 127.0.0.1 and wait until every service is ready. Exit codes: 0 ready; 1 it failed (the reason is printed); 2 bad flags; 130 interrupted.");
         command.Options.Add(detach);
         command.Options.Add(noBuild);
-        command.SetAction((result, ct) => RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), Console.Out, ct));
+        command.Options.Add(topology);
+        command.Options.Add(backends);
+        command.SetAction((result, ct) =>
+        {
+            if (ParseTopology(result.GetValue(topology), result.GetValue(backends), out var chosen) is { } error)
+            {
+                Console.WriteLine($"✗ {error}");
+                return Task.FromResult(BadFlags);
+            }
+
+            return RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), Console.Out, ct, topology: chosen);
+        });
         return command;
+    }
+
+    /// <summary>Exit code of flags that make no stack (an unknown topology, a backend count out of range).</summary>
+    public const int BadFlags = 2;
+
+    /// <summary>
+    /// The topology of <c>--topology</c> and <c>--backends</c>; returns the error to print (and leaves
+    /// <paramref name="topology"/> single) when they make none.
+    /// </summary>
+    public static string? ParseTopology(string? name, int? backends, out StackTopology topology)
+    {
+        topology = StackTopology.Single;
+        switch (name)
+        {
+            case "single" or null:
+                return backends is null ? null : "--backends needs --topology ha (the single-node stack runs one backend)";
+            case "ha":
+                var count = backends ?? StackTopology.DefaultHaBackends;
+                if (count is < 1 or > StackTopology.MaxBackends)
+                {
+                    return $"--backends {count} is out of range: 1 to {StackTopology.MaxBackends} backend instances (ports {PortPlan.Default[ServiceNames.Backend]}-{PortPlan.Default[ServiceNames.BackendInstance(StackTopology.MaxBackends)]} plus --port-offset)";
+                }
+
+                topology = StackTopology.Ha(count);
+                return null;
+            default:
+                return $"--topology '{name}' is not a topology; use single or ha";
+        }
     }
 
     /// <summary>
@@ -36,7 +84,8 @@ internal static class UpCommand
     /// <summary>How many log lines are quoted when a service goes down while the stack runs.</summary>
     private const int CrashTailLines = 5;
 
-    public static async Task<int> RunAsync(StackLocation location, bool detach, bool noBuild, TextWriter output, CancellationToken cancellationToken, StackProfile? profile = null)
+    public static async Task<int> RunAsync(StackLocation location, bool detach, bool noBuild, TextWriter output, CancellationToken cancellationToken,
+        StackProfile? profile = null, StackTopology? topology = null)
     {
         // Pid files first: a stack that is still up (perhaps left by a crashed CLI) holds the ports, and "port in use"
         // would send the user to --port-offset instead of to `down`.
@@ -50,7 +99,7 @@ internal static class UpCommand
             return 1;
         }
 
-        var stack = new LocalStack(location, profile);
+        var stack = new LocalStack(location, profile, topology ?? StackTopology.Single);
         if (!noBuild && !await BuildServicesAsync(stack, output, cancellationToken))
         {
             return 1;
@@ -116,18 +165,22 @@ internal static class UpCommand
     }
 
     /// <summary>
-    /// The stack is ready only once Prometheus has scraped every target successfully (<see cref="ScrapeReadiness"/>);
-    /// a target still not up when the bounded wait ends fails the start like a readiness probe would, naming it.
+    /// The stack is ready only once Prometheus — every replica, in HA — has scraped every target successfully
+    /// (<see cref="ScrapeReadiness"/>); a target still not up when the bounded wait ends fails the start like a
+    /// readiness probe would, naming it.
     /// </summary>
     private static async Task WaitForFirstScrapesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)
     {
         var timeout = ScrapeReadiness.TimeoutFor(stack.Profile.Interval);
         await using var step = Spinner.Start(output, "waiting until Prometheus has scraped every target once (query up)");
-        var notUp = await ScrapeReadiness.WaitAsync(new PrometheusClient(stack.Location.Url(ServiceNames.Prometheus)), timeout, cancellationToken);
-        if (notUp.Count > 0)
+        var waits = stack.Prometheuses.Select(async replica =>
+            (replica.Name, NotUp: await ScrapeReadiness.WaitAsync(new PrometheusClient(replica.Url), timeout, cancellationToken)));
+        var failed = (await Task.WhenAll(waits)).Where(w => w.NotUp.Count > 0).ToList();
+        if (failed.Count > 0)
         {
-            throw new StackStartException(ServiceNames.Prometheus,
-                $"Prometheus has not scraped every target successfully within {timeout.TotalSeconds:F0} s; not up:\n  " + string.Join("\n  ", notUp));
+            throw new StackStartException(failed[0].Name,
+                $"Prometheus has not scraped every target successfully within {timeout.TotalSeconds:F0} s; not up:\n  "
+                + string.Join("\n  ", failed.SelectMany(f => f.NotUp.Select(n => stack.Prometheuses.Count > 1 ? $"{f.Name}: {n}" : n))));
         }
 
         await step.DoneAsync($"✓ Prometheus scraped every target ({step.Elapsed.TotalSeconds:F1} s)");

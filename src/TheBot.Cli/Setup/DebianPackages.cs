@@ -21,6 +21,8 @@ internal static class DebianPackages
         ("/usr/bin/prometheus-node-exporter", "prometheus-node-exporter"),
         ("/usr/bin/prometheus-postgres-exporter", "prometheus-postgres-exporter"),
         ("/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter"),
+        // Long-term store of the HA topology (`up --topology ha`): single-node server, vmbackup beside it.
+        ("/usr/bin/victoria-metrics", "victoria-metrics"),
         ("/usr/bin/wrk", "wrk"),
         ("/usr/bin/docker-compose", "docker-compose"),
         // The strict, independent OpenMetrics parser the exposition tests hold the library's output to.

@@ -45,6 +45,19 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
     public string PrometheusConfig => Path.Combine(paths.Config, "prometheus.yml");
 
+    /// <summary>The config of one replica: prometheus.yml for <c>prometheus</c>, <c>&lt;name&gt;.yml</c> for another.</summary>
+    public string PrometheusConfigOf(string replica) => replica == ServiceNames.Prometheus ? PrometheusConfig : Path.Combine(paths.Config, replica + ".yml");
+
+    /// <summary>The committed global <c>scrape_interval</c> (15 s), the interval of the standard profile.</summary>
+    public TimeSpan SourceScrapeInterval =>
+        TimeCompression.ParseDuration(Yaml.Load(Path.Combine(Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Text("scrape_interval") ?? "1m");
+
+    /// <summary>The job that scrapes VictoriaMetrics' own /metrics in the HA topology (added there, absent in the single-node stack).</summary>
+    public const string VictoriaMetricsJob = "victoriametrics";
+
+    /// <summary>The external label that tells the HA topology's Prometheus replicas apart, dropped from alerts and remote_write.</summary>
+    public const string ReplicaLabel = "replica";
+
     public string AlertmanagerConfig => Path.Combine(paths.Config, "alertmanager.yml");
 
     public string PostgresQueries => Path.Combine(Monitoring, "postgres-exporter", "queries.yml");
@@ -74,8 +87,13 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     /// <summary>Loki's gRPC port (not in SPEC §3: nothing outside Loki uses it): the compose file's 9096 plus the offset.</summary>
     public static int LokiGrpcPort(PortPlan ports) => 9096 + ports.Offset;
 
-    /// <summary>Writes prometheus.yml for loopback targets; <paramref name="interval"/> overrides the global intervals (time-compressed runs).</summary>
-    public void RenderPrometheus(PortPlan ports, TimeSpan? interval = null, string? ruleDirectory = null)
+    /// <summary>
+    /// Writes prometheus.yml for loopback targets; <paramref name="interval"/> overrides the global intervals
+    /// (time-compressed runs). In the HA topology (<paramref name="topology"/>) it writes one replica's config
+    /// (<see cref="HighAvailability"/>): the same scrape configs for both, apart only in the external label
+    /// <c>replica</c>.
+    /// </summary>
+    public void RenderPrometheus(PortPlan ports, TimeSpan? interval = null, string? ruleDirectory = null, StackTopology? topology = null, string? replica = null)
     {
         var source = Path.Combine(Monitoring, "prometheus", "prometheus.yml");
         var root = Yaml.Load(source);
@@ -93,22 +111,39 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             global.Set("scrape_timeout", text);
         }
 
+        topology ??= StackTopology.Single;
+        string[] Loopback(IEnumerable<string> services) => [.. services.Select(service => $"127.0.0.1:{ports[service]}")];
         foreach (var alerting in root.Map("alerting")?.Seq("alertmanagers")?.Children.OfType<YamlMappingNode>() ?? [])
         {
-            SetTargets(alerting, $"127.0.0.1:{ports[ServiceNames.Alertmanager]}");
+            SetTargets(alerting, Loopback(topology.AlertmanagerMembers));
             alerting.Remove("basic_auth"); // the local Alertmanager listens on loopback without a web config
         }
 
         var jobs = root.Seq("scrape_configs") ?? throw new ConfigException(source, "scrape_configs is missing");
+        var withoutStore = new List<YamlMappingNode>();
         foreach (var job in jobs.Children.OfType<YamlMappingNode>())
         {
             var name = job.Text("job_name") ?? throw new ConfigException(source, "a scrape config has no job_name");
+            if (name == VictoriaMetricsJob)
+            {
+                // A committed job for the compose HA profile's VictoriaMetrics: pointed at the local one in HA, and
+                // dropped from the single-node stack, which has none to scrape.
+                (topology.HighAvailability ? (Action)(() => SetTargets(job, Loopback([ServiceNames.VictoriaMetrics]))) : () => withoutStore.Add(job))();
+                job.Remove("basic_auth");
+                continue;
+            }
+
             if (!JobServices.TryGetValue(name, out var service))
             {
                 throw new ConfigException(source, $"job '{name}' is not one of SPEC §3's jobs ({string.Join(", ", JobServices.Keys)})");
             }
 
-            SetTargets(job, $"127.0.0.1:{ports[service]}");
+            SetTargets(job, Loopback(service switch
+            {
+                ServiceNames.Prometheus => topology.PrometheusReplicas.Select(r => r.Name),
+                ServiceNames.Alertmanager => topology.AlertmanagerMembers,
+                _ => [service],
+            }));
             // The compose stack's Prometheus and Alertmanager require basic auth (their --web.config.file); the local
             // ones listen on loopback without it, and the password file the block names exists only in the container.
             job.Remove("basic_auth");
@@ -124,7 +159,50 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
         }
 
-        Yaml.Save(root, PrometheusConfig);
+        withoutStore.ForEach(job => jobs.Children.Remove(job));
+        if (topology.HighAvailability)
+        {
+            HighAvailability(root, jobs, ports, replica ?? throw new ArgumentNullException(nameof(replica), "an HA replica needs its replica label"));
+        }
+
+        Yaml.Save(root, PrometheusConfigOf(topology.PrometheusReplicas.Single(r => r.Replica == replica).Name));
+    }
+
+    /// <summary>
+    /// The HA parts of one replica's config (docs/adr/0007-ha-topology.md): its <c>replica</c> external label, dropped
+    /// again from alerts (<c>alert_relabel_configs</c>, so Alertmanager sees the two replicas' alerts as one) and
+    /// from <c>remote_write</c> to VictoriaMetrics (<c>write_relabel_configs</c>, so dedup finds one series, not two);
+    /// the backend instances from the file_sd file <c>./thebot scale</c> rewrites; and the job scraping
+    /// VictoriaMetrics.
+    /// </summary>
+    private void HighAvailability(YamlMappingNode root, YamlSequenceNode jobs, PortPlan ports, string replica)
+    {
+        var global = root.Map("global") ?? throw new ConfigException(PrometheusConfig, "global is missing");
+        var labels = global.Map("external_labels") ?? new YamlMappingNode();
+        labels.Set(ReplicaLabel, replica);
+        global.Set("external_labels", labels);
+
+        YamlSequenceNode DropReplica() => new(new YamlMappingNode(
+            new YamlScalarNode("action"), new YamlScalarNode("labeldrop"), new YamlScalarNode("regex"), new YamlScalarNode(ReplicaLabel)));
+        var alerting = root.Map("alerting") ?? throw new ConfigException(PrometheusConfig, "alerting is missing");
+        alerting.Set("alert_relabel_configs", DropReplica());
+
+        var backend = jobs.Children.OfType<YamlMappingNode>().Single(j => j.Text("job_name") == "thebot-backend");
+        backend.Remove("static_configs");
+        backend.Set("file_sd_configs", new YamlSequenceNode(new YamlMappingNode(
+            new YamlScalarNode("files"), Yaml.Strings([BackendTargets.DiscoveryFile(paths)]))));
+
+        if (!jobs.Children.OfType<YamlMappingNode>().Any(j => j.Text("job_name") == VictoriaMetricsJob))
+        {
+            jobs.Add(new YamlMappingNode(
+                new YamlScalarNode("job_name"), new YamlScalarNode(VictoriaMetricsJob),
+                new YamlScalarNode("static_configs"), new YamlSequenceNode(new YamlMappingNode(
+                    new YamlScalarNode("targets"), Yaml.Strings([$"127.0.0.1:{ports[ServiceNames.VictoriaMetrics]}"])))));
+        }
+
+        root.Set("remote_write", new YamlSequenceNode(new YamlMappingNode(
+            new YamlScalarNode("url"), new YamlScalarNode($"http://127.0.0.1:{ports[ServiceNames.VictoriaMetrics]}/api/v1/write"),
+            new YamlScalarNode("write_relabel_configs"), DropReplica())));
     }
 
     /// <summary>
@@ -363,11 +441,11 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         }
     }
 
-    private static void SetTargets(YamlMappingNode config, string target)
+    private static void SetTargets(YamlMappingNode config, IEnumerable<string> targets)
     {
         foreach (var staticConfig in config.Seq("static_configs")?.Children.OfType<YamlMappingNode>() ?? [])
         {
-            staticConfig.Set("targets", Yaml.Strings([target]));
+            staticConfig.Set("targets", Yaml.Strings(targets));
         }
     }
 }

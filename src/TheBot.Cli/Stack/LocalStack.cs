@@ -18,7 +18,9 @@ internal sealed record StackLocation(string RepositoryRoot, StackPaths Paths, Po
 /// <summary>
 /// The whole THE_BOT stack on one machine, as declarative process specs in dependency order: PostgreSQL and Redis,
 /// the backend and frontend, the three exporters, the notification inbox, Alertmanager and Prometheus, and Grafana
-/// and Loki where their binaries are installed.
+/// and Loki where their binaries are installed. In the HA topology (<see cref="Topology"/>) the backend runs as N
+/// instances behind the frontend, Prometheus as two replicas, Alertmanager as a three-member cluster, and
+/// VictoriaMetrics joins as the long-term store.
 /// </summary>
 internal sealed class LocalStack
 {
@@ -26,17 +28,33 @@ internal sealed class LocalStack
 
     private readonly StackLocation _location;
 
-    public LocalStack(StackLocation location, StackProfile? profile = null)
+    /// <param name="location">State folder and ports.</param>
+    /// <param name="profile">Standard or time-compressed.</param>
+    /// <param name="topology">The processes to run; null reads what <c>up</c> recorded in the state folder (single-node when nothing was).</param>
+    public LocalStack(StackLocation location, StackProfile? profile = null, StackTopology? topology = null)
     {
         _location = location;
         Profile = profile ?? StackProfile.Standard;
         var paths = location.Paths;
         var ports = location.Ports;
+        Topology = topology ?? StackTopology.Load(paths);
         Renderer = new ConfigRenderer(location.RepositoryRoot, paths);
         Postgres = new PostgreSql(paths, ports[ServiceNames.PostgreSql]);
         Redis = new Redis(paths, ports[ServiceNames.Redis]);
-        Prometheus = new Prometheus(paths, ports[ServiceNames.Prometheus], Renderer.PrometheusConfig) { RetentionTime = "15d", RetentionSize = "50GB" };
-        Alertmanager = new Alertmanager(paths, ports[ServiceNames.Alertmanager], Renderer.AlertmanagerConfig);
+        var members = Topology.AlertmanagerMembers;
+        Alertmanagers = [.. members.Select(member => new Alertmanager(paths, ports[member], Renderer.AlertmanagerConfig)
+        {
+            Name = member,
+            ClusterPort = Topology.HighAvailability ? ports[ServiceNames.ClusterPort(member)] : null,
+            Peers = Topology.HighAvailability ? [.. members.Where(m => m != member).Select(m => ports[ServiceNames.ClusterPort(m)])] : [],
+        })];
+        Prometheuses = [.. Topology.PrometheusReplicas.Select(replica => new Prometheus(paths, ports[replica.Name], Renderer.PrometheusConfigOf(replica.Name))
+        {
+            Name = replica.Name, RetentionTime = "15d", RetentionSize = "50GB",
+        })];
+        VictoriaMetrics = Topology.HighAvailability
+            ? new VictoriaMetrics(paths, ports[ServiceNames.VictoriaMetrics]) { DedupInterval = ScrapeInterval }
+            : null;
         ScrapeToken = paths.GetOrCreateSecret("scrape-token");
         AdminToken = paths.GetOrCreateSecret("admin-token");
     }
@@ -49,9 +67,26 @@ internal sealed class LocalStack
 
     public Redis Redis { get; }
 
-    public Prometheus Prometheus { get; }
+    /// <summary>Single-node or HA, and how many backend instances.</summary>
+    public StackTopology Topology { get; }
 
-    public Alertmanager Alertmanager { get; }
+    /// <summary>The first (or only) Prometheus replica.</summary>
+    public Prometheus Prometheus => Prometheuses[0];
+
+    /// <summary>Every Prometheus replica: one, or <c>prometheus</c> (replica a) and <c>prometheus-b</c> in HA.</summary>
+    public IReadOnlyList<Prometheus> Prometheuses { get; }
+
+    /// <summary>The first (or only) Alertmanager member.</summary>
+    public Alertmanager Alertmanager => Alertmanagers[0];
+
+    /// <summary>Every Alertmanager member: one, or the three of the HA cluster.</summary>
+    public IReadOnlyList<Alertmanager> Alertmanagers { get; }
+
+    /// <summary>The long-term store of the HA topology; null in the single-node stack.</summary>
+    public VictoriaMetrics? VictoriaMetrics { get; }
+
+    /// <summary>The global scrape interval: the profile's, or prometheus.yml's.</summary>
+    public TimeSpan ScrapeInterval => Profile.Interval ?? Renderer.SourceScrapeInterval;
 
     public string ScrapeToken { get; }
 
@@ -93,34 +128,15 @@ internal sealed class LocalStack
         [
             Postgres.Spec,
             Redis.Spec,
-            Service(ServiceNames.Backend, "TheBot.Api", ports[ServiceNames.Backend], Overridden(new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Postgres"] = Postgres.ConnectionString,
-                ["ConnectionStrings__Redis"] = Redis.ConnectionString,
-                ["Monitoring__JobName"] = "thebot-backend",
-                ["Faults__Enabled"] = Profile.FaultSwitch ? "true" : "false",
-            }, Profile.BackendEnvironment), [ServiceNames.PostgreSql, ServiceNames.Redis]),
-            Service(ServiceNames.Frontend, "TheBot.Web", ports[ServiceNames.Frontend], new Dictionary<string, string>
-            {
-                ["Backend__BaseUrl"] = _location.Url(ServiceNames.Backend),
-                ["ReverseProxy__Clusters__backend__Destinations__primary__Address"] = _location.Url(ServiceNames.Backend),
-                ["Monitoring__JobName"] = "thebot-frontend",
-            }, [ServiceNames.Backend]),
+            .. Topology.BackendNames.Select(BackendSpec),
+            Service(ServiceNames.Frontend, "TheBot.Web", ports[ServiceNames.Frontend], FrontendEnvironment(), [ServiceNames.Backend]),
             new NodeExporter(ports[ServiceNames.NodeExporter]).Spec,
             postgresExporter.Spec,
             redisExporter.Spec,
             InboxSpec(),
-            Alertmanager.Spec with { DependsOn = [Inbox] },
-            Prometheus.Spec with
-            {
-                DependsOn = [ServiceNames.Alertmanager],
-                // Prometheus re-sends firing alerts only every resend-delay (1 m): a waiting time of the alert pipeline,
-                // so a compressed profile scales it like every other one (the first batch can be dropped before
-                // Alertmanager is discovered, and only the re-send delivers it).
-                Arguments = Profile.Compression is { } compression
-                    ? [.. Prometheus.Spec.Arguments, $"--rules.alert.resend-delay={TimeCompression.FormatDuration(compression.Scale(TimeSpan.FromMinutes(1)))}"]
-                    : Prometheus.Spec.Arguments,
-            },
+            .. Alertmanagers.Select(member => member.Spec with { DependsOn = [Inbox] }),
+            .. VictoriaMetrics is { } store ? [store.Spec] : Array.Empty<ProcessSpec>(),
+            .. Prometheuses.Select(PrometheusSpec),
         ];
 
         if (FindBinary("loki") is { } loki)
@@ -160,17 +176,71 @@ internal sealed class LocalStack
     }
 
     /// <summary>
-    /// Writes the runtime configs (prometheus.yml, alertmanager.yml, loki.yml, Grafana's provisioning) into the state
-    /// folder; returns the notification mode.
+    /// Writes the runtime configs (prometheus.yml — one per replica —, alertmanager.yml, loki.yml, Grafana's
+    /// provisioning, and in HA the backend targets) into the state folder and records the topology; returns the
+    /// notification mode.
     /// </summary>
     public async Task<string> RenderConfigsAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_location.Paths.Config);
-        Renderer.RenderPrometheus(_location.Ports, Profile.Interval, Profile.RuleDirectory);
+        Topology.Save(_location.Paths);
+        if (Topology.HighAvailability)
+        {
+            BackendTargets.Write(this);
+        }
+
+        foreach (var (name, replica) in Topology.PrometheusReplicas)
+        {
+            Renderer.RenderPrometheus(_location.Ports, Profile.Interval, Profile.RuleDirectory, Topology, replica);
+        }
+
         Renderer.RenderLoki(_location.Ports);
         Renderer.RenderGrafana(_location.Ports);
         return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken, Profile);
     }
+
+    /// <summary>
+    /// One backend instance: the same program, database, cache and job (<c>thebot-backend</c>) for every instance,
+    /// each on its own port with its own service name (so its own log file, <c>thebot-backend-2.log</c>).
+    /// </summary>
+    private ProcessSpec BackendSpec(string name) =>
+        Service(name, "TheBot.Api", _location.Ports[name], Overridden(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = Postgres.ConnectionString,
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
+            ["Monitoring__JobName"] = "thebot-backend",
+            ["Faults__Enabled"] = Profile.FaultSwitch ? "true" : "false",
+        }, Profile.BackendEnvironment), [ServiceNames.PostgreSql, ServiceNames.Redis]);
+
+    /// <summary>
+    /// The frontend points at the backend; in HA at every instance, through the destinations file it re-reads when
+    /// <c>./thebot scale</c> rewrites it (<see cref="BackendTargets"/>).
+    /// </summary>
+    private Dictionary<string, string> FrontendEnvironment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Backend__BaseUrl"] = _location.Url(ServiceNames.Backend),
+            ["Monitoring__JobName"] = "thebot-frontend",
+        };
+        if (Topology.HighAvailability)
+        {
+            environment["Backend__DestinationsFile"] = BackendTargets.FrontendFile(_location.Paths);
+        }
+
+        return environment;
+    }
+
+    private ProcessSpec PrometheusSpec(Prometheus replica) => replica.Spec with
+    {
+        DependsOn = [.. Topology.AlertmanagerMembers, .. VictoriaMetrics is null ? Array.Empty<string>() : [ServiceNames.VictoriaMetrics]],
+        // Prometheus re-sends firing alerts only every resend-delay (1 m): a waiting time of the alert pipeline,
+        // so a compressed profile scales it like every other one (the first batch can be dropped before
+        // Alertmanager is discovered, and only the re-send delivers it).
+        Arguments = Profile.Compression is { } compression
+            ? [.. replica.Spec.Arguments, $"--rules.alert.resend-delay={TimeCompression.FormatDuration(compression.Scale(TimeSpan.FromMinutes(1)))}"]
+            : replica.Spec.Arguments,
+    };
 
     private static Dictionary<string, string> Overridden(Dictionary<string, string> environment, IReadOnlyDictionary<string, string>? overrides)
     {

@@ -2,7 +2,10 @@ using TheBot.Stack;
 
 namespace TheBot.Cli.Stack;
 
-/// <summary>The seed's "Access Services" table for a local stack: real URLs and where the credentials are.</summary>
+/// <summary>
+/// The seed's "Access Services" table for a local stack: real URLs and where the credentials are; in the HA topology one
+/// row per member (every backend instance, both Prometheus replicas, the three Alertmanager members, VictoriaMetrics).
+/// </summary>
 internal static class ServiceTable
 {
     public static IReadOnlyList<(string Service, string Url, string Credentials)> Rows(LocalStack stack, IReadOnlyCollection<string> started)
@@ -10,12 +13,18 @@ internal static class ServiceTable
         var location = stack.Location;
         var secrets = location.Paths.Secrets;
         string Compose(string service) => $"not installed here: docker-compose -f monitoring/docker-compose.monitoring.yml up -d {service}";
+        var topology = stack.Topology;
+        var ha = topology.HighAvailability;
         return
         [
-            ("backend", location.Url(ServiceNames.Backend), $"system endpoints: Bearer {secrets}/scrape-token (scrape), {secrets}/admin-token (admin)"),
-            ("frontend", location.Url(ServiceNames.Frontend), "—"),
-            ("Prometheus", location.Url(ServiceNames.Prometheus), "no auth, loopback only; admin API on"),
-            ("Alertmanager", location.Url(ServiceNames.Alertmanager), "no auth, loopback only"),
+            .. topology.BackendNames.Select(name => (name, location.Url(name), $"system endpoints: Bearer {secrets}/scrape-token (scrape), {secrets}/admin-token (admin)")),
+            ("frontend", location.Url(ServiceNames.Frontend), ha ? $"—; load-balances across {topology.Backends} backend instance(s)" : "—"),
+            .. topology.PrometheusReplicas.Select(r => (r.Replica is null ? "Prometheus" : $"Prometheus {r.Name} (replica {r.Replica})",
+                location.Url(r.Name), "no auth, loopback only; admin API on")),
+            .. topology.AlertmanagerMembers.Select(member => (ha ? $"Alertmanager {member}" : "Alertmanager", location.Url(member),
+                ha ? $"no auth, loopback only; gossip on 127.0.0.1:{location.Ports[ServiceNames.ClusterPort(member)]}" : "no auth, loopback only")),
+            .. ha ? [("VictoriaMetrics", location.Url(ServiceNames.VictoriaMetrics), "no auth, loopback only; remote_write from both replicas, dedup on")]
+                : Array.Empty<(string, string, string)>(),
             ("Grafana", started.Contains(ServiceNames.Grafana) ? location.Url(ServiceNames.Grafana) : GrafanaMissing(stack, Compose("grafana")),
                 started.Contains(ServiceNames.Grafana) ? "admin / $GRAFANA_ADMIN_PASSWORD" : "needs GRAFANA_ADMIN_PASSWORD (no default)"),
             ("Loki", started.Contains(ServiceNames.Loki) ? location.Url(ServiceNames.Loki) : Compose("loki"), "no auth"),

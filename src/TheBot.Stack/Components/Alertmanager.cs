@@ -1,13 +1,31 @@
 namespace TheBot.Stack.Components;
 
 /// <summary>
-/// Alertmanager with its state in the state folder, listening on 127.0.0.1, clustering off; ready when
-/// <c>/-/ready</c> answers.
+/// Alertmanager with its state in the state folder, listening on 127.0.0.1; ready when <c>/-/ready</c> answers.
+/// Clustering is off unless <see cref="ClusterPort"/> is set: then the member gossips on 127.0.0.1 with
+/// <see cref="Peers"/> (the HA topology's three members), sharing silences and the notification log, so an alert that
+/// several Prometheus replicas send to every member is notified once.
 /// </summary>
 public sealed class Alertmanager(StackPaths paths, int port, string configFile)
 {
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
+
+    /// <summary>Service name: <c>alertmanager</c>, or <c>alertmanager-2</c>/<c>-3</c> for the HA topology's other members.</summary>
+    public string Name { get; init; } = ServiceNames.Alertmanager;
+
+    /// <summary>Gossip port on 127.0.0.1 (<c>--cluster.listen-address</c>); null switches clustering off.</summary>
+    public int? ClusterPort { get; init; }
+
+    /// <summary>
+    /// How long a member waits per position in the cluster before it notifies a group itself
+    /// (<c>--cluster.peer-timeout</c>, Alertmanager's default, stated so waits can be derived from it): the first
+    /// member notifies at once, the second after one timeout unless the first's notification log reached it by gossip.
+    /// </summary>
+    public static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>The other members' gossip ports on 127.0.0.1 (<c>--cluster.peer</c>).</summary>
+    public IReadOnlyList<int> Peers { get; init; } = [];
 
     /// <summary>The alertmanager.yml it loads.</summary>
     public string ConfigFile { get; } = configFile;
@@ -19,15 +37,31 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     public WebAuth? WebAuth { get; init; }
 
     /// <summary>Where the web config is written when <see cref="WebAuth"/> is set.</summary>
-    public string WebConfigFile => Path.Combine(paths.Config, "alertmanager-web.yml");
+    public string WebConfigFile => Path.Combine(paths.Config, $"{Name}-web.yml");
 
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
 
-    private ProcessSpec OpenSpec => HttpComponent.Spec(ServiceNames.Alertmanager, "/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", Port, "/-/ready",
-    [
-        $"--config.file={ConfigFile}",
-        $"--storage.path={paths.Data(ServiceNames.Alertmanager)}",
-        "--cluster.listen-address=",
-    ]);
+    private ProcessSpec OpenSpec
+    {
+        get
+        {
+            var spec = HttpComponent.Spec(Name, "/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", Port, "/-/ready",
+            [
+                $"--config.file={ConfigFile}",
+                $"--storage.path={paths.Data(Name)}",
+                .. ClusterPort is { } gossip
+                    ? [
+                        $"--cluster.listen-address=127.0.0.1:{gossip}",
+                        // Without it a member on loopback advertises whatever address it guesses, and its peers
+                        // cannot reach it back; every member names itself 127.0.0.1 explicitly.
+                        $"--cluster.advertise-address=127.0.0.1:{gossip}",
+                        .. Peers.Select(peer => $"--cluster.peer=127.0.0.1:{peer}"),
+                        $"--cluster.peer-timeout={(int)PeerTimeout.TotalSeconds}s",
+                    ]
+                    : (string[])["--cluster.listen-address="],
+            ]);
+            return ClusterPort is { } port ? spec with { Ports = new Dictionary<string, int>(spec.Ports) { ["cluster"] = port } } : spec;
+        }
+    }
 }

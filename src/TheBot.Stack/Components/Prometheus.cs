@@ -2,12 +2,16 @@ namespace TheBot.Stack.Components;
 
 /// <summary>
 /// Prometheus with its TSDB in the state folder, listening on 127.0.0.1, admin API and lifecycle (reload) enabled;
-/// ready when <c>/-/ready</c> answers.
+/// ready when <c>/-/ready</c> answers. In the HA topology each replica is one instance with its own
+/// <see cref="Name"/> (and with it its own data folder, log and pid file) and its own rendered config.
 /// </summary>
 public sealed class Prometheus(StackPaths paths, int port, string configFile)
 {
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
+
+    /// <summary>Service name: <c>prometheus</c>, or <c>prometheus-b</c> for the HA topology's second replica.</summary>
+    public string Name { get; init; } = ServiceNames.Prometheus;
 
     /// <summary>The prometheus.yml it loads.</summary>
     public string ConfigFile { get; } = configFile;
@@ -25,15 +29,15 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     public WebAuth? WebAuth { get; init; }
 
     /// <summary>Where the web config is written when <see cref="WebAuth"/> is set.</summary>
-    public string WebConfigFile => Path.Combine(paths.Config, "prometheus-web.yml");
+    public string WebConfigFile => Path.Combine(paths.Config, $"{Name}-web.yml");
 
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
 
-    private ProcessSpec OpenSpec => HttpComponent.Spec(ServiceNames.Prometheus, "/usr/bin/prometheus", "prometheus", Port, "/-/ready",
+    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, "/usr/bin/prometheus", "prometheus", Port, "/-/ready",
     [
         $"--config.file={ConfigFile}",
-        $"--storage.tsdb.path={paths.Data(ServiceNames.Prometheus)}",
+        $"--storage.tsdb.path={paths.Data(Name)}",
         $"--storage.tsdb.retention.time={RetentionTime}",
         .. RetentionSize is null ? Array.Empty<string>() : [$"--storage.tsdb.retention.size={RetentionSize}"],
         "--web.enable-admin-api",

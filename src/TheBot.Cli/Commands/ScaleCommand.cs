@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+
+namespace TheBot.Cli.Commands;
+
+/// <summary>
+/// <c>./thebot scale backend=N</c>: sets how many backend instances a running HA stack has
+/// (<see cref="BackendScaling"/>). Prometheus discovers the change through its file_sd file and the frontend through
+/// its destinations file; neither restarts.
+/// </summary>
+internal static partial class ScaleCommand
+{
+    /// <summary>Exit code of input that names no valid scaling (unknown component, count out of range, bad syntax).</summary>
+    public const int BadInput = 2;
+
+    private const string ExitCodes = " Exit codes: 0 done; 1 it failed (no HA stack running, an instance not ready in time; the reason is printed); 2 bad input.";
+
+    public static Command Create()
+    {
+        var request = new Argument<string>("COMPONENT=N")
+        {
+            Description = $"backend=N: N backend instances (1-{StackTopology.MaxBackends}); backend keeps its port, backend-2, backend-3… take the next ones",
+        };
+        var command = StackOptions.Create("scale", "Start or stop backend instances of a running HA stack (up --topology ha); Prometheus and the frontend follow without a restart." + ExitCodes);
+        command.Arguments.Add(request);
+        command.SetAction((result, ct) => RunAsync(StackOptions.Location(result), result.GetValue(request)!, Console.Out, ct));
+        return command;
+    }
+
+    /// <summary>Runs the verb; returns the exit code.</summary>
+    public static async Task<int> RunAsync(StackLocation location, string request, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (Parse(request, out var count) is { } error)
+        {
+            output.WriteLine($"✗ {error}");
+            return BadInput;
+        }
+
+        if (BackendScaling.WhyNot(location) is { } reason)
+        {
+            output.WriteLine($"✗ {reason}{StackOptions.StateFlags(location)}");
+            return 1;
+        }
+
+        try
+        {
+            await using var step = Spinner.Start(output, $"scaling the backend to {count} instance(s)");
+            var outcome = await BackendScaling.ScaleAsync(location, count, "--port-offset N", cancellationToken);
+            var changes = outcome.Started.Select(n => $"started {n}").Concat(outcome.Stopped.Select(n => $"stopped {n}")).ToList();
+            await step.DoneAsync($"✓ backend: {count} instance(s)" + (changes.Count == 0 ? " (already)" : $"; {string.Join(", ", changes)}")
+                + "; Prometheus (file_sd) and the frontend re-read their target lists, neither restarted");
+            return 0;
+        }
+        catch (StackStartException exception)
+        {
+            output.WriteLine();
+            output.WriteLine($"✗ {exception.Message}");
+            output.WriteLine($"    nothing published; see ./thebot status{StackOptions.StateFlags(location)}");
+            return 1;
+        }
+    }
+
+    /// <summary>The instance count of <c>backend=N</c>, or the error to print.</summary>
+    public static string? Parse(string request, out int count)
+    {
+        count = 0;
+        var match = Request().Match(request);
+        if (!match.Success)
+        {
+            return $"'{request}' is not COMPONENT=N (e.g. backend=3)";
+        }
+
+        if (match.Groups["component"].Value != ServiceNames.Backend)
+        {
+            return $"only the backend scales (backend=N); '{match.Groups["component"].Value}' has a fixed number of instances in the HA topology";
+        }
+
+        if (!int.TryParse(match.Groups["count"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > StackTopology.MaxBackends)
+        {
+            return $"backend={match.Groups["count"].Value} is out of range: 1 to {StackTopology.MaxBackends} instances";
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^(?<component>[a-z_][a-z0-9_-]{0,40})=(?<count>[0-9]{1,6})$")]
+    private static partial Regex Request();
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace TheBot.Stack;
+
+/// <summary>
+/// Which processes a stack runs: the single-node default, or the HA topology (<c>up --topology ha</c>) with
+/// <see cref="Backends"/> backend instances, two Prometheus replicas, a three-member Alertmanager cluster and
+/// VictoriaMetrics. <c>up</c> records it in the state folder, so every later verb (status, stop/start, scale, down)
+/// builds the same specs without repeating the flags.
+/// </summary>
+/// <param name="HighAvailability">True for the HA topology.</param>
+/// <param name="Backends">How many backend instances run (1 in the single-node stack).</param>
+public sealed record StackTopology(bool HighAvailability, int Backends)
+{
+    /// <summary>Most backend instances a local stack runs (ports 8000-8008).</summary>
+    public const int MaxBackends = 9;
+
+    /// <summary>Backend instances of <c>up --topology ha</c> without <c>--backends</c>.</summary>
+    public const int DefaultHaBackends = 2;
+
+    /// <summary>The single-node stack (SPEC §3).</summary>
+    public static StackTopology Single { get; } = new(false, 1);
+
+    /// <summary>The value of <c>--topology</c>: <c>single</c> or <c>ha</c>.</summary>
+    public string Name => HighAvailability ? "ha" : "single";
+
+    /// <summary>The backend instances' service names, <c>backend</c> first.</summary>
+    public IReadOnlyList<string> BackendNames => [.. Enumerable.Range(1, Backends).Select(ServiceNames.BackendInstance)];
+
+    /// <summary>The Prometheus replicas' service names with their <c>replica</c> external label (none in the single-node stack).</summary>
+    public IReadOnlyList<(string Name, string? Replica)> PrometheusReplicas =>
+        HighAvailability ? [(ServiceNames.Prometheus, "a"), (ServiceNames.PrometheusB, "b")] : [(ServiceNames.Prometheus, null)];
+
+    /// <summary>The Alertmanager members' service names.</summary>
+    public IReadOnlyList<string> AlertmanagerMembers =>
+        HighAvailability ? [ServiceNames.Alertmanager, ServiceNames.Alertmanager2, ServiceNames.Alertmanager3] : [ServiceNames.Alertmanager];
+
+    /// <summary>The HA topology with <paramref name="backends"/> instances; throws for a count outside 1..<see cref="MaxBackends"/>.</summary>
+    public static StackTopology Ha(int backends) => backends is >= 1 and <= MaxBackends
+        ? new(true, backends)
+        : throw new ArgumentOutOfRangeException(nameof(backends), backends, $"the number of backend instances must be 1 to {MaxBackends}");
+
+    /// <summary>Where <c>up</c> records the topology: <c>&lt;state&gt;/topology.json</c>.</summary>
+    public static string FileOf(StackPaths paths) => Path.Combine(paths.Root, "topology.json");
+
+    /// <summary>The recorded topology, or <see cref="Single"/> when none was recorded (a stack from before the HA topology).</summary>
+    public static StackTopology Load(StackPaths paths)
+    {
+        var file = FileOf(paths);
+        if (!File.Exists(file))
+        {
+            return Single;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(file));
+        var root = document.RootElement;
+        return root.GetProperty("topology").GetString() == "ha" ? Ha(root.GetProperty("backends").GetInt32()) : Single;
+    }
+
+    /// <summary>Records the topology (write then rename, so a reader never sees half a file).</summary>
+    public void Save(StackPaths paths) =>
+        AtomicFile.Write(FileOf(paths), JsonSerializer.Serialize(new Dictionary<string, object> { ["topology"] = Name, ["backends"] = Backends }));
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using TheBot.Cli.Stack;
+using TheBot.Stack;
+using Xunit;
+using YamlDotNet.RepresentationModel;
+
+namespace TheBot.Cli.Tests;
+
+/// <summary>
+/// The HA topology's rendered configs, without starting anything: both replicas' prometheus.yml are the committed one
+/// plus only the HA parts (replica label a/b dropped from alerts and remote_write, every Alertmanager member, both
+/// replicas under job prometheus, the backend from file_sd, job victoriametrics), both pass promtool; the
+/// single-node render has none of it; the file_sd and frontend files list every instance at its port.
+/// </summary>
+public sealed class HaConfigRenderTests : IDisposable
+{
+    private const int Offset = 300;
+    private readonly StackPaths _paths = StackPaths.CreateTemporary("thebot-render-test-");
+    private readonly StackLocation _location;
+
+    public HaConfigRenderTests() => _location = new StackLocation(RepositoryRoot.Find(), _paths, new PortPlan(Offset));
+
+    public void Dispose() => Directory.Delete(_paths.Root, recursive: true);
+
+    [Fact]
+    public async Task Both_replicas_get_the_same_scrape_config_apart_only_in_their_replica_label_and_pass_promtool()
+    {
+        var stack = new LocalStack(_location, topology: StackTopology.Ha(3));
+        _paths.GetOrCreateSecret("scrape-token");
+        await stack.RenderConfigsAsync(CancellationToken.None);
+
+        var a = Yaml.Load(stack.Renderer.PrometheusConfigOf(ServiceNames.Prometheus));
+        var b = Yaml.Load(stack.Renderer.PrometheusConfigOf(ServiceNames.PrometheusB));
+        Assert.Equal("a", a.Map("global")!.Map("external_labels")!.Text("replica"));
+        Assert.Equal("b", b.Map("global")!.Map("external_labels")!.Text("replica"));
+        Assert.Equal("thebot-main", a.Map("global")!.Map("external_labels")!.Text("cluster"));
+        Assert.Equal(Text(a.Seq("scrape_configs")!), Text(b.Seq("scrape_configs")!));
+
+        foreach (var config in (YamlMappingNode[])[a, b])
+        {
+            Assert.Equal("labeldrop:replica", Relabel(config.Map("alerting")!.Seq("alert_relabel_configs")!));
+            var remote = config.Seq("remote_write")!.Children.OfType<YamlMappingNode>().Single();
+            Assert.Equal($"http://127.0.0.1:{8428 + Offset}/api/v1/write", remote.Text("url"));
+            Assert.Equal("labeldrop:replica", Relabel(remote.Seq("write_relabel_configs")!));
+            Assert.Equal([$"127.0.0.1:{9093 + Offset}", $"127.0.0.1:{9095 + Offset}", $"127.0.0.1:{9098 + Offset}"], Targets(config.Map("alerting")!.Seq("alertmanagers")!.Children.OfType<YamlMappingNode>().Single()));
+            Assert.Equal([$"127.0.0.1:{9090 + Offset}", $"127.0.0.1:{9091 + Offset}"], Targets(Job(config, "prometheus")));
+            Assert.Equal([$"127.0.0.1:{9093 + Offset}", $"127.0.0.1:{9095 + Offset}", $"127.0.0.1:{9098 + Offset}"], Targets(Job(config, "alertmanager")));
+            Assert.Equal([$"127.0.0.1:{8428 + Offset}"], Targets(Job(config, ConfigRenderer.VictoriaMetricsJob)));
+            var backend = Job(config, "thebot-backend");
+            Assert.Null(backend.Get("static_configs"));
+            Assert.Equal(BackendTargets.DiscoveryFile(_paths), ((YamlScalarNode)backend.Seq("file_sd_configs")!.Children.OfType<YamlMappingNode>().Single().Seq("files")!.Children.Single()).Value);
+        }
+
+        foreach (var file in (string[])[stack.Renderer.PrometheusConfigOf(ServiceNames.Prometheus), stack.Renderer.PrometheusConfigOf(ServiceNames.PrometheusB)])
+        {
+            var check = await CommandRunner.RunAsync("/usr/bin/promtool", ["check", "config", file]);
+            Assert.True(check.Succeeded, check.StandardOutput + check.StandardError);
+        }
+
+        using var discovery = JsonDocument.Parse(File.ReadAllText(BackendTargets.DiscoveryFile(_paths)));
+        var group = discovery.RootElement.EnumerateArray().Single();
+        Assert.Equal([$"127.0.0.1:{8000 + Offset}", $"127.0.0.1:{8001 + Offset}", $"127.0.0.1:{8002 + Offset}"], group.GetProperty("targets").EnumerateArray().Select(t => t.GetString()!));
+        Assert.Equal("backend", group.GetProperty("labels").GetProperty("service").GetString());
+        using var frontend = JsonDocument.Parse(File.ReadAllText(BackendTargets.FrontendFile(_paths)));
+        Assert.Equal(["backend", "backend-2", "backend-3"], frontend.RootElement.GetProperty("Backend").GetProperty("Destinations").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(StackTopology.Ha(3), StackTopology.Load(_paths));
+    }
+
+    [Fact]
+    public async Task The_single_node_render_has_none_of_the_HA_parts()
+    {
+        var stack = new LocalStack(_location, topology: StackTopology.Single);
+        await stack.RenderConfigsAsync(CancellationToken.None);
+        var config = Yaml.Load(stack.Renderer.PrometheusConfig);
+        Assert.Null(config.Map("global")!.Map("external_labels")!.Get("replica"));
+        Assert.Null(config.Get("remote_write"));
+        Assert.Null(config.Map("alerting")!.Get("alert_relabel_configs"));
+        Assert.Equal([$"127.0.0.1:{8000 + Offset}"], Targets(Job(config, "thebot-backend")));
+        Assert.DoesNotContain(config.Seq("scrape_configs")!.Children.OfType<YamlMappingNode>(), j => j.Text("job_name") == ConfigRenderer.VictoriaMetricsJob);
+        Assert.False(File.Exists(BackendTargets.DiscoveryFile(_paths)));
+        Assert.Equal(StackTopology.Single, StackTopology.Load(_paths));
+        Assert.DoesNotContain(stack.Specs(), s => s.Name is ServiceNames.VictoriaMetrics or ServiceNames.PrometheusB or ServiceNames.Alertmanager2);
+        Assert.Contains("--cluster.listen-address=", stack.Alertmanager.Spec.Arguments);
+    }
+
+    private static YamlMappingNode Job(YamlMappingNode config, string name) =>
+        config.Seq("scrape_configs")!.Children.OfType<YamlMappingNode>().Single(j => j.Text("job_name") == name);
+
+    private static IEnumerable<string> Targets(YamlMappingNode config) =>
+        config.Seq("static_configs")!.Children.OfType<YamlMappingNode>().SelectMany(s => s.Seq("targets")!.Children.OfType<YamlScalarNode>().Select(t => t.Value!));
+
+    private static string Relabel(YamlSequenceNode rules) =>
+        string.Join(";", rules.Children.OfType<YamlMappingNode>().Select(r => $"{r.Text("action")}:{r.Text("regex")}"));
+
+    private static string Text(YamlNode node)
+    {
+        var writer = new StringWriter();
+        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
+        return writer.ToString();
+    }
+}
