@@ -169,7 +169,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     }
 
     /// <summary>
-    /// The HA parts of one replica's config (docs/adr/0007-ha-topology.md): its <c>replica</c> external label, dropped
+    /// The HA parts of one replica's config (docs/adr/0008-ha-topology.md): its <c>replica</c> external label, dropped
     /// again from alerts (<c>alert_relabel_configs</c>, so Alertmanager sees the two replicas' alerts as one) and
     /// from <c>remote_write</c> to VictoriaMetrics (<c>write_relabel_configs</c>, so dedup finds one series, not two);
     /// the backend instances from the file_sd file <c>./thebot scale</c> rewrites; and the job scraping
