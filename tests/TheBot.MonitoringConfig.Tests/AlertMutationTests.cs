@@ -60,18 +60,25 @@ public class AlertMutationTests(ITestOutputHelper output)
         ["PrometheusNotificationsFailing"] = ("> 0.01", 0.002m),
         ["PrometheusNotConnectedToAlertmanager"] = ("< 1", 1m), // 1 vs 0 Alertmanagers
         ["AlertmanagerFailedNotifications"] = ("> 0", 1m),
+        ["BackendInstanceDown"] = ("> 1", 1m), // 2 targets (one down) vs 1 target (down: BackendServiceDown's case)
+        ["PrometheusRemoteWriteBehind"] = ("> 120", 2m), // 121 s vs 119 s behind
+        ["PrometheusRemoteWriteFailing"] = ("> 0.01", 0.002m), // 1.1 % vs 0.9 % of 1000 samples/min failed or retried
+        ["AlertmanagerClusterGossipFailing"] = ("> 0", 1m), // health score 1 vs 0 (memberlist's integer score)
+        ["PrometheusReplicasDisagree"] = ("> 0", 1m), // 3 vs 2 targets, 3 vs 3
     };
 
     /// <summary>Alerts whose condition is not <c>&lt;expr&gt; &lt;op&gt; &lt;number&gt;</c>: only their <c>for</c> is mutated.</summary>
     private static readonly Dictionary<string, string> ForOnly = new(StringComparer.Ordinal)
     {
-        ["BackendServiceDown"] = "up == 0 on a 0/1 gauge",
+        ["BackendServiceDown"] = "up == 0 unless some up == 1, or absent(); 0/1 gauges",
         ["FrontendServiceDown"] = "up == 0 on a 0/1 gauge",
         ["BackendDatabaseUnreachable"] = "== 0 on a 0/1 gauge",
         ["PostgreSQLDown"] = "pg_up == 0 or up == 0, 0/1 gauges",
         ["PostgresExporterErrors"] = "== 1 on a 0/1 gauge",
         ["RedisDown"] = "redis_up == 0 or up == 0, 0/1 gauges",
         ["TargetDown"] = "up == 0 on a 0/1 gauge",
+        ["VictoriaMetricsDown"] = "up == 0 on a 0/1 gauge",
+        ["AlertmanagerClusterMembersMissing"] = "members < count of targets: both sides are counts, no literal",
         ["JobMissing"] = "absent()",
         ["PrometheusConfigReloadFailed"] = "== 0 on a 0/1 gauge",
         ["AlertmanagerConfigReloadFailed"] = "== 0 on a 0/1 gauge",

@@ -22,6 +22,12 @@ public class AlertmanagerInhibitionTests
     private static readonly (string, string)[] PostgresTarget = [("job", "postgres"), ("instance", "postgres-exporter:9187")];
     private static readonly (string, string)[] RedisTarget = [("job", "redis"), ("instance", "redis-exporter:9121")];
 
+    // HA topology (thebot up --topology ha): a second backend instance, VictoriaMetrics, a replica's remote_write queue.
+    private static readonly (string, string)[] SecondBackend = [("job", Backend), ("instance", "backend-2:8000"), ("service", "backend")];
+    private static readonly (string, string)[] VictoriaMetricsTarget = [("job", "victoriametrics"), ("instance", "victoriametrics:8428")];
+    private static readonly (string, string)[] RemoteWriteQueue =
+        [("job", "prometheus"), ("instance", "prometheus-a:9090"), ("remote_name", "vm"), ("url", "http://victoriametrics:8428/api/v1/write")];
+
     // The same alert from another Prometheus (another cluster's external label): a cross-job rule must leave it alone.
     private static readonly (string, string) OtherCluster = ("cluster", "thebot-eu");
 
@@ -52,10 +58,30 @@ public class AlertmanagerInhibitionTests
             Suppressed: FromRules("HighMemoryUsage", NodeTarget),
             Untouched: [FromRules("HighMemoryUsage", ("job", "node"), ("instance", "db-host:9100"))]),
         new(
-            "alertname=\"BackendServiceDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendErrorBudgetBurn.*|TargetDown\"",
+            "alertname=\"BackendServiceDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendErrorBudgetBurn.*|TargetDown|BackendInstanceDown\"",
             Source: FromRules("BackendServiceDown", BackendTarget),
             Suppressed: FromRules("BackendHighLatency", ("job", Backend)),
-            Untouched: [FromRules("TargetDown", PostgresTarget)]),
+            Untouched: [FromRules("TargetDown", PostgresTarget), FromRules("BackendInstanceDown", ("job", "thebot-backend-canary"), ("instance", "backend-2:8000"))]),
+        new(
+            "alertname=\"BackendServiceDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendErrorBudgetBurn.*|TargetDown|BackendInstanceDown\"",
+            Source: FromRules("BackendServiceDown", SecondBackend),
+            Suppressed: FromRules("BackendInstanceDown", [.. SecondBackend, ("instance", "backend-1:8000")]),
+            Untouched: [FromRules("BackendInstanceDown", ("job", "thebot-backend-canary"), ("instance", "backend-1:8000"))]),
+        new(
+            "alertname=~\"BackendInstanceDown|VictoriaMetricsDown\" -> alertname=\"TargetDown\"",
+            Source: FromRules("BackendInstanceDown", SecondBackend),
+            Suppressed: FromRules("TargetDown", SecondBackend),
+            Untouched: [FromRules("TargetDown", ("job", Backend), ("instance", "backend-1:8000"), ("service", "backend"))]),
+        new(
+            "alertname=~\"BackendInstanceDown|VictoriaMetricsDown\" -> alertname=\"TargetDown\"",
+            Source: FromRules("VictoriaMetricsDown", VictoriaMetricsTarget),
+            Suppressed: FromRules("TargetDown", VictoriaMetricsTarget),
+            Untouched: [FromRules("TargetDown", BackendTarget)]),
+        new(
+            "alertname=\"VictoriaMetricsDown\" -> alertname=~\"PrometheusRemoteWriteBehind|PrometheusRemoteWriteFailing\"",
+            Source: FromRules("VictoriaMetricsDown", VictoriaMetricsTarget),
+            Suppressed: FromRules("PrometheusRemoteWriteBehind", RemoteWriteQueue),
+            Untouched: [FromRules("PrometheusReplicasDisagree", ("scrape_job", Backend))]),
         new(
             "alertname=\"FrontendServiceDown\" -> alertname=\"TargetDown\"",
             Source: FromRules("FrontendServiceDown", FrontendTarget),
@@ -119,26 +145,57 @@ public class AlertmanagerInhibitionTests
             Untouched: [FromRules("RedisEvictions", ("job", "redis"), ("instance", "redis-sessions-exporter:9121"))]),
     ];
 
-    /// <summary>The case keys, for the theory.</summary>
-    public static TheoryData<string> CaseKeys() => [.. Cases.Select(c => c.RuleKey)];
+    /// <summary>The cases, for the theory: the rule's key (readable in the test name) and the case's index (a rule may have several).</summary>
+    public static TheoryData<string, int> CaseKeys()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var (c, i) in Cases.Select((c, i) => (c, i)))
+        {
+            data.Add(c.RuleKey, i);
+        }
+
+        return data;
+    }
 
     [Fact]
     public void Every_inhibit_rule_has_a_live_case()
     {
-        Assert.Equal(RuleKeys().Order(), Cases.Select(c => c.RuleKey).Order());
+        Assert.Equal(RuleKeys().Order(), Cases.Select(c => c.RuleKey).Distinct().Order());
+    }
+
+    /// <summary>
+    /// Each rule compares the external label <c>cluster</c>, so a source from one cluster's Prometheus never mutes
+    /// another's, and never <c>replica</c>, which Prometheus drops from alerts in the HA topology (comparing it would
+    /// only ever compare two empty values, and would split the rule if it were ever sent).
+    /// </summary>
+    [Fact]
+    public void Every_inhibit_rule_keeps_clusters_apart_and_ignores_replicas()
+    {
+        var external = YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml")).At("global", "external_labels").AsMap().Keys.Cast<string>().ToList();
+        Assert.Contains("cluster", external);
+        var rules = YamlMap.Load(AlertmanagerConfig.CommittedPath).At("inhibit_rules").AsList();
+        var wrong = rules
+            .Select(r => (Key: RuleKey(r), Equal: r.At("equal").AsList().Select(l => l.AsText()!).ToList()))
+            .Where(r => !r.Equal.Contains("cluster") || r.Equal.Contains("replica"))
+            .Select(r => $"{r.Key}: equal [{string.Join(", ", r.Equal)}]")
+            .ToList();
+        Assert.True(wrong.Count == 0, "inhibit rules without `cluster` in equal (or with `replica`):\n" + string.Join('\n', wrong));
     }
 
     [Theory]
     [MemberData(nameof(CaseKeys))]
-    public async Task Inhibit_rule_suppresses_its_target_and_nothing_else(string ruleKey)
+    public async Task Inhibit_rule_suppresses_its_target_and_nothing_else(string ruleKey, int caseIndex)
     {
         Tools.Require("prometheus-alertmanager");
-        var @case = Cases.Single(c => c.RuleKey == ruleKey);
+        var @case = Cases[caseIndex];
+        Assert.Equal(ruleKey, @case.RuleKey);
         using var dir = new CheckTempDir();
         await using var am = await AlertmanagerServer.StartNewAsync(await ConfigWithOnlyRuleAsync(dir, ruleKey));
 
         var alerts = new List<(string Id, Dictionary<string, string> Labels)> { ("source", @case.Source), ("suppressed", @case.Suppressed) };
         alerts.AddRange(@case.Untouched.Select((labels, i) => ($"untouched-{i}", labels)));
+        // The very alert it suppresses, but from another cluster's Prometheus: a source in cluster A never mutes cluster B.
+        alerts.Add(("untouched-other-cluster", new Dictionary<string, string>(@case.Suppressed) { [OtherCluster.Item1] = OtherCluster.Item2 }));
         await am.PostAlertsAsync(alerts.Select(a => Posted(a.Id, a.Labels)));
 
         Dictionary<string, AlertStatus> status = [];

@@ -90,7 +90,7 @@ public class DashboardTests
         // endpoint only where series carry it: the other dashboards show job-, host- or exporter-level series.
         foreach (var file in Dashboards.Files.Where(f => !f.EndsWith("thebot-logs.json", StringComparison.Ordinal)))
         {
-            var expected = Path.GetFileName(file) == "thebot-backend-endpoints.json" ? new[] { "job", "instance", "endpoint" } : ["job", "instance"];
+            var expected = Path.GetFileName(file) == "thebot-backend-endpoints.json" ? new[] { "datasource", "job", "instance", "endpoint" } : ["datasource", "job", "instance"];
             Assert.Equal(expected, VariableNames(file));
         }
     }
@@ -103,7 +103,8 @@ public class DashboardTests
         {
             var dashboard = Path.GetFileName(file);
             var expressions = Dashboards.Targets().Where(t => t.Dashboard == dashboard).Select(t => t.Expr).ToList();
-            unused.AddRange(VariableNames(file)
+            // The datasource variable is used by the panels' datasource, not in expressions (next test).
+            unused.AddRange(VariableNames(file).Where(name => name != "datasource")
                 .Where(name => !expressions.Any(e => Regex.IsMatch(e, $@"\$(\{{)?{name}\b|\[\[{name}\]\]")))
                 .Select(name => $"{dashboard}: ${name}"));
         }
@@ -111,14 +112,48 @@ public class DashboardTests
         Assert.True(unused.Count == 0, "declared but used by no panel query: " + string.Join(", ", unused));
     }
 
+    /// <summary>
+    /// Every dashboard opens on the local Prometheus and switches every PromQL panel, query variable and annotation
+    /// to VictoriaMetrics (the HA topology's global store) with one $datasource variable: no Prometheus reference
+    /// is pinned to a data source.
+    /// </summary>
+    [Fact]
+    public void Every_dashboard_switches_its_promql_between_prometheus_and_victoriametrics_with_datasource()
+    {
+        foreach (var file in Dashboards.Files)
+        {
+            using var doc = Dashboards.Load(file);
+            var name = Path.GetFileName(file);
+            var variable = doc.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray()
+                .Single(v => v.GetProperty("name").GetString() == "datasource");
+            Assert.Equal("datasource", variable.GetProperty("type").GetString());
+            Assert.Equal("prometheus", variable.GetProperty("query").GetString());
+            Assert.Equal("prometheus", variable.GetProperty("current").GetProperty("value").GetString());
+            var pinned = DashboardModel.DatasourceReferences(doc.RootElement)
+                .Where(r => r.Value.ValueKind == System.Text.Json.JsonValueKind.Object && r.Value.GetProperty("type").GetString() == "prometheus")
+                .Where(r => r.Value.GetProperty("uid").GetString() != "${datasource}")
+                .Select(r => $"{name} {r.Path}")
+                .ToList();
+            Assert.True(pinned.Count == 0, "Prometheus references not through ${datasource}: " + string.Join(", ", pinned));
+        }
+
+        Assert.True(Dashboards.Targets().Count(t => t.DatasourceUid == "prometheus") > 40, "the variable's current value must resolve to the provisioned Prometheus");
+    }
+
     [Fact]
     public void Provisioned_datasources_have_the_uids_dashboards_use()
     {
-        var file = Directory.GetFiles(Repo.Monitoring("grafana", "provisioning", "datasources"), "*.yml").Single();
-        var sources = Yaml.LoadMap(file).At("datasources").AsList().Select(d => d.AsMap()).ToDictionary(d => (string)d["uid"], d => (string)d["type"]);
+        var sourcesList = Directory.GetFiles(Repo.Monitoring("grafana", "provisioning", "datasources"), "*.yml")
+            .SelectMany(f => Yaml.LoadMap(f).At("datasources").AsList().Select(d => d.AsMap())).ToList();
+        var sources = sourcesList.ToDictionary(d => (string)d["uid"], d => (string)d["type"]);
         Assert.Equal("prometheus", sources["prometheus"]);
         Assert.Equal("loki", sources["loki"]);
         Assert.Equal("alertmanager", sources["alertmanager"]);
+        // The global store, a Prometheus-type source the $datasource variable offers (query: prometheus).
+        Assert.Equal("prometheus", sources["victoriametrics"]);
+        var victoria = sourcesList.Single(d => (string)d["uid"] == "victoriametrics");
+        Assert.Equal("http://victoriametrics:8428", victoria["url"]);
+        Assert.Equal("$MONITORING_WEB_PASSWORD", victoria.At("secureJsonData", "basicAuthPassword"));
 
         var providers = Yaml.LoadMap(Directory.GetFiles(Repo.Monitoring("grafana", "provisioning", "dashboards"), "*.yml").Single());
         Assert.Equal("/var/lib/grafana/dashboards/thebot", providers.At("providers", 0, "options", "path"));

@@ -38,6 +38,25 @@ public class LiveStackTests(LiveStack stack)
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     }
 
+    /// <summary>The dashboards' $datasource offers VictoriaMetrics (the HA topology's global store) beside Prometheus: every query must run there too.</summary>
+    [Fact]
+    public async Task Every_dashboard_query_runs_on_live_victoriametrics()
+    {
+        var failures = new List<string>();
+        var targets = Dashboards.Targets().Where(t => t.DatasourceUid == "prometheus").ToList();
+        foreach (var target in targets)
+        {
+            var (ok, error) = await stack.TryQueryAsync(PromQl.SubstituteGrafanaVariables(target.Expr), stack.VictoriaMetrics.Url);
+            if (!ok)
+            {
+                failures.Add($"{target.Origin}: {error}");
+            }
+        }
+
+        Assert.True(targets.Count > 40, $"only {targets.Count} Prometheus targets");
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
     [Fact]
     public async Task Prometheus_loads_every_committed_rule_and_all_evaluate_healthy()
     {
@@ -113,6 +132,10 @@ public class LiveStackTests(LiveStack stack)
             "node_filesystem_avail_bytes", "node_vmstat_oom_kill", "prometheus_config_last_reload_successful",
             "prometheus_rule_evaluation_failures_total", "prometheus_notifications_errors_total", "prometheus_notifications_sent_total",
             "prometheus_notifications_alertmanagers_discovered", "alertmanager_config_last_reload_successful", "alertmanager_notifications_failed_total",
+            // The HA alerts (remote_write to VictoriaMetrics, a clustered Alertmanager, the replicas' target counts).
+            "prometheus_remote_storage_highest_timestamp_in_seconds", "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
+            "prometheus_remote_storage_samples_total", "prometheus_remote_storage_samples_failed_total", "prometheus_remote_storage_samples_retried_total",
+            "alertmanager_cluster_members", "alertmanager_cluster_health_score", "prometheus_target_scrape_pool_targets",
         ];
         var missing = required.Where(m => !stack.ScrapedNames.Contains(m)).ToList();
         Assert.True(missing.Count == 0, "not scraped from the live exporters: " + string.Join(", ", missing));

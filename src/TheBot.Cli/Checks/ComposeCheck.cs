@@ -3,7 +3,7 @@ namespace TheBot.Cli.Checks;
 /// <summary>
 /// docker-compose.monitoring.yml: <c>docker-compose config -q</c> (with dummies for the secrets the file requires),
 /// and every repository file it mounts (a volume or env_file source starting with '.',
-/// relative to the compose file) exists.
+/// relative to the compose file) exists. Each overlay (<see cref="Overlays"/>) the same way, merged over it.
 /// </summary>
 public sealed class ComposeCheck : IMonitoringCheck
 {
@@ -24,21 +24,40 @@ public sealed class ComposeCheck : IMonitoringCheck
             ["MONITORING_WEB_PASSWORD_BCRYPT"] = "$2y$10$dummy.bcrypt.hash.of.the.web.password.for.the.check",
         };
 
+    /// <summary>
+    /// Files in monitoring/ that are used only on top of <see cref="FileName"/> (<c>-f base -f overlay</c>): the HA
+    /// topology. Validated merged, since alone they lack the services they override.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Overlays = ["docker-compose.ha.yml"];
+
     /// <summary>What the line says was checked.</summary>
     public const string Name = "docker-compose config, mounted files exist";
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var file = context.Monitoring(FileName);
-        var shown = context.Display(file);
-        if (!File.Exists(file))
+        var baseFile = context.Monitoring(FileName);
+        var results = new List<CheckResult> { await CheckAsync(context, [baseFile], cancellationToken) };
+        foreach (var overlay in Overlays.Select(o => context.Monitoring(o)).Where(File.Exists))
         {
-            return [CheckResult.Fail(shown, Name, "missing")];
+            results.Add(await CheckAsync(context, [baseFile, overlay], cancellationToken));
+        }
+
+        return results;
+    }
+
+    /// <summary>One result for the last of <paramref name="files"/>, merged over the ones before it.</summary>
+    private static async Task<CheckResult> CheckAsync(CheckContext context, string[] files, CancellationToken cancellationToken)
+    {
+        var file = files[^1];
+        var shown = context.Display(file);
+        if (!files.All(File.Exists))
+        {
+            return CheckResult.Fail(shown, Name, "missing");
         }
 
         var problems = new List<string>();
-        var result = await CheckTool.RunAsync("docker-compose", ["-f", file, "config", "-q"], cancellationToken, context.MonitoringDir, DummyEnvironment);
+        var result = await CheckTool.RunAsync("docker-compose", [.. files.SelectMany(f => new[] { "-f", f }), "config", "-q"], cancellationToken, context.MonitoringDir, DummyEnvironment);
         if (result is null)
         {
             problems.Add(CheckTool.Missing("docker-compose"));
@@ -57,7 +76,7 @@ public sealed class ComposeCheck : IMonitoringCheck
             problems.Add(e.Message);
         }
 
-        return [CheckResult.From(shown, Name, problems)];
+        return CheckResult.From(shown, Name, problems);
     }
 
     /// <summary>The relative sources <paramref name="composeFile"/> mounts, as (service, source, full path).</summary>

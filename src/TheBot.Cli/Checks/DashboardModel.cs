@@ -10,7 +10,7 @@ public sealed record DashboardTarget(string Dashboard, string Panel, string Data
 }
 
 /// <summary>Reads Grafana dashboard JSON: panels, query targets, datasource references.</summary>
-public static class DashboardModel
+public static partial class DashboardModel
 {
     /// <summary>Every panel, rows' nested panels included.</summary>
     public static IEnumerable<JsonElement> Panels(JsonElement dashboard)
@@ -44,12 +44,12 @@ public static class DashboardModel
                 continue;
             }
 
-            var panelUid = Uid(panel);
+            var panelUid = Uid(dashboard, panel);
             var title = panel.TryGetProperty("title", out var t) ? t.GetString() ?? "" : "";
             foreach (var target in targets.EnumerateArray())
             {
                 var expr = target.TryGetProperty("expr", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : "";
-                list.Add(new DashboardTarget(name, title, Uid(target) ?? panelUid ?? "", expr));
+                list.Add(new DashboardTarget(name, title, Uid(dashboard, target) ?? panelUid ?? "", expr));
             }
         }
 
@@ -100,8 +100,37 @@ public static class DashboardModel
         }
     }
 
-    private static string? Uid(JsonElement element) =>
+    private static string? Uid(JsonElement dashboard, JsonElement element) =>
         element.TryGetProperty("datasource", out var ds) && ds.ValueKind == JsonValueKind.Object && ds.TryGetProperty("uid", out var uid)
-            ? uid.GetString()
+            ? ResolveUid(dashboard, uid.GetString())
             : null;
+
+    /// <summary>
+    /// The provisioned datasource uid a reference stands for: the uid itself, or for a datasource variable
+    /// (<c>${name}</c> or <c>$name</c>, declared in templating with type "datasource", e.g. the dashboards' $datasource
+    /// that switches between Prometheus and VictoriaMetrics) the variable's current value, which Grafana opens with.
+    /// </summary>
+    public static string? ResolveUid(JsonElement dashboard, string? uid)
+    {
+        var name = uid is null ? null : VariableReference().Match(uid) is { Success: true } m ? m.Groups[1].Value : null;
+        if (name is null || !dashboard.TryGetProperty("templating", out var templating) || !templating.TryGetProperty("list", out var variables)
+            || variables.ValueKind != JsonValueKind.Array)
+        {
+            return uid;
+        }
+
+        foreach (var variable in variables.EnumerateArray())
+        {
+            if (variable.TryGetProperty("name", out var n) && n.GetString() == name && variable.TryGetProperty("type", out var t) && t.GetString() == "datasource"
+                && variable.TryGetProperty("current", out var current) && current.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                return value.GetString();
+            }
+        }
+
+        return uid;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\$\{?(\w+)\}?$")]
+    private static partial System.Text.RegularExpressions.Regex VariableReference();
 }

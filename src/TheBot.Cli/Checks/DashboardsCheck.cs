@@ -91,9 +91,9 @@ public sealed class DashboardsCheck : IMonitoringCheck
                     {
                         own.Add($"{path}: datasource must be {{type, uid}}, is {value}");
                     }
-                    else if (!uids.Contains(dsUid.GetString() ?? ""))
+                    else if (!uids.Contains(DashboardModel.ResolveUid(root, dsUid.GetString()) ?? ""))
                     {
-                        own.Add($"{path}: unknown datasource uid '{dsUid.GetString()}' (provisioned: {string.Join(", ", uids.Order(StringComparer.Ordinal))})");
+                        own.Add($"{path}: unknown datasource uid '{dsUid.GetString()}' (provisioned: {string.Join(", ", uids.Order(StringComparer.Ordinal))}; a datasource variable counts by its current value)");
                     }
                 }
 

@@ -7,40 +7,68 @@ namespace TheBot.Cli.Checks;
 /// and stats every credentials file, which in the container lives under /etc/prometheus/secrets/. The check runs on
 /// a temp copy beside copies of the rule files, with only absolute credential paths pointed at a dummy token;
 /// everything else is checked as committed and temp paths in promtool's answer are shown as the real file.
+/// The HA topology's prometheus-ha.yml the same way, with the file_sd files (targets/) it reads, which promtool checks.
 /// </summary>
 public sealed partial class PrometheusConfigCheck : IMonitoringCheck
 {
     /// <summary>What the result line says was checked.</summary>
     public const string Name = "promtool check config";
 
+    /// <summary>The configurations in monitoring/prometheus/: the single-node one (required) and the HA topology's (if present).</summary>
+    public static readonly IReadOnlyList<string> ConfigFiles = ["prometheus.yml", "prometheus-ha.yml"];
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var config = context.Monitoring("prometheus", "prometheus.yml");
+        var results = new List<CheckResult>();
+        foreach (var name in ConfigFiles)
+        {
+            if (name == ConfigFiles[0] || File.Exists(context.Monitoring("prometheus", name)))
+            {
+                results.Add(await CheckAsync(context, name, cancellationToken));
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<CheckResult> CheckAsync(CheckContext context, string name, CancellationToken cancellationToken)
+    {
+        var config = context.Monitoring("prometheus", name);
         var shown = context.Display(config);
         if (!File.Exists(config))
         {
-            return [CheckResult.Fail(shown, Name, "missing")];
+            return CheckResult.Fail(shown, Name, "missing");
         }
 
         using var dir = new CheckTempDir();
         var dummy = dir.File("dummy-credential");
         await File.WriteAllTextAsync(dummy, "dummy-token", cancellationToken);
         var text = CredentialFile().Replace(await File.ReadAllTextAsync(config, cancellationToken), m => $"{m.Groups[1].Value}{dummy}");
-        await File.WriteAllTextAsync(dir.File("prometheus.yml"), text, cancellationToken);
-        foreach (var file in Directory.GetFiles(context.Monitoring("prometheus"), "*.yml").Where(f => Path.GetFileName(f) != "prometheus.yml"))
+        await File.WriteAllTextAsync(dir.File(name), text, cancellationToken);
+        foreach (var file in Directory.GetFiles(context.Monitoring("prometheus"), "*.yml").Where(f => Path.GetFileName(f) != name))
         {
             File.Copy(file, dir.File(Path.GetFileName(file)));
         }
 
-        var result = await CheckTool.RunAsync("promtool", ["check", "config", dir.File("prometheus.yml")], cancellationToken);
-        if (result is null)
+        var targets = context.Monitoring("prometheus", "targets");
+        if (Directory.Exists(targets))
         {
-            return [CheckResult.Fail(shown, Name, CheckTool.Missing("promtool"))];
+            Directory.CreateDirectory(dir.File("targets"));
+            foreach (var file in Directory.GetFiles(targets))
+            {
+                File.Copy(file, dir.File(Path.Combine("targets", Path.GetFileName(file))));
+            }
         }
 
-        var map = new Dictionary<string, string> { [dir.File("prometheus.yml")] = shown, [dir.Path + "/"] = context.Display(context.Monitoring("prometheus")) + "/" };
-        return [result.Succeeded ? CheckResult.Pass(shown, Name) : CheckResult.Fail(shown, Name, CheckTool.Useful(result, map))];
+        var result = await CheckTool.RunAsync("promtool", ["check", "config", dir.File(name)], cancellationToken);
+        if (result is null)
+        {
+            return CheckResult.Fail(shown, Name, CheckTool.Missing("promtool"));
+        }
+
+        var map = new Dictionary<string, string> { [dir.File(name)] = shown, [dir.Path + "/"] = context.Display(context.Monitoring("prometheus")) + "/" };
+        return result.Succeeded ? CheckResult.Pass(shown, Name) : CheckResult.Fail(shown, Name, CheckTool.Useful(result, map));
     }
 
     // An absolute credentials/password/bearer-token file path (the container's), not a relative one.

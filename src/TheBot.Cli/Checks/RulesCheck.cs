@@ -1,7 +1,7 @@
 namespace TheBot.Cli.Checks;
 
 /// <summary>
-/// Every rule file in prometheus/ (each *.yml but prometheus.yml): <c>promtool check rules --lint=all --lint-fatal</c>;
+/// Every rule file in prometheus/ (each *.yml but the server configurations, <see cref="PrometheusConfigCheck.ConfigFiles"/>): <c>promtool check rules --lint=all --lint-fatal</c>;
 /// every unit-test file in prometheus/tests/: <c>promtool test rules</c>. Unit tests whose rule files do not even
 /// parse are not run (the rule file's own ✗ says why). Test verdicts are remembered per content within the process.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class RulesCheck : IMonitoringCheck
             return [CheckResult.Fail(context.Display(prometheusDir), LintName, "missing")];
         }
 
-        var ruleFiles = Directory.GetFiles(prometheusDir, "*.yml").Where(f => Path.GetFileName(f) != "prometheus.yml").Order(StringComparer.Ordinal).ToList();
+        var ruleFiles = Directory.GetFiles(prometheusDir, "*.yml").Where(f => !PrometheusConfigCheck.ConfigFiles.Contains(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
         var lint = await Task.WhenAll(ruleFiles.Select(f => LintAsync(context, f, cancellationToken)));
         var broken = ruleFiles.Where((_, i) => !lint[i].Ok).ToHashSet(StringComparer.Ordinal);
 

@@ -9,7 +9,10 @@ namespace TheBot.MonitoringConfig.Tests.Support;
 /// Real exporters (node, redis with Redis, postgres with PostgreSQL and monitoring/postgres-exporter/queries.yml),
 /// an Alertmanager, and a Prometheus that loads the committed rule files and scrapes all of them, every second,
 /// on loopback free ports (shared fixtures from tests/TheBot.Testing). Gives the metric names the stack really
-/// exports and a live Prometheus to run dashboard queries against.
+/// exports and a live Prometheus to run dashboard queries against. The HA topology's parts too: a VictoriaMetrics
+/// that Prometheus remote-writes to and scrapes (job victoriametrics), and an Alertmanager with clustering on, so the
+/// remote_write queue and cluster metrics the HA alerts read are really exported by Prometheus 2.42 and
+/// Alertmanager 0.25, and the dashboards' queries run on VictoriaMetrics (their $datasource alternative) as well.
 /// </summary>
 public sealed class LiveStack : IAsyncLifetime
 {
@@ -44,6 +47,12 @@ public sealed class LiveStack : IAsyncLifetime
     /// <summary>Alertmanager (routes to nothing).</summary>
     public AlertmanagerServer Alertmanager { get; } = new();
 
+    /// <summary>VictoriaMetrics single-node, receiving Prometheus' remote_write.</summary>
+    public LocalProcess VictoriaMetrics { get; private set; } = null!;
+
+    /// <summary>An Alertmanager with clustering on (the single-node one above runs without it).</summary>
+    public LocalProcess ClusteredAlertmanager { get; private set; } = null!;
+
     /// <summary>Prometheus with the committed rules, scraping everything above.</summary>
     public PrometheusServer Prometheus { get; private set; } = null!;
 
@@ -56,12 +65,14 @@ public sealed class LiveStack : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        foreach (var tool in new[] { "prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "prometheus-redis-exporter", "prometheus-postgres-exporter", "redis-server", "redis-cli", "psql" })
+        foreach (var tool in new[] { "prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "prometheus-redis-exporter", "prometheus-postgres-exporter", "redis-server", "redis-cli", "psql", "victoria-metrics" })
         {
             Tools.Require(tool);
         }
 
         await Task.WhenAll(Node.InitializeAsync(), Redis.InitializeAsync(), Postgres.InitializeAsync(), Alertmanager.InitializeAsync());
+        VictoriaMetrics = await LocalProcess.VictoriaMetricsAsync();
+        ClusteredAlertmanager = await LocalProcess.ClusteredAlertmanagerAsync();
 
         // Some activity so that per-command / per-db / per-statement series exist.
         await Tools.RunOkAsync("redis-cli", ["-p", Redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "SET", "thebot:test", "1"]);
@@ -86,6 +97,12 @@ public sealed class LiveStack : IAsyncLifetime
                 static_configs: [{targets: ['{{HostPort(Postgres.Exporter.MetricsUrl)}}']}]
               - job_name: alertmanager
                 static_configs: [{targets: ['{{HostPort(Alertmanager.Url)}}']}]
+              - job_name: alertmanager-clustered
+                static_configs: [{targets: ['{{HostPort(ClusteredAlertmanager.Url)}}']}]
+              - job_name: victoriametrics
+                static_configs: [{targets: ['{{HostPort(VictoriaMetrics.Url)}}']}]
+            remote_write:
+              - url: {{VictoriaMetrics.Url}}/api/v1/write
             """;
         Prometheus = new PrometheusServer(config, new Dictionary<string, string>
         {
@@ -93,10 +110,16 @@ public sealed class LiveStack : IAsyncLifetime
             ["alert_rules.yml"] = await File.ReadAllTextAsync(Repo.Monitoring("prometheus", "alert_rules.yml")),
         });
         await Prometheus.InitializeAsync();
-        foreach (var job in new[] { "prometheus", "node", "redis", "postgres", "alertmanager" })
+        foreach (var job in new[] { "prometheus", "node", "redis", "postgres", "alertmanager", "alertmanager-clustered", "victoriametrics" })
         {
             await Prometheus.WaitForTargetUpAsync(job);
         }
+
+        // The remote_write queue's per-queue series exist once it has sent a batch (VictoriaMetrics has data from then on).
+        await TestHttp.WaitUntilAsync(
+            async () => (await Prometheus.QueryAsync("prometheus_remote_storage_queue_highest_sent_timestamp_seconds > 0")).GetArrayLength() > 0,
+            TimeSpan.FromSeconds(30),
+            () => "Prometheus has sent nothing to VictoriaMetrics through remote_write");
 
         // Two more scrape/evaluation cycles so every exporter series and every rule has been seen.
         await Task.Delay(TimeSpan.FromSeconds(2.5));
@@ -118,11 +141,11 @@ public sealed class LiveStack : IAsyncLifetime
         KnownNames = known;
     }
 
-    /// <summary>Runs an instant query; returns (status, error text).</summary>
-    public async Task<(bool Ok, string Error)> TryQueryAsync(string promql)
+    /// <summary>Runs an instant query on Prometheus, or on <paramref name="server"/> (VictoriaMetrics); returns (status, error text).</summary>
+    public async Task<(bool Ok, string Error)> TryQueryAsync(string promql, string? server = null)
     {
         using var response = await TestHttp.Client.PostAsync(
-            Prometheus.Url + "/api/v1/query",
+            (server ?? Prometheus.Url) + "/api/v1/query",
             new FormUrlEncodedContent([new KeyValuePair<string, string>("query", promql)]));
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("status").GetString() == "success"
@@ -139,6 +162,13 @@ public sealed class LiveStack : IAsyncLifetime
         }
 
         await Task.WhenAll(Node.DisposeAsync(), Redis.DisposeAsync(), Postgres.DisposeAsync(), Alertmanager.DisposeAsync());
+        foreach (var process in new[] { VictoriaMetrics, ClusteredAlertmanager })
+        {
+            if (process is not null)
+            {
+                await process.DisposeAsync();
+            }
+        }
     }
 
     private static string HostPort(string url) => new Uri(url).Authority;
