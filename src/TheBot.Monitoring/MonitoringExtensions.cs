@@ -85,7 +85,7 @@ public static class MonitoringExtensions
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
 
         // Readiness: what the service needs to serve (a full disk cannot be cured by a restart).
-        // Liveness: only the process's own state, never a dependency (SPEC §4); memory can only degrade, so it
+        // Liveness: only the process's own state, never a dependency (contract §4); memory can only degrade, so it
         // reports without ever failing liveness, and stopped job workers are what a restart does cure.
         services.AddHealthChecks()
             .AddCheck<DiskHealthCheck>(HealthComponents.Disk, tags: [HealthTags.Ready])
@@ -110,7 +110,7 @@ public static class MonitoringExtensions
         return builder;
     }
 
-    /// <summary>Maps the system endpoints of SPEC §4 (exposition, health, readiness, liveness, system JSON, analytics, scrape config).</summary>
+    /// <summary>Maps the system endpoints of contract §4 (exposition, health, readiness, liveness, system JSON, analytics, scrape config).</summary>
     /// <returns>
     /// The group holding them, for the host's own conventions: <c>app.MapTheBotMonitoring().RequireHost("*:9090")</c>.
     /// The endpoints are <c>AllowAnonymous</c> (health, readiness and liveness are for anyone; the others check their

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace TheBot.Stack;
 
-/// <summary>Service names of the stack (SPEC §3); they name processes, logs, pid files and ports.</summary>
+/// <summary>Service names of the stack (contract §3); they name processes, logs, pid files and ports.</summary>
 public static class ServiceNames
 {
     /// <summary>The reference backend.</summary>
@@ -52,7 +52,7 @@ public static class ServiceNames
     public const string Alertmanager3 = "alertmanager-3";
 
     /// <summary>
-    /// Backend instance <paramref name="number"/> (1-based): the first keeps SPEC §3's name <c>backend</c>, so the
+    /// Backend instance <paramref name="number"/> (1-based): the first keeps contract §3's name <c>backend</c>, so the
     /// single-node stack and every verb that names it work unchanged; the others are <c>backend-2</c>, <c>backend-3</c>…
     /// </summary>
     public static string BackendInstance(int number) => number == 1 ? Backend : $"{Backend}-{number}";
@@ -74,11 +74,11 @@ public static class ServiceNames
 }
 
 /// <summary>
-/// The ports of one stack: SPEC §3 defaults plus <c>--port-offset N</c>, with per-service overrides.
+/// The ports of one stack: contract §3 defaults plus <c>--port-offset N</c>, with per-service overrides.
 /// </summary>
 public sealed class PortPlan
 {
-    /// <summary>SPEC §3 default port of every service.</summary>
+    /// <summary>contract §3 default port of every service.</summary>
     public static IReadOnlyDictionary<string, int> Defaults { get; } = new Dictionary<string, int>
     {
         [ServiceNames.Backend] = 8000,
@@ -126,7 +126,7 @@ public sealed class PortPlan
         }
     }
 
-    /// <summary>The plan without offset: SPEC §3 as written.</summary>
+    /// <summary>The plan without offset: contract §3 as written.</summary>
     public static PortPlan Default { get; } = new();
 
     /// <summary>The offset added to every default.</summary>

@@ -18,7 +18,7 @@ public sealed record StackTopology(bool HighAvailability, int Backends)
     /// <summary>Backend instances of <c>up --topology ha</c> without <c>--backends</c>.</summary>
     public const int DefaultHaBackends = 2;
 
-    /// <summary>The single-node stack (SPEC §3).</summary>
+    /// <summary>The single-node stack (contract §3).</summary>
     public static StackTopology Single { get; } = new(false, 1);
 
     /// <summary>The value of <c>--topology</c>: <c>single</c> or <c>ha</c>.</summary>

@@ -6,7 +6,7 @@ namespace TheBot.Stack;
 /// <summary>
 /// HTTP basic auth of a Prometheus or Alertmanager web endpoint (their <c>--web.config.file</c>, exporter-toolkit
 /// format): the server keeps only the bcrypt hash; clients (probes, scrapers, Prometheus' alerting) send the password.
-/// The local stack does not use it (loopback only, SPEC §2); the compose stack and the tests that prove the
+/// The local stack does not use it (loopback only, contract §2); the compose stack and the tests that prove the
 /// production setup do.
 /// </summary>
 /// <param name="User">User name.</param>

@@ -12,7 +12,7 @@ using Xunit;
 
 namespace TheBot.Monitoring.Tests;
 
-/// <summary>Which component answers on which health endpoint (SPEC §4), and the configurable check timeout.</summary>
+/// <summary>Which component answers on which health endpoint (contract §4), and the configurable check timeout.</summary>
 [Collection(RealServersCollection.Name)]
 public sealed class HealthComponentTests(RealServers servers)
 {

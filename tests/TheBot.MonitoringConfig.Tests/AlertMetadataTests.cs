@@ -6,7 +6,7 @@ namespace TheBot.MonitoringConfig.Tests;
 /// <summary>Every alert carries what routing and on-call need, and has its runbook.</summary>
 public class AlertMetadataTests
 {
-    /// <summary>SPEC §7: the seed alerts with their fixed severities.</summary>
+    /// <summary>contract §7: the seed alerts with their fixed severities.</summary>
     public static TheoryData<string, string> SpecAlerts => new()
     {
         { "BackendHighErrorRate", "critical" },

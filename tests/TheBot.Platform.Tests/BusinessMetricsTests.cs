@@ -4,7 +4,7 @@ using Xunit;
 
 namespace TheBot.Platform.Tests;
 
-/// <summary>Every business feature through its endpoints, with the exact change it makes to each SPEC §5 family.</summary>
+/// <summary>Every business feature through its endpoints, with the exact change it makes to each contract §5 family.</summary>
 [Collection(PlatformCollection.Name)]
 public sealed class BusinessMetricsTests(FullPlatformFixture platform)
 {

@@ -16,7 +16,7 @@ public sealed class AlertMetadataCheck : IMonitoringCheck
     /// </summary>
     public const string RunbookBaseUrl = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/runbooks/";
 
-    /// <summary>The allowed values of the <c>component</c> label (SPEC §7).</summary>
+    /// <summary>The allowed values of the <c>component</c> label (contract §7).</summary>
     public static readonly IReadOnlySet<string> Components =
         new HashSet<string>(StringComparer.Ordinal) { "backend", "frontend", "database", "cache", "system", "monitoring" };
 

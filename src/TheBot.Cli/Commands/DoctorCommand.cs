@@ -149,7 +149,7 @@ internal static class DoctorCommand
                  ])
         {
             var text = string.Join(' ', labels.Select(l => $"{l.Item1}={l.Item2}"));
-            await Add($"routing {text} → {expected}", "compare monitoring/alertmanager/alertmanager.yml's route with SPEC §8", async () =>
+            await Add($"routing {text} → {expected}", "compare monitoring/alertmanager/alertmanager.yml's route with contract §8", async () =>
             {
                 var result = await CommandRunner.RunAsync("/usr/bin/amtool",
                     ["config", "routes", "test", $"--config.file={stack.Renderer.AlertmanagerConfig}", .. labels.Select(l => $"{l.Item1}={l.Item2}")], cancellationToken: cancellationToken);

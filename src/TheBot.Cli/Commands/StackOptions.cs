@@ -4,7 +4,7 @@ using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
 
-/// <summary>The flags every stack verb understands (SPEC §2): <c>--state-dir</c> and <c>--port-offset</c>.</summary>
+/// <summary>The flags every stack verb understands (contract §2): <c>--state-dir</c> and <c>--port-offset</c>.</summary>
 internal static class StackOptions
 {
     public static readonly Option<string?> StateDir = new("--state-dir")

@@ -11,7 +11,7 @@ namespace TheBot.Cli.Stack;
 /// </summary>
 internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 {
-    /// <summary>Prometheus job → the service whose port it scrapes (SPEC §3).</summary>
+    /// <summary>Prometheus job → the service whose port it scrapes (contract §3).</summary>
     public static readonly IReadOnlyDictionary<string, string> JobServices = new Dictionary<string, string>
     {
         ["thebot-backend"] = ServiceNames.Backend,
@@ -84,7 +84,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     /// <summary>The keys of a committed Grafana datasource that carry compose's basic auth (dropped locally).</summary>
     public static readonly string[] BasicAuthKeys = ["basicAuth", "basicAuthUser", "secureJsonData"];
 
-    /// <summary>Loki's gRPC port (not in SPEC §3: nothing outside Loki uses it): the compose file's 9096 plus the offset.</summary>
+    /// <summary>Loki's gRPC port (not in contract §3: nothing outside Loki uses it): the compose file's 9096 plus the offset.</summary>
     public static int LokiGrpcPort(PortPlan ports) => 9096 + ports.Offset;
 
     /// <summary>
@@ -135,7 +135,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
             if (!JobServices.TryGetValue(name, out var service))
             {
-                throw new ConfigException(source, $"job '{name}' is not one of SPEC §3's jobs ({string.Join(", ", JobServices.Keys)})");
+                throw new ConfigException(source, $"job '{name}' is not one of the jobs of contract §3 ({string.Join(", ", JobServices.Keys)})");
             }
 
             SetTargets(job, Loopback(service switch

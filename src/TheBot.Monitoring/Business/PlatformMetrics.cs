@@ -66,7 +66,7 @@ public enum BackgroundTaskStatus
 }
 
 /// <summary>
-/// The business metrics of THE_BOT (SPEC §5) behind a typed API: enums keep every label bounded, and
+/// The business metrics of THE_BOT (contract §5) behind a typed API: enums keep every label bounded, and
 /// series are resolved once so recording is a single atomic add.
 /// </summary>
 public sealed class PlatformMetrics

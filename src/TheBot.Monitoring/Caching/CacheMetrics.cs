@@ -2,7 +2,7 @@ using TheBot.Monitoring.Metrics;
 
 namespace TheBot.Monitoring.Caching;
 
-/// <summary>The cache families of SPEC §5 (hits and misses by cache_name) plus errors, which count as misses.</summary>
+/// <summary>The cache families of contract §5 (hits and misses by cache_name) plus errors, which count as misses.</summary>
 public sealed class CacheMetrics
 {
     /// <summary>Creates the families in <paramref name="registry"/>.</summary>

@@ -2,7 +2,7 @@ using TheBot.Monitoring.Metrics;
 
 namespace TheBot.Monitoring.Data;
 
-/// <summary>The database families of SPEC §5 and the recording of one executed command.</summary>
+/// <summary>The database families of contract §5 and the recording of one executed command.</summary>
 public sealed class DbMetrics
 {
     /// <summary>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace TheBot.Monitoring.Health;
 
-/// <summary>Writes a health report as the JSON of SPEC §4: overall status and each component with status, duration and when it was checked.</summary>
+/// <summary>Writes a health report as the JSON of contract §4: overall status and each component with status, duration and when it was checked.</summary>
 internal static class HealthResponseWriter
 {
     public static Task WriteAsync(HttpContext context, HealthReport report, string service, string version)

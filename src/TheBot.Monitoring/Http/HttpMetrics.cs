@@ -2,7 +2,7 @@ using TheBot.Monitoring.Metrics;
 
 namespace TheBot.Monitoring.Http;
 
-/// <summary>The HTTP families of SPEC §5: requests, duration, exceptions and requests in flight.</summary>
+/// <summary>The HTTP families of contract §5: requests, duration, exceptions and requests in flight.</summary>
 public sealed class HttpMetrics
 {
     /// <summary>

@@ -12,7 +12,7 @@ using TheBot.Monitoring.Health;
 
 namespace TheBot.Monitoring.SystemEndpoints;
 
-/// <summary>The endpoints of SPEC §4 under <see cref="MonitoringOptions.BasePath"/>.</summary>
+/// <summary>The endpoints of contract §4 under <see cref="MonitoringOptions.BasePath"/>.</summary>
 internal static class SystemApi
 {
     /// <summary>Maps the endpoints in one group and returns it, so the host can add its own conventions (<c>RequireHost</c>, …).</summary>
@@ -22,7 +22,7 @@ internal static class SystemApi
         var identity = endpoints.ServiceProvider.GetRequiredService<ServiceIdentity>();
         var scrape = new TokenAuthorization(Audience.Scraper, () => options.ResolvedScrapeToken);
         var admin = new TokenAuthorization(Audience.Admin, () => options.ResolvedAdminToken);
-        // Anonymous at the authorization layer: health, readiness and liveness are for anyone (SPEC §4; a probe carries
+        // Anonymous at the authorization layer: health, readiness and liveness are for anyone (contract §4; a probe carries
         // no credentials), and the others check their own bearer tokens in TokenAuthorization. Without this, a host's
         // FallbackPolicy (RequireAuthenticatedUser) would answer 401 to its load balancer's probes and its own scrapes.
         // Internal endpoints stay out of the host's public API description (OpenAPI/Swagger).

@@ -8,7 +8,7 @@ public static class Repo
     /// </summary>
     public const string RunbookBaseUrl = TheBot.Cli.Checks.AlertMetadataCheck.RunbookBaseUrl;
 
-    /// <summary>The allowed values of the <c>component</c> label (SPEC §7).</summary>
+    /// <summary>The allowed values of the <c>component</c> label (contract §7).</summary>
     public static IReadOnlySet<string> Components => TheBot.Cli.Checks.AlertMetadataCheck.Components;
 
     /// <summary>The repository root (the folder holding TheBot.sln).</summary>
