@@ -61,6 +61,12 @@ internal sealed class CliProcess : IAsyncDisposable
             wrapped.InsertRange(wrapped.IndexOf("--"), ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]);
         }
 
+        // Through env --default-signal=INT (coreutils 8.31+), which execs in place (same pid): a test runner started
+        // as a background job of a non-interactive shell (`… &`, nohup) passes SIGINT on as ignored, and the CLI would
+        // then never see the tests' Ctrl+C. A user's terminal never ignores it; the tests must not depend on how they
+        // were launched.
+        wrapped.InsertRange(0, ["--default-signal=INT", executable]);
+        executable = "/usr/bin/env";
         var info = new ProcessStartInfo(executable)
         {
             UseShellExecute = false,
