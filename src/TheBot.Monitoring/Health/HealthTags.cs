@@ -17,26 +17,3 @@ public static class HealthTags
     /// </summary>
     public const string Live = "live";
 }
-
-/// <summary>Names of the library's health components, as they appear in the health JSON.</summary>
-internal static class HealthComponents
-{
-    public const string Database = "database";
-    public const string Cache = "cache";
-    public const string Disk = "disk";
-    public const string Memory = "memory";
-    public const string JobQueue = "job_queue";
-
-    /// <summary>The components whose timeout is <see cref="HealthThresholds.CheckTimeout"/>.</summary>
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Database, Cache, Disk, Memory, JobQueue };
-}
-
-/// <summary>What a service with a background job queue tells the job-queue health component.</summary>
-public interface IJobQueueMonitor
-{
-    /// <summary>Jobs waiting to run.</summary>
-    long Depth { get; }
-
-    /// <summary>Whether the workers are running.</summary>
-    bool IsRunning { get; }
-}

@@ -46,11 +46,3 @@ internal static class Yaml
 
     public static YamlSequenceNode Strings(IEnumerable<string> values) => new(values.Select(v => (YamlNode)new YamlScalarNode(v)));
 }
-
-/// <summary>A config file that cannot be used, with the file and the reason.</summary>
-internal sealed class ConfigException(string file, string reason) : Exception($"{file}: {reason}")
-{
-    public string File { get; } = file;
-
-    public string Reason { get; } = reason;
-}
