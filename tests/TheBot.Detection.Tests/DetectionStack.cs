@@ -255,6 +255,85 @@ internal sealed class DetectionStack : IAsyncDisposable
             (IReadOnlyList<string>)[.. a.GetProperty("status").GetProperty("inhibitedBy").EnumerateArray().Select(x => x.GetString()!)]))];
     }
 
+    /// <summary>
+    /// What Prometheus and Alertmanager did with <paramref name="alertName"/> since <paramref name="since"/>, for a
+    /// scenario whose notification did not arrive: the rule's health and last error, when its <c>ALERTS</c> series was
+    /// pending or firing (1 s steps), the alert's expression over the same range, and Alertmanager's alerts and groups
+    /// for it. A missed notification then says which hop lost it instead of only that it is missing.
+    /// </summary>
+    public async Task<string> TraceAlertAsync(string alertName, DateTimeOffset since)
+    {
+        var lines = new List<string>();
+        async Task Try(string what, Func<Task> step)
+        {
+            try
+            {
+                await step();
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
+            {
+                lines.Add($"{what}: not readable ({e.GetType().Name}: {e.Message})");
+            }
+        }
+
+        var prometheus = Url(ServiceNames.Prometheus);
+        var start = since.ToUnixTimeMilliseconds() / 1000.0;
+        var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        async Task<string> RangeAsync(string promql)
+        {
+            var url = $"{prometheus}/api/v1/query_range?query={Uri.EscapeDataString(promql)}&start={start:F3}&end={end:F3}&step=1";
+            var json = await Client.GetFromJsonAsync<JsonElement>(url);
+            var series = json.GetProperty("data").GetProperty("result").EnumerateArray().Select(s =>
+            {
+                var points = s.GetProperty("values").EnumerateArray().Select(v => v[0].GetDouble() - start).ToList();
+                var labels = string.Join(",", s.GetProperty("metric").EnumerateObject().Where(l => l.Name != "__name__").Select(l => $"{l.Name}={l.Value.GetString()}"));
+                return $"{{{labels}}} {points.Count} points, +{points.DefaultIfEmpty(double.NaN).Min():F0}..+{points.DefaultIfEmpty(double.NaN).Max():F0} s";
+            }).ToList();
+            return series.Count == 0 ? "no sample" : string.Join("; ", series);
+        }
+
+        string? expression = null;
+        await Try("rule", async () =>
+        {
+            var json = await Client.GetFromJsonAsync<JsonElement>($"{prometheus}/api/v1/rules?type=alert");
+            var rule = json.GetProperty("data").GetProperty("groups").EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray())
+                .First(r => r.GetProperty("name").GetString() == alertName);
+            expression = rule.GetProperty("query").GetString();
+            lines.Add($"rule: health {rule.GetProperty("health").GetString()}, state {rule.GetProperty("state").GetString()}, " +
+                      $"last error '{(rule.TryGetProperty("lastError", out var error) ? error.GetString() : string.Empty)}', last evaluation {rule.GetProperty("lastEvaluation").GetString()}");
+        });
+        await Try("before the fault", async () =>
+        {
+            // Fired earlier (at start-up, or by an earlier scenario): its Alertmanager group may still exist.
+            var at = since.ToUnixTimeMilliseconds() / 1000.0;
+            var json = await Client.GetFromJsonAsync<JsonElement>(
+                $"{prometheus}/api/v1/query?query={Uri.EscapeDataString($"max_over_time(ALERTS{{alertname=\"{alertName}\",alertstate=\"firing\"}}[1h])")}&time={at:F3}");
+            lines.Add($"firing before the fault (last hour): {json.GetProperty("data").GetProperty("result").GetArrayLength()} series");
+        });
+        await Try("ALERTS pending", async () => lines.Add($"ALERTS pending: {await RangeAsync($"ALERTS{{alertname=\"{alertName}\",alertstate=\"pending\"}}")}"));
+        await Try("ALERTS firing", async () => lines.Add($"ALERTS firing: {await RangeAsync($"ALERTS{{alertname=\"{alertName}\",alertstate=\"firing\"}}")}"));
+        if (expression is not null)
+        {
+            await Try("expression", async () => lines.Add($"expression true: {await RangeAsync(expression)}"));
+        }
+
+        await Try("Alertmanager alerts", async () =>
+        {
+            var json = await Client.GetFromJsonAsync<JsonElement>($"{Url(ServiceNames.Alertmanager)}/api/v2/alerts?filter=alertname%3D%22{alertName}%22&silenced=true&inhibited=true&unprocessed=true");
+            lines.Add($"Alertmanager alerts: {json.GetArrayLength()}" + string.Concat(json.EnumerateArray().Select(a =>
+                $"; {a.GetProperty("status").GetProperty("state").GetString()} since {a.GetProperty("startsAt").GetString()} until {a.GetProperty("endsAt").GetString()}" +
+                $" inhibitedBy [{string.Join(",", a.GetProperty("status").GetProperty("inhibitedBy").EnumerateArray().Select(x => x.GetString()))}]")));
+        });
+        await Try("Alertmanager groups", async () =>
+        {
+            var json = await Client.GetFromJsonAsync<JsonElement>($"{Url(ServiceNames.Alertmanager)}/api/v2/alerts/groups?filter=alertname%3D%22{alertName}%22");
+            lines.Add($"Alertmanager groups: {json.GetArrayLength()}" + string.Concat(json.EnumerateArray().Select(g =>
+                $"; receiver {g.GetProperty("receiver").GetProperty("name").GetString()} with {g.GetProperty("alerts").GetArrayLength()} alerts")));
+        });
+        lines.Add($"notifications of {alertName} received since: {Log.All.Count(n => n.AlertName == alertName && n.ReceivedAt >= since)}; before: {Log.All.Count(n => n.AlertName == alertName && n.ReceivedAt < since)}");
+        return string.Join("\n", lines.Select(l => "    " + l));
+    }
+
     /// <summary>Instant query; the number of series returned.</summary>
     public async Task<(int Series, string? Error)> QueryAsync(string promql)
     {

@@ -307,7 +307,9 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         var fired = await AlertChecks.WaitAllAsync(stack, alert, "firing", injectedAt, route, stack.Timing.ToNotify(alert, ramp: ramp));
         var firedAll = fired.Values.All(n => n is not null);
         var firstFiring = fired.Values.Where(n => n is not null).Select(n => n!.ReceivedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
-        Say($"{alert}: fired={firedAll} after {(firstFiring - injectedAt).TotalSeconds:F1} s (floor {floor.TotalSeconds:F1} s)");
+        Say(firedAll
+            ? $"{alert}: fired after {(firstFiring - injectedAt).TotalSeconds:F1} s (floor {floor.TotalSeconds:F1} s)"
+            : $"{alert}: not notified on every receiver within {stack.Timing.ToNotify(alert, ramp: ramp).TotalSeconds:F1} s (floor {floor.TotalSeconds:F1} s); trace:\n{await stack.TraceAlertAsync(alert, injectedAt)}");
         Check(alert, fired);
         if (whileFiring is not null)
         {
@@ -525,6 +527,14 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("database is down, so with a 1 s scrape timeout `pg_up == 0` would never be stored. In compressed runs the");
         text.AppendLine("`postgres` job is scraped every 5 s (timeout 4 s) — `ConfigRenderer.MinimumScrapeInterval` — and the floor of");
         text.AppendLine("every alert on `pg_*` series uses that interval. The standard profile (15 s) is unaffected.");
+        text.AppendLine();
+        text.AppendLine("**An alert with `absent()` keeps a `for` of at least 15 s** (`TimeCompression.AbsentMinimumFor`; BackendServiceDown");
+        text.AppendLine("1m → 15 s instead of 4 s). `absent(up{job=…})` is true from Prometheus' start until the job's first scrape, and");
+        text.AppendLine("that first scrape is not scaled: Prometheus 2.42 passes discovered targets on at most every 5 s and applies them at");
+        text.AppendLine("most every 5 s. With 4 s the alert fired at start-up whenever the first scrape was late; Prometheus then re-sends");
+        text.AppendLine("the resolved alert for 15 minutes, which keeps its Alertmanager group alive, and the real fault joined that group:");
+        text.AppendLine("sent at the group's next flush, up to a group_interval late, or never when the fault was gone by then (the");
+        text.AppendLine("intermittent \"BackendServiceDown not notified\" of 2026-12-01). Production `for` values are far above it.");
         text.AppendLine();
         text.AppendLine("**Prometheus' alert re-send delay is scaled too** (`--rules.alert.resend-delay` 1 m → 4 s): Prometheus sends a");
         text.AppendLine("firing alert again only after that delay, and its very first batch can be dropped before Alertmanager is");

@@ -268,7 +268,7 @@ internal sealed partial class DetectionTiming
         var route = AlertCatalog.RouteFor(alert);
         return new Terms(
             alert,
-            rule.Text("for") is { } f ? _compression.Scale(TimeCompression.ParseDuration(f)) : TimeSpan.Zero,
+            rule.Text("for") is { } f ? _compression.ScaleFor(f, rule.Text("expr")) : TimeSpan.Zero,
             windows.Max(),
             windows.Count > 1 ? windows.Min() : windows.Max(),
             scrape.Interval,

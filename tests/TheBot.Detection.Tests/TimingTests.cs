@@ -50,8 +50,10 @@ public sealed class TimingTests : IDisposable
     public void Floor_is_scrape_plus_detection_plus_evaluation_plus_for_plus_group_wait()
     {
         // 1 s scrape + 1 s evaluation (no recording rule) + 4 s (1m / 15) + 667 ms (10 s / 15, critical route).
-        Assert.Equal(TimeSpan.FromMilliseconds(6667), _timing.Floor("BackendServiceDown"));
-        Assert.Equal(TimeSpan.FromMilliseconds(8667), _timing.Floor("BackendServiceDown", 2 * Second));
+        Assert.Equal(TimeSpan.FromMilliseconds(6667), _timing.Floor("FrontendServiceDown"));
+        Assert.Equal(TimeSpan.FromMilliseconds(8667), _timing.Floor("FrontendServiceDown", 2 * Second));
+        // BackendServiceDown has an absent() arm: its `for` stays at TimeCompression.AbsentMinimumFor (15 s).
+        Assert.Equal(TimeSpan.FromMilliseconds(17667), _timing.Floor("BackendServiceDown"));
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace TheBot.Cli.Stack;
 /// One factor <see cref="Factor"/> divides every waiting time of the alerting pipeline:
 /// <list type="bullet">
 /// <item>Prometheus' global <c>scrape_interval</c>/<c>evaluation_interval</c> (→ <see cref="Interval"/>);</item>
-/// <item>every alerting rule's <c>for:</c> in the production rule files (read from <c>monitoring/prometheus</c>, never a copy);</item>
+/// <item>every alerting rule's <c>for:</c> in the production rule files (read from <c>monitoring/prometheus</c>, never a copy),
+/// kept at least <see cref="AbsentMinimumFor"/> for an expression with <c>absent()</c>;</item>
 /// <item>Alertmanager's <c>group_wait</c>, <c>group_interval</c>, <c>repeat_interval</c> (every route) and <c>resolve_timeout</c>;</item>
 /// <item>Prometheus' <c>--rules.alert.resend-delay</c> (1 m; applied by <see cref="LocalStack"/>).</item>
 /// </list>
@@ -41,6 +42,32 @@ internal sealed partial class TimeCompression
     /// <summary>Production duration divided by <see cref="Factor"/>, rounded to whole milliseconds (at least 1 ms).</summary>
     public TimeSpan Scale(TimeSpan production) =>
         production == TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(1, Math.Round(production.TotalMilliseconds / Factor)));
+
+    /// <summary>
+    /// The shortest scaled <c>for</c> of an alert whose expression uses <c>absent()</c>. Such an expression is true from
+    /// Prometheus' start until the first scrape of its job, and that first scrape is not scaled: Prometheus' discovery
+    /// manager passes targets on at most every 5 s and its scrape manager applies them at most every 5 s (fixed in
+    /// 2.42, no flag), so the first sample can come 10 s after start on a busy machine. A `for` scaled below that
+    /// (BackendServiceDown: 1m → 4 s) fires at start-up; Prometheus then re-sends the resolved alert for 15 minutes,
+    /// which keeps its Alertmanager group alive, and the real fault later joins that group: it is sent at the group's
+    /// next flush (up to a scaled group_interval late) or, when the fault is gone by then, never. The production
+    /// `for` (1 m and more) is far above it.
+    /// </summary>
+    public static readonly TimeSpan AbsentMinimumFor = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The scaled <c>for</c> of an alerting rule: <see cref="Scale"/> of its production <paramref name="forText"/>, but
+    /// never below <see cref="AbsentMinimumFor"/> (nor above the production value) when <paramref name="expression"/>
+    /// uses <c>absent()</c>.
+    /// </summary>
+    public TimeSpan ScaleFor(string forText, string? expression)
+    {
+        var production = ParseDuration(forText);
+        var scaled = Scale(production);
+        return expression is not null && expression.Contains("absent(", StringComparison.Ordinal) && scaled < AbsentMinimumFor
+            ? (production < AbsentMinimumFor ? production : AbsentMinimumFor)
+            : scaled;
+    }
 
     /// <summary>The scaled Prometheus interval for a production <c>global.scrape_interval</c>.</summary>
     public TimeSpan IntervalFor(string monitoringDirectory)
@@ -75,7 +102,7 @@ internal sealed partial class TimeCompression
                 string? scaledFor = null;
                 if (forText is not null)
                 {
-                    scaledFor = FormatDuration(Scale(ParseDuration(forText)));
+                    scaledFor = FormatDuration(ScaleFor(forText, rule.Text("expr")));
                     rule.Set("for", scaledFor);
                 }
 
