@@ -91,15 +91,14 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         {
             var fixture = await WarmUpAsync(stack);
 
-            // No false page first: the PostgreSQL hang leaves BackendHighErrorRate firing (inhibited while PostgreSQL is
-            // down) until its window drains, which must not be mistaken for a page of a later scenario.
-            // Each scenario on its own: one that fails is recorded and the next still runs (Redis is started again in any case).
-            await GuardedAsync("Redis killed", () => RedisKilledAsync(stack, fixture));
-            await GuardedAsync("probe storm", () => ProbeStormAsync(stack, fixture));
-            await GuardedAsync("Redis restart", () => EnsureRunningAsync(stack, ServiceNames.Redis));
-            await GuardedAsync("chat sessions", () => ChatSessionsAsync(stack));
-            await GuardedAsync("cold-key burst", () => ColdKeyBurstAsync(stack, fixture));
-
+            // Order matters, and each scenario runs on its own (one that fails is recorded and the next still runs; Redis
+            // is started again in any case):
+            // - the Redis hang first: after the no-false-page table kills Redis, RedisDown's Alertmanager group lives on
+            //   for Prometheus' 15 minutes of resolved re-sends, and a fresh group (time to page = floor) would need that
+            //   long a wait (8.8 min of the 2026-12-01 run);
+            // - then no false page: faults users don't feel;
+            // - the PostgreSQL hangs last: they leave BackendHighErrorRate firing (inhibited while PostgreSQL is down) until
+            //   its window drains, and their 5xx stay in the SLO windows, which must not be mistaken for a later page.
             await GuardedAsync("Redis SIGSTOP", () => HangAsync(stack, fixture, new Hang("Redis SIGSTOP", "RedisDown", ServiceNames.Redis, WholeTree: true,
                 stack.Timing.Of("RedisDown").ScrapeTimeout, "scrape timeout of the `redis` job (redis_exporter waits on the frozen server)", UserRps)
             {
@@ -107,6 +106,12 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
                 CachedReads = true,
                 NoCritical = true,
             }));
+            await GuardedAsync("Redis killed", () => RedisKilledAsync(stack, fixture));
+            await GuardedAsync("probe storm", () => ProbeStormAsync(stack, fixture));
+            await GuardedAsync("Redis restart", () => EnsureRunningAsync(stack, ServiceNames.Redis));
+            await GuardedAsync("chat sessions", () => ChatSessionsAsync(stack));
+            await GuardedAsync("cold-key burst", () => ColdKeyBurstAsync(stack, fixture));
+
             await GuardedAsync("postmaster SIGSTOP", () => HangAsync(stack, fixture, new Hang("PostgreSQL postmaster-only SIGSTOP, warm pool", "BackendDatabaseUnreachable", ServiceNames.PostgreSql, WholeTree: false,
                 stack.ProbeInterval + DetectionStack.DatabaseProbeTimeout,
                 $"backend probe interval ({stack.ProbeInterval.TotalSeconds:F0} s) + its database probe's connect timeout ({DetectionStack.DatabaseProbeTimeout.TotalSeconds:F0} s, a new physical connection)", UserRps)
