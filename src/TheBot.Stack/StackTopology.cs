@@ -6,7 +6,8 @@ namespace TheBot.Stack;
 /// Which processes a stack runs: the single-node default, or the HA topology (<c>up --topology ha</c>) with
 /// <see cref="Backends"/> backend instances, two Prometheus replicas, a three-member Alertmanager cluster and
 /// VictoriaMetrics. <c>up</c> records it in the state folder, so every later verb (status, stop/start, scale, down)
-/// builds the same specs without repeating the flags.
+/// builds the same specs without repeating the flags. <see cref="NativeHistograms"/> (<c>up --native-histograms</c>) is
+/// recorded with it for the same reason: a <c>start prometheus</c> after <c>stop</c> must come back in the same mode.
 /// </summary>
 /// <param name="HighAvailability">True for the HA topology.</param>
 /// <param name="Backends">How many backend instances run (1 in the single-node stack).</param>
@@ -20,6 +21,16 @@ public sealed record StackTopology(bool HighAvailability, int Backends)
 
     /// <summary>The single-node stack (contract §3).</summary>
     public static StackTopology Single { get; } = new(false, 1);
+
+    /// <summary>
+    /// Prometheus runs with <c>--enable-feature=native-histograms</c> (<c>up --native-histograms</c>): it negotiates the
+    /// protobuf exposition and stores the duration families as native histograms instead of classic buckets
+    /// (docs/adr/0007-native-histograms.md). False, the default, is the classic mode.
+    /// </summary>
+    public bool NativeHistograms { get; init; }
+
+    /// <summary>The histogram mode for people: <c>native</c> or <c>classic</c>.</summary>
+    public string HistogramMode => NativeHistograms ? "native" : "classic";
 
     /// <summary>The value of <c>--topology</c>: <c>single</c> or <c>ha</c>.</summary>
     public string Name => HighAvailability ? "ha" : "single";
@@ -43,7 +54,7 @@ public sealed record StackTopology(bool HighAvailability, int Backends)
     /// <summary>Where <c>up</c> records the topology: <c>&lt;state&gt;/topology.json</c>.</summary>
     public static string FileOf(StackPaths paths) => Path.Combine(paths.Root, "topology.json");
 
-    /// <summary>The recorded topology, or <see cref="Single"/> when none was recorded (a stack from before the HA topology).</summary>
+    /// <summary>The recorded topology and histogram mode, or <see cref="Single"/> (classic) when none was recorded (a stack from before the HA topology).</summary>
     public static StackTopology Load(StackPaths paths)
     {
         var file = FileOf(paths);
@@ -54,10 +65,12 @@ public sealed record StackTopology(bool HighAvailability, int Backends)
 
         using var document = JsonDocument.Parse(File.ReadAllText(file));
         var root = document.RootElement;
-        return root.GetProperty("topology").GetString() == "ha" ? Ha(root.GetProperty("backends").GetInt32()) : Single;
+        var topology = root.GetProperty("topology").GetString() == "ha" ? Ha(root.GetProperty("backends").GetInt32()) : Single;
+        // Absent in a file from before the flag: that stack ran classic.
+        return root.TryGetProperty("native_histograms", out var native) && native.GetBoolean() ? topology with { NativeHistograms = true } : topology;
     }
 
     /// <summary>Records the topology (write then rename, so a reader never sees half a file).</summary>
     public void Save(StackPaths paths) =>
-        AtomicFile.Write(FileOf(paths), JsonSerializer.Serialize(new Dictionary<string, object> { ["topology"] = Name, ["backends"] = Backends }));
+        AtomicFile.Write(FileOf(paths), JsonSerializer.Serialize(new Dictionary<string, object> { ["topology"] = Name, ["backends"] = Backends, ["native_histograms"] = NativeHistograms }));
 }

@@ -17,7 +17,9 @@ namespace TheBot.Cli.Tests;
 /// <summary>
 /// <c>explain</c> on a real Prometheus 2.42 with exemplar storage and the committed recording and alert rules,
 /// scraping a real service instrumented by the library (job <c>thebot-backend</c>) whose slow endpoint logs a JSON
-/// line with its trace id: BackendHighLatency goes pending, and explain names the slow requests and their log lines.
+/// line with its trace id: BackendHighLatency goes pending, and explain names the slow requests and their log lines —
+/// on a classic Prometheus and on one run with native histograms (no _bucket series; exemplars under the family's name)
+/// scraping the same service.
 /// </summary>
 public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
 {
@@ -84,12 +86,15 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
                 authorization: { type: Bearer, credentials: {{ScrapeToken}} }
                 static_configs: [{ targets: ['{{new Uri(app.Urls.First()).Authority}}'] }]
             """;
-        await using var prometheus = await PrometheusServer.StartNewAsync(config, new Dictionary<string, string>
+        var rules = new Dictionary<string, string>
         {
             ["recording_rules.yml"] = File.ReadAllText(Repository.PathOf("monitoring/prometheus/recording_rules.yml")),
             ["alert_rules.yml"] = File.ReadAllText(Repository.PathOf("monitoring/prometheus/alert_rules.yml")),
-        });
-        await prometheus.WaitForTargetUpAsync("thebot-backend");
+        };
+        await using var classic = await PrometheusServer.StartNewAsync(config, rules);
+        await using var native = await PrometheusServer.StartNewWithArgumentsAsync(config, ["--enable-feature=native-histograms"], rules);
+        await classic.WaitForTargetUpAsync("thebot-backend");
+        await native.WaitForTargetUpAsync("thebot-backend");
 
         // p95 over 1 s and at least 0.1 user requests per second over 5 minutes (30 requests): the alert's two conditions.
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
@@ -98,18 +103,32 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
             await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => (await client.GetAsync("/api/slow")).EnsureSuccessStatusCode()));
         }
 
-        await TestHttp.WaitUntilAsync(async () =>
-            (await prometheus.QueryAsync("ALERTS{alertname=\"BackendHighLatency\"}")).GetArrayLength() > 0,
-            TimeSpan.FromSeconds(30), () => "BackendHighLatency did not become pending");
+        foreach (var prometheus in new[] { classic, native })
+        {
+            await TestHttp.WaitUntilAsync(async () =>
+                (await prometheus.QueryAsync("ALERTS{alertname=\"BackendHighLatency\"}")).GetArrayLength() > 0,
+                TimeSpan.FromSeconds(30), () => "BackendHighLatency did not become pending");
+        }
 
-        var (exit, output, error) = await ExplainAsync(prometheus.Url, logs.FullName, "BackendHighLatency", json: true);
+        // The native server really holds only native histograms, so explain found its exemplars under the family name.
+        Assert.Equal(0, (await native.QueryAsync("thebot_http_request_duration_seconds_bucket")).GetArrayLength());
+        Assert.True((await classic.QueryAsync("thebot_http_request_duration_seconds_bucket")).GetArrayLength() > 0);
+        await ExplainsTheSlowRequestsAsync(classic.Url, logs.FullName, traces);
+        await ExplainsTheSlowRequestsAsync(native.Url, logs.FullName, traces);
+        logs.Delete(recursive: true);
+    }
+
+    private async Task ExplainsTheSlowRequestsAsync(string prometheusUrl, string logFolder, System.Collections.Concurrent.ConcurrentBag<string> traces)
+    {
+        var (exit, output, error) = await ExplainAsync(prometheusUrl, logFolder, "BackendHighLatency", json: true);
         Assert.True(exit == ExplainCommand.Explained, $"exit {exit}: {error}");
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
         Assert.Equal("BackendHighLatency", root.GetProperty("alert").GetString());
         Assert.Contains(root.GetProperty("state").GetString(), new[] { "pending", "firing" });
         Assert.True(root.GetProperty("active")[0].GetProperty("value").GetDouble() > 1);
-        Assert.Equal("thebot_http_request_duration_seconds_bucket{job=\"thebot-backend\"}", root.GetProperty("histogram").GetString());
+        Assert.Equal("thebot_http_request_duration_seconds_bucket{job=\"thebot-backend\"} or thebot_http_request_duration_seconds{job=\"thebot-backend\"}",
+            root.GetProperty("histogram").GetString());
         Assert.Equal("/api/slow", root.GetProperty("histogram_drivers_p95")[0].GetProperty("labels").GetProperty("endpoint").GetString());
 
         var exemplars = root.GetProperty("exemplars").EnumerateArray().ToList();
@@ -130,12 +149,11 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
         }
 
         // The text form says the same for a person.
-        var (textExit, text, _) = await ExplainAsync(prometheus.Url, logs.FullName, "BackendHighLatency", json: false);
+        var (textExit, text, _) = await ExplainAsync(prometheusUrl, logFolder, "BackendHighLatency", json: false);
         log.WriteLine(text);
         Assert.Equal(ExplainCommand.Explained, textExit);
         Assert.Contains($"trace_id={exemplars[0].GetProperty("trace_id").GetString()}", text);
         Assert.Contains("thebot-backend.log: {", text);
-        logs.Delete(recursive: true);
     }
 
     private static async Task<(int Exit, string Output, string Error)> ExplainAsync(string prometheusUrl, string logFolder, string alert, bool json)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using TheBot.Monitoring.Data;
 using TheBot.Monitoring.Http;
 using TheBot.Monitoring.Metrics;
 using TheBot.Monitoring.Tests.Support;
@@ -17,7 +18,10 @@ namespace TheBot.Monitoring.Tests;
 /// gets OpenMetrics and the classic buckets). PromQL over the native histogram returns the observed count and sum,
 /// a p95 within one bucket of the exact one, the exact share under 1 s through histogram_fraction, and the
 /// exemplar of the classic bucket (filed under the native series); rules written as "classic `or` native" answer on
-/// both servers.
+/// both servers. Both load the project's recording and alert rules (evaluated every second): every rule evaluates
+/// without error in either mode, and on a latency fault (requests slowed to 1.1 s) BackendHighLatency and the latency
+/// SLO's 1h burn alert go active on both servers — on the native one from native histograms only — while with fast
+/// requests alone they stay inactive; the slow-query rule counts the queries over 0.5 s in both modes.
 /// </summary>
 public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
 {
@@ -27,11 +31,25 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
     [Fact]
     public async Task Native_prometheus_answers_count_sum_quantile_and_fraction_from_native_buckets_and_classic_prometheus_keeps_the_buckets()
     {
-        await using var app = await TestApp.StartAsync(a => a.MapGet("/hello", () => "hi"));
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            a.MapGet("/hello", () => "hi");
+            // The latency fault: a request that takes `ms` milliseconds.
+            a.MapGet("/work", async (int ms) =>
+            {
+                await Task.Delay(ms);
+                return "done";
+            });
+        });
         for (var i = 0; i < 5; i++)
         {
             await app.Client.GetAsync("/hello");
         }
+
+        // Once before the first scrape, so the /work and query series exist and rate() later sees every later one.
+        await app.Client.GetAsync("/work?ms=0");
+        var queries = app.Services.GetRequiredService<DbMetrics>().Duration.WithLabels("thebot", "select", "todos");
+        queries.Observe(0.001);
 
         // A known latency distribution: log-normal, median 120 ms, σ = 0.6 (p95 ≈ 320 ms, ~1 % over 1 s), fixed seed.
         var random = new Random(2026);
@@ -64,16 +82,20 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
         var config = $$"""
             global:
               scrape_interval: 1s
+              evaluation_interval: 1s
+            rule_files: [recording_rules.yml, alert_rules.yml]
             scrape_configs:
-              - job_name: app
+              - job_name: thebot-backend
                 metrics_path: {{MetricsPath}}
                 authorization: { type: Bearer, credentials: {{TestApp.ScrapeToken}} }
                 static_configs: [{ targets: ['{{app.Address.Authority}}'] }]
             """;
-        await using var native = await PrometheusServer.StartNewWithArgumentsAsync(config, ["--enable-feature=native-histograms"]);
-        await using var classic = await PrometheusServer.StartNewAsync(config);
-        await native.WaitForTargetUpAsync("app");
-        await classic.WaitForTargetUpAsync("app");
+        var rules = new[] { "recording_rules.yml", "alert_rules.yml" }
+            .ToDictionary(f => f, f => File.ReadAllText(Repository.PathOf(Path.Combine("monitoring", "prometheus", f))));
+        await using var native = await PrometheusServer.StartNewWithArgumentsAsync(config, ["--enable-feature=native-histograms"], rules);
+        await using var classic = await PrometheusServer.StartNewAsync(config, rules);
+        await native.WaitForTargetUpAsync("thebot-backend");
+        await classic.WaitForTargetUpAsync("thebot-backend");
         await TestHttp.WaitUntilAsync(async () => await ScalarAsync(native, "histogram_count(test_latency_seconds)") == Observations,
             TimeSpan.FromSeconds(20), () => "the native histogram was not ingested");
         await TestHttp.WaitUntilAsync(async () => await ScalarAsync(classic, "test_latency_seconds_count") == Observations,
@@ -137,7 +159,105 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"exact p95 {exactP95:F4} s; native {nativeP95:F4} s ({nativeError:P2}); classic {classicP95:F4} s ({classicError:P2}); share ≤ 1 s exact {underOneSecond:F5}, histogram_fraction {fraction:F5}"));
+
+        await LatencyAlertsFollowTheFaultAsync(app, native, classic);
+        await SlowQueryRuleCountsInBothModesAsync(queries, native, classic);
     }
+
+    /// <summary>
+    /// job:thebot_db_slow_queries:rate5m (BackendSlowQueries' input) on both servers: half of 80 queries over 0.5 s, so
+    /// the rule's rate is half the query rate — on the native server through histogram_fraction alone.
+    /// </summary>
+    private static async Task SlowQueryRuleCountsInBothModesAsync(Histogram queries, PrometheusServer native, PrometheusServer classic)
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            queries.Observe(0.8);
+            queries.Observe(0.01);
+        }
+
+        foreach (var (server, total) in new[]
+                 {
+                     (native, "histogram_count(sum by (job) (rate(thebot_db_query_duration_seconds[5m])))"),
+                     (classic, "sum by (job) (rate(thebot_db_query_duration_seconds_count[5m]))"),
+                 })
+        {
+            double? share = null;
+            await TestHttp.WaitUntilAsync(async () => (share = await ScalarAsync(server, $"job:thebot_db_slow_queries:rate5m / {total}")) is >= 0.45 and <= 0.55,
+                TimeSpan.FromSeconds(20), () => $"slow-query share {share} (expected 0.5)");
+        }
+
+        Assert.Equal(0, (await native.QueryAsync("{__name__=~\"thebot_db_query_duration_seconds_(bucket|count|sum)\"}")).GetArrayLength());
+    }
+
+    /// <summary>Alerts whose going active the fault must cause: (alertname, slo label or null).</summary>
+    private static readonly (string Alert, string? Slo)[] LatencyAlerts = [("BackendHighLatency", null), ("BackendErrorBudgetBurn1h", "latency")];
+
+    private async Task LatencyAlertsFollowTheFaultAsync(TestApp app, PrometheusServer native, PrometheusServer classic)
+    {
+        var clock = Stopwatch.StartNew();
+        const string p95 = "job:thebot_http_request_duration_seconds:p95{job=\"thebot-backend\"}";
+        const string burn5m = "slo:sli_error:ratio_rate5m{job=\"thebot-backend\",slo=\"latency\"}";
+
+        // No fault: 80 fast requests, enough traffic for the alert's rate condition (≥ 0.1/s over 5m).
+        await Task.WhenAll(Enumerable.Range(0, 80).Select(_ => app.Client.GetAsync("/work?ms=0")));
+        foreach (var server in new[] { native, classic })
+        {
+            await TestHttp.WaitUntilAsync(async () => await ScalarAsync(server, p95) is { } v && !double.IsNaN(v) && await ScalarAsync(server, burn5m) is not null,
+                TimeSpan.FromSeconds(20), () => "the latency recording rules gave no value");
+            Assert.True(await ScalarAsync(server, "job:thebot_http_user_requests:rate5m{job=\"thebot-backend\"}") >= 0.1);
+        }
+
+        // In native mode the values come from native histograms alone: no classic series and no classic rule output.
+        Assert.Equal(0, (await native.QueryAsync("{__name__=~\"thebot_http_request_duration_seconds_(bucket|count|sum)\"}")).GetArrayLength());
+        Assert.Equal(0, (await native.QueryAsync("job_le:thebot_http_request_duration_seconds_bucket:rate5m")).GetArrayLength());
+        Assert.True((await classic.QueryAsync("job_le:thebot_http_request_duration_seconds_bucket:rate5m")).GetArrayLength() > 0);
+
+        // Several evaluations later the latency alerts are still inactive, and every rule evaluates without error.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        foreach (var server in new[] { native, classic })
+        {
+            Assert.True(await ScalarAsync(server, p95) < 1);
+            var active = await ActiveLatencyAlertsAsync(server);
+            Assert.True(active.Count == 0, $"active without a fault: {string.Join(", ", active)}");
+            var broken = await BrokenRulesAsync(server);
+            Assert.True(broken.Count == 0, $"rules in error: {string.Join("; ", broken)}");
+        }
+
+        // The fault: 30 requests slowed to 1.1 s (a quarter of the traffic; the latency SLO allows 1 %, the 1h burn
+        // alert fires over 14.4 %).
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => app.Client.GetAsync("/work?ms=1100")));
+        foreach (var (server, mode) in new[] { (native, "native"), (classic, "classic") })
+        {
+            IReadOnlyList<string> active = [];
+            await TestHttp.WaitUntilAsync(async () => (active = await ActiveLatencyAlertsAsync(server)).Count == LatencyAlerts.Length,
+                TimeSpan.FromSeconds(30), () => $"{mode}: only {string.Join(", ", active)} went active on the latency fault");
+            var value = (await ScalarAsync(server, p95))!.Value;
+            Assert.True(value > 1, $"{mode}: p95 {value}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{mode}: on the fault p95 {value:F3} s, active: {string.Join(", ", active)}"));
+        }
+
+        Assert.Equal(0, (await native.QueryAsync("{__name__=~\"thebot_http_request_duration_seconds_(bucket|count|sum)\"}")).GetArrayLength());
+        output.WriteLine($"latency alerts, no fault then fault, both modes: {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    /// <summary>The <see cref="LatencyAlerts"/> that are pending or firing, as "name{slo} state".</summary>
+    private static async Task<IReadOnlyList<string>> ActiveLatencyAlertsAsync(PrometheusServer server)
+    {
+        var alerts = (await server.GetJsonAsync("/api/v1/alerts")).GetProperty("data").GetProperty("alerts").EnumerateArray();
+        return [.. alerts
+            .Select(a => (Labels: a.GetProperty("labels"), State: a.GetProperty("state").GetString()))
+            .Where(a => LatencyAlerts.Any(l => a.Labels.GetProperty("alertname").GetString() == l.Alert
+                && (l.Slo is null || (a.Labels.TryGetProperty("slo", out var slo) && slo.GetString() == l.Slo))))
+            .Select(a => $"{a.Labels.GetProperty("alertname").GetString()} {a.State}")];
+    }
+
+    /// <summary>Rules whose last evaluation failed, as "name: error".</summary>
+    private static async Task<IReadOnlyList<string>> BrokenRulesAsync(PrometheusServer server) =>
+        [.. (await server.GetJsonAsync("/api/v1/rules")).GetProperty("data").GetProperty("groups").EnumerateArray()
+            .SelectMany(g => g.GetProperty("rules").EnumerateArray())
+            .Where(r => r.GetProperty("health").GetString() == "err")
+            .Select(r => $"{r.GetProperty("name").GetString()}: {r.GetProperty("lastError").GetString()}")];
 
     private static async Task<double?> ScalarAsync(PrometheusServer prometheus, string promql)
     {

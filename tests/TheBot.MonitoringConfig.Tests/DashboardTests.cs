@@ -60,6 +60,15 @@ public class DashboardTests
     }
 
     [Fact]
+    public void Panels_over_the_duration_histograms_work_in_native_mode_too()
+    {
+        // In native mode (up --native-histograms) the _bucket series are not stored; a panel reading only them is empty.
+        var reading = Dashboards.Targets().Where(t => NativeTwins.ClassicReads(t.Expr).Count > 0).ToList();
+        Assert.True(reading.Count >= 6, $"only {reading.Count} targets read the duration families' buckets");
+        Assert.All(reading, t => Assert.True(NativeTwins.Missing(t.Expr).Count == 0, $"{t.Dashboard}: {t.Expr} has no native twin"));
+    }
+
+    [Fact]
     public void Dashboard_titles_are_unique()
     {
         var titles = Dashboards.Files.Select(f =>

@@ -92,4 +92,26 @@ public class PrometheusConfigTests
             }
         }
     }
+
+    [Fact]
+    public void Every_rule_over_a_duration_familys_classic_series_has_its_native_twin()
+    {
+        // A rule recording classic buckets (job_le:…_bucket:rate5m) is classic by definition; the rules that read it
+        // must then carry the twin, and they are checked like any other.
+        var rules = RuleFile.Recordings.Rules.Concat(RuleFile.Alerts.Rules)
+            .Where(r => r.Record?.Contains("_bucket", StringComparison.Ordinal) != true).ToList();
+        var reading = rules.Where(r => NativeTwins.ClassicReads(r.Expr).Count > 0).ToList();
+        Assert.Contains(reading, r => r.Record == "job:thebot_db_slow_queries:rate5m");
+        Assert.True(reading.Count >= 13, $"only {reading.Count} rules read the duration families' classic series");
+        Assert.All(reading, r => Assert.True(NativeTwins.Missing(r.Expr).Count == 0, $"{r}: no native twin for {string.Join(", ", NativeTwins.Missing(r.Expr))}"));
+    }
+
+    [Fact]
+    public void The_twin_check_finds_a_classic_only_expression()
+    {
+        // The check above must be able to fail: the slow-query rule as it was before its twin.
+        const string classicOnly = "sum by (job) (rate(thebot_db_query_duration_seconds_count[5m])) - sum by (job) (rate(thebot_db_query_duration_seconds_bucket{le=\"0.5\"}[5m]))";
+        Assert.Equal(["thebot_db_query_duration_seconds"], NativeTwins.Missing(classicOnly));
+        Assert.Empty(NativeTwins.Missing(classicOnly + " or histogram_count(sum by (job) (rate(thebot_db_query_duration_seconds[5m])))"));
+    }
 }

@@ -61,8 +61,8 @@ public class PrometheusServer : ServerFixture
         StartAsync(new PrometheusServer(configYaml, ruleFiles, auth));
 
     /// <summary>Starts a server with extra command-line flags outside xunit's fixture lifecycle.</summary>
-    public static Task<PrometheusServer> StartNewWithArgumentsAsync(string configYaml, IReadOnlyList<string> extraArguments) =>
-        StartAsync(new PrometheusServer(configYaml) { ExtraArguments = extraArguments });
+    public static Task<PrometheusServer> StartNewWithArgumentsAsync(string configYaml, IReadOnlyList<string> extraArguments, IReadOnlyDictionary<string, string>? ruleFiles = null) =>
+        StartAsync(new PrometheusServer(configYaml, ruleFiles) { ExtraArguments = extraArguments });
 
     /// <summary>Runs an instant query and returns <c>data.result</c> (throws unless the status is success).</summary>
     public async Task<JsonElement> QueryAsync(string promql)

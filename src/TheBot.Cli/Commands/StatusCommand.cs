@@ -97,7 +97,10 @@ internal static partial class StatusCommand
                     return $"{health.GetProperty("service").GetString()} {health.GetProperty("version").GetString()} ({health.GetProperty("status").GetString()})";
                 case ServiceNames.Prometheus:
                     var build = await Http.GetFromJsonAsync<JsonElement>(url + "/api/v1/status/buildinfo", cancellationToken);
-                    return "prometheus " + build.GetProperty("data").GetProperty("version").GetString();
+                    // The mode the running process really has (its flags), not what up recorded: a Prometheus
+                    // restarted by hand without the flag would otherwise be reported as native.
+                    var flags = await Http.GetFromJsonAsync<JsonElement>(url + "/api/v1/status/flags", cancellationToken);
+                    return $"prometheus {build.GetProperty("data").GetProperty("version").GetString()} · histograms: {HistogramModeOf(flags)}";
                 case ServiceNames.Alertmanager:
                     var status = await Http.GetFromJsonAsync<JsonElement>(url + "/api/v2/status", cancellationToken);
                     return "alertmanager " + status.GetProperty("versionInfo").GetProperty("version").GetString();
@@ -117,6 +120,13 @@ internal static partial class StatusCommand
             return "version unknown: " + exception.Message;
         }
     }
+
+    /// <summary><c>native</c> when Prometheus' <c>enable-feature</c> flag holds <c>native-histograms</c>, else <c>classic</c>.</summary>
+    internal static string HistogramModeOf(JsonElement flags) =>
+        flags.GetProperty("data").TryGetProperty("enable-feature", out var features)
+        && (features.GetString() ?? string.Empty).Split(',', StringSplitOptions.TrimEntries).Contains("native-histograms")
+            ? "native"
+            : "classic";
 
     /// <summary>
     /// One probe, bounded: a hung server (SIGSTOP) still accepts TCP connections in the kernel and never answers, and

@@ -26,11 +26,16 @@ internal static class UpCommand
         {
             Description = $"With --topology ha: how many backend instances (1-{StackTopology.MaxBackends}, default {StackTopology.DefaultHaBackends})",
         };
+        var nativeHistograms = new Option<bool>("--native-histograms")
+        {
+            Description = "Run Prometheus with --enable-feature=native-histograms: it scrapes the protobuf exposition and stores the duration histograms as native (exponential) histograms; the rules and dashboards work in either mode (docs/adr/0007-native-histograms.md)",
+        };
         var command = StackOptions.Create("up", "Start the whole stack on 127.0.0.1 and wait until every service is ready. Exit codes: 0 ready; 1 it failed (the reason is printed); 2 bad flags; 130 interrupted.");
         command.Options.Add(detach);
         command.Options.Add(noBuild);
         command.Options.Add(topology);
         command.Options.Add(backends);
+        command.Options.Add(nativeHistograms);
         command.SetAction((result, ct) =>
         {
             if (ParseTopology(result.GetValue(topology), result.GetValue(backends), out var chosen) is { } error)
@@ -39,7 +44,8 @@ internal static class UpCommand
                 return Task.FromResult(BadFlags);
             }
 
-            return RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), Console.Out, ct, topology: chosen);
+            return RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), Console.Out, ct,
+                topology: chosen with { NativeHistograms = result.GetValue(nativeHistograms) });
         });
         return command;
     }

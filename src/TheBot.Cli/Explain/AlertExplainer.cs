@@ -56,7 +56,12 @@ internal sealed class AlertExplainer(PrometheusClient prometheus, string logFold
         var range = PromQlParts.WidestRange(expanded) ?? DefaultRange;
         var window = range + forDuration;
         var job = PromQlParts.Job(expr);
-        var selector = histogram is null ? null : job is null ? histogram : $"{histogram}{{job=\"{job}\"}}";
+        // Both kinds of the family: a Prometheus run with native histograms (up --native-histograms) stores no
+        // _bucket series and files the exemplars under the family's own name (docs/metrics.md "Native histograms").
+        var matcher = job is null ? string.Empty : $"{{job=\"{job}\"}}";
+        var classic = histogram is null ? null : histogram + matcher;
+        var native = histogram is null ? null : histogram[..^"_bucket".Length] + matcher;
+        var selector = histogram is null ? null : $"{classic} or {native}";
 
         IReadOnlyList<SeriesValue> histogramDrivers = [];
         var exemplars = new List<TracedExemplar>();
@@ -64,7 +69,8 @@ internal sealed class AlertExplainer(PrometheusClient prometheus, string logFold
         if (selector is not null)
         {
             // Which label sets are slowest: p95 per series of the histogram (all labels but instance), top first.
-            histogramDrivers = await TopAsync($"histogram_quantile(0.95, sum without (instance) (rate({selector}[{Format(range)}])))", now, cancellationToken);
+            histogramDrivers = await TopAsync($"histogram_quantile(0.95, sum without (instance) (rate({classic}[{Format(range)}])))"
+                + $" or histogram_quantile(0.95, sum without (instance) (rate({native}[{Format(range)}])))", now, cancellationToken);
             var found = await ExemplarsAsync(selector, now - window, now, cancellationToken);
             inWindow = found.Count;
             // The slow buckets' exemplars: over the threshold of an "above" condition when there are any (a latency

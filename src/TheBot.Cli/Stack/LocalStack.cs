@@ -50,7 +50,7 @@ internal sealed class LocalStack
         })];
         Prometheuses = [.. Topology.PrometheusReplicas.Select(replica => new Prometheus(paths, ports[replica.Name], Renderer.PrometheusConfigOf(replica.Name))
         {
-            Name = replica.Name, RetentionTime = "15d", RetentionSize = "50GB",
+            Name = replica.Name, RetentionTime = "15d", RetentionSize = "50GB", NativeHistograms = Topology.NativeHistograms,
         })];
         VictoriaMetrics = Topology.HighAvailability
             ? new VictoriaMetrics(paths, ports[ServiceNames.VictoriaMetrics]) { DedupInterval = ScrapeInterval }

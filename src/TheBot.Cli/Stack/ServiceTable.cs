@@ -20,7 +20,7 @@ internal static class ServiceTable
             .. topology.BackendNames.Select(name => (name, location.Url(name), $"system endpoints: Bearer {secrets}/scrape-token (scrape), {secrets}/admin-token (admin)")),
             ("frontend", location.Url(ServiceNames.Frontend), ha ? $"—; load-balances across {topology.Backends} backend instance(s)" : "—"),
             .. topology.PrometheusReplicas.Select(r => (r.Replica is null ? "Prometheus" : $"Prometheus {r.Name} (replica {r.Replica})",
-                location.Url(r.Name), "no auth, loopback only; admin API on")),
+                location.Url(r.Name), "no auth, loopback only; admin API on; histograms: " + topology.HistogramMode)),
             .. topology.AlertmanagerMembers.Select(member => (ha ? $"Alertmanager {member}" : "Alertmanager", location.Url(member),
                 ha ? $"no auth, loopback only; gossip on 127.0.0.1:{location.Ports[ServiceNames.ClusterPort(member)]}" : "no auth, loopback only")),
             .. ha ? [("VictoriaMetrics", location.Url(ServiceNames.VictoriaMetrics), "no auth, loopback only; remote_write from both replicas, dedup on")]

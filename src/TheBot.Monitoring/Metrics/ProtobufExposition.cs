@@ -23,6 +23,13 @@ internal sealed class ProtobufExposition
     private const int MaxGapInSpan = 2;
 
     private readonly ProtobufBuffer _buffer = new();
+
+    // Native-bucket scratch reused for every histogram of every scrape (one writer serves one scrape at a time): a
+    // stackalloc per series would zero 5.7 KB each time, a third of the protobuf exposition's time for a
+    // backend-shaped registry before this change.
+    private readonly long[] _nativeRaw = new long[NativeBuckets.Slots];
+    private readonly int[] _nativeKeys = new int[NativeBuckets.Slots];
+    private readonly long[] _nativeCounts = new long[NativeBuckets.Slots];
     private int _familyMark = -1;
     private int _familyStart;
     private int _metrics;
@@ -107,13 +114,13 @@ internal sealed class ProtobufExposition
         histogram.CopyCumulative(cumulative, out var sum);
 
         var native = histogram.Native;
-        Span<int> keys = native is null ? Span<int>.Empty : stackalloc int[NativeBuckets.Slots];
-        Span<long> counts = native is null ? Span<long>.Empty : stackalloc long[NativeBuckets.Slots];
+        Span<int> keys = _nativeKeys;
+        Span<long> counts = _nativeCounts;
         int populated = 0, schema = 0;
         long zeroCount = 0, nativeTotal = 0;
         if (native is not null)
         {
-            populated = native.Read(keys, counts, out schema, out zeroCount);
+            populated = native.Read(_nativeRaw, keys, counts, out schema, out zeroCount);
             nativeTotal = zeroCount;
             foreach (var count in counts[..populated])
             {

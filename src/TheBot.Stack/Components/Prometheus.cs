@@ -22,6 +22,13 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>Size limit of the TSDB (<c>--storage.tsdb.retention.size</c>), none when null.</summary>
     public string? RetentionSize { get; init; }
 
+    /// <summary>
+    /// Adds <c>--enable-feature=native-histograms</c>: Prometheus then asks every target for the protobuf exposition
+    /// and stores a histogram that has native buckets as one native series (no <c>_bucket</c>/<c>_count</c>); the
+    /// rules are written for both modes (docs/adr/0007-native-histograms.md).
+    /// </summary>
+    public bool NativeHistograms { get; init; }
+
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:9090</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
@@ -45,5 +52,6 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
         // Keeps the trace ids the services attach to their duration buckets (docs/metrics.md), for query_exemplars
         // and `./thebot explain`; an in-memory ring of 100,000 exemplars by default (docs/operations.md).
         "--enable-feature=exemplar-storage",
+        .. NativeHistograms ? ["--enable-feature=native-histograms"] : Array.Empty<string>(),
     ]);
 }
