@@ -3,6 +3,7 @@ using TheBot.Api.Data;
 using TheBot.Api.Domain;
 using TheBot.Api.Faults;
 using TheBot.Api.Jobs;
+using TheBot.Api.Metrics;
 using TheBot.Api.Payments;
 using TheBot.Api.Routing;
 using TheBot.Hosting;
@@ -11,6 +12,8 @@ using TheBot.Monitoring;
 var builder = ServiceDefaults.CreateBuilder(args);
 builder.AddServiceDefaults(defaultUrl: "http://127.0.0.1:8000");
 builder.AddTheBotMonitoring();
+// THE_BOT's business families (messages, assignments, payments) are the platform's, not the library's.
+builder.Services.AddTheBotMetrics<BusinessMetrics>();
 builder.AddPlatformData();
 builder.AddPlatformDomain();
 builder.AddPayments();

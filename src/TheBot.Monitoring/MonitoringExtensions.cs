@@ -14,7 +14,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Caching;
 using TheBot.Monitoring.Data;
 using TheBot.Monitoring.Diagnostics;
@@ -22,6 +21,7 @@ using TheBot.Monitoring.Health;
 using TheBot.Monitoring.Http;
 using TheBot.Monitoring.Metrics;
 using TheBot.Monitoring.SystemEndpoints;
+using TheBot.Monitoring.Workload;
 
 namespace TheBot.Monitoring;
 
@@ -67,7 +67,8 @@ public static class MonitoringExtensions
         services.TryAddSingleton<SqlClassifier>();
         services.TryAddSingleton<DbMetrics>();
         services.TryAddSingleton<CacheMetrics>();
-        services.TryAddSingleton<PlatformMetrics>();
+        services.TryAddSingleton<WorkloadMetrics>();
+        services.TryAddSingleton<ApplicationFamilies>();
         services.AddMetrics().TryAddSingleton<TheBotMeter>(); // every family on the meter TheBot.Monitoring too
         services.TryAddSingleton<ExpositionEndpoint>();
         services.TryAddSingleton<SystemSnapshot>();
@@ -118,6 +119,29 @@ public static class MonitoringExtensions
     /// excluded from the host's OpenAPI description.
     /// </returns>
     public static RouteGroupBuilder MapTheBotMonitoring(this IEndpointRouteBuilder endpoints) => endpoints.MapSystemApi();
+
+    /// <summary>
+    /// Registers the application's own metric families: <typeparamref name="TMetrics"/> is a class whose constructor
+    /// creates them in the <see cref="MetricRegistry"/> (it takes the registry, and anything else it needs, from the
+    /// container), used as a singleton. It is created when the host starts at the latest, so its families are exposed
+    /// (HELP, TYPE, and the series it creates, at zero) from the first scrape; they are published on the meter
+    /// <c>TheBot.Monitoring</c> like the library's own, and its counters are the <c>business_since_start</c> totals of
+    /// <c>/api/system/analytics/</c>. The library itself adds no business family: this is how an application (THE_BOT's
+    /// platform, for messages, assignments and payments) brings its own. Needs <c>AddTheBotMonitoring()</c>, before
+    /// or after; registering the same class twice adds it once.
+    /// </summary>
+    public static IServiceCollection AddTheBotMetrics<TMetrics>(this IServiceCollection services)
+        where TMetrics : class
+    {
+        if (services.Any(d => d.ServiceType == typeof(ApplicationMetricsType) && d.ImplementationInstance is ApplicationMetricsType { Type: var t } && t == typeof(TMetrics)))
+        {
+            return services;
+        }
+
+        services.AddSingleton(new ApplicationMetricsType(typeof(TMetrics)));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ApplicationFamilies>().Create<TMetrics>(sp));
+        return services;
+    }
 
     /// <summary>
     /// Instruments the <see cref="DbDataSource"/>, <see cref="IDistributedCache"/>, <see cref="IMemoryCache"/> and
@@ -203,7 +227,11 @@ internal sealed partial class MonitoringStartup(IServiceProvider services) : IHo
         services.GetRequiredService<HttpMetrics>();
         services.GetRequiredService<DbMetrics>();
         services.GetRequiredService<CacheMetrics>();
-        services.GetRequiredService<PlatformMetrics>();
+        services.GetRequiredService<WorkloadMetrics>();
+        foreach (var application in services.GetServices<ApplicationMetricsType>())
+        {
+            services.GetRequiredService(application.Type);
+        }
         return Task.CompletedTask;
     }
 

@@ -75,9 +75,9 @@ public sealed partial class ExemplarTests
         }
 
         var lines = ExemplarLine().Matches(Write(registry, openMetrics: true)).ToDictionary(m => m.Groups[1].Value, m => (Trace: m.Groups[3].Value, Value: m.Groups[5].Value));
-        Assert.Equal(["0.005", "1"], lines.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["0.005", "1.0"], lines.Keys.Order(StringComparer.Ordinal)); // OpenMetrics: canonical bounds
         Assert.Equal((ids[0], "0.002"), lines["0.005"]);
-        Assert.Equal((ids[2], "0.7"), lines["1"]);
+        Assert.Equal((ids[2], "0.7"), lines["1.0"]);
     }
 
     [Fact]

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Tests.Support;
 using TheBot.Testing;
 using Xunit;
@@ -75,9 +74,9 @@ public sealed class ExpositionTests(RealServers servers)
 
             return Results.Ok();
         });
-        app.MapPost("/business", (PlatformMetrics metrics) =>
+        app.MapPost("/business", (IServiceProvider services) =>
         {
-            KnownBusinessEvents.Record(metrics);
+            KnownBusinessEvents.Record(services);
             return Results.NoContent();
         });
     }
@@ -95,6 +94,7 @@ public sealed class ExpositionTests(RealServers servers)
         {
             services.AddSingleton<DbDataSource>(_ => NpgsqlDataSource.Create(connectionString));
             services.AddStackExchangeRedisCache(options => options.Configuration = servers.Redis.ConnectionString);
+            services.AddTheBotMetrics<AppBusinessMetrics>();
         });
     }
 

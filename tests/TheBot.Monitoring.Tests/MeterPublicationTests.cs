@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
-using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Caching;
 using TheBot.Monitoring.Data;
 using TheBot.Monitoring.Diagnostics;
@@ -34,7 +33,7 @@ public sealed class MeterPublicationTests
     public async Task OpenTelemetry_sees_every_family_with_the_values_of_the_exposition()
     {
         var exported = new List<MetricSnapshot>();
-        await using var app = await TestApp.StartAsync(MapRoutes, services => services.AddMemoryCache().AddOpenTelemetry()
+        await using var app = await TestApp.StartAsync(MapRoutes, services => services.AddMemoryCache().AddTheBotMetrics<AppBusinessMetrics>().AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter("TheBot.Monitoring").AddInMemoryExporter(exported)));
         var provider = app.Services.GetRequiredService<MeterProvider>();
         await SendKnownTrafficAsync(app);
@@ -71,7 +70,7 @@ public sealed class MeterPublicationTests
     [Fact]
     public async Task MetricCollector_sees_every_family_with_the_values_of_the_exposition()
     {
-        await using var app = await TestApp.StartAsync(MapRoutes, services => services.AddMemoryCache());
+        await using var app = await TestApp.StartAsync(MapRoutes, services => services.AddMemoryCache().AddTheBotMetrics<AppBusinessMetrics>());
         var meterFactory = app.Services.GetRequiredService<IMeterFactory>();
         var registry = app.Services.GetRequiredService<MetricRegistry>();
 
@@ -211,7 +210,7 @@ public sealed class MeterPublicationTests
         db.Record("proofdb", "UPDATE items SET name = 'x'", Stopwatch.Frequency / 10, failed: true);
         db.ConnectionErrors.WithLabels("proofdb").Inc();
         app.Services.GetRequiredService<CacheMetrics>().For("redis").Errors.Inc();
-        KnownBusinessEvents.Record(app.Services.GetRequiredService<PlatformMetrics>());
+        KnownBusinessEvents.Record(app.Services);
     }
 
     private static void WithoutTheScrapeInFlight(Dictionary<string, Dictionary<string, PublishedSeries>> expected)

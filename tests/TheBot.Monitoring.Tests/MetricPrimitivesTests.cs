@@ -1,5 +1,5 @@
-using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Metrics;
+using TheBot.Monitoring.Workload;
 using Xunit;
 
 namespace TheBot.Monitoring.Tests;
@@ -72,7 +72,7 @@ public sealed class MetricPrimitivesTests
     public void The_websocket_gauge_never_goes_below_zero_nor_leaks()
     {
         var registry = new MetricRegistry();
-        var platform = new PlatformMetrics(registry);
+        var platform = new WorkloadMetrics(registry);
         var leases = Enumerable.Range(0, 1000).Select(_ => platform.TrackWebSocket("chat")).ToList();
         Parallel.ForEach(leases, lease =>
         {

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
 
@@ -245,15 +244,16 @@ public sealed class SystemEndpointTests(RealServers servers)
 
                 return found;
             });
-            a.MapPost("/events", (PlatformMetrics metrics) =>
+            a.MapPost("/events", (IServiceProvider services) =>
             {
-                KnownBusinessEvents.Record(metrics);
+                KnownBusinessEvents.Record(services);
                 return TypedResults.NoContent();
             });
         }, services =>
         {
             services.AddMemoryCache();
             services.AddSingleton<System.Data.Common.DbDataSource>(_ => NpgsqlDataSource.Create(connectionString));
+            services.AddTheBotMetrics<AppBusinessMetrics>();
         });
 
         Assert.Equal("3", await app.Client.GetStringAsync("/remember"));

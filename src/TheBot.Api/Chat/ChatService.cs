@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
-using TheBot.Monitoring.Business;
+using TheBot.Api.Metrics;
 
 namespace TheBot.Api.Chat;
 
@@ -39,7 +39,7 @@ public static partial class ChatRooms
 }
 
 /// <summary>Stores messages, counts each one (<c>thebot_messages_sent_total</c>) and delivers it to the room's sockets.</summary>
-public sealed class ChatService(DbDataSource db, ChatHub hub, PlatformMetrics metrics)
+public sealed class ChatService(DbDataSource db, ChatHub hub, BusinessMetrics metrics)
 {
     private const string Columns = "id AS Id, room AS Room, chat_type AS ChatType, sender_id AS SenderId, body AS Text, sent_at AS SentAt";
 

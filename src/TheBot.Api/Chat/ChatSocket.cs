@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TheBot.Api.Data;
-using TheBot.Monitoring.Business;
+using TheBot.Monitoring.Workload;
 
 namespace TheBot.Api.Chat;
 
@@ -13,7 +13,7 @@ namespace TheBot.Api.Chat;
 /// is disposed however the loop ends: close handshake, abort, reset, server shutdown). Each text message (plain text or
 /// <c>{"text": "..."}</c>) is stored and broadcast to the room; errors are sent back as <c>{"type":"error"}</c> frames.
 /// </summary>
-public sealed partial class ChatSocket(ChatService chat, ChatHub hub, PlatformMetrics metrics, IOptions<ChatOptions> options, ILogger<ChatSocket> logger)
+public sealed partial class ChatSocket(ChatService chat, ChatHub hub, WorkloadMetrics metrics, IOptions<ChatOptions> options, ILogger<ChatSocket> logger)
 {
     public async Task RunAsync(WebSocket socket, string room, long userId, CancellationToken stopping)
     {

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using TheBot.Api.Jobs;
-using TheBot.Monitoring.Business;
+using TheBot.Api.Metrics;
 
 namespace TheBot.Api.Domain;
 
@@ -11,7 +11,7 @@ namespace TheBot.Api.Domain;
 /// assignment is closed. Every submission is counted (<c>thebot_assignments_submitted_total</c>); accepted and late
 /// ones are queued for grading.
 /// </summary>
-public sealed class AssignmentService(DbDataSource db, PlatformMetrics metrics, JobQueue jobs, TimeProvider clock)
+public sealed class AssignmentService(DbDataSource db, BusinessMetrics metrics, JobQueue jobs, TimeProvider clock)
 {
     private const string Columns = "id AS Id, course_id AS CourseId, title AS Title, due_at AS DueAt, max_length AS MaxLength, closed AS Closed, created_at AS CreatedAt";
     private const string SubmissionColumns = "id AS Id, assignment_id AS AssignmentId, student_id AS StudentId, status AS Status, reason AS Reason, grade AS Grade, submitted_at AS SubmittedAt, graded_at AS GradedAt";

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using TheBot.Monitoring.Business;
+using TheBot.Monitoring.Workload;
 using TheBot.Monitoring.Health;
 
 namespace TheBot.Api.Jobs;
@@ -14,14 +14,14 @@ public sealed class JobQueue : IJobQueueMonitor
     public const string QueueName = "default";
 
     private readonly Channel<QueuedJob> _channel;
-    private readonly PlatformMetrics _metrics;
+    private readonly WorkloadMetrics _metrics;
     private long _depth;
     private long _inFlight;
     private long _delayed;
     private long _nextId;
     private int _workers;
 
-    public JobQueue(IOptions<JobOptions> options, PlatformMetrics metrics)
+    public JobQueue(IOptions<JobOptions> options, WorkloadMetrics metrics)
     {
         _metrics = metrics;
         _channel = Channel.CreateBounded<QueuedJob>(new BoundedChannelOptions(Math.Max(1, options.Value.Capacity)) { FullMode = BoundedChannelFullMode.Wait });

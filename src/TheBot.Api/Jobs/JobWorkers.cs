@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using TheBot.Monitoring.Business;
+using TheBot.Monitoring.Workload;
 
 namespace TheBot.Api.Jobs;
 
@@ -11,7 +11,7 @@ namespace TheBot.Api.Jobs;
 /// transient failure (database unreachable, timeout) leaves attempts, the job then runs again after a delay;
 /// <c>failure</c> otherwise.
 /// </summary>
-public sealed partial class JobWorkers(JobQueue queue, IEnumerable<IJobHandler> handlers, PlatformMetrics metrics, IOptions<JobOptions> options, ILogger<JobWorkers> logger)
+public sealed partial class JobWorkers(JobQueue queue, IEnumerable<IJobHandler> handlers, WorkloadMetrics metrics, IOptions<JobOptions> options, ILogger<JobWorkers> logger)
     : BackgroundService
 {
     private readonly Dictionary<Type, IJobHandler> _handlers = handlers.ToDictionary(h => h.JobType);

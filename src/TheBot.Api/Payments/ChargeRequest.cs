@@ -1,4 +1,4 @@
-using TheBot.Monitoring.Business;
+using TheBot.Api.Metrics;
 
 namespace TheBot.Api.Payments;
 

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using TheBot.Api.Jobs;
-using TheBot.Monitoring.Business;
+using TheBot.Api.Metrics;
 
 namespace TheBot.Api.Payments;
 
@@ -12,7 +12,7 @@ namespace TheBot.Api.Payments;
 /// when the outcome cannot be written after the charge the pending row stays and the reconciliation job settles it
 /// from the provider's answer (queued at once, and found again by <see cref="PendingPaymentSweeper"/>).
 /// </summary>
-public sealed partial class PaymentService(DbDataSource db, IPaymentProvider provider, PlatformMetrics metrics, JobQueue jobs, ILogger<PaymentService> logger)
+public sealed partial class PaymentService(DbDataSource db, IPaymentProvider provider, BusinessMetrics metrics, JobQueue jobs, ILogger<PaymentService> logger)
 {
     private const string Columns = "id AS Id, user_id AS UserId, amount_cents AS AmountCents, currency AS Currency, method AS Method, status AS Status, provider_reference AS ProviderReference, failure_reason AS FailureReason, created_at AS CreatedAt, reconciled_at AS ReconciledAt";
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using TheBot.Monitoring.Business;
+using TheBot.Api.Metrics;
 
 namespace TheBot.Api.Payments;
 

@@ -20,8 +20,6 @@ public sealed class ExpositionWriter
     /// <summary>Content type of the Prometheus protobuf format (varint-delimited MetricFamily messages).</summary>
     public const string ProtobufContentType = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
-    private static readonly byte[] InfPrefixLe = "+Inf"u8.ToArray();
-
     private readonly ArrayBufferWriter<byte> _buffer;
     private readonly Dictionary<MetricFamily, byte[]> _names = new(ReferenceEqualityComparer.Instance);
     private ProtobufExposition? _protobuf;
@@ -187,7 +185,7 @@ public sealed class ExpositionWriter
             return;
         }
 
-        var prefixes = histogram.EncodedBucketPrefixes;
+        var prefixes = OpenMetrics ? histogram.EncodedOpenMetricsBucketPrefixes : histogram.EncodedBucketPrefixes;
         Span<long> cumulative = stackalloc long[prefixes.Length];
         histogram.CopyCumulative(cumulative, out var sum);
         var exemplars = OpenMetrics ? histogram.Exemplars : null;
@@ -256,23 +254,33 @@ public sealed class ExpositionWriter
         return Encoding.UTF8.GetBytes(builder.Append('}').ToString());
     }
 
-    internal static byte[][] EncodeBucketPrefixes(string name, IReadOnlyList<string> names, IReadOnlyList<string> values, IReadOnlyList<double> bounds)
+    /// <summary>
+    /// The start of each bucket line, <c>name_bucket{labels,le="x"} </c>, in both text spellings of the bound: the text
+    /// format's (shortest round-trip, <c>le="1"</c>, what Prometheus 2 has always stored) and OpenMetrics' canonical one
+    /// (<c>le="1.0"</c>, see <see cref="FormatCanonical"/>). A bound spelled alike in both shares one array, so most
+    /// cost nothing twice. Made once per series, when it is created, never on a scrape.
+    /// </summary>
+    internal static (byte[][] Text, byte[][] OpenMetrics) EncodeBucketPrefixes(string name, IReadOnlyList<string> names, IReadOnlyList<string> values, IReadOnlyList<double> bounds)
     {
-        var prefixes = new byte[bounds.Count + 1][];
-        for (var i = 0; i <= bounds.Count; i++)
+        var builder = new StringBuilder(name).Append("_bucket{");
+        AppendPairs(builder, names, values);
+        if (names.Count > 0)
         {
-            var builder = new StringBuilder(name).Append("_bucket{");
-            AppendPairs(builder, names, values);
-            if (names.Count > 0)
-            {
-                builder.Append(',');
-            }
-
-            builder.Append("le=\"").Append(i < bounds.Count ? FormatDouble(bounds[i]) : Encoding.ASCII.GetString(InfPrefixLe)).Append("\"} ");
-            prefixes[i] = Encoding.UTF8.GetBytes(builder.ToString());
+            builder.Append(',');
         }
 
-        return prefixes;
+        var start = builder.Append("le=\"").ToString();
+        var text = new byte[bounds.Count + 1][];
+        var openMetrics = new byte[bounds.Count + 1][];
+        for (var i = 0; i <= bounds.Count; i++)
+        {
+            var plain = i < bounds.Count ? FormatDouble(bounds[i]) : "+Inf";
+            var canonical = i < bounds.Count ? FormatCanonical(bounds[i]) : "+Inf";
+            text[i] = Encoding.UTF8.GetBytes(start + plain + "\"} ");
+            openMetrics[i] = canonical == plain ? text[i] : Encoding.UTF8.GetBytes(start + canonical + "\"} ");
+        }
+
+        return (text, openMetrics);
     }
 
     /// <summary>Formats a number the way Prometheus reads it: shortest round-trip form, +Inf, -Inf, NaN.</summary>
@@ -281,6 +289,64 @@ public sealed class ExpositionWriter
         : double.IsNegativeInfinity(value) ? "-Inf"
         : double.IsNaN(value) ? "NaN"
         : value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// OpenMetrics' canonical spelling of a number, required for <c>le</c> and <c>quantile</c> label values: what Go's
+    /// <c>strconv.FormatFloat(v, 'g', -1, 64)</c> writes, with <c>.0</c> added to a whole number — <c>1.0</c>,
+    /// <c>0.005</c>, <c>300.0</c>, <c>1e-05</c>, <c>1e+06</c>, <c>+Inf</c>. Prometheus 3 stores every bucket bound in this
+    /// spelling whatever the format; Prometheus 2 keeps what it read, so the text format stays with
+    /// <see cref="FormatDouble"/> (<c>1</c>) and rules match both (<c>le=~"1(\\.0)?"</c>).
+    /// </summary>
+    public static string FormatCanonical(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            return FormatDouble(value);
+        }
+
+        if (value == 0)
+        {
+            return "0.0";
+        }
+
+        // The shortest round-trip digits and where the decimal point goes (value = 0.digits × 10^point), read from
+        // .NET's own shortest form, which may be plain ("0.0001", "123.5") or exponential ("1E-05", "1.5E+20").
+        var shortest = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
+        var e = shortest.IndexOf('E', StringComparison.Ordinal);
+        var mantissa = e < 0 ? shortest : shortest[..e];
+        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var all = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
+        var point = (dot < 0 ? mantissa.Length : dot) + (e < 0 ? 0 : int.Parse(shortest.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+        var digits = all.TrimStart('0');
+        point -= all.Length - digits.Length;
+        digits = digits.TrimEnd('0');
+
+        var result = new StringBuilder(value < 0 ? "-" : string.Empty);
+        var exponent = point - 1;
+        if (exponent < -4 || exponent >= 6)
+        {
+            // Go's %e: one digit, the rest after a point, and an exponent of at least two digits with its sign.
+            result.Append(digits[0]);
+            if (digits.Length > 1)
+            {
+                result.Append('.').Append(digits, 1, digits.Length - 1);
+            }
+
+            return result.Append(exponent < 0 ? "e-" : "e+").Append(Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture)).ToString();
+        }
+
+        if (point <= 0)
+        {
+            return result.Append("0.").Append('0', -point).Append(digits).ToString();
+        }
+
+        if (point >= digits.Length)
+        {
+            return result.Append(digits).Append('0', point - digits.Length).Append(".0").ToString();
+        }
+
+        return result.Append(digits, 0, point).Append('.').Append(digits, point, digits.Length - point).ToString();
+    }
 
     private static void AppendPairs(StringBuilder builder, IReadOnlyList<string> names, IReadOnlyList<string> values)
     {

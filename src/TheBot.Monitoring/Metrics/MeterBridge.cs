@@ -448,8 +448,9 @@ public sealed class MeterBridge : IMetricSource, IDisposable
                 {
                     EncodedLabels = Gauge.EncodedLabels,
                     EncodedLabelPairs = Gauge.EncodedLabelPairs,
-                    EncodedBucketPrefixes = ExpositionWriter.EncodeBucketPrefixes(name, labelNames, labelValues, buckets),
                 };
+                (Histogram.EncodedBucketPrefixes, Histogram.EncodedOpenMetricsBucketPrefixes) =
+                    ExpositionWriter.EncodeBucketPrefixes(name, labelNames, labelValues, buckets);
             }
         }
 

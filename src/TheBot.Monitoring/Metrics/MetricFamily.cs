@@ -132,7 +132,8 @@ public sealed class MetricFamily<TSeries> : MetricFamily where TSeries : Series
             series.EncodedLabelPairs = ProtobufBuffer.EncodeLabelPairs(LabelNames, values);
             if (series is Histogram histogram)
             {
-                histogram.EncodedBucketPrefixes = ExpositionWriter.EncodeBucketPrefixes(Name, LabelNames, values, histogram.UpperBounds);
+                (histogram.EncodedBucketPrefixes, histogram.EncodedOpenMetricsBucketPrefixes) =
+                    ExpositionWriter.EncodeBucketPrefixes(Name, LabelNames, values, histogram.UpperBounds);
             }
 
             _seriesCreated?.Invoke(series); // before anyone can record to it

@@ -115,6 +115,9 @@ public sealed class Histogram : Series
     /// <summary>UTF-8 of each bucket line's start, <c>name_bucket{labels,le="x"} </c>, made once per series.</summary>
     internal byte[][] EncodedBucketPrefixes { get; set; } = [];
 
+    /// <summary>The same in OpenMetrics, whose bounds are canonical numbers (<c>le="1.0"</c>); shares the lines spelled alike.</summary>
+    internal byte[][] EncodedOpenMetricsBucketPrefixes { get; set; } = [];
+
     /// <summary>The Meter histogram this series also records to while a listener enables it (null: not published).</summary>
     internal Diagnostics.MeterHistogramLink? MeterLink { get; set; }
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using TheBot.Monitoring.Business;
 using TheBot.Monitoring.Caching;
 using TheBot.Monitoring.Http;
 using TheBot.Monitoring.Metrics;
+using TheBot.Monitoring.Workload;
 
 namespace TheBot.Monitoring.SystemEndpoints;
 
@@ -12,7 +12,8 @@ internal sealed class SystemSnapshot(
     MetricsSampler sampler,
     HttpMetrics http,
     CacheMetrics cache,
-    PlatformMetrics platform,
+    WorkloadMetrics workload,
+    ApplicationFamilies application,
     MetricRegistry registry,
     IServiceProvider services,
     IOptions<MonitoringOptions> options,
@@ -87,7 +88,7 @@ internal sealed class SystemSnapshot(
                     var total = hits.Value + misses;
                     return new Dictionary<string, object?> { ["hits"] = hits.Value, ["misses"] = misses, ["hit_ratio"] = total == 0 ? null : Math.Round((double)hits.Value / total, 4) };
                 }),
-            ["websocket_connections"] = platform.OpenWebSockets(),
+            ["websocket_connections"] = workload.OpenWebSockets(),
         };
     }
 
@@ -129,20 +130,26 @@ internal sealed class SystemSnapshot(
         };
     }
 
+    /// <summary>
+    /// The totals of the application's own counters (<c>AddTheBotMetrics&lt;T&gt;()</c>), keyed by family name without
+    /// <c>thebot_</c> and <c>_total</c> (<c>thebot_messages_sent_total</c> → <c>messages_sent</c>), and the library's
+    /// background task runs and open WebSockets.
+    /// </summary>
     private Dictionary<string, object?> Business()
     {
-        Dictionary<string, long> Totals(string family) =>
-            registry.Families.OfType<MetricFamily<Counter>>().FirstOrDefault(f => f.Name == family)?.Series
-                .ToDictionary(s => string.Join('/', s.LabelValues), s => s.Value) ?? [];
+        static Dictionary<string, long> Totals(MetricFamily<Counter>? family) =>
+            family?.Series.ToDictionary(s => string.Join('/', s.LabelValues), s => s.Value) ?? [];
 
-        return new()
+        var business = new Dictionary<string, object?>();
+        foreach (var family in application.Families.OfType<MetricFamily<Counter>>())
         {
-            ["messages_sent"] = Totals("thebot_messages_sent_total"),
-            ["assignments_submitted"] = Totals("thebot_assignments_submitted_total"),
-            ["payments_processed"] = Totals("thebot_payments_processed_total"),
-            ["background_tasks"] = Totals("thebot_background_tasks_total"),
-            ["websocket_connections"] = platform.OpenWebSockets(),
-        };
+            var key = family.Name.StartsWith("thebot_", StringComparison.Ordinal) ? family.Name["thebot_".Length..] : family.Name;
+            business[key.EndsWith("_total", StringComparison.Ordinal) ? key[..^"_total".Length] : key] = Totals(family);
+        }
+
+        business["background_tasks"] = Totals(registry.Families.OfType<MetricFamily<Counter>>().FirstOrDefault(f => f.Name == "thebot_background_tasks_total"));
+        business["websocket_connections"] = workload.OpenWebSockets();
+        return business;
     }
 
     private static EndpointTotals Aggregate(HttpTotals now, HttpTotals? since)

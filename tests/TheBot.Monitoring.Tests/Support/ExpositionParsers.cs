@@ -10,13 +10,25 @@ public static class ExpositionParsers
     private const string Python = "/usr/bin/python3";
 
     // Reads stdin with the parser named in argv[1] and lists what it found, so an empty parse cannot pass silently.
+    // OpenMetrics wants le and quantile values as canonical numbers (le="1.0"); the parser of Debian's 0.16 checks only
+    // +Inf, so the script also holds every one to the client's own canonical spelling (floatToGoString, the one its
+    // exposer writes) and fails on the first that differs. (That function pads exponents from 1e+10 to 1e+16 wrongly,
+    // "1e+015"; no bound of ours lies there.)
     private const string ParseScript = """
         import sys
+        from prometheus_client.utils import floatToGoString
         if sys.argv[1] == "openmetrics":
             from prometheus_client.openmetrics.parser import text_string_to_metric_families
         else:
             from prometheus_client.parser import text_string_to_metric_families
         families = list(text_string_to_metric_families(sys.stdin.read()))
+        if sys.argv[1] == "openmetrics":
+            for f in families:
+                for s in f.samples:
+                    for key in ("le", "quantile"):
+                        if (key == "le" and s.name.endswith("_bucket") or key == "quantile" and f.type == "summary") and key in s.labels \
+                                and s.labels[key] != floatToGoString(s.labels[key]):
+                            sys.exit(f"{s.name}: {key}={s.labels[key]!r} is not canonical (OpenMetrics wants {floatToGoString(s.labels[key])!r})")
         exemplars = sum(1 for f in families for s in f.samples if getattr(s, "exemplar", None) is not None)
         print(f"families={len(families)} exemplars={exemplars}")
         """;
@@ -50,6 +62,18 @@ public static class ExpositionParsers
         return exposition.EndsWith("# EOF\n", StringComparison.Ordinal)
                && finding.EndsWith(suffix, StringComparison.Ordinal)
                && exposition.Contains($"\n# TYPE {finding[..^suffix.Length]} counter\n", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The client's canonical spelling (<c>floatToGoString</c>) of each number, for checking ours against an
+    /// implementation we did not write.
+    /// </summary>
+    public static async Task<string[]> PythonCanonicalAsync(IEnumerable<double> values)
+    {
+        var input = string.Join('\n', values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var (exit, output) = await Tools.RunAsync(Python, "-c \"import sys\nfrom prometheus_client.utils import floatToGoString\nfor line in sys.stdin.read().split():\n    print(floatToGoString(line))\"", input);
+        Xunit.Assert.True(exit == 0, output);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
     /// <summary>Parses with python3-prometheus-client; returns (families, exemplars) or throws with the parser's error.</summary>

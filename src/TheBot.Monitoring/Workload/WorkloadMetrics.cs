@@ -1,84 +1,22 @@
 using System.Diagnostics;
 using TheBot.Monitoring.Metrics;
 
-namespace TheBot.Monitoring.Business;
-
-/// <summary>Kind of chat a message was sent in.</summary>
-public enum ChatType
-{
-    /// <summary>One-to-one.</summary>
-    Private,
-
-    /// <summary>A group or course room.</summary>
-    Group,
-}
-
-/// <summary>Outcome of an assignment submission.</summary>
-public enum SubmissionStatus
-{
-    /// <summary>Accepted on time.</summary>
-    Accepted,
-
-    /// <summary>Accepted after the deadline.</summary>
-    Late,
-
-    /// <summary>Refused.</summary>
-    Rejected,
-}
-
-/// <summary>Outcome of a payment.</summary>
-public enum PaymentStatus
-{
-    /// <summary>Money moved.</summary>
-    Succeeded,
-
-    /// <summary>The provider or the network failed.</summary>
-    Failed,
-
-    /// <summary>The provider refused it (funds, fraud, limits).</summary>
-    Declined,
-}
-
-/// <summary>How a payment was made.</summary>
-public enum PaymentMethod
-{
-    /// <summary>Card.</summary>
-    Card,
-
-    /// <summary>Bank transfer.</summary>
-    BankTransfer,
-
-    /// <summary>Wallet.</summary>
-    Wallet,
-}
-
-/// <summary>Outcome of one run of a background task.</summary>
-public enum BackgroundTaskStatus
-{
-    /// <summary>Done.</summary>
-    Success,
-
-    /// <summary>Failed for good.</summary>
-    Failure,
-
-    /// <summary>Failed and scheduled again.</summary>
-    Retry,
-}
+namespace TheBot.Monitoring.Workload;
 
 /// <summary>
-/// The business metrics of THE_BOT (contract §5) behind a typed API: enums keep every label bounded, and
-/// series are resolved once so recording is a single atomic add.
+/// What any service may run besides HTTP requests — WebSockets and background jobs (contract §5) — behind a typed
+/// API, in every app that calls <c>AddTheBotMonitoring()</c>: the families are exposed (HELP and TYPE) from the start,
+/// and their series appear at the first socket, run or queue. An application's own business families are not here:
+/// it defines them and registers them with <c>AddTheBotMetrics&lt;T&gt;()</c> (THE_BOT's platform does so for
+/// messages, assignments and payments).
 /// </summary>
-public sealed class PlatformMetrics
+public sealed class WorkloadMetrics
 {
     private static readonly double[] TaskDurationBuckets = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
     /// <summary>WebSocket session buckets, in seconds: a reconnect loop (under 1 s) up to a working day's tab (over 2 h).</summary>
     public static readonly double[] WebSocketSessionBuckets = [1, 5, 15, 60, 300, 900, 1800, 3600, 7200];
 
-    private readonly Counter[] _messages;
-    private readonly Counter[] _assignments;
-    private readonly Counter[,] _payments;
     private readonly MetricFamily<Counter> _tasks;
     private readonly MetricFamily<Histogram> _taskDurations;
     private readonly MetricFamily<Gauge> _queueDepth;
@@ -86,24 +24,8 @@ public sealed class PlatformMetrics
     private readonly MetricFamily<Histogram> _websocketSessions;
 
     /// <summary>Creates the families in <paramref name="registry"/>.</summary>
-    public PlatformMetrics(MetricRegistry registry)
+    public WorkloadMetrics(MetricRegistry registry)
     {
-        var messages = registry.Counter("thebot_messages_sent_total", "Chat messages sent, by chat type.", "chat_type");
-        _messages = [messages.WithLabels("private"), messages.WithLabels("group")];
-        var assignments = registry.Counter("thebot_assignments_submitted_total", "Assignment submissions, by outcome.", "status");
-        _assignments = [assignments.WithLabels("accepted"), assignments.WithLabels("late"), assignments.WithLabels("rejected")];
-        var payments = registry.Counter("thebot_payments_processed_total", "Payments processed, by outcome and method.", "status", "method");
-        string[] statuses = ["succeeded", "failed", "declined"];
-        string[] methods = ["card", "bank_transfer", "wallet"];
-        _payments = new Counter[statuses.Length, methods.Length];
-        for (var s = 0; s < statuses.Length; s++)
-        {
-            for (var m = 0; m < methods.Length; m++)
-            {
-                _payments[s, m] = payments.WithLabels(statuses[s], methods[m]);
-            }
-        }
-
         _websockets = registry.Gauge("thebot_websocket_connections", "Open WebSocket connections, by type.", "type");
         _websocketSessions = registry.Histogram("thebot_websocket_session_duration_seconds",
             "Duration of WebSocket sessions from accept to close, observed when they end, by type.", WebSocketSessionBuckets, "type");
@@ -111,15 +33,6 @@ public sealed class PlatformMetrics
         _taskDurations = registry.Histogram("thebot_background_task_duration_seconds", "Duration of background task runs, by task.", TaskDurationBuckets, "task_name");
         _queueDepth = registry.Gauge("thebot_background_queue_depth", "Background jobs waiting to run, by queue.", "queue");
     }
-
-    /// <summary>Counts one chat message.</summary>
-    public void MessageSent(ChatType chatType) => _messages[(int)chatType].Inc();
-
-    /// <summary>Counts one assignment submission.</summary>
-    public void AssignmentSubmitted(SubmissionStatus status) => _assignments[(int)status].Inc();
-
-    /// <summary>Counts one processed payment.</summary>
-    public void PaymentProcessed(PaymentStatus status, PaymentMethod method) => _payments[(int)status, (int)method].Inc();
 
     /// <summary>
     /// Counts a WebSocket as open until the returned lease is disposed, and then observes the session's duration in
@@ -188,11 +101,11 @@ public sealed class PlatformMetrics
     /// <summary>One timed run of a background task.</summary>
     public readonly struct BackgroundTaskRun
     {
-        private readonly PlatformMetrics _metrics;
+        private readonly WorkloadMetrics _metrics;
         private readonly string _taskName;
         private readonly long _started;
 
-        internal BackgroundTaskRun(PlatformMetrics metrics, string taskName, long started)
+        internal BackgroundTaskRun(WorkloadMetrics metrics, string taskName, long started)
         {
             _metrics = metrics;
             _taskName = taskName;
