@@ -26,6 +26,9 @@ public sealed class HaStackFixture : IAsyncLifetime
     /// <summary>How long <c>up</c> took, build included.</summary>
     public TimeSpan UpTime { get; private set; }
 
+    /// <summary>The VictoriaMetrics outage under way across steps (null when none was begun).</summary>
+    internal StorageOutage? StorageOutage { get; set; }
+
     public async Task InitializeAsync()
     {
         Location = await TemporaryStack.CreateAsync();

@@ -18,9 +18,12 @@ namespace TheBot.Cli.Tests;
 
 /// <summary>
 /// Issue 11, the HA topology really run (<c>up --topology ha</c>, real processes on loopback): scaling 2 → 3 backends
-/// by discovery without restarting Prometheus; request counts through the frontend add up exactly in VictoriaMetrics
+/// by discovery without restarting Prometheus, and back to 2 under traffic without a failed request; request counts through the frontend add up exactly in VictoriaMetrics
 /// across the instances and the two replicas; a critical alert both replicas fire reaches its receiver once per group
-/// through the three-member Alertmanager cluster. Steps run in order on one stack (each needs the previous state).
+/// through the three-member Alertmanager cluster; a VictoriaMetrics outage under traffic (stopped in step 6, kept
+/// through step 7, restarted in step 8) loses no sample, with the remote-write-behind rule true during it and false
+/// after; AlertmanagerClusterMembersMissing holds while a killed member is away and clears once it rejoins.
+/// Steps run in order on one stack (each needs the previous state).
 /// Every wait is derived from what it waits for: the scrape interval, remote_write's send deadline,
 /// VictoriaMetrics' query latency offset, the alert's <c>for</c>, the route's <c>group_wait</c> and the cluster's
 /// peer timeout.
@@ -45,9 +48,24 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     /// <summary>Prometheus' remote_write <c>batch_send_deadline</c> (its default, not set in the rendered config).</summary>
     private static readonly TimeSpan RemoteWriteDeadline = TimeSpan.FromSeconds(5);
 
+    /// <summary>Prometheus' remote_write <c>max_backoff</c> (its default): the longest pause between retries of a failed send.</summary>
+    private static readonly TimeSpan RemoteWriteBackoff = TimeSpan.FromSeconds(5);
+
+    /// <summary>Pause between the bounded requests sent during the storage outage (about four a second).</summary>
+    private static readonly TimeSpan TrafficPause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How far each replica's remote_write is behind what it ingested: PrometheusRemoteWriteBehind's expression without its threshold.</summary>
+    private const string BehindLag =
+        "max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds[5m]) - ignoring (remote_name, url) group_right max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds[5m])";
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private const string Endpoint = "/api/courses";
+
+    /// <summary>Clients sending through the frontend at once while the stack scales down.</summary>
+    private const int ConcurrentClients = 4;
+
+    private const string MembersMissing = "AlertmanagerClusterMembersMissing";
 
     private LocalStack Stack => ha.Stack;
 
@@ -174,6 +192,89 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     }
 
     [Fact, Step(Order = 5)]
+    public async Task Scale_3_to_2_backends_under_traffic_answers_every_request()
+    {
+        // Concurrent clients through the frontend before, during and one drain after the scaling: the removed instance
+        // is unpublished, drained and only then stopped, so no request meets a stopping instance (a 502) or fails.
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var done = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, ConcurrentClients).Select(_ => Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await Http.GetAsync(Location.Url(ServiceNames.Frontend) + Endpoint + "/");
+                    statuses.Enqueue((int)response.StatusCode);
+                }
+                catch (HttpRequestException)
+                {
+                    statuses.Enqueue(0); // no answer at all
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(BackendScaling.Drain);
+        var removed = ServiceNames.BackendInstance(3);
+        var target = $"127.0.0.1:{Location.Ports[removed]}";
+        var printed = new StringWriter();
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(0, await ScaleCommand.RunAsync(Location, "backend=2", printed, CancellationToken.None));
+        var took = watch.Elapsed;
+        await Task.Delay(BackendScaling.Drain);
+        await done.CancelAsync();
+        await Task.WhenAll(clients);
+
+        Assert.Contains($"stopped {removed}", printed.ToString(), StringComparison.Ordinal);
+        Assert.Null(ComponentControl.Running(Location.Paths, removed));
+        var failed = statuses.Where(s => s is 0 or >= 500).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+        Report.Line(output, $"scale backend=2 under {ConcurrentClients} concurrent clients: {statuses.Count} requests, {failed.Values.Sum()} failed ({string.Join(", ", failed.Select(p => $"{(p.Key == 0 ? "no answer" : p.Key.ToString(CultureInfo.InvariantCulture))} ×{p.Value}"))}); the scaling took {took.TotalSeconds:F1} s (drain {BackendScaling.Drain.TotalSeconds:F0} s)");
+        Assert.Empty(failed);
+        Assert.True(statuses.Count >= ConcurrentClients * 10, $"only {statuses.Count} requests went through");
+
+        // Discovery drops the removed target on both replicas (its series end with a staleness marker).
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(DiscoveryThrottle + Interval + Margin, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"up{{job=\"thebot-backend\",instance=\"{target}\"}}")).GetArrayLength() == 0
+                    ? null : $"{replica.Name} still scrapes {target}");
+        }
+    }
+
+    [Fact, Step(Order = 6)]
+    public async Task VictoriaMetrics_stopped_under_traffic_leaves_both_replicas_scraping()
+    {
+        // A storage outage as an operator causes one (SIGTERM: VictoriaMetrics flushes what it has acknowledged), under
+        // bounded traffic through the frontend for three scrape intervals, so scrapes inside the outage see counters move.
+        Assert.Equal(0, await ComponentCommand.RunAsync(Location, "stop", ServiceNames.VictoriaMetrics, TextWriter.Null, CancellationToken.None));
+        var stoppedAt = DateTimeOffset.UtcNow;
+        var before = await DirectCountsAsync();
+        var requests = 0;
+        var traffic = Stopwatch.StartNew();
+        while (traffic.Elapsed < Interval * 3)
+        {
+            await SendAsync(1);
+            requests++;
+            await Task.Delay(TrafficPause);
+        }
+
+        var after = await DirectCountsAsync();
+        Assert.Equal(requests, after.Values.Sum() - before.Values.Sum());
+
+        // Each replica's own scrape of the store fails; the outage goes on through the next step (the service-down
+        // alert), which needs no store, and ends in After_the_storage_outage_….
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(Interval + Margin, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"up{{job=\"{ConfigRenderer.VictoriaMetricsJob}\"}} == 0")).GetArrayLength() == 1
+                    ? null : $"{replica.Name} still scrapes VictoriaMetrics");
+        }
+
+        ha.StorageOutage = new StorageOutage(stoppedAt, DateTimeOffset.UtcNow, requests);
+        Report.Line(output, $"VictoriaMetrics stopped; {requests} requests through the frontend in the first {traffic.Elapsed.TotalSeconds:F0} s of the outage");
+    }
+
+    [Fact, Step(Order = 7)]
     public async Task A_critical_alert_both_replicas_fire_reaches_each_receiver_once_per_group()
     {
         const string alert = "BackendServiceDown";
@@ -194,7 +295,90 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         await NotifiedOnceAsync(alert, alreadyThere, stopped, Interval + Interval + forDuration + Interval + groupWait + Margin, Stack.Alertmanagers, receiver);
     }
 
-    [Fact, Step(Order = 6)]
+    [Fact, Step(Order = 8)]
+    public async Task After_the_storage_outage_VictoriaMetrics_holds_every_sample_the_replica_holds()
+    {
+        var outage = ha.StorageOutage ?? throw new InvalidOperationException("step 6 did not stop VictoriaMetrics");
+        const string behind = "PrometheusRemoteWriteBehind";
+        var threshold = TimeSpan.FromSeconds(AlertThreshold(behind));
+
+        // During: once the newest ingested sample is `threshold` ahead of the newest sent one, a scrape reads both
+        // timestamps and the next evaluation makes the real rule's expression true on each replica, for both replicas'
+        // queues (each scrapes both). Its `for` (5m) outlasts this test, so the proof is the pending alert, not a
+        // firing one; VictoriaMetricsDown (for 2m) does fire.
+        var pendingBy = outage.StoppedAt + threshold + Interval + Interval + Margin;
+        var storeDown = "VictoriaMetricsDown";
+        var firingBy = outage.StoppedAt + Interval + AlertFor(storeDown) + Interval + Margin;
+        foreach (var replica in Stack.Prometheuses)
+        {
+            var client = new PrometheusClient(replica.Url);
+            await Eventually.HoldsAsync(Max(pendingBy - DateTimeOffset.UtcNow, Margin), async () =>
+                (await client.QueryAsync($"ALERTS{{alertname=\"{behind}\",alertstate=\"pending\"}}")).GetArrayLength() == Stack.Prometheuses.Count
+                    ? null : $"{replica.Name} does not hold {behind} pending for each replica's queue");
+            await Eventually.HoldsAsync(Max(firingBy - DateTimeOffset.UtcNow, Margin), async () =>
+                (await client.QueryAsync($"ALERTS{{alertname=\"{storeDown}\",alertstate=\"firing\"}}")).GetArrayLength() == 1
+                    ? null : $"{replica.Name} does not fire {storeDown}");
+        }
+
+        var lag = (await new PrometheusClient(Stack.Prometheus.Url).QueryAsync(BehindLag)).EnumerateArray().Select(s => double.Parse(s.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)).Min();
+        Report.Line(output, $"{(DateTimeOffset.UtcNow - outage.StoppedAt).TotalSeconds:F0} s into the outage: {behind} pending on both replicas (remote_write {lag:F0} s behind, threshold {threshold.TotalSeconds:F0} s), {storeDown} firing");
+
+        Assert.Equal(0, await ComponentCommand.RunAsync(Location, "start", ServiceNames.VictoriaMetrics, TextWriter.Null, CancellationToken.None));
+        var restarted = Stopwatch.StartNew();
+        var restartedAt = DateTimeOffset.UtcNow;
+
+        // Windows aligned to the dedup interval, as VictoriaMetrics keeps one sample per aligned interval: in each,
+        // the replica (which ran throughout) scraped exactly once, so the store must hold exactly as many samples per
+        // series as the replica's own TSDB (windows start after the stop, and after the staleness markers of the
+        // instance the scale-down removed). `up` of every job to the restart (the backends' `up` goes on, as 0, after
+        // step 7 stopped them); the request counters while the traffic ran.
+        var from = AlignDown(outage.StoppedAt) + Interval;
+        var windows = new[]
+        {
+            (Selector: "up", Until: AlignDown(restartedAt)),
+            (Selector: $"thebot_http_requests_total{{job=\"thebot-backend\",endpoint=\"{Endpoint}\"}}", Until: AlignDown(outage.TrafficEndedAt)),
+        };
+
+        // The queues resend from the WAL once a retry (backoff at most RemoteWriteBackoff) reaches the store; the last
+        // window's samples are then readable after a send deadline and the store's latency offset.
+        var caughtUpWithin = RemoteWriteBackoff + RemoteWriteDeadline + Stack.VictoriaMetrics!.LatencyOffset + Interval + Margin;
+        var compared = new List<string>();
+        await Eventually.HoldsAsync(caughtUpWithin, async () =>
+        {
+            compared.Clear();
+            foreach (var (selector, until) in windows)
+            {
+                var local = await SampleCountsAsync(Stack.Prometheus.Url, selector, from, until);
+                var stored = await SampleCountsAsync(Stack.VictoriaMetrics.Url, selector, from, until);
+                if (local.Count == 0 || !local.OrderBy(p => p.Key).SequenceEqual(stored.OrderBy(p => p.Key)))
+                {
+                    return $"{selector} over {(until - from).TotalSeconds:F0} s: replica {DescribeCounts(local)} ≠ VictoriaMetrics {DescribeCounts(stored)}";
+                }
+
+                compared.Add($"{selector}: {local.Count} series, {local.Values.Sum()} samples over {(until - from).TotalSeconds:F0} s");
+            }
+
+            return null;
+        });
+        Report.Line(output, $"VictoriaMetrics restarted after {(restartedAt - outage.StoppedAt).TotalSeconds:F0} s down; {restarted.Elapsed.TotalSeconds:F1} s later it holds per series exactly the samples of {Stack.Prometheus.Name}'s TSDB: {string.Join("; ", compared)}");
+
+        // A series scraped all along has one sample per interval in the window, so neither side is missing a stretch.
+        var upWindow = windows[0].Until - from;
+        Assert.All(await SampleCountsAsync(Stack.VictoriaMetrics.Url, "up", from, windows[0].Until), p =>
+            Assert.True(p.Value >= (long)(upWindow / Interval) - 1, $"{p.Key}: {p.Value} samples over {upWindow.TotalSeconds:F0} s"));
+
+        // After: the queues caught up, a scrape shows it, an evaluation drops the pending alert; the store is up again.
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=~\"{behind}|{storeDown}\"}}")).GetArrayLength() == 0
+                    ? null : $"{replica.Name} still holds {behind} or {storeDown}");
+        }
+
+        Report.Line(output, $"{behind} and {storeDown} resolved on both replicas {restarted.Elapsed.TotalSeconds:F1} s after the restart");
+    }
+
+    [Fact, Step(Order = 9)]
     public async Task SIGKILL_of_one_Prometheus_replica_leaves_no_gap_in_VictoriaMetrics()
     {
         // Long enough for several scrapes to be missing from the killed replica.
@@ -225,7 +409,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
             (await new PrometheusClient(Location.Url(ServiceNames.PrometheusB)).QueryAsync($"{series} == 1")).GetArrayLength() == 1 ? null : "prometheus-b has not scraped node again");
     }
 
-    [Fact, Step(Order = 7)]
+    [Fact, Step(Order = 10)]
     public async Task After_SIGKILL_of_one_Alertmanager_member_the_next_alert_is_still_delivered_once()
     {
         const string alert = "FrontendServiceDown";
@@ -244,11 +428,35 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         var survivors = Stack.Alertmanagers.Where(m => m.Name != victim.Name).ToList();
         await NotifiedOnceAsync(alert, alreadyThere, stopped, Interval + Interval + forDuration + Interval + groupWait + Alertmanager.PeerTimeout + Margin, survivors, receiver);
 
+        // Meanwhile the survivors count one member fewer than Prometheus scrapes: the real cluster-members rule is true
+        // for each survivor on each replica (pending: its `for` of 5m outlasts this test; the member has been dead for
+        // far longer than gossip's failure detection, a scrape and an evaluation by now).
+        const string missing = MembersMissing;
+        var survivorInstances = survivors.Select(m => $"127.0.0.1:{Location.Ports[m.Name]}").Order(StringComparer.Ordinal).ToList();
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
+                await MissingMembersAsync(replica) is var instances && instances.SequenceEqual(survivorInstances)
+                    ? null : $"{replica.Name} holds {missing} for [{string.Join(", ", instances)}], not for the survivors [{string.Join(", ", survivorInstances)}]");
+        }
+
+        Report.Line(output, $"{missing} pending for both survivors on both replicas {stopped.Elapsed.TotalSeconds:F1} s after the SIGKILL");
+
         // The member restarts from up's spec and rejoins the cluster.
         Assert.Equal(0, await ComponentCommand.RunAsync(Location, "start", victim.Name, TextWriter.Null, CancellationToken.None));
+        var restarted = Stopwatch.StartNew();
         await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Margin, async () =>
             (await Http.GetFromJsonAsync<JsonElement>(victim.Url + "/api/v2/status")).GetProperty("cluster").GetProperty("peers").GetArrayLength() == Stack.Alertmanagers.Count
                 ? null : $"{victim.Name} has not rejoined all {Stack.Alertmanagers.Count} members");
+
+        // Rejoined: a scrape reads three members everywhere and the next evaluation drops the alert.
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
+                await MissingMembersAsync(replica) is { Count: 0 } ? null : $"{replica.Name} still holds {missing}");
+        }
+
+        Report.Line(output, $"{missing} gone on both replicas {restarted.Elapsed.TotalSeconds:F1} s after {victim.Name} restarted");
     }
 
     /// <summary>
@@ -291,6 +499,11 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     }
 
     private StackLocation Location => ha.Location;
+
+    /// <summary>The instances for which <paramref name="replica"/> holds AlertmanagerClusterMembersMissing (pending or firing), sorted.</summary>
+    private static async Task<List<string>> MissingMembersAsync(Prometheus replica) =>
+        [.. (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{MembersMissing}\"}}")).EnumerateArray()
+            .Select(s => s.GetProperty("metric").GetProperty("instance").GetString()!).Order(StringComparer.Ordinal)];
 
     /// <summary>The firing notifications of <paramref name="alert"/> that arrived after the first <paramref name="skip"/> inbox entries.</summary>
     private List<JsonNode> Firing(string alert, int skip) =>
@@ -342,13 +555,43 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
             s => s.GetProperty("metric").GetProperty("instance").GetString()!, s => s.GetProperty("value")[1].GetString()!);
 
     /// <summary>The committed <c>for</c> of <paramref name="alert"/> (monitoring/prometheus/alert_rules.yml).</summary>
-    private TimeSpan AlertFor(string alert)
+    private TimeSpan AlertFor(string alert) => TimeCompression.ParseDuration(AlertRule(alert).Text("for") ?? "0s");
+
+    /// <summary>The number of the committed expression's final <c>&gt; N</c> comparison.</summary>
+    private double AlertThreshold(string alert) =>
+        double.Parse(System.Text.RegularExpressions.Regex.Match(AlertRule(alert).Text("expr")!, @">\s*([0-9.]+)\s*$").Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private YamlMappingNode AlertRule(string alert) =>
+        Yaml.Load(Path.Combine(Stack.Renderer.Monitoring, "prometheus", "alert_rules.yml")).Seq("groups")!.Children.OfType<YamlMappingNode>()
+            .SelectMany(g => g.Seq("rules")!.Children.OfType<YamlMappingNode>()).Single(r => r.Text("alert") == alert);
+
+    /// <summary>
+    /// Samples per series of <paramref name="selector"/> in the window (<paramref name="from"/>, <paramref name="until"/>]
+    /// as the Prometheus-API server at <paramref name="url"/> holds them (count_over_time at a fixed time), keyed by
+    /// the series' labels apart from the external ones that only remote_write adds.
+    /// </summary>
+    private async Task<Dictionary<string, long>> SampleCountsAsync(string url, string selector, DateTimeOffset from, DateTimeOffset until)
     {
-        var rules = Yaml.Load(Path.Combine(Stack.Renderer.Monitoring, "prometheus", "alert_rules.yml"));
-        var rule = rules.Seq("groups")!.Children.OfType<YamlMappingNode>().SelectMany(g => g.Seq("rules")!.Children.OfType<YamlMappingNode>())
-            .Single(r => r.Text("alert") == alert);
-        return TimeCompression.ParseDuration(rule.Text("for") ?? "0s");
+        var external = Yaml.Load(Path.Combine(Stack.Renderer.Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Map("external_labels")?.Children.Keys
+            .OfType<YamlScalarNode>().Select(k => k.Value!).Append(ConfigRenderer.ReplicaLabel).Append("__name__").ToHashSet() ?? [];
+        var query = $"count_over_time({selector}[{(long)(until - from).TotalSeconds}s])";
+        var result = await new PrometheusClient(url).GetAsync($"/api/v1/query?query={Uri.EscapeDataString(query)}&time={until.ToUnixTimeSeconds()}");
+        return result.GetProperty("data").GetProperty("result").EnumerateArray().ToDictionary(
+            s => string.Join(",", s.GetProperty("metric").EnumerateObject().Where(l => !external.Contains(l.Name)).Select(l => $"{l.Name}={l.Value.GetString()}").Order(StringComparer.Ordinal)),
+            s => long.Parse(s.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture));
     }
+
+    private static string DescribeCounts(Dictionary<string, long> counts) => "{" + string.Join("; ", counts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}")) + "}";
+
+    /// <summary><paramref name="time"/> rounded down to a multiple of the scrape (and dedup) interval since the epoch.</summary>
+    private DateTimeOffset AlignDown(DateTimeOffset time)
+    {
+        var every = (long)Interval.TotalMilliseconds;
+        var millis = time.ToUnixTimeMilliseconds();
+        return DateTimeOffset.FromUnixTimeMilliseconds(millis - (millis % every));
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>The receiver and group_wait of the committed route for severity="critical" (monitoring/alertmanager/alertmanager.yml).</summary>
     private (string Receiver, TimeSpan GroupWait) CriticalRoute()

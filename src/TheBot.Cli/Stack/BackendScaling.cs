@@ -4,12 +4,19 @@ namespace TheBot.Cli.Stack;
 
 /// <summary>
 /// Changes how many backend instances a running HA stack has, from the very specs <c>up</c> builds: new instances
-/// are started (each waits for its readiness probe) before they are published, removed ones are unpublished before
-/// they are stopped. Publishing is rewriting <see cref="BackendTargets"/>' two files, which Prometheus (file_sd) and
+/// are started (each waits for its readiness probe) before they are published, removed ones are unpublished and
+/// drained (<see cref="Drain"/>) before they are stopped. Publishing is rewriting <see cref="BackendTargets"/>' two files, which Prometheus (file_sd) and
 /// the frontend (YARP's destinations) pick up on their own: neither is restarted.
 /// </summary>
 internal static class BackendScaling
 {
+    /// <summary>
+    /// How long removed instances keep serving after they are unpublished: one active health-probe interval of the
+    /// frontend (<c>Backend:HealthProbeIntervalSeconds</c>, 5 s), far above its configuration reload delay (250 ms
+    /// after the file watch fires), so no request is routed to an instance that is already stopping.
+    /// </summary>
+    public static readonly TimeSpan Drain = TimeSpan.FromSeconds(5);
+
     /// <summary>What a scaling did.</summary>
     /// <param name="Started">Instances started, in order.</param>
     /// <param name="Stopped">Instances stopped, in order.</param>
@@ -63,8 +70,17 @@ internal static class BackendScaling
         target.Topology.Save(location.Paths);
         BackendTargets.Write(target);
 
+        var removed = current.Topology.BackendNames.Except(target.Topology.BackendNames).ToList();
+        if (removed.Count > 0)
+        {
+            // Drain: the frontend applies the rewritten destinations only after its file watch fires, and until then
+            // still routes to the removed instances; stopped at once, they would answer its requests with refused
+            // connections (502). Requests already forwarded finish inside the instance's graceful shutdown (SIGTERM).
+            await Task.Delay(Drain, cancellationToken);
+        }
+
         var stopped = new List<string>();
-        foreach (var name in current.Topology.BackendNames.Except(target.Topology.BackendNames))
+        foreach (var name in removed)
         {
             if (await ComponentControl.StopAsync(location.Paths, name, cancellationToken) is not null)
             {
