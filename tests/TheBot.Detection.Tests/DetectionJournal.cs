@@ -4,15 +4,17 @@ using Xunit.Abstractions;
 namespace TheBot.Detection.Tests;
 
 /// <summary>
-/// What a detection suite saw: timestamped progress lines (test output and <c>/tmp/thebot-detection-&lt;pid&gt;.log</c>,
-/// readable while the suite runs), problems that fail it at the end, and notes for the report. Scenarios may run side
-/// by side, so everything is written under a lock.
+/// What a detection suite saw: timestamped progress lines (test output and <c>artifacts/detection/&lt;pid&gt;.log</c> in
+/// the repository, readable while the suite runs and kept with the test results, never left in the temp folder),
+/// problems that fail it at the end, and notes for the report. Scenarios may run side by side, so everything is
+/// written under a lock.
 /// </summary>
 internal sealed class DetectionJournal(ITestOutputHelper output)
 {
     private readonly Lock _gate = new();
     private readonly List<string> _problems = [];
     private readonly List<string> _notes = [];
+    private readonly string _file = LogFile();
 
     /// <summary>Started with the suite.</summary>
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
@@ -45,7 +47,7 @@ internal sealed class DetectionJournal(ITestOutputHelper output)
         lock (_gate)
         {
             output.WriteLine(stamped);
-            File.AppendAllText(Path.Combine(Path.GetTempPath(), $"thebot-detection-{Environment.ProcessId}.log"), stamped + "\n");
+            File.AppendAllText(_file, stamped + "\n");
         }
     }
 
@@ -64,5 +66,11 @@ internal sealed class DetectionJournal(ITestOutputHelper output)
         {
             _notes.Add(note);
         }
+    }
+
+    private static string LogFile()
+    {
+        var directory = Directory.CreateDirectory(TheBot.Testing.Repository.PathOf(Path.Combine("artifacts", "detection")));
+        return Path.Combine(directory.FullName, $"journal-{Environment.ProcessId}.log");
     }
 }

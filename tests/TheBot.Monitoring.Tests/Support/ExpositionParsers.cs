@@ -36,8 +36,12 @@ public static class ExpositionParsers
     // Written once per test process (Lazy is thread-safe), so parallel tests never run a half-written file.
     private static readonly Lazy<string> Script = new(() =>
     {
-        var path = Path.Combine(Path.GetTempPath(), $"thebot-parse-exposition-{Environment.ProcessId}.py");
-        File.WriteAllText(path, ParseScript);
+        // Beside the test binaries, not in the temp folder: a test run leaves nothing behind. Written to a private
+        // name and renamed, so a concurrent test process never runs a half-written file (the content is the same).
+        var path = Path.Combine(AppContext.BaseDirectory, "parse-exposition.py");
+        var writing = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllText(writing, ParseScript);
+        File.Move(writing, path, overwrite: true);
         return path;
     });
 
