@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using TheBot.Cli.Setup;
+using TheBot.Cli.TestRuns;
 
 namespace TheBot.Cli.Commands;
 
@@ -62,6 +63,7 @@ internal static class TestCommand
                 .ThenBy(p => p, StringComparer.Ordinal)
                 .ToList();
 
+            var before = LeftBehind.Snapshot();
             var resultsRoot = Path.Combine(root, "artifacts", "test-results");
             if (Directory.Exists(resultsRoot))
             {
@@ -86,6 +88,23 @@ internal static class TestCommand
                 var counts = TestCounts.ForProject(name, Path.Combine(resultsDir, name + ".trx"), exit, output);
                 output.WriteLine($"  {name}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped ({watch.Elapsed.TotalSeconds:F0} s)");
                 total += counts;
+            }
+
+            step = "looking for what the tests left behind";
+            var left = await LeftBehind.SinceAsync(before, TimeSpan.FromSeconds(15));
+            if (left.Count > 0)
+            {
+                output.WriteLine($"✗ the tests left {left.Count} thing(s) behind; counted as one failure:");
+                foreach (var line in left)
+                {
+                    output.WriteLine("  " + line);
+                }
+
+                total = total with { Failed = total.Failed + 1 };
+            }
+            else
+            {
+                output.WriteLine("  nothing left behind (no new thebot-* temp entry, /dev/shm entry or stack process)");
             }
 
             if (projects.Count == 0)

@@ -1,0 +1,106 @@
+using TheBot.Stack;
+
+namespace TheBot.Cli.TestRuns;
+
+/// <summary>
+/// What a test run may leave behind on the machine: entries named <c>thebot-*</c> in the temp folder, entries in
+/// <c>/dev/shm</c> (PostgreSQL's segments once were), and stack processes (the services' binaries, the platform's
+/// programs, anything running from a <c>thebot-test-*</c> folder). <c>./thebot test</c> takes one snapshot before
+/// the first project and compares the machine with it at the end; whatever is new counts as a failure, so a test that
+/// forgets to stop a server or delete a folder is found by the run that added it, not by the next developer.
+/// </summary>
+internal sealed class LeftBehind
+{
+    /// <summary>Program names (<c>/proc/PID/comm</c>, at most 15 characters) of the stack's services and tools.</summary>
+    private static readonly HashSet<string> StackPrograms =
+    [
+        "prometheus", "alertmanager", "postgres", "redis-server", "node_exporter", "prometheus-node", "prometheus-post",
+        "prometheus-redi", "postgres_export", "redis_exporter", "victoria-metric", "vmagent", "vmalert", "wrk",
+        "TheBot.Api", "TheBot.Web",
+    ];
+
+    private const string TempPrefix = "thebot-";
+    private const string SharedMemory = "/dev/shm";
+
+    private readonly HashSet<string> _temp;
+    private readonly HashSet<string> _shm;
+    private readonly HashSet<ProcessIdentity> _processes;
+
+    private LeftBehind(HashSet<string> temp, HashSet<string> shm, HashSet<ProcessIdentity> processes)
+    {
+        _temp = temp;
+        _shm = shm;
+        _processes = processes;
+    }
+
+    /// <summary>The machine now.</summary>
+    public static LeftBehind Snapshot() => new(
+        Entries(Path.GetTempPath(), TempPrefix + "*"),
+        Entries(SharedMemory, "*"),
+        [.. StackProcesses()]);
+
+    /// <summary>
+    /// What is on the machine now and was not in <paramref name="before"/>, one line each (empty when nothing). Stack
+    /// processes get up to <paramref name="grace"/> to finish exiting: the last project's servers may still be in
+    /// their shutdown when its test host returns.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> SinceAsync(LeftBehind before, TimeSpan grace)
+    {
+        var deadline = DateTime.UtcNow + grace;
+        while (true)
+        {
+            var now = Snapshot();
+            var left = new List<string>();
+            left.AddRange(now._temp.Except(before._temp).Order(StringComparer.Ordinal).Select(p => $"temp entry {p}"));
+            left.AddRange(now._shm.Except(before._shm).Order(StringComparer.Ordinal).Select(p => $"shared-memory entry {p}"));
+            left.AddRange(now._processes.Except(before._processes).OrderBy(p => p.Pid)
+                .Select(p => $"process {p.Pid}: {ProcessTree.CommandLine(p.Pid) ?? "(gone)"}"));
+            if (left.Count == 0 || DateTime.UtcNow >= deadline)
+            {
+                return left;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private static HashSet<string> Entries(string folder, string pattern)
+    {
+        try
+        {
+            return Directory.Exists(folder) ? [.. Directory.EnumerateFileSystemEntries(folder, pattern)] : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static IEnumerable<ProcessIdentity> StackProcesses()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || ProcessTree.Identify(pid) is not { } identity)
+            {
+                continue;
+            }
+
+            string comm;
+            try
+            {
+                comm = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            var commandLine = ProcessTree.CommandLine(pid) ?? string.Empty;
+            if (StackPrograms.Contains(comm) || commandLine.Contains("/thebot-test-", StringComparison.Ordinal)
+                || commandLine.Contains("TheBot.Api.dll", StringComparison.Ordinal) || commandLine.Contains("TheBot.Web.dll", StringComparison.Ordinal))
+            {
+                yield return identity;
+            }
+        }
+    }
+}
