@@ -3,8 +3,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using TheBot.Cli.Clients;
+using TheBot.Cli.Diagnostics;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
+using TheBot.Cli.State;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;

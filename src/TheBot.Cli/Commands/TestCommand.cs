@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using TheBot.Cli.Setup;
+using TheBot.Cli.TestRuns;
 
 namespace TheBot.Cli.Commands;
 
