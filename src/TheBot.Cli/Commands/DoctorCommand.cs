@@ -6,7 +6,7 @@ using TheBot.Cli.Clients;
 using TheBot.Cli.Diagnostics;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
-using TheBot.Cli.State;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;

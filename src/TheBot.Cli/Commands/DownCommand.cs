@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TheBot.Cli.State;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
-using TheBot.Cli.State;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
