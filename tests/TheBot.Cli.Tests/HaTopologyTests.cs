@@ -6,6 +6,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Commands;
+using TheBot.Cli.Config;
+using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
 using TheBot.Stack.Components;
@@ -179,7 +181,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         const string alert = "BackendServiceDown";
         var forDuration = AlertFor(alert);
         var (receiver, groupWait) = CriticalRoute();
-        var alreadyThere = InboxCommand.Read(Stack.InboxDirectory).Count;
+        var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
 
         // Every instance down: the service is unavailable, the cheapest real critical alert.
         foreach (var name in Stack.Topology.BackendNames)
@@ -231,7 +233,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         const string alert = "FrontendServiceDown";
         var forDuration = AlertFor(alert);
         var (receiver, groupWait) = CriticalRoute();
-        var alreadyThere = InboxCommand.Read(Stack.InboxDirectory).Count;
+        var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
 
         // One member is gone without a goodbye (which cluster position it held depends on its random peer name).
         var victim = Stack.Alertmanager;
@@ -294,7 +296,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
     /// <summary>The firing notifications of <paramref name="alert"/> that arrived after the first <paramref name="skip"/> inbox entries.</summary>
     private List<JsonNode> Firing(string alert, int skip) =>
-        [.. InboxCommand.Read(Stack.InboxDirectory).Skip(skip).Where(n => n["payload"]?["status"]?.GetValue<string>() == "firing"
+        [.. NotificationInbox.Read(Stack.InboxDirectory).Skip(skip).Where(n => n["payload"]?["status"]?.GetValue<string>() == "firing"
             && n["payload"]?["alerts"]?.AsArray().Any(a => a?["labels"]?["alertname"]?.GetValue<string>() == alert) == true)];
 
     /// <summary>Sends <paramref name="count"/> GETs of <see cref="Endpoint"/> through the frontend; each must succeed.</summary>
@@ -347,7 +349,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         var rules = Yaml.Load(Path.Combine(Stack.Renderer.Monitoring, "prometheus", "alert_rules.yml"));
         var rule = rules.Seq("groups")!.Children.OfType<YamlMappingNode>().SelectMany(g => g.Seq("rules")!.Children.OfType<YamlMappingNode>())
             .Single(r => r.Text("alert") == alert);
-        return TimeCompression.ParseDuration(rule.Text("for") ?? "0s");
+        return PrometheusDuration.Parse(rule.Text("for") ?? "0s");
     }
 
     /// <summary>The receiver and group_wait of the committed route for severity="critical" (monitoring/alertmanager/alertmanager.yml).</summary>
@@ -357,6 +359,6 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         var root = config.Map("route")!;
         var route = root.Seq("routes")!.Children.OfType<YamlMappingNode>()
             .First(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == "severity=\"critical\"") == true);
-        return (route.Text("receiver")!, TimeCompression.ParseDuration(route.Text("group_wait") ?? root.Text("group_wait") ?? "30s"));
+        return (route.Text("receiver")!, PrometheusDuration.Parse(route.Text("group_wait") ?? root.Text("group_wait") ?? "30s"));
     }
 }

@@ -53,7 +53,7 @@ internal static class DoctorCommand
     public static async Task<IReadOnlyList<Check>> RunAsync(StackLocation location, CancellationToken cancellationToken)
     {
         var stack = new LocalStack(location);
-        var flags = UpCommand.StateFlags(location);
+        var flags = StackOptions.StateFlags(location);
         var checks = new List<Check>();
         async Task Add(string name, string fix, Func<Task<(bool Ok, string Detail)>> probe)
         {

@@ -71,7 +71,7 @@ internal static class LoadCommand
         catch (HttpRequestException exception)
         {
             output.WriteLine($"✗ the platform did not answer as expected: {exception.Message}");
-            output.WriteLine($"    fix: start the stack with ./thebot up --detach{UpCommand.StateFlags(location)}, then ./thebot doctor{UpCommand.StateFlags(location)}");
+            output.WriteLine($"    fix: start the stack with ./thebot up --detach{StackOptions.StateFlags(location)}, then ./thebot doctor{StackOptions.StateFlags(location)}");
             return (1, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -85,7 +85,7 @@ internal static class LoadCommand
         var unexpectedShare = result.Samples.Count == 0 ? 1 : (double)result.Unexpected / result.Samples.Count;
         if (result.Samples.Count == 0 || unexpectedShare > 0.01)
         {
-            output.WriteLine($"✗ {result.Unexpected} of {result.Samples.Count} requests got an answer the platform should not give ({LoadReport.Percent(unexpectedShare)}); read {location.Paths.LogFile(ServiceNames.Backend)} and ./thebot doctor{UpCommand.StateFlags(location)}");
+            output.WriteLine($"✗ {result.Unexpected} of {result.Samples.Count} requests got an answer the platform should not give ({LoadReport.Percent(unexpectedShare)}); read {location.Paths.LogFile(ServiceNames.Backend)} and ./thebot doctor{StackOptions.StateFlags(location)}");
             return (1, result);
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TheBot.Cli.Config;
 using TheBot.Stack;
 using YamlDotNet.RepresentationModel;
 
@@ -50,7 +51,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
     /// <summary>The committed global <c>scrape_interval</c> (15 s), the interval of the standard profile.</summary>
     public TimeSpan SourceScrapeInterval =>
-        TimeCompression.ParseDuration(Yaml.Load(Path.Combine(Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Text("scrape_interval") ?? "1m");
+        PrometheusDuration.Parse(Yaml.Load(Path.Combine(Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Text("scrape_interval") ?? "1m");
 
     /// <summary>The job that scrapes VictoriaMetrics' own /metrics in the HA topology (added there, absent in the single-node stack).</summary>
     public const string VictoriaMetricsJob = "victoriametrics";
