@@ -54,7 +54,7 @@ internal static class LoadCommand
     /// <summary>The stack's admin token when it has one (read, never created: load does not change the stack).</summary>
     private static string? AdminToken(StackLocation location)
     {
-        var file = Path.Combine(location.Paths.Secrets, "admin-token");
+        var file = location.Paths.SecretFile(SecretNames.AdminToken);
         return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
     }
 

@@ -63,7 +63,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
     public string PostgresQueries => Path.Combine(Monitoring, "postgres-exporter", "queries.yml");
 
-    public string ScrapeTokenFile => Path.Combine(paths.Secrets, "scrape-token");
+    public string ScrapeTokenFile => paths.SecretFile(SecretNames.ScrapeToken);
 
     /// <summary>Loki's rendered config.</summary>
     public string LokiConfig => Path.Combine(paths.Config, "loki.yml");

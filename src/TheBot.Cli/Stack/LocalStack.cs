@@ -55,8 +55,8 @@ internal sealed class LocalStack
         VictoriaMetrics = Topology.HighAvailability
             ? new VictoriaMetrics(paths, ports[ServiceNames.VictoriaMetrics]) { DedupInterval = ScrapeInterval }
             : null;
-        ScrapeToken = paths.GetOrCreateSecret("scrape-token");
-        AdminToken = paths.GetOrCreateSecret("admin-token");
+        ScrapeToken = paths.GetOrCreateSecret(SecretNames.ScrapeToken);
+        AdminToken = paths.GetOrCreateSecret(SecretNames.AdminToken);
     }
 
     public StackProfile Profile { get; }
@@ -259,8 +259,8 @@ internal sealed class LocalStack
         environment["ASPNETCORE_ENVIRONMENT"] = Profile.Environment;
         environment["DOTNET_NOLOGO"] = "1";
         environment["Monitoring__ServiceName"] = $"thebot-{name}";
-        environment["Monitoring__ScrapeTokenFile"] = Path.Combine(_location.Paths.Secrets, "scrape-token");
-        environment["Monitoring__AdminTokenFile"] = Path.Combine(_location.Paths.Secrets, "admin-token");
+        environment["Monitoring__ScrapeTokenFile"] = _location.Paths.SecretFile(SecretNames.ScrapeToken);
+        environment["Monitoring__AdminTokenFile"] = _location.Paths.SecretFile(SecretNames.AdminToken);
         environment["Logging__File__Path"] = Path.Combine(_location.Paths.Logs, "services"); // thebot-<name>.log, as Alloy tails them
         return new ProcessSpec(name, DotnetHost)
         {

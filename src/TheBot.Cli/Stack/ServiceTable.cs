@@ -17,7 +17,7 @@ internal static class ServiceTable
         var ha = topology.HighAvailability;
         return
         [
-            .. topology.BackendNames.Select(name => (name, location.Url(name), $"system endpoints: Bearer {secrets}/scrape-token (scrape), {secrets}/admin-token (admin)")),
+            .. topology.BackendNames.Select(name => (name, location.Url(name), $"system endpoints: Bearer {location.Paths.SecretFile(SecretNames.ScrapeToken)} (scrape), {location.Paths.SecretFile(SecretNames.AdminToken)} (admin)")),
             ("frontend", location.Url(ServiceNames.Frontend), ha ? $"—; load-balances across {topology.Backends} backend instance(s)" : "—"),
             .. topology.PrometheusReplicas.Select(r => (r.Replica is null ? "Prometheus" : $"Prometheus {r.Name} (replica {r.Replica})",
                 location.Url(r.Name), "no auth, loopback only; admin API on")),
