@@ -107,7 +107,7 @@ internal static partial class StatusCommand
                     var metrics = await Http.GetStringAsync(url + "/metrics", cancellationToken);
                     var match = BuildInfo().Match(metrics);
                     return match.Success ? $"{spec.Name} {match.Groups[1].Value}" : spec.Name;
-                case LocalStack.Inbox:
+                case ServiceNames.Inbox:
                     return "thebot inbox";
                 default:
                     var result = await CommandRunner.RunAsync(spec.Executable, ["--version"], new CommandOptions { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken);
