@@ -20,6 +20,11 @@ public sealed class PortPlan
         [ServiceNames.PostgreSql] = 5432,
         [ServiceNames.Redis] = 6379,
 
+        // Not in contract §3 but listened on all the same: Loki's gRPC port (it opens one even when nothing uses it) and
+        // the local notification inbox.
+        [ServiceNames.GrpcPort(ServiceNames.Loki)] = 9096,
+        [ServiceNames.Inbox] = 9097,
+
         // HA topology only (`up --topology ha`), chosen to collide with no single-node default: backend-2…backend-9 on
         // 8001-8008, the second Prometheus replica on 9091, Alertmanager members 2 and 3 on 9095 and 9098, the three
         // members' gossip on 9084-9086 (9094, Alertmanager's own default, would sit among the members' HTTP ports), and

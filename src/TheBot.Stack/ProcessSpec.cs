@@ -47,8 +47,17 @@ public sealed record ProcessSpec(string Name, string Executable)
     /// <summary>How long a clean shutdown may take before the whole process tree is killed.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Debian package that provides <see cref="Executable"/>, named in the error when it is missing.</summary>
-    public string? Package { get; init; }
+    /// <summary>
+    /// Debian package that provides <see cref="Executable"/>, named in the error when it is missing: looked up in
+    /// <see cref="DebianPackageMap"/> unless given.
+    /// </summary>
+    public string? Package
+    {
+        get => _package ?? DebianPackageMap.For(Executable);
+        init => _package = value;
+    }
+
+    private readonly string? _package;
 }
 
 /// <summary>A one-time preparation step of a <see cref="ProcessSpec"/>.</summary>

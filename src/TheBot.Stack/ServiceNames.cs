@@ -36,6 +36,9 @@ public static class ServiceNames
     /// <summary>Redis.</summary>
     public const string Redis = "redis";
 
+    /// <summary>The local notification inbox (not in contract §3: it stands in for the real receivers on one machine).</summary>
+    public const string Inbox = "inbox";
+
     /// <summary>VictoriaMetrics single-node, the HA topology's long-term store (not in the single-node stack).</summary>
     public const string VictoriaMetrics = "victoriametrics";
 
@@ -65,6 +68,9 @@ public static class ServiceNames
         _ when name.StartsWith(Backend + "-", StringComparison.Ordinal) => Backend,
         _ => name,
     };
+
+    /// <summary>The key of a service's gRPC port in <see cref="PortPlan"/>, e.g. <c>loki-grpc</c>.</summary>
+    public static string GrpcPort(string service) => service + "-grpc";
 
     /// <summary>The key of an Alertmanager member's gossip (cluster) port in <see cref="PortPlan"/>, e.g. <c>alertmanager-cluster</c>.</summary>
     public static string ClusterPort(string member) => member + "-cluster";

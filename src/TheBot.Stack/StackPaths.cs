@@ -24,6 +24,9 @@ public sealed record StackPaths
     /// <summary><c>&lt;root&gt;/secrets</c>: generated passwords and tokens.</summary>
     public string Secrets => Path.Combine(Root, "secrets");
 
+    /// <summary>The file of the secret <paramref name="name"/> (one of <see cref="SecretNames"/>) in <see cref="Secrets"/>.</summary>
+    public string SecretFile(string name) => Path.Combine(Secrets, name);
+
     /// <summary>The data folder of one service, <c>&lt;root&gt;/data/&lt;name&gt;</c>.</summary>
     public string Data(string name) => Path.Combine(Root, "data", name);
 
@@ -55,7 +58,7 @@ public sealed record StackPaths
     /// </summary>
     public string GetOrCreateSecret(string name)
     {
-        var file = Path.Combine(Secrets, name);
+        var file = SecretFile(name);
         if (File.Exists(file))
         {
             return File.ReadAllText(file).Trim();

@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TheBot.Cli.Clients;
+using TheBot.Cli.Config;
+using TheBot.Cli.Inbox;
 using TheBot.Cli.Commands;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
@@ -280,7 +282,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         const string alert = "BackendServiceDown";
         var forDuration = AlertFor(alert);
         var (receiver, groupWait) = CriticalRoute();
-        var alreadyThere = InboxCommand.Read(Stack.InboxDirectory).Count;
+        var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
 
         // Every instance down: the service is unavailable, the cheapest real critical alert.
         foreach (var name in Stack.Topology.BackendNames)
@@ -415,7 +417,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         const string alert = "FrontendServiceDown";
         var forDuration = AlertFor(alert);
         var (receiver, groupWait) = CriticalRoute();
-        var alreadyThere = InboxCommand.Read(Stack.InboxDirectory).Count;
+        var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
 
         // One member is gone without a goodbye (which cluster position it held depends on its random peer name).
         var victim = Stack.Alertmanager;
@@ -507,7 +509,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
     /// <summary>The firing notifications of <paramref name="alert"/> that arrived after the first <paramref name="skip"/> inbox entries.</summary>
     private List<JsonNode> Firing(string alert, int skip) =>
-        [.. InboxCommand.Read(Stack.InboxDirectory).Skip(skip).Where(n => n["payload"]?["status"]?.GetValue<string>() == "firing"
+        [.. NotificationInbox.Read(Stack.InboxDirectory).Skip(skip).Where(n => n["payload"]?["status"]?.GetValue<string>() == "firing"
             && n["payload"]?["alerts"]?.AsArray().Any(a => a?["labels"]?["alertname"]?.GetValue<string>() == alert) == true)];
 
     /// <summary>Sends <paramref name="count"/> GETs of <see cref="Endpoint"/> through the frontend; each must succeed.</summary>
@@ -555,7 +557,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
             s => s.GetProperty("metric").GetProperty("instance").GetString()!, s => s.GetProperty("value")[1].GetString()!);
 
     /// <summary>The committed <c>for</c> of <paramref name="alert"/> (monitoring/prometheus/alert_rules.yml).</summary>
-    private TimeSpan AlertFor(string alert) => TimeCompression.ParseDuration(AlertRule(alert).Text("for") ?? "0s");
+    private TimeSpan AlertFor(string alert) => PrometheusDuration.Parse(AlertRule(alert).Text("for") ?? "0s");
 
     /// <summary>The number of the committed expression's final <c>&gt; N</c> comparison.</summary>
     private double AlertThreshold(string alert) =>
@@ -600,6 +602,6 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         var root = config.Map("route")!;
         var route = root.Seq("routes")!.Children.OfType<YamlMappingNode>()
             .First(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == "severity=\"critical\"") == true);
-        return (route.Text("receiver")!, TimeCompression.ParseDuration(route.Text("group_wait") ?? root.Text("group_wait") ?? "30s"));
+        return (route.Text("receiver")!, PrometheusDuration.Parse(route.Text("group_wait") ?? root.Text("group_wait") ?? "30s"));
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using TheBot.Cli.Clients;
-using TheBot.Cli.Commands;
+using TheBot.Cli.Diagnostics;
 using TheBot.Stack;
 using Xunit;
 

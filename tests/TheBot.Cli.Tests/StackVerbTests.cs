@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Commands;
+using TheBot.Cli.Inbox;
 using TheBot.Cli.Load;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
@@ -126,7 +127,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
             Assert.Matches($@"(?m)^✓ up\s+{System.Text.RegularExpressions.Regex.Escape(service)}\s", text);
         }
 
-        var count = InboxCommand.Read(new LocalStack(Location).InboxDirectory).Count;
+        var count = NotificationInbox.Read(new LocalStack(Location).InboxDirectory).Count;
         Assert.True(count >= 2, $"inbox has {count} notification(s) after two test alerts");
         Assert.Contains($"inbox: {count} notification(s); last to ", text, StringComparison.Ordinal);
     }
@@ -329,7 +330,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         Assert.True(exit == 0, printed.ToString());
         Assert.Contains($"the route picks {receiver}", printed.ToString(), StringComparison.Ordinal);
         Assert.Contains($"✓ delivered to {receiver}", printed.ToString(), StringComparison.Ordinal);
-        var inbox = InboxCommand.Read(new LocalStack(Location).InboxDirectory);
+        var inbox = NotificationInbox.Read(new LocalStack(Location).InboxDirectory);
         Assert.Contains(inbox, n => n["receiver"]?.GetValue<string>() == receiver);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TheBot.Cli.Commands;
+using TheBot.Cli.TestRuns;
 using Xunit;
 
 namespace TheBot.Cli.Tests;

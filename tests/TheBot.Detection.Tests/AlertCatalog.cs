@@ -1,3 +1,4 @@
+using TheBot.Cli.Config;
 using TheBot.Cli.Stack;
 using TheBot.Testing;
 using YamlDotNet.RepresentationModel;
@@ -55,7 +56,7 @@ internal static class AlertCatalog
             }
         }
 
-        TimeSpan Timer(string key) => TimeCompression.ParseDuration(chosen.Text(key) ?? top.Text(key)!);
+        TimeSpan Timer(string key) => PrometheusDuration.Parse(chosen.Text(key) ?? top.Text(key)!);
         var receiverName = chosen.Text("receiver")!;
         var receiver = config.Seq("receivers")!.Children.OfType<YamlMappingNode>().Single(r => r.Text("name") == receiverName);
         var deliveries = new List<(string, string)>();
@@ -86,7 +87,7 @@ internal static class AlertCatalog
 
     /// <summary>Alertmanager's global <c>resolve_timeout</c> (production value).</summary>
     public static TimeSpan ResolveTimeout() =>
-        TimeCompression.ParseDuration(Yaml.Load(Repository.PathOf("monitoring/alertmanager/alertmanager.yml")).Map("global")?.Text("resolve_timeout") ?? "5m");
+        PrometheusDuration.Parse(Yaml.Load(Repository.PathOf("monitoring/alertmanager/alertmanager.yml")).Map("global")?.Text("resolve_timeout") ?? "5m");
 
     private static IEnumerable<YamlMappingNode> RulesOf(string kind)
     {

@@ -83,8 +83,7 @@ internal sealed class DetectionStack : IAsyncDisposable
         await LeftoverStacks.SweepOnceAsync();
         var paths = StackPaths.CreateTemporary(LeftoverStacks.Prefix + "detection-");
         LeftoverStacks.Claim(paths);
-        var inbox = Ports.GetFree();
-        var ports = new PortPlan(inbox - 9097, PortPlan.Defaults.Keys.ToDictionary(k => k, _ => Ports.GetFree()));
+        var ports = new PortPlan(0, PortPlan.Defaults.Keys.ToDictionary(k => k, _ => Ports.GetFree()));
         var location = new StackLocation(Repository.Root, paths, ports);
 
         var log = new NotificationLog();

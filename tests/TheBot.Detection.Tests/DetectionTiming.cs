@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using TheBot.Cli.Config;
 using TheBot.Cli.Stack;
 using YamlDotNet.RepresentationModel;
 
@@ -95,14 +96,14 @@ internal sealed partial class DetectionTiming
     {
         var root = Yaml.Load(renderedPrometheusConfig);
         var global = root.Map("global")!;
-        var interval = TimeCompression.ParseDuration(global.Text("scrape_interval") ?? "1m");
-        var timeout = TimeCompression.ParseDuration(global.Text("scrape_timeout") ?? "10s");
-        var evaluation = TimeCompression.ParseDuration(global.Text("evaluation_interval") ?? "1m");
+        var interval = PrometheusDuration.Parse(global.Text("scrape_interval") ?? "1m");
+        var timeout = PrometheusDuration.Parse(global.Text("scrape_timeout") ?? "10s");
+        var evaluation = PrometheusDuration.Parse(global.Text("evaluation_interval") ?? "1m");
         var jobs = new Dictionary<string, ScrapeJob>();
         foreach (var job in root.Seq("scrape_configs")!.Children.OfType<YamlMappingNode>())
         {
-            var own = job.Text("scrape_interval") is { } i ? TimeCompression.ParseDuration(i) : interval;
-            var ownTimeout = job.Text("scrape_timeout") is { } t ? TimeCompression.ParseDuration(t) : Min(timeout, own);
+            var own = job.Text("scrape_interval") is { } i ? PrometheusDuration.Parse(i) : interval;
+            var ownTimeout = job.Text("scrape_timeout") is { } t ? PrometheusDuration.Parse(t) : Min(timeout, own);
             jobs[job.Text("job_name")!] = new ScrapeJob(own, ownTimeout);
         }
 
@@ -308,7 +309,7 @@ internal sealed partial class DetectionTiming
     }
 
     private static TimeSpan Window(string text) =>
-        RangeSelector().Matches(text).Select(m => TimeCompression.ParseDuration(m.Groups["d"].Value)).DefaultIfEmpty(TimeSpan.Zero).Max();
+        RangeSelector().Matches(text).Select(m => PrometheusDuration.Parse(m.Groups["d"].Value)).DefaultIfEmpty(TimeSpan.Zero).Max();
 
     private List<string> JobsOf(string text)
     {

@@ -1,3 +1,4 @@
+using TheBot.Cli.Config;
 using TheBot.Cli.Stack;
 using TheBot.Testing;
 using Xunit;
@@ -18,7 +19,7 @@ public sealed class TransformTests : IDisposable
     [InlineData("500ms", 500)]
     [InlineData("0s", 0)]
     public void Parses_prometheus_durations(string text, long milliseconds) =>
-        Assert.Equal(milliseconds, (long)TimeCompression.ParseDuration(text).TotalMilliseconds);
+        Assert.Equal(milliseconds, (long)PrometheusDuration.Parse(text).TotalMilliseconds);
 
     [Fact]
     public void Scales_every_for_and_nothing_else()
@@ -36,13 +37,13 @@ public sealed class TransformTests : IDisposable
             Assert.Equal(rule.Get("annotations")!.ToString(), copy.Get("annotations")!.ToString());
             if (rule.Text("for") is { } f)
             {
-                var expected = TimeCompression.ParseDuration(f) / 15;
+                var expected = PrometheusDuration.Parse(f) / 15;
                 if (rule.Text("expr")!.Contains("absent(", StringComparison.Ordinal) && expected < TimeCompression.AbsentMinimumFor)
                 {
                     expected = TimeCompression.AbsentMinimumFor;
                 }
 
-                Assert.Equal(expected, TimeCompression.ParseDuration(copy.Text("for")!));
+                Assert.Equal(expected, PrometheusDuration.Parse(copy.Text("for")!));
             }
         }
 

@@ -247,15 +247,18 @@ public sealed class PortAndCliTests
         Assert.Equal(9190, plan[ServiceNames.Prometheus]);
         Assert.Equal(5532, plan[ServiceNames.PostgreSql]);
         Assert.Equal(7000, plan[ServiceNames.Redis]);
-        // The 11 services of contract §3, then the HA topology's members: backend-2…backend-9, prometheus-b,
-        // alertmanager-2/-3 and the three gossip ports, VictoriaMetrics.
-        Assert.Equal(11 + (StackTopology.MaxBackends - 1) + 3 + 3 + 1, plan.All.Count);
+        // The 11 services of contract §3, Loki's gRPC port and the local inbox, then the HA topology's members:
+        // backend-2…backend-9, prometheus-b, alertmanager-2/-3 and the three gossip ports, VictoriaMetrics.
+        Assert.Equal(11 + 2 + (StackTopology.MaxBackends - 1) + 3 + 3 + 1, plan.All.Count);
+        Assert.Equal(9096, PortPlan.Default[ServiceNames.GrpcPort(ServiceNames.Loki)]);
+        Assert.Equal(9197, plan[ServiceNames.Inbox]);
         Assert.All(PortPlan.Defaults, d => Assert.Equal(d.Key == ServiceNames.Redis ? 7000 : d.Value + 100, plan[d.Key]));
         Assert.Equal(PortPlan.Defaults.Count, PortPlan.Defaults.Values.Distinct().Count());
 
         // An HA member never takes a single-node default, nor one 50 away modulo 100 (the tests' side-by-side offsets).
         string[] singleNode = [ServiceNames.Backend, ServiceNames.Frontend, ServiceNames.Prometheus, ServiceNames.Alertmanager, ServiceNames.Grafana,
-            ServiceNames.Loki, ServiceNames.NodeExporter, ServiceNames.PostgresExporter, ServiceNames.RedisExporter, ServiceNames.PostgreSql, ServiceNames.Redis];
+            ServiceNames.Loki, ServiceNames.NodeExporter, ServiceNames.PostgresExporter, ServiceNames.RedisExporter, ServiceNames.PostgreSql, ServiceNames.Redis,
+            ServiceNames.GrpcPort(ServiceNames.Loki), ServiceNames.Inbox];
         var single = singleNode.Select(name => PortPlan.Default[name]).ToList();
         Assert.All(PortPlan.Defaults.Where(d => !singleNode.Contains(d.Key)), d =>
             Assert.DoesNotContain(single, port => port == d.Value || Math.Abs(port - d.Value) % 100 == 50));

@@ -8,14 +8,6 @@ namespace TheBot.Cli.Checks;
 /// <summary>Runs the validating tools (promtool, amtool, docker-compose, sh) and trims their output to the lines that say what is wrong.</summary>
 public static class CheckTool
 {
-    private static readonly Dictionary<string, string> Packages = new(StringComparer.Ordinal)
-    {
-        ["promtool"] = "prometheus",
-        ["amtool"] = "prometheus-alertmanager",
-        ["docker-compose"] = "docker-compose",
-        ["sh"] = "dash",
-    };
-
     // promtool test rules is slow (seconds per file) and a pure function of the files it reads: its verdicts are
     // remembered for the life of the process, keyed by the content of every input.
     private static readonly ConcurrentDictionary<string, Lazy<Task<CommandResult>>> Memo = new(StringComparer.Ordinal);
@@ -28,7 +20,7 @@ public static class CheckTool
 
     /// <summary>The reason shown when <paramref name="tool"/> is missing.</summary>
     public static string Missing(string tool) =>
-        $"{tool} is not installed (not on PATH): apt-get install -y {Packages.GetValueOrDefault(tool, tool)}";
+        $"{tool} is not installed (not on PATH): apt-get install -y {DebianPackageMap.For(tool) ?? tool}";
 
     /// <summary>Runs <paramref name="tool"/>; null when it is not installed.</summary>
     public static async Task<CommandResult?> RunAsync(

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -35,8 +36,8 @@ internal static class BackupCommand
             {
                 Console.WriteLine($"✗ backup failed: {exception.Message}");
                 Console.WriteLine(exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
-                    ? $"    fix: Prometheus has no data yet (just started, or its TSDB was wiped): check ./thebot status{UpCommand.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
-                    : $"    fix: is Prometheus running with --web.enable-admin-api? ./thebot status{UpCommand.StateFlags(location)}");
+                    ? $"    fix: Prometheus has no data yet (just started, or its TSDB was wiped): check ./thebot status{StackOptions.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
+                    : $"    fix: is Prometheus running with --web.enable-admin-api? ./thebot status{StackOptions.StateFlags(location)}");
                 return 1;
             }
         });

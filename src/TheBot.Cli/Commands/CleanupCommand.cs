@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using TheBot.Cli.Clients;
+using TheBot.Cli.Config;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -24,7 +26,7 @@ internal static class CleanupCommand
         command.SetAction(async (result, ct) =>
         {
             var location = StackOptions.Location(result);
-            if (!TryParseAge(result.GetValue(olderThan)!, out var age))
+            if (!PrometheusDuration.TryParse(result.GetValue(olderThan), out var age, out _))
             {
                 Console.WriteLine($"✗ --older-than '{result.GetValue(olderThan)}' is not a duration like 30d, 12h, 90m or 0s");
                 return 2;
@@ -37,7 +39,7 @@ internal static class CleanupCommand
             catch (HttpRequestException exception)
             {
                 Console.WriteLine($"✗ cleanup failed: {exception.Message}");
-                Console.WriteLine($"    fix: a bad selector is named above; else check Prometheus runs with --web.enable-admin-api (./thebot status{UpCommand.StateFlags(location)})");
+                Console.WriteLine($"    fix: a bad selector is named above; else check Prometheus runs with --web.enable-admin-api (./thebot status{StackOptions.StateFlags(location)})");
                 return 1;
             }
         });
@@ -78,25 +80,5 @@ internal static class CleanupCommand
 
         output.WriteLine($"✓ deleted; {left} matching series left before {end:u}; tombstones cleaned");
         return left == 0 ? 0 : 1;
-    }
-
-    public static bool TryParseAge(string text, out TimeSpan age)
-    {
-        age = TimeSpan.Zero;
-        if (text.Length < 2 || !long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
-        {
-            return false;
-        }
-
-        age = text[^1] switch
-        {
-            's' => TimeSpan.FromSeconds(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
-            'd' => TimeSpan.FromDays(amount),
-            'w' => TimeSpan.FromDays(7 * amount),
-            _ => TimeSpan.MinValue,
-        };
-        return age >= TimeSpan.Zero;
     }
 }

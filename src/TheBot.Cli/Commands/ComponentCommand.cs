@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;

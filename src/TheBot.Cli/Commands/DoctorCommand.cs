@@ -3,8 +3,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using TheBot.Cli.Clients;
+using TheBot.Cli.Diagnostics;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -51,7 +53,7 @@ internal static class DoctorCommand
     public static async Task<IReadOnlyList<Check>> RunAsync(StackLocation location, CancellationToken cancellationToken)
     {
         var stack = new LocalStack(location);
-        var flags = UpCommand.StateFlags(location);
+        var flags = StackOptions.StateFlags(location);
         var checks = new List<Check>();
         async Task Add(string name, string fix, Func<Task<(bool Ok, string Detail)>> probe)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;

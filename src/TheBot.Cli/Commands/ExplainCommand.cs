@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Explain;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TheBot.Cli.Load;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -53,7 +54,7 @@ internal static class LoadCommand
     /// <summary>The stack's admin token when it has one (read, never created: load does not change the stack).</summary>
     private static string? AdminToken(StackLocation location)
     {
-        var file = Path.Combine(location.Paths.Secrets, "admin-token");
+        var file = location.Paths.SecretFile(SecretNames.AdminToken);
         return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
     }
 
@@ -70,7 +71,7 @@ internal static class LoadCommand
         catch (HttpRequestException exception)
         {
             output.WriteLine($"✗ the platform did not answer as expected: {exception.Message}");
-            output.WriteLine($"    fix: start the stack with ./thebot up --detach{UpCommand.StateFlags(location)}, then ./thebot doctor{UpCommand.StateFlags(location)}");
+            output.WriteLine($"    fix: start the stack with ./thebot up --detach{StackOptions.StateFlags(location)}, then ./thebot doctor{StackOptions.StateFlags(location)}");
             return (1, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -84,7 +85,7 @@ internal static class LoadCommand
         var unexpectedShare = result.Samples.Count == 0 ? 1 : (double)result.Unexpected / result.Samples.Count;
         if (result.Samples.Count == 0 || unexpectedShare > 0.01)
         {
-            output.WriteLine($"✗ {result.Unexpected} of {result.Samples.Count} requests got an answer the platform should not give ({LoadReport.Percent(unexpectedShare)}); read {location.Paths.LogFile(ServiceNames.Backend)} and ./thebot doctor{UpCommand.StateFlags(location)}");
+            output.WriteLine($"✗ {result.Unexpected} of {result.Samples.Count} requests got an answer the platform should not give ({LoadReport.Percent(unexpectedShare)}); read {location.Paths.LogFile(ServiceNames.Backend)} and ./thebot doctor{StackOptions.StateFlags(location)}");
             return (1, result);
         }
 

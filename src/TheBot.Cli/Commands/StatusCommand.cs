@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -27,7 +29,7 @@ internal static partial class StatusCommand
             }
 
             var stack = new LocalStack(location);
-            var inbox = InboxCommand.Read(stack.InboxDirectory);
+            var inbox = NotificationInbox.Read(stack.InboxDirectory);
             Console.WriteLine($"inbox: {inbox.Count} notification(s)" + (inbox.Count == 0 ? string.Empty
                 : $"; last to {inbox[^1]["receiver"]}: {string.Join(", ", inbox[^1]["payload"]?["alerts"]?.AsArray().Select(a => $"{a?["labels"]?["alertname"]} ({a?["status"]})") ?? [])}"));
             return rows.All(r => r.State == ServiceState.Up) ? 0 : 3;
@@ -108,7 +110,7 @@ internal static partial class StatusCommand
                     var metrics = await Http.GetStringAsync(url + "/metrics", cancellationToken);
                     var match = BuildInfo().Match(metrics);
                     return match.Success ? $"{spec.Name} {match.Groups[1].Value}" : spec.Name;
-                case LocalStack.Inbox:
+                case ServiceNames.Inbox:
                     return "thebot inbox";
                 default:
                     var result = await CommandRunner.RunAsync(spec.Executable, ["--version"], new CommandOptions { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken);

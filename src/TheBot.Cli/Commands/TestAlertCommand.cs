@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using TheBot.Cli.Clients;
+using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -41,7 +43,7 @@ internal static class TestAlertCommand
         if (!route.Succeeded)
         {
             output.WriteLine($"✗ cannot read the route tree of {stack.Renderer.AlertmanagerConfig}: {route.StandardError.Trim()}");
-            output.WriteLine($"    fix: ./thebot up --detach{UpCommand.StateFlags(location)}");
+            output.WriteLine($"    fix: ./thebot up --detach{StackOptions.StateFlags(location)}");
             return 1;
         }
 
@@ -59,7 +61,7 @@ internal static class TestAlertCommand
         catch (HttpRequestException exception)
         {
             output.WriteLine($"✗ Alertmanager refused the alert: {exception.Message}");
-            output.WriteLine($"    fix: ./thebot doctor{UpCommand.StateFlags(location)}");
+            output.WriteLine($"    fix: ./thebot doctor{StackOptions.StateFlags(location)}");
             return 1;
         }
 
@@ -67,7 +69,7 @@ internal static class TestAlertCommand
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
-            var delivered = InboxCommand.Read(stack.InboxDirectory).FirstOrDefault(n =>
+            var delivered = NotificationInbox.Read(stack.InboxDirectory).FirstOrDefault(n =>
                 n["payload"]?["alerts"]?.AsArray().Any(a => a?["labels"]?["test_id"]?.GetValue<string>() == id) == true);
             if (delivered is not null)
             {

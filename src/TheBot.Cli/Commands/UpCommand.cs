@@ -1,7 +1,9 @@
 using System.CommandLine;
 using TheBot.Cli.Clients;
+using TheBot.Cli.Inbox;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Options;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -158,7 +160,7 @@ internal static class UpCommand
         if (detach)
         {
             supervisor.Detach();
-            output.WriteLine($"stack running in the background; state in {location.Paths.Root}. Stop it with ./thebot down" + StateFlags(location));
+            output.WriteLine($"stack running in the background; state in {location.Paths.Root}. Stop it with ./thebot down" + StackOptions.StateFlags(location));
             return 0;
         }
 
@@ -202,7 +204,7 @@ internal static class UpCommand
         if (live.Count > 0)
         {
             output.WriteLine($"✗ the stack in {location.Paths.Root} is already running ({string.Join(", ", live.Select(r => $"{r.Name} pid {r.Pid}"))}); "
-                + "stop it first with ./thebot down" + StateFlags(location));
+                + "stop it first with ./thebot down" + StackOptions.StateFlags(location));
             return false;
         }
 
@@ -237,7 +239,7 @@ internal static class UpCommand
                     }
                 }
 
-                var notifications = InboxCommand.Read(stack.InboxDirectory).Count;
+                var notifications = NotificationInbox.Read(stack.InboxDirectory).Count;
                 var down = exited.Count == 0 ? string.Empty : $" (down: {string.Join(", ", exited.Select(s => s.Name))})";
                 output.WriteLine($"{DateTime.Now:HH:mm:ss}  {total - exited.Count}/{total} processes running{down} · {notifications} notifications in the inbox");
             }
@@ -246,9 +248,6 @@ internal static class UpCommand
         {
         }
     }
-
-    /// <summary>Kept for the verbs that call it here; the flags live in <see cref="StackOptions.StateFlags"/>.</summary>
-    internal static string StateFlags(StackLocation location) => StackOptions.StateFlags(location);
 
     /// <summary>Builds the backend and frontend into <see cref="LocalStack.ServicesBuild"/>; false (with the errors printed) when one fails.</summary>
     internal static async Task<bool> BuildServicesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)

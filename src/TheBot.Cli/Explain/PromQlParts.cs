@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using TheBot.Cli.Config;
 
 namespace TheBot.Cli.Explain;
 
@@ -38,39 +39,11 @@ internal static partial class PromQlParts
 
     /// <summary>The widest range selector (<c>[5m]</c>) in the expression, if any.</summary>
     public static TimeSpan? WidestRange(string expr) =>
-        Range().Matches(expr).Select(m => ParseDuration(m.Groups[1].Value)).Where(d => d is not null).Max();
+        Range().Matches(expr).Select(m => PrometheusDuration.TryParse(m.Groups[1].Value, out var d, out _) ? d : (TimeSpan?)null).Where(d => d is not null).Max();
 
     /// <summary>The <c>job="…"</c> matcher of the expression, if it has exactly one job.</summary>
     public static string? Job(string expr) =>
         JobMatcher().Matches(expr).Select(m => m.Groups[1].Value).Distinct().ToList() is [var job] ? job : null;
-
-    /// <summary>Prometheus durations: 30s, 5m, 1h30m, 2d.</summary>
-    public static TimeSpan? ParseDuration(string text)
-    {
-        var total = TimeSpan.Zero;
-        var parts = DurationPart().Matches(text);
-        if (parts.Count == 0 || string.Concat(parts.Select(p => p.Value)) != text)
-        {
-            return null;
-        }
-
-        foreach (Match part in parts)
-        {
-            var n = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            total += part.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(n),
-                "s" => TimeSpan.FromSeconds(n),
-                "m" => TimeSpan.FromMinutes(n),
-                "h" => TimeSpan.FromHours(n),
-                "d" => TimeSpan.FromDays(n),
-                "w" => TimeSpan.FromDays(7 * n),
-                _ => TimeSpan.FromDays(365 * n),
-            };
-        }
-
-        return total;
-    }
 
     private static readonly HashSet<string> Keywords =
     [
@@ -171,9 +144,6 @@ internal static partial class PromQlParts
 
     [GeneratedRegex("""\bjob\s*=\s*"([^"]+)"\s*[,}]""")]
     private static partial Regex JobMatcher();
-
-    [GeneratedRegex("""(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)""")]
-    private static partial Regex DurationPart();
 
     [GeneratedRegex("""\b(by|without|on|ignoring|group_left|group_right)$""")]
     private static partial Regex GroupingKeyword();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using TheBot.Cli.Commands;
+using TheBot.Cli.Config;
 
 namespace TheBot.Cli.Load;
 
@@ -52,7 +53,7 @@ internal sealed record LoadSettings(TimeSpan Duration, int RequestsPerSecond, do
         string duration, int rps, double errorShare, string? baseUrl, Uri defaultBackend, Uri defaultFrontend, int? seed, string? adminToken = null)
     {
         var errors = new List<string>();
-        if (!CleanupCommand.TryParseAge(duration.Trim(), out var span) || span < MinDuration || span > MaxDuration)
+        if (!PrometheusDuration.TryParse(duration.Trim(), out var span, out _) || span < MinDuration || span > MaxDuration)
         {
             errors.Add($"--duration must be between 1s and 1h, like 60s, 5m or 1h (got '{duration}')");
         }

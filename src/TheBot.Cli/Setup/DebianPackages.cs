@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TheBot.Stack;
 
 namespace TheBot.Cli.Setup;
 
@@ -8,26 +9,8 @@ namespace TheBot.Cli.Setup;
 /// </summary>
 internal static class DebianPackages
 {
-    /// <summary>Binary that proves the package is installed → the package that ships it.</summary>
-    public static readonly IReadOnlyList<(string Binary, string Package)> Required =
-    [
-        ("/usr/lib/postgresql/15/bin/postgres", "postgresql-15"),
-        ("/usr/bin/psql", "postgresql-client-15"),
-        ("/usr/bin/redis-server", "redis-server"),
-        ("/usr/bin/prometheus", "prometheus"),
-        ("/usr/bin/promtool", "prometheus"),
-        ("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager"),
-        ("/usr/bin/amtool", "prometheus-alertmanager"),
-        ("/usr/bin/prometheus-node-exporter", "prometheus-node-exporter"),
-        ("/usr/bin/prometheus-postgres-exporter", "prometheus-postgres-exporter"),
-        ("/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter"),
-        // Long-term store of the HA topology (`up --topology ha`): single-node server, vmbackup beside it.
-        ("/usr/bin/victoria-metrics", "victoria-metrics"),
-        ("/usr/bin/wrk", "wrk"),
-        ("/usr/bin/docker-compose", "docker-compose"),
-        // The strict, independent OpenMetrics parser the exposition tests hold the library's output to.
-        ("/usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py", "python3-prometheus-client"),
-    ];
+    /// <summary>Binary that proves the package is installed → the package that ships it (<see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Required => DebianPackageMap.Binaries;
 
     public static IReadOnlyList<string> Missing() =>
         Required.Where(r => !File.Exists(r.Binary)).Select(r => r.Package).Distinct().ToList();

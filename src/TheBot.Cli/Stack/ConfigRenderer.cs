@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TheBot.Cli.Config;
 using TheBot.Stack;
 using YamlDotNet.RepresentationModel;
 
@@ -50,7 +51,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
     /// <summary>The committed global <c>scrape_interval</c> (15 s), the interval of the standard profile.</summary>
     public TimeSpan SourceScrapeInterval =>
-        TimeCompression.ParseDuration(Yaml.Load(Path.Combine(Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Text("scrape_interval") ?? "1m");
+        PrometheusDuration.Parse(Yaml.Load(Path.Combine(Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Text("scrape_interval") ?? "1m");
 
     /// <summary>The job that scrapes VictoriaMetrics' own /metrics in the HA topology (added there, absent in the single-node stack).</summary>
     public const string VictoriaMetricsJob = "victoriametrics";
@@ -62,7 +63,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
     public string PostgresQueries => Path.Combine(Monitoring, "postgres-exporter", "queries.yml");
 
-    public string ScrapeTokenFile => Path.Combine(paths.Secrets, "scrape-token");
+    public string ScrapeTokenFile => paths.SecretFile(SecretNames.ScrapeToken);
 
     /// <summary>Loki's rendered config.</summary>
     public string LokiConfig => Path.Combine(paths.Config, "loki.yml");
@@ -84,8 +85,6 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     /// <summary>The keys of a committed Grafana datasource that carry compose's basic auth (dropped locally).</summary>
     public static readonly string[] BasicAuthKeys = ["basicAuth", "basicAuthUser", "secureJsonData"];
 
-    /// <summary>Loki's gRPC port (not in contract §3: nothing outside Loki uses it): the compose file's 9096 plus the offset.</summary>
-    public static int LokiGrpcPort(PortPlan ports) => 9096 + ports.Offset;
 
     /// <summary>
     /// Writes prometheus.yml for loopback targets; <paramref name="interval"/> overrides the global intervals
@@ -218,7 +217,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         server.Set("http_listen_address", "127.0.0.1");
         server.Set("http_listen_port", $"{ports[ServiceNames.Loki]}");
         server.Set("grpc_listen_address", "127.0.0.1");
-        server.Set("grpc_listen_port", $"{LokiGrpcPort(ports)}");
+        server.Set("grpc_listen_port", $"{ports[ServiceNames.GrpcPort(ServiceNames.Loki)]}");
         var prefix = root.Map("common")?.Text("path_prefix") ?? throw new ConfigException(source, "common.path_prefix is missing");
         Rebase(root, prefix.TrimEnd('/'), paths.Data(ServiceNames.Loki));
         if (root.Map("ruler") is { } ruler)

@@ -1,4 +1,5 @@
 using TheBot.Stack;
+using TheBot.Cli.Stack.Components;
 using TheBot.Stack.Components;
 
 namespace TheBot.Cli.Stack;
@@ -10,9 +11,9 @@ namespace TheBot.Cli.Stack;
 internal sealed record StackLocation(string RepositoryRoot, StackPaths Paths, PortPlan Ports)
 {
     /// <summary>Port of the local notification inbox (not in contract §3: it replaces real receivers locally).</summary>
-    public int InboxPort => 9097 + Ports.Offset;
+    public int InboxPort => Ports[ServiceNames.Inbox];
 
-    public string Url(string service) => $"http://127.0.0.1:{(service == LocalStack.Inbox ? InboxPort : Ports[service])}";
+    public string Url(string service) => $"http://127.0.0.1:{Ports[service]}";
 }
 
 /// <summary>
@@ -24,8 +25,6 @@ internal sealed record StackLocation(string RepositoryRoot, StackPaths Paths, Po
 /// </summary>
 internal sealed class LocalStack
 {
-    public const string Inbox = "inbox";
-
     private readonly StackLocation _location;
 
     /// <param name="location">State folder and ports.</param>
@@ -55,8 +54,8 @@ internal sealed class LocalStack
         VictoriaMetrics = Topology.HighAvailability
             ? new VictoriaMetrics(paths, ports[ServiceNames.VictoriaMetrics]) { DedupInterval = ScrapeInterval }
             : null;
-        ScrapeToken = paths.GetOrCreateSecret("scrape-token");
-        AdminToken = paths.GetOrCreateSecret("admin-token");
+        ScrapeToken = paths.GetOrCreateSecret(SecretNames.ScrapeToken);
+        AdminToken = paths.GetOrCreateSecret(SecretNames.AdminToken);
     }
 
     public StackProfile Profile { get; }
@@ -122,54 +121,35 @@ internal sealed class LocalStack
     {
         var paths = _location.Paths;
         var ports = _location.Ports;
+        var dotnet = new DotnetService(paths, ServicesBuild, DotnetHost, Profile.Environment);
+        var backend = new Backend(dotnet, ports);
         var postgresExporter = new PostgresExporter(ports[ServiceNames.PostgresExporter], Postgres.DataSourceName, Renderer.PostgresQueries);
         var redisExporter = new RedisExporter(ports[ServiceNames.RedisExporter], Redis.Port, Redis.Password);
         List<ProcessSpec> specs =
         [
             Postgres.Spec,
             Redis.Spec,
-            .. Topology.BackendNames.Select(BackendSpec),
-            Service(ServiceNames.Frontend, "TheBot.Web", ports[ServiceNames.Frontend], FrontendEnvironment(), [ServiceNames.Backend]),
+            .. Topology.BackendNames.Select(name =>
+                backend.Spec(name, Postgres.ConnectionString, Redis.ConnectionString, Profile.FaultSwitch, Profile.BackendEnvironment)),
+            new Frontend(dotnet, ports).Spec(_location.Url(ServiceNames.Backend),
+                Topology.HighAvailability ? BackendTargets.FrontendFile(paths) : null),
             new NodeExporter(ports[ServiceNames.NodeExporter]).Spec,
             postgresExporter.Spec,
             redisExporter.Spec,
-            InboxSpec(),
-            .. Alertmanagers.Select(member => member.Spec with { DependsOn = [Inbox] }),
+            new LocalInbox(ports, InboxDirectory, DotnetHost).Spec,
+            .. Alertmanagers.Select(member => member.Spec with { DependsOn = [ServiceNames.Inbox] }),
             .. VictoriaMetrics is { } store ? [store.Spec] : Array.Empty<ProcessSpec>(),
             .. Prometheuses.Select(PrometheusSpec),
         ];
 
-        if (FindBinary("loki") is { } loki)
+        if (FindBinary(Loki.Binary) is { } loki)
         {
-            specs.Add(new ProcessSpec(ServiceNames.Loki, loki)
-            {
-                Arguments = [$"-config.file={Renderer.LokiConfig}"],
-                Ports = new Dictionary<string, int> { ["http"] = ports[ServiceNames.Loki], ["grpc"] = ConfigRenderer.LokiGrpcPort(ports) },
-                Readiness = ReadinessProbe.HttpGet($"{_location.Url(ServiceNames.Loki)}/ready"),
-                ReadinessTimeout = TimeSpan.FromSeconds(60),
-            });
+            specs.Add(new Loki(ports, Renderer.LokiConfig).Spec(loki));
         }
 
-        if (FindBinary("grafana-server") is { } grafana && GrafanaAdminPassword is { Length: > 0 } password)
+        if (FindBinary(Grafana.Binary) is { } grafana && GrafanaAdminPassword is { Length: > 0 } password)
         {
-            specs.Add(new ProcessSpec(ServiceNames.Grafana, grafana)
-            {
-                Arguments = ["--homepath", "/usr/share/grafana"],
-                Environment = new Dictionary<string, string>
-                {
-                    ["GF_SERVER_HTTP_ADDR"] = "127.0.0.1",
-                    ["GF_SERVER_HTTP_PORT"] = $"{ports[ServiceNames.Grafana]}",
-                    ["GF_PATHS_DATA"] = paths.Data(ServiceNames.Grafana),
-                    // Grafana's own log file stays in its data folder: logs/grafana.log is the supervisor's capture of its output.
-                    ["GF_PATHS_LOGS"] = Path.Combine(paths.Data(ServiceNames.Grafana), "log"),
-                    ["GF_PATHS_PLUGINS"] = Path.Combine(paths.Data(ServiceNames.Grafana), "plugins"),
-                    ["GF_PATHS_PROVISIONING"] = Renderer.GrafanaProvisioning,
-                    ["GF_SECURITY_ADMIN_PASSWORD"] = password,
-                },
-                Ports = new Dictionary<string, int> { ["http"] = ports[ServiceNames.Grafana] },
-                Readiness = ReadinessProbe.HttpGet($"{_location.Url(ServiceNames.Grafana)}/api/health"),
-                ReadinessTimeout = TimeSpan.FromSeconds(60),
-            });
+            specs.Add(new Grafana(paths, ports, Renderer.GrafanaProvisioning).Spec(grafana, password));
         }
 
         return specs;
@@ -196,39 +176,7 @@ internal sealed class LocalStack
 
         Renderer.RenderLoki(_location.Ports);
         Renderer.RenderGrafana(_location.Ports);
-        return await Renderer.RenderAlertmanagerAsync(_location.Url(Inbox), cancellationToken, Profile);
-    }
-
-    /// <summary>
-    /// One backend instance: the same program, database, cache and job (<c>thebot-backend</c>) for every instance,
-    /// each on its own port with its own service name (so its own log file, <c>thebot-backend-2.log</c>).
-    /// </summary>
-    private ProcessSpec BackendSpec(string name) =>
-        Service(name, "TheBot.Api", _location.Ports[name], Overridden(new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = Postgres.ConnectionString,
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
-            ["Monitoring__JobName"] = "thebot-backend",
-            ["Faults__Enabled"] = Profile.FaultSwitch ? "true" : "false",
-        }, Profile.BackendEnvironment), [ServiceNames.PostgreSql, ServiceNames.Redis]);
-
-    /// <summary>
-    /// The frontend points at the backend; in HA at every instance, through the destinations file it re-reads when
-    /// <c>./thebot scale</c> rewrites it (<see cref="BackendTargets"/>).
-    /// </summary>
-    private Dictionary<string, string> FrontendEnvironment()
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["Backend__BaseUrl"] = _location.Url(ServiceNames.Backend),
-            ["Monitoring__JobName"] = "thebot-frontend",
-        };
-        if (Topology.HighAvailability)
-        {
-            environment["Backend__DestinationsFile"] = BackendTargets.FrontendFile(_location.Paths);
-        }
-
-        return environment;
+        return await Renderer.RenderAlertmanagerAsync(_location.Url(ServiceNames.Inbox), cancellationToken, Profile);
     }
 
     private ProcessSpec PrometheusSpec(Prometheus replica) => replica.Spec with
@@ -241,49 +189,6 @@ internal sealed class LocalStack
             ? [.. replica.Spec.Arguments, $"--rules.alert.resend-delay={TimeCompression.FormatDuration(compression.Scale(TimeSpan.FromMinutes(1)))}"]
             : replica.Spec.Arguments,
     };
-
-    private static Dictionary<string, string> Overridden(Dictionary<string, string> environment, IReadOnlyDictionary<string, string>? overrides)
-    {
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
-
-        return environment;
-    }
-
-    private ProcessSpec Service(string name, string project, int port, Dictionary<string, string> environment, string[] dependsOn)
-    {
-        var url = $"http://127.0.0.1:{port}";
-        environment["ASPNETCORE_URLS"] = url;
-        environment["ASPNETCORE_ENVIRONMENT"] = Profile.Environment;
-        environment["DOTNET_NOLOGO"] = "1";
-        environment["Monitoring__ServiceName"] = $"thebot-{name}";
-        environment["Monitoring__ScrapeTokenFile"] = Path.Combine(_location.Paths.Secrets, "scrape-token");
-        environment["Monitoring__AdminTokenFile"] = Path.Combine(_location.Paths.Secrets, "admin-token");
-        environment["Logging__File__Path"] = Path.Combine(_location.Paths.Logs, "services"); // thebot-<name>.log, as Alloy tails them
-        return new ProcessSpec(name, DotnetHost)
-        {
-            Arguments = [Path.Combine(ServicesBuild, project, project + ".dll")],
-            WorkingDirectory = Path.Combine(ServicesBuild, project),
-            Environment = environment,
-            Ports = new Dictionary<string, int> { ["http"] = port },
-            Readiness = ReadinessProbe.HttpGet($"{url}/api/system/readiness/"),
-            ReadinessTimeout = TimeSpan.FromSeconds(60),
-            DependsOn = dependsOn,
-        };
-    }
-
-    private ProcessSpec InboxSpec()
-    {
-        var cli = typeof(LocalStack).Assembly.Location;
-        return new ProcessSpec(Inbox, DotnetHost)
-        {
-            Arguments = [cli, "inbox", "--port", $"{_location.InboxPort}", "--dir", InboxDirectory],
-            Ports = new Dictionary<string, int> { ["http"] = _location.InboxPort },
-            Readiness = ReadinessProbe.HttpGet($"{_location.Url(Inbox)}/health"),
-        };
-    }
 }
 
 /// <summary>How a stack runs: the standard profile, or a time-compressed one for detection tests.</summary>

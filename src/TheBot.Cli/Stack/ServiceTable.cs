@@ -17,7 +17,7 @@ internal static class ServiceTable
         var ha = topology.HighAvailability;
         return
         [
-            .. topology.BackendNames.Select(name => (name, location.Url(name), $"system endpoints: Bearer {secrets}/scrape-token (scrape), {secrets}/admin-token (admin)")),
+            .. topology.BackendNames.Select(name => (name, location.Url(name), $"system endpoints: Bearer {location.Paths.SecretFile(SecretNames.ScrapeToken)} (scrape), {location.Paths.SecretFile(SecretNames.AdminToken)} (admin)")),
             ("frontend", location.Url(ServiceNames.Frontend), ha ? $"—; load-balances across {topology.Backends} backend instance(s)" : "—"),
             .. topology.PrometheusReplicas.Select(r => (r.Replica is null ? "Prometheus" : $"Prometheus {r.Name} (replica {r.Replica})",
                 location.Url(r.Name), "no auth, loopback only; admin API on; histograms: " + topology.HistogramMode)),
@@ -33,13 +33,13 @@ internal static class ServiceTable
             ("redis_exporter", location.Url(ServiceNames.RedisExporter) + "/metrics", "—"),
             ("PostgreSQL", $"postgresql://127.0.0.1:{location.Ports[ServiceNames.PostgreSql]}/thebot", $"user postgres, password in {secrets}/postgres-password"),
             ("Redis", $"redis://127.0.0.1:{location.Ports[ServiceNames.Redis]}", "loopback only"),
-            ("notification inbox", location.Url(LocalStack.Inbox) + "/notifications", $"local receivers write to {stack.InboxDirectory}/notifications.jsonl"),
+            ("notification inbox", location.Url(ServiceNames.Inbox) + "/notifications", $"local receivers write to {stack.InboxDirectory}/notifications.jsonl"),
         ];
     }
 
     /// <summary>Why a local Grafana is not running: installed but without its admin password, or not installed.</summary>
     private static string GrafanaMissing(LocalStack stack, string compose) =>
-        stack.FindBinary("grafana-server") is { } installed && stack.GrafanaAdminPassword is not { Length: > 0 }
+        stack.FindBinary(Components.Grafana.Binary) is { } installed && stack.GrafanaAdminPassword is not { Length: > 0 }
             ? $"installed ({installed}) but not started: set GRAFANA_ADMIN_PASSWORD and run up again"
             : compose;
 

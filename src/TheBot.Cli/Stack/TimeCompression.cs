@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using TheBot.Cli.Config;
 using YamlDotNet.RepresentationModel;
 
 namespace TheBot.Cli.Stack;
@@ -62,7 +63,7 @@ internal sealed partial class TimeCompression
     /// </summary>
     public TimeSpan ScaleFor(string forText, string? expression)
     {
-        var production = ParseDuration(forText);
+        var production = PrometheusDuration.Parse(forText);
         var scaled = Scale(production);
         return expression is not null && expression.Contains("absent(", StringComparison.Ordinal) && scaled < AbsentMinimumFor
             ? (production < AbsentMinimumFor ? production : AbsentMinimumFor)
@@ -73,7 +74,7 @@ internal sealed partial class TimeCompression
     public TimeSpan IntervalFor(string monitoringDirectory)
     {
         var global = Yaml.Load(Path.Combine(monitoringDirectory, "prometheus", "prometheus.yml")).Map("global");
-        return Scale(ParseDuration(global?.Text("scrape_interval") ?? "1m"));
+        return Scale(PrometheusDuration.Parse(global?.Text("scrape_interval") ?? "1m"));
     }
 
     /// <summary>
@@ -141,7 +142,7 @@ internal sealed partial class TimeCompression
     {
         if (root.Map("global") is { } global && global.Text("resolve_timeout") is { } resolve)
         {
-            global.Set("resolve_timeout", FormatDuration(Scale(ParseDuration(resolve))));
+            global.Set("resolve_timeout", FormatDuration(Scale(PrometheusDuration.Parse(resolve))));
         }
 
         void Route(YamlMappingNode route)
@@ -150,7 +151,7 @@ internal sealed partial class TimeCompression
             {
                 if (route.Text(key) is { } text)
                 {
-                    route.Set(key, FormatDuration(Scale(ParseDuration(text))));
+                    route.Set(key, FormatDuration(Scale(PrometheusDuration.Parse(text))));
                 }
             }
 
@@ -164,35 +165,6 @@ internal sealed partial class TimeCompression
         {
             Route(top);
         }
-    }
-
-    /// <summary>Parses a Prometheus/Alertmanager duration such as <c>1h30m</c>, <c>5m</c>, <c>500ms</c>, <c>0s</c>.</summary>
-    public static TimeSpan ParseDuration(string text)
-    {
-        var matches = DurationPart().Matches(text.Trim());
-        if (matches.Count == 0 || string.Concat(matches.Select(m => m.Value)) != text.Trim())
-        {
-            throw new FormatException($"not a Prometheus duration: '{text}'");
-        }
-
-        var total = TimeSpan.Zero;
-        foreach (Match match in matches)
-        {
-            var amount = long.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
-            total += match.Groups["u"].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(amount),
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                "d" => TimeSpan.FromDays(amount),
-                "w" => TimeSpan.FromDays(7 * amount),
-                "y" => TimeSpan.FromDays(365 * amount),
-                _ => throw new FormatException(text),
-            };
-        }
-
-        return total;
     }
 
     /// <summary>A duration in whole milliseconds, the unit every scaled value is written in (e.g. <c>4000ms</c>).</summary>
@@ -209,9 +181,6 @@ internal sealed partial class TimeCompression
 
         return text.ToString();
     }
-
-    [GeneratedRegex(@"(?<n>\d+)(?<u>ms|s|m|h|d|w|y)")]
-    private static partial Regex DurationPart();
 
     [GeneratedRegex(@">\s*(?<n>\d+(\.\d+)?)\s*$")]
     private static partial Regex TrailingGreaterThan();

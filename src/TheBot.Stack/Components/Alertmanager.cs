@@ -46,7 +46,7 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     {
         get
         {
-            var spec = HttpComponent.Spec(Name, "/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", Port, "/-/ready",
+            var spec = HttpComponent.Spec(Name, "/usr/bin/prometheus-alertmanager", Port, "/-/ready",
             [
                 $"--config.file={ConfigFile}",
                 $"--storage.path={paths.Data(Name)}",

@@ -10,7 +10,7 @@ public sealed class NodeExporter(int port)
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, "/usr/bin/prometheus-node-exporter", "prometheus-node-exporter", Port, "/metrics", []);
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, "/usr/bin/prometheus-node-exporter", Port, "/metrics", []);
 }
 
 /// <summary>
@@ -27,7 +27,7 @@ public sealed class PostgresExporter(int port, string dataSourceName, string? qu
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.PostgresExporter, "/usr/bin/prometheus-postgres-exporter", "prometheus-postgres-exporter", Port, "/metrics",
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.PostgresExporter, "/usr/bin/prometheus-postgres-exporter", Port, "/metrics",
         queriesFile is null ? [] : [$"--extend.query-path={queriesFile}"]) with
     {
         Environment = new Dictionary<string, string> { ["DATA_SOURCE_NAME"] = dataSourceName },
@@ -48,7 +48,7 @@ public sealed class RedisExporter(int port, int redisPort, string? redisPassword
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.RedisExporter, "/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter", Port, "/metrics",
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.RedisExporter, "/usr/bin/prometheus-redis-exporter", Port, "/metrics",
         [$"--redis.addr=redis://127.0.0.1:{redisPort}"]) with
     {
         Environment = redisPassword is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["REDIS_PASSWORD"] = redisPassword },

@@ -13,9 +13,6 @@ public sealed partial class PostgreSql
     /// <summary>The database superuser (also the Unix user the server runs as when started by root).</summary>
     public const string User = "postgres";
 
-    /// <summary>Debian package of the server binaries.</summary>
-    public const string Package = "postgresql";
-
     private readonly StackPaths _paths;
 
     /// <summary>Describes a server on <paramref name="port"/>; the password is kept in <c>secrets/postgres-password</c> when not given.</summary>
@@ -93,7 +90,6 @@ public sealed partial class PostgreSql
         Setup = new SetupStep(Path.Combine(DataDirectory, "PG_VERSION"), InitDbAsync),
         AfterReady = ct => CreateDatabaseAsync(Database, ct),
         StopSignal = ProcessSignal.Interrupt,
-        Package = Package,
     };
 
     /// <summary>The Unix user the server runs as: <see cref="User"/> when started by root, the caller (null) otherwise.</summary>

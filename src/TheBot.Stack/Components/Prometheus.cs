@@ -41,7 +41,7 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
 
-    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, "/usr/bin/prometheus", "prometheus", Port, "/-/ready",
+    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, "/usr/bin/prometheus", Port, "/-/ready",
     [
         $"--config.file={ConfigFile}",
         $"--storage.tsdb.path={paths.Data(Name)}",

@@ -47,7 +47,6 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
             Directory.CreateDirectory(paths.Data(ServiceNames.Redis));
             return Task.CompletedTask;
         }),
-        Package = "redis-server",
     };
 
     /// <summary>True when the server on <paramref name="port"/> answers PING (after AUTH when a password is given).</summary>

@@ -42,7 +42,6 @@ public sealed class VictoriaMetrics(StackPaths paths, int port)
         ],
         Ports = new Dictionary<string, int> { ["http"] = Port },
         Readiness = ReadinessProbe.HttpGet(Url + "/health"),
-        Package = "victoria-metrics",
     };
 
     private static string Millis(TimeSpan span) => $"{(long)span.TotalMilliseconds}ms";

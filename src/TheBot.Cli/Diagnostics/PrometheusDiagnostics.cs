@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using TheBot.Cli.Clients;
 
-namespace TheBot.Cli.Commands;
+namespace TheBot.Cli.Diagnostics;
 
 /// <summary>
 /// The doctor's checks for the seed's "High Memory Usage" and "Slow Queries in Prometheus" troubleshooting entries,

@@ -1,7 +1,7 @@
 using System.Xml;
 using System.Xml.Linq;
 
-namespace TheBot.Cli.Commands;
+namespace TheBot.Cli.TestRuns;
 
 /// <summary>Passed, failed and skipped tests, summed over test projects for <c>./thebot test</c>'s last line.</summary>
 internal sealed record TestCounts(int Passed, int Failed, int Skipped)

@@ -2,7 +2,7 @@ using System.CommandLine;
 using TheBot.Cli.Stack;
 using TheBot.Stack;
 
-namespace TheBot.Cli.Commands;
+namespace TheBot.Cli.Options;
 
 /// <summary>The flags every stack verb understands (contract §2): <c>--state-dir</c> and <c>--port-offset</c>.</summary>
 internal static class StackOptions

@@ -1,0 +1,34 @@
+using TheBot.Stack;
+
+namespace TheBot.Cli.Stack.Components;
+
+/// <summary>
+/// What the backend and frontend share as stack processes: one of this repository's ASP.NET Core programs, built into
+/// <paramref name="servicesBuild"/> and run by the dotnet host on loopback, with the stack's secrets, its log folder (as
+/// Alloy tails it) and readiness on the library's <c>/api/system/readiness/</c>.
+/// </summary>
+internal sealed class DotnetService(StackPaths paths, string servicesBuild, string dotnetHost, string aspNetEnvironment)
+{
+    /// <summary>The spec of <paramref name="project"/> run as <paramref name="name"/> on <paramref name="port"/>.</summary>
+    public ProcessSpec Spec(string name, string project, int port, Dictionary<string, string> environment, string[] dependsOn)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        environment["ASPNETCORE_URLS"] = url;
+        environment["ASPNETCORE_ENVIRONMENT"] = aspNetEnvironment;
+        environment["DOTNET_NOLOGO"] = "1";
+        environment["Monitoring__ServiceName"] = $"thebot-{name}";
+        environment["Monitoring__ScrapeTokenFile"] = paths.SecretFile(SecretNames.ScrapeToken);
+        environment["Monitoring__AdminTokenFile"] = paths.SecretFile(SecretNames.AdminToken);
+        environment["Logging__File__Path"] = Path.Combine(paths.Logs, "services"); // thebot-<name>.log, as Alloy tails them
+        return new ProcessSpec(name, dotnetHost)
+        {
+            Arguments = [Path.Combine(servicesBuild, project, project + ".dll")],
+            WorkingDirectory = Path.Combine(servicesBuild, project),
+            Environment = environment,
+            Ports = new Dictionary<string, int> { ["http"] = port },
+            Readiness = ReadinessProbe.HttpGet($"{url}/api/system/readiness/"),
+            ReadinessTimeout = TimeSpan.FromSeconds(60),
+            DependsOn = dependsOn,
+        };
+    }
+}
