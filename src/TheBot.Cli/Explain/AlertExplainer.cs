@@ -58,7 +58,9 @@ internal sealed class AlertExplainer(PrometheusClient prometheus, string logFold
         var job = PromQlParts.Job(expr);
         // Both kinds of the family: a Prometheus run with native histograms (up --native-histograms) stores no
         // _bucket series and files the exemplars under the family's own name (docs/metrics.md "Native histograms").
-        var matcher = job is null ? string.Empty : $"{{job=\"{job}\"}}";
+        // The matchers the rules put on the raw histogram (the latency rules leave /api/system/* out), so exemplars of
+        // probes and scrapes, slow on a busy machine, are not offered as the requests behind a user-latency alert.
+        var matcher = histogram is null ? string.Empty : Matchers(expanded, histogram, job);
         var classic = histogram is null ? null : histogram + matcher;
         var native = histogram is null ? null : histogram[..^"_bucket".Length] + matcher;
         var selector = histogram is null ? null : $"{classic} or {native}";
@@ -89,6 +91,24 @@ internal sealed class AlertExplainer(PrometheusClient prometheus, string logFold
         var state = active.Any(a => a.State == "firing") ? "firing" : active.Count > 0 ? "pending" : "inactive";
         return (new AlertExplanation(alert, state, expr, forDuration, Labels(rule.GetProperty("labels")), vector, op, threshold, active,
             drivers, selector, window, histogramDrivers, inWindow, exemplars, TraceLogSearch.Files(logFolder)), []);
+    }
+
+    /// <summary>
+    /// <c>{…}</c> for <paramref name="histogram"/>: the label matchers its first selector in <paramref name="expanded"/>
+    /// carries, plus <c>job="…"</c> when the alert names a job the selector does not; empty when there are none.
+    /// </summary>
+    internal static string Matchers(string expanded, string histogram, string? job)
+    {
+        var selector = System.Text.RegularExpressions.Regex.Match(expanded, System.Text.RegularExpressions.Regex.Escape(histogram) + @"\{([^}]*)\}");
+        var matchers = selector.Success
+            ? selector.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
+            : [];
+        if (job is not null && !matchers.Any(m => m.StartsWith("job=", StringComparison.Ordinal) || m.StartsWith("job =", StringComparison.Ordinal)))
+        {
+            matchers.Insert(0, $"job=\"{job}\"");
+        }
+
+        return matchers.Count == 0 ? string.Empty : "{" + string.Join(",", matchers) + "}";
     }
 
     /// <summary>Replaces recording-rule names by their expressions (a few levels deep), to find the raw series.</summary>
