@@ -43,6 +43,8 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
             AlertExplainer.Matchers(expanded, "thebot_http_request_duration_seconds_bucket", "thebot-backend"));
         Assert.Equal(string.Empty, AlertExplainer.Matchers("rate(x_bucket[5m])", "x_bucket", null));
         Assert.Equal("{job=\"a\"}", AlertExplainer.Matchers("rate(x_bucket[5m])", "x_bucket", "a"));
+        // A comma or brace inside a quoted value stays in its matcher.
+        Assert.Equal(["le=\"1\"", "endpoint=~\"/a,b|/{id}\""], PromQlParts.Matchers("sum(x_bucket{le=\"1\", endpoint=~\"/a,b|/{id}\"})", "x_bucket"));
         Assert.Equal(TimeSpan.FromMinutes(5), PromQlParts.WidestRange(expanded));
         Assert.DoesNotContain("le", PromQlParts.Names(expanded));
         Assert.DoesNotContain("histogram_quantile", PromQlParts.Names(expanded));

@@ -99,10 +99,7 @@ internal sealed class AlertExplainer(PrometheusClient prometheus, string logFold
     /// </summary>
     internal static string Matchers(string expanded, string histogram, string? job)
     {
-        var selector = System.Text.RegularExpressions.Regex.Match(expanded, System.Text.RegularExpressions.Regex.Escape(histogram) + @"\{([^}]*)\}");
-        var matchers = selector.Success
-            ? selector.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
-            : [];
+        var matchers = PromQlParts.Matchers(expanded, histogram).ToList();
         if (job is not null && !matchers.Any(m => m.StartsWith("job=", StringComparison.Ordinal) || m.StartsWith("job =", StringComparison.Ordinal)))
         {
             matchers.Insert(0, $"job=\"{job}\"");

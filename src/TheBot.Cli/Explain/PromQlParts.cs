@@ -45,6 +45,15 @@ internal static partial class PromQlParts
     public static string? Job(string expr) =>
         JobMatcher().Matches(expr).Select(m => m.Groups[1].Value).Distinct().ToList() is [var job] ? job : null;
 
+    /// <summary>
+    /// The label matchers (<c>name op "value"</c>) inside the braces of <paramref name="metric"/>'s first selector in
+    /// the expression, in order; empty when it has none. A comma or brace inside a quoted value stays in its matcher.
+    /// </summary>
+    public static IReadOnlyList<string> Matchers(string expr, string metric) =>
+        new Regex(Regex.Escape(metric) + """\{((?:[^}"]|"(?:[^"\\]|\\.)*")*)\}""").Match(expr) is { Success: true } selector
+            ? [.. LabelMatcher().Matches(selector.Groups[1].Value).Select(m => m.Value)]
+            : [];
+
     private static readonly HashSet<string> Keywords =
     [
         "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "inf", "nan",
@@ -141,6 +150,9 @@ internal static partial class PromQlParts
 
     [GeneratedRegex("""\[(\d+[a-z]+(?:\d+[a-z]+)*)(?::[^\]]*)?\]""")]
     private static partial Regex Range();
+
+    [GeneratedRegex("[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*\"(?:[^\"\\\\]|\\\\.)*\"")]
+    private static partial Regex LabelMatcher();
 
     [GeneratedRegex("""\bjob\s*=\s*"([^"]+)"\s*[,}]""")]
     private static partial Regex JobMatcher();
