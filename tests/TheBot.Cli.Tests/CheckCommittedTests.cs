@@ -4,6 +4,7 @@ using Xunit;
 namespace TheBot.Cli.Tests;
 
 /// <summary><c>thebot check</c> on the committed monitoring/: every line ✓, exit 0; the same as JSON.</summary>
+[Collection(PromtoolHeavyChecks.Name)]
 public class CheckCommittedTests
 {
     private static readonly string[] ExpectedFiles =
