@@ -57,6 +57,7 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
     public void Conditions_split_only_at_the_top_level(string expr, string vector, string? op, double? threshold) =>
         Assert.Equal((vector, op, threshold), PromQlParts.Condition(expr));
 
+    [Trait(TestCategory.Name, TestCategory.RealServers)]
     [Fact]
     public async Task An_unknown_alert_is_a_clear_error_with_its_exit_code()
     {
@@ -74,6 +75,7 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Contains("could not be asked", downError);
     }
 
+    [Trait(TestCategory.Name, TestCategory.RealServers)]
     [Fact]
     public async Task Explain_BackendHighLatency_names_the_slow_requests_and_their_log_lines()
     {

@@ -29,11 +29,15 @@ public sealed class FastLoopTests
             && a.ConstructorArguments.Select(c => c.Value as string).SequenceEqual([TestCategory.Name, TestCategory.Stack])));
     }
 
+    [Fact]
+    public void The_fast_loop_variable_is_the_one_the_server_fixtures_read() =>
+        Assert.Equal(TestCategory.FastLoopVariable, TestCommand.FastLoopVariable);
+
     [Theory]
     [InlineData(null, false, null)]
     [InlineData("FullyQualifiedName~Exposition", false, "FullyQualifiedName~Exposition")]
-    [InlineData(null, true, "Category!=Stack")]
-    [InlineData("FullyQualifiedName~Exposition|FullyQualifiedName~Health", true, "(FullyQualifiedName~Exposition|FullyQualifiedName~Health)&Category!=Stack")]
+    [InlineData(null, true, "Category!=Stack&Category!=RealServers")]
+    [InlineData("FullyQualifiedName~Exposition|FullyQualifiedName~Health", true, "(FullyQualifiedName~Exposition|FullyQualifiedName~Health)&Category!=Stack&Category!=RealServers")]
     public void Fast_narrows_the_users_filter(string? filter, bool fast, string? expected) =>
         Assert.Equal(expected, TestCommand.FastFilter(filter, fast));
 }

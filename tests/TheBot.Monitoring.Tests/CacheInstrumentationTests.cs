@@ -5,6 +5,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Monitoring.Tests;
 
@@ -43,6 +44,7 @@ public sealed class CacheInstrumentationTests
         Assert.Equal(2, Exposition.Value(text, "thebot_cache_hits_total", ("cache_name", "hybrid")));
     }
 
+    [Trait(TestCategory.Name, TestCategory.RealServers)]
     [Fact]
     public async Task With_redis_down_reads_count_as_errors_and_misses_health_degrades_and_it_recovers()
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Monitoring.Tests;
 
@@ -14,6 +15,7 @@ namespace TheBot.Monitoring.Tests;
 /// stands in for a warm pool in front of a server that accepts no new connection, and the other way round.
 /// </summary>
 [Collection(RealServersCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class DatabaseProbeConnectionTests(RealServers servers)
 {
     // Long enough for a new PostgreSQL backend on a loaded machine, far below the pool's own 30 s wait for a connection.

@@ -6,6 +6,7 @@ using Npgsql;
 using TheBot.Monitoring.EntityFrameworkCore;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Monitoring.Tests;
 
@@ -14,6 +15,7 @@ namespace TheBot.Monitoring.Tests;
 /// data source on the same NpgsqlDataSource: every EF command is counted once, by operation and table, failures too.
 /// </summary>
 [Collection(RealServersCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class EntityFrameworkCoreTests(RealServers servers)
 {
     public sealed class Lesson

@@ -19,6 +19,7 @@ namespace TheBot.Monitoring.Tests;
 /// Prometheus scrapes it.
 /// </summary>
 [Collection(RealServersCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class ExpositionTests(RealServers servers)
 {
     private static void MapItems(IEndpointRouteBuilder app)

@@ -9,11 +9,13 @@ using Npgsql;
 using TheBot.Monitoring.Health;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Monitoring.Tests;
 
 /// <summary>Which component answers on which health endpoint (contract §4), and the configurable check timeout.</summary>
 [Collection(RealServersCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class HealthComponentTests(RealServers servers)
 {
     private sealed class StoppedJobQueue : IJobQueueMonitor

@@ -23,6 +23,7 @@ namespace TheBot.Monitoring.Tests;
 /// SLO's 1h burn alert go active on both servers — on the native one from native histograms only — while with fast
 /// requests alone they stay inactive; the slow-query rule counts the queries over 0.5 s in both modes.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
 {
     private const string MetricsPath = "/api/system/metrics/prometheus/";

@@ -77,6 +77,7 @@ public sealed class NegotiatedExpositionTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => ExpositionParsers.PythonParseAsync(text, openMetrics: true));
     }
 
+    [Trait(TestCategory.Name, TestCategory.RealServers)]
     [Fact]
     public async Task A_real_prometheus_ingests_both_formats_with_gzip()
     {

@@ -11,10 +11,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Monitoring.Tests;
 
 [Collection(RealServersCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class SystemEndpointTests(RealServers servers)
 {
     private static void MapHello(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)

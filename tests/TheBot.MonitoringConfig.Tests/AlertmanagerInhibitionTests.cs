@@ -11,6 +11,7 @@ namespace TheBot.MonitoringConfig.Tests;
 /// with alerts as Prometheus really sends them: name, severity and component from alert_rules.yml, the labels their
 /// expressions keep (job, instance, slo, ...), and the external labels of prometheus.yml.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public class AlertmanagerInhibitionTests
 {
     private const string Backend = "thebot-backend";

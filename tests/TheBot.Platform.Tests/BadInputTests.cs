@@ -4,11 +4,13 @@ using System.Text;
 using System.Text.RegularExpressions;
 using TheBot.Platform.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
 /// <summary>Bad input is answered 4xx problem details, never 500.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed partial class BadInputTests(FullPlatformFixture platform)
 {
     public static TheoryData<string, string, string?, int> Cases => new()

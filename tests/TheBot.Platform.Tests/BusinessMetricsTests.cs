@@ -1,11 +1,13 @@
 using System.Net;
 using TheBot.Platform.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
 /// <summary>Every business feature through its endpoints, with the exact change it makes to each contract §5 family.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class BusinessMetricsTests(FullPlatformFixture platform)
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace TheBot.Platform.Tests;
 /// The backend's data path under the faults production has: a Redis that hangs (SIGSTOP: the port accepts, nothing
 /// answers), a burst of requests on a cold cache key, and which database failures may clear the connection pool.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class DataPathUnderFaultsTests(PlatformFixture platform, ITestOutputHelper output) : IClassFixture<PlatformFixture>
 {
     private const string Hits = "thebot_cache_hits_total{cache_name=\"redis\"}";

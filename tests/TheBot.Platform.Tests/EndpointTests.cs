@@ -3,11 +3,13 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using TheBot.Platform.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
 /// <summary>Each endpoint of the backend answers what it documents.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class EndpointTests(FullPlatformFixture platform)
 {
     [Fact]

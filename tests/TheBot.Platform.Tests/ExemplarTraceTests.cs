@@ -14,6 +14,7 @@ namespace TheBot.Platform.Tests;
 /// JSON log file.
 /// </summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class ExemplarTraceTests(FullPlatformFixture platform)
 {
     private const int LatencyMilliseconds = 300;

@@ -5,11 +5,13 @@ using System.Text;
 using TheBot.Routing;
 using TheBot.Platform.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
 /// <summary>The frontend host: its page, the proxy of /api and /ws, and its own metrics, health and system endpoints.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class FrontendTests(FullPlatformFixture platform)
 {
     private string Frontend => platform.Frontend!.Url;

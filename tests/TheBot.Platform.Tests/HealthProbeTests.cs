@@ -14,6 +14,7 @@ namespace TheBot.Platform.Tests;
 /// balancer hammers readiness meanwhile: the background probe's new connection fails, readiness turns 503 and
 /// <c>thebot_health_component_up{component="database"}</c> 0, and a storm of readiness requests costs one check at a time.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class HealthProbeTests(PlatformFixture platform, ITestOutputHelper output) : IClassFixture<PlatformFixture>
 {
     private const string DatabaseUp = "thebot_health_component_up{component=\"database\"}";

@@ -5,6 +5,7 @@ using TheBot.Routing;
 using TheBot.Platform.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
@@ -15,6 +16,7 @@ namespace TheBot.Platform.Tests;
 /// one connection with a bounded read (<see cref="RawHttp.ReadTimeout"/>); the slow ones hold for a few seconds at most.
 /// </summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed partial class HostileRequestTests(FullPlatformFixture platform, ITestOutputHelper output)
 {
     private const string Json = "Content-Type: application/json\r\n";

@@ -1,11 +1,13 @@
 using System.Net;
 using TheBot.Platform.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
 /// <summary>A backend with no Redis configured reads through an in-process cache, and says so in its metrics.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class InMemoryCacheTests(FullPlatformFixture platform)
 {
     [Fact]

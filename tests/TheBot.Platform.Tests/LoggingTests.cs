@@ -10,6 +10,7 @@ namespace TheBot.Platform.Tests;
 
 /// <summary>JSON log lines on stdout and in the rotating file.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class LoggingTests(FullPlatformFixture platform)
 {
     [Fact]

@@ -3,11 +3,13 @@ using Npgsql;
 using TheBot.Api.Data;
 using TheBot.Platform.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
 /// <summary>The schema migrator against a fresh database of the shared PostgreSQL.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class MigrationTests(FullPlatformFixture platform)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace TheBot.Platform.Tests;
 /// settle is settled by the reconciliation job. The database's view is read with triggers installed by the test.
 /// </summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class PaymentLifecycleTests(FullPlatformFixture platform)
 {
     [Fact]

@@ -7,6 +7,7 @@ using Xunit;
 namespace TheBot.Platform.Tests;
 
 /// <summary>PostgreSQL crashes (SIGKILL) or hangs (SIGSTOP) and comes back while the backend runs.</summary>
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class PostgresOutageTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
 {
     [Fact]

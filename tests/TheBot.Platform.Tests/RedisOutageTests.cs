@@ -6,6 +6,7 @@ using Xunit;
 namespace TheBot.Platform.Tests;
 
 /// <summary>Redis crashes (SIGKILL) or hangs (SIGSTOP) and comes back while the backend runs: reads fall back to PostgreSQL.</summary>
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class RedisOutageTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
 {
     private const string Hits = "thebot_cache_hits_total{cache_name=\"redis\"}";

@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.WebSockets;
 using TheBot.Platform.Tests.Support;
 using Xunit;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests;
 
 /// <summary>The chat WebSocket and the <c>thebot_websocket_connections</c> gauge.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class WebSocketTests(FullPlatformFixture platform)
 {
     private const string Gauge = "thebot_websocket_connections{type=\"chat\"}";

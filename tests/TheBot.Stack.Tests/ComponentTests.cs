@@ -5,6 +5,7 @@ using Xunit;
 
 namespace TheBot.Stack.Tests;
 
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class PostgresTests
 {
     [Fact]
@@ -82,6 +83,7 @@ public sealed class PostgresTests
         Directory.Exists("/dev/shm") ? [.. Directory.EnumerateFiles("/dev/shm", "PostgreSQL.*")] : [];
 }
 
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class RedisTests
 {
     [Fact]
@@ -126,6 +128,7 @@ public sealed class RedisPasswordTests
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class PrometheusTests
 {
     private const string Config = """
@@ -159,6 +162,7 @@ public sealed class PrometheusTests
         });
 }
 
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class AlertmanagerTests
 {
     [Fact]
@@ -173,6 +177,7 @@ public sealed class AlertmanagerTests
     });
 }
 
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class ExporterTests
 {
     [Fact]

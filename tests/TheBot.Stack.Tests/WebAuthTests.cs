@@ -14,6 +14,7 @@ namespace TheBot.Stack.Tests;
 /// or with a wrong password is refused (401), one with them works; Prometheus still scrapes targets that require
 /// the credentials (itself and Alertmanager) and still delivers its alerts to the Alertmanager that requires them.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class WebAuthTests
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };

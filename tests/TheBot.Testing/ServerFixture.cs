@@ -39,6 +39,14 @@ public abstract class ServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Starts every spec and waits until all are ready.</summary>
     public async Task InitializeAsync()
     {
+        if (Environment.GetEnvironmentVariable(TestCategory.FastLoopVariable) == "1")
+        {
+            DeleteState();
+            throw new InvalidOperationException(
+                $"{GetType().Name} starts a real server, which the fast loop leaves out: give the test (or its class) " +
+                $"[Trait(TestCategory.Name, TestCategory.RealServers)]");
+        }
+
         try
         {
             await LeftoverStacks.SweepOnceAsync();

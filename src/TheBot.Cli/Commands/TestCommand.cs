@@ -15,7 +15,7 @@ internal static class TestCommand
     {
         var filter = new Option<string?>("--filter") { Description = "dotnet test filter expression, e.g. FullyQualifiedName~Exposition" };
         var project = new Option<string[]>("--project") { Description = "Run only these test projects (name without .Tests), e.g. --project TheBot.Monitoring", AllowMultipleArgumentsPerToken = true };
-        var fast = new Option<bool>("--fast") { Description = "The inner loop: leave out the detection suite and the tests that start a whole stack (trait Category=Stack)" };
+        var fast = new Option<bool>("--fast") { Description = "The inner loop: leave out the detection suite and the tests that start a whole stack or a real server (trait Category=Stack, Category=RealServers)" };
         var command = new Command("test", "Install what the tests need, build, and run every test project.") { filter, project, fast };
         command.SetAction((result, cancellationToken) =>
             RunAsync(FastFilter(result.GetValue(filter), result.GetValue(fast)), result.GetValue(fast), result.GetValue(project) ?? [],
@@ -29,8 +29,14 @@ internal static class TestCommand
     /// <summary>The user's filter, narrowed by <c>--fast</c> to the tests that start no whole stack.</summary>
     internal static string? FastFilter(string? filter, bool fast) =>
         !fast ? filter
-        : string.IsNullOrEmpty(filter) ? "Category!=Stack"
-        : $"({filter})&Category!=Stack";
+        : string.IsNullOrEmpty(filter) ? FastExclusions
+        : $"({filter})&{FastExclusions}";
+
+    /// <summary>What the fast loop leaves out: tests that start a whole stack or a real server (trait Category).</summary>
+    private const string FastExclusions = "Category!=Stack&Category!=RealServers";
+
+    /// <summary>Set to 1 for the test processes of <c>--fast</c>: a real server started by an untagged test then fails it.</summary>
+    internal const string FastLoopVariable = "THEBOT_FAST_LOOP";
 
     private static async Task<int> RunAsync(string? filter, bool fast, string[] only, TextWriter output, CancellationToken cancellationToken)
     {
@@ -84,7 +90,7 @@ internal static class TestCommand
                     args.AddRange(["--filter", filter]);
                 }
 
-                var exit = await RunDotnetAsync(root, args, cancellationToken);
+                var exit = await RunDotnetAsync(root, args, cancellationToken, fast);
                 var counts = TestCounts.ForProject(name, Path.Combine(resultsDir, name + ".trx"), exit, output);
                 output.WriteLine($"  {name}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped ({watch.Elapsed.TotalSeconds:F0} s)");
                 total += counts;
@@ -136,9 +142,14 @@ internal static class TestCommand
         return total.Failed == 0 && total.Passed > 0 ? 0 : exit;
     }
 
-    private static async Task<int> RunDotnetAsync(string root, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    private static async Task<int> RunDotnetAsync(string root, IEnumerable<string> arguments, CancellationToken cancellationToken, bool fast = false)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, UseShellExecute = false };
+        if (fast)
+        {
+            start.Environment[FastLoopVariable] = "1";
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
