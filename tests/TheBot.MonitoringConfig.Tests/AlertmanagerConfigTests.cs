@@ -85,7 +85,7 @@ public class AlertmanagerConfigTests
     [Fact]
     public void Route_tree_is_as_specified()
     {
-        var config = Yaml.LoadMap(AlertmanagerConfig.CommittedPath);
+        var config = YamlMap.Load(AlertmanagerConfig.CommittedPath);
         Assert.Equal("default-receiver", config.At("route", "receiver"));
         Assert.Equal(["alertname", "component"], config.At("route", "group_by").AsList().Cast<string>());
         var routes = config.At("route", "routes").AsList();
@@ -135,7 +135,7 @@ public class AlertmanagerConfigTests
     [Fact]
     public async Task PagerDuty_links_are_the_runbook_and_grafana()
     {
-        var links = Yaml.LoadMap(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
+        var links = YamlMap.Load(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
             .Single(r => r.At("name") as string == "critical-team").At("pagerduty_configs", 0, "links").AsList();
         var rendered = new Dictionary<string, string>();
         foreach (var link in links)
