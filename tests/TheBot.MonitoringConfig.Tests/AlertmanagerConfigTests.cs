@@ -78,8 +78,8 @@ public class AlertmanagerConfigTests
     [MemberData(nameof(RoutingCases))]
     public async Task Route_reaches_exactly_the_expected_receiver(string labels, string receiver)
     {
-        var result = await Tools.RunOkAsync("amtool", ["config", "routes", "test", $"--config.file={AlertmanagerConfig.CommittedPath}", .. labels.Split(' ')]);
-        Assert.Equal(receiver, result.StandardOutput.Trim());
+        var receivers = await AlertmanagerRoutes.ReceiversAsync(AlertmanagerConfig.CommittedPath, labels.Split(' ').Select(l => l.Split('=', 2)).ToDictionary(l => l[0], l => l[1]));
+        Assert.Equal([receiver], receivers);
     }
 
     [Fact]
