@@ -1,3 +1,4 @@
+using TheBot.Cli.Checks;
 using TheBot.Cli.Config;
 using TheBot.Cli.Stack;
 using TheBot.Testing;
@@ -37,27 +38,35 @@ internal static class AlertCatalog
     public static string Label(string alert, string label) =>
         Alerts.Value[alert].Get("labels") is YamlMappingNode labels ? labels.Text(label) ?? string.Empty : string.Empty;
 
-    /// <summary>The route an alert takes in the production alertmanager.yml (first matching child route) and its receiver's deliveries.</summary>
+    /// <summary>
+    /// The route an alert takes in the production alertmanager.yml and its receiver's deliveries. The receiver is
+    /// Alertmanager's own answer (<see cref="AlertmanagerRoutes"/>, amtool config routes test); the timers are those
+    /// of the route that names that receiver (the top route's where it sets none).
+    /// </summary>
     public static Route RouteFor(string alert)
     {
         var rule = Alerts.Value[alert];
-        var config = Yaml.Load(Repository.PathOf("monitoring/alertmanager/alertmanager.yml"));
+        var file = Repository.PathOf("monitoring/alertmanager/alertmanager.yml");
+        var config = Yaml.Load(file);
         var top = config.Map("route")!;
         var labels = ((YamlMappingNode)rule.Get("labels")!).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!);
         labels["alertname"] = alert;
-        var chosen = top;
-        foreach (var route in top.Seq("routes")!.Children.OfType<YamlMappingNode>())
+        var receivers = AlertmanagerRoutes.ReceiversAsync(file, labels).GetAwaiter().GetResult();
+        if (receivers.Count != 1)
         {
-            var matchers = route.Seq("matchers")!.Children.OfType<YamlScalarNode>().Select(m => m.Value!.Split('=', 2)).ToList();
-            if (matchers.All(m => labels.GetValueOrDefault(m[0]) == m[1].Trim('"')))
-            {
-                chosen = route;
-                break;
-            }
+            throw new InvalidOperationException($"{alert} reaches {receivers.Count} receivers ({string.Join(", ", receivers)}); the suites expect exactly one");
         }
 
+        var receiverName = receivers[0];
+        var named = top.Seq("routes")?.Children.OfType<YamlMappingNode>().Where(r => r.Text("receiver") == receiverName).ToList() ?? [];
+        var chosen = named.Count switch
+        {
+            0 when top.Text("receiver") == receiverName => top,
+            1 => named[0],
+            _ => throw new InvalidOperationException($"{named.Count} routes name receiver {receiverName}; which timers {alert} gets is ambiguous"),
+        };
+
         TimeSpan Timer(string key) => PrometheusDuration.Parse(chosen.Text(key) ?? top.Text(key)!);
-        var receiverName = chosen.Text("receiver")!;
         var receiver = config.Seq("receivers")!.Children.OfType<YamlMappingNode>().Single(r => r.Text("name") == receiverName);
         var deliveries = new List<(string, string)>();
         var sendResolved = true;

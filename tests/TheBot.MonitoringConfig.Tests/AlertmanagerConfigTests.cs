@@ -78,14 +78,14 @@ public class AlertmanagerConfigTests
     [MemberData(nameof(RoutingCases))]
     public async Task Route_reaches_exactly_the_expected_receiver(string labels, string receiver)
     {
-        var result = await Tools.RunOkAsync("amtool", ["config", "routes", "test", $"--config.file={AlertmanagerConfig.CommittedPath}", .. labels.Split(' ')]);
-        Assert.Equal(receiver, result.StandardOutput.Trim());
+        var receivers = await AlertmanagerRoutes.ReceiversAsync(AlertmanagerConfig.CommittedPath, labels.Split(' ').Select(l => l.Split('=', 2)).ToDictionary(l => l[0], l => l[1]));
+        Assert.Equal([receiver], receivers);
     }
 
     [Fact]
     public void Route_tree_is_as_specified()
     {
-        var config = Yaml.LoadMap(AlertmanagerConfig.CommittedPath);
+        var config = YamlMap.Load(AlertmanagerConfig.CommittedPath);
         Assert.Equal("default-receiver", config.At("route", "receiver"));
         Assert.Equal(["alertname", "component"], config.At("route", "group_by").AsList().Cast<string>());
         var routes = config.At("route", "routes").AsList();
@@ -135,7 +135,7 @@ public class AlertmanagerConfigTests
     [Fact]
     public async Task PagerDuty_links_are_the_runbook_and_grafana()
     {
-        var links = Yaml.LoadMap(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
+        var links = YamlMap.Load(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
             .Single(r => r.At("name") as string == "critical-team").At("pagerduty_configs", 0, "links").AsList();
         var rendered = new Dictionary<string, string>();
         foreach (var link in links)

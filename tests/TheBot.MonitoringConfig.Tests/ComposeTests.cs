@@ -15,7 +15,7 @@ public class ComposeTests
 
     private static string ComposeFile => Repo.Monitoring("docker-compose.monitoring.yml");
 
-    private static Dictionary<object, object> Services => Yaml.LoadMap(ComposeFile).At("services").AsMap();
+    private static Dictionary<object, object> Services => YamlMap.Load(ComposeFile).At("services").AsMap();
 
     [Fact]
     public async Task Docker_compose_config_validates_and_every_mounted_repository_file_exists()
@@ -104,7 +104,7 @@ public class ComposeTests
         }
 
         // Prometheus sends the password file the container writes: to Alertmanager, and on the scrapes of both.
-        var config = Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus.yml"));
+        var config = YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml"));
         var clients = config.At("alerting", "alertmanagers").AsList().Select(a => a.AsMap())
             .Concat(config.At("scrape_configs").AsList().Select(j => j.AsMap()).Where(j => (string)j["job_name"] is "prometheus" or "alertmanager")).ToList();
         Assert.Equal(3, clients.Count);
@@ -115,11 +115,11 @@ public class ComposeTests
         });
 
         // Grafana's Prometheus and Alertmanager data sources and Loki's ruler too.
-        var datasources = Yaml.LoadMap(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml")).At("datasources").AsList().Select(d => d.AsMap())
+        var datasources = YamlMap.Load(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml")).At("datasources").AsList().Select(d => d.AsMap())
             .Where(d => (string)d["uid"] is "prometheus" or "alertmanager").ToList();
         Assert.Equal(2, datasources.Count);
         Assert.All(datasources, d => Assert.Equal("$MONITORING_WEB_PASSWORD", d.At("secureJsonData", "basicAuthPassword")));
-        Assert.Equal("${MONITORING_WEB_PASSWORD}", Yaml.LoadMap(Repo.Monitoring("loki", "loki-config.yml")).At("ruler", "alertmanager_client", "basic_auth_password"));
+        Assert.Equal("${MONITORING_WEB_PASSWORD}", YamlMap.Load(Repo.Monitoring("loki", "loki-config.yml")).At("ruler", "alertmanager_client", "basic_auth_password"));
         Assert.Contains("-config.expand-env=true", Services["loki"].At("command").AsList().Cast<string>());
     }
 

@@ -153,7 +153,7 @@ public class DashboardTests
     public void Provisioned_datasources_have_the_uids_dashboards_use()
     {
         var sourcesList = Directory.GetFiles(Repo.Monitoring("grafana", "provisioning", "datasources"), "*.yml")
-            .SelectMany(f => Yaml.LoadMap(f).At("datasources").AsList().Select(d => d.AsMap())).ToList();
+            .SelectMany(f => YamlMap.Load(f).At("datasources").AsList().Select(d => d.AsMap())).ToList();
         var sources = sourcesList.ToDictionary(d => (string)d["uid"], d => (string)d["type"]);
         Assert.Equal("prometheus", sources["prometheus"]);
         Assert.Equal("loki", sources["loki"]);
@@ -164,7 +164,7 @@ public class DashboardTests
         Assert.Equal("http://victoriametrics:8428", victoria["url"]);
         Assert.Equal("$MONITORING_WEB_PASSWORD", victoria.At("secureJsonData", "basicAuthPassword"));
 
-        var providers = Yaml.LoadMap(Directory.GetFiles(Repo.Monitoring("grafana", "provisioning", "dashboards"), "*.yml").Single());
+        var providers = YamlMap.Load(Directory.GetFiles(Repo.Monitoring("grafana", "provisioning", "dashboards"), "*.yml").Single());
         Assert.Equal("/var/lib/grafana/dashboards/thebot", providers.At("providers", 0, "options", "path"));
     }
 

@@ -16,7 +16,7 @@ public class HaTopologyTests
 
     private static readonly YamlDotNet.Serialization.ISerializer Serializer = new YamlDotNet.Serialization.SerializerBuilder().Build();
 
-    private static Dictionary<object, object> HaConfig => Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus-ha.yml"));
+    private static Dictionary<object, object> HaConfig => YamlMap.Load(Repo.Monitoring("prometheus", "prometheus-ha.yml"));
 
     private static Dictionary<string, Dictionary<object, object>> Jobs(Dictionary<object, object> config) =>
         config.At("scrape_configs").AsList().Select(j => j.AsMap()).ToDictionary(j => (string)j["job_name"]);
@@ -79,7 +79,7 @@ public class HaTopologyTests
     [Fact]
     public void Ha_prometheus_keeps_the_single_node_jobs_and_adds_the_cluster()
     {
-        var single = Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus.yml"));
+        var single = YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml"));
         var ha = HaConfig;
         Assert.Equal(single.At("global", "scrape_interval"), ha.At("global", "scrape_interval"));
         Assert.Equal(single.At("rule_files").AsList(), ha.At("rule_files").AsList());
@@ -131,7 +131,7 @@ public class HaTopologyTests
         try
         {
             await File.WriteAllTextAsync(path, result.StandardOutput);
-            return Yaml.LoadMap(path);
+            return YamlMap.Load(path);
         }
         finally
         {

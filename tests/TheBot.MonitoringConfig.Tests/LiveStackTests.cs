@@ -28,7 +28,7 @@ public class LiveStackTests(LiveStack stack)
         var failures = new List<string>();
         foreach (var target in Dashboards.Targets().Where(t => t.DatasourceUid == "prometheus"))
         {
-            var (ok, error) = await stack.TryQueryAsync(PromQl.SubstituteGrafanaVariables(target.Expr));
+            var (ok, error) = await stack.TryQueryAsync(GrafanaVariables.PromQl.Substitute(target.Expr));
             if (!ok)
             {
                 failures.Add($"{target.Origin}: {error}");
@@ -46,7 +46,7 @@ public class LiveStackTests(LiveStack stack)
         var targets = Dashboards.Targets().Where(t => t.DatasourceUid == "prometheus").ToList();
         foreach (var target in targets)
         {
-            var (ok, error) = await stack.TryQueryAsync(PromQl.SubstituteGrafanaVariables(target.Expr), stack.VictoriaMetrics.Url);
+            var (ok, error) = await stack.TryQueryAsync(GrafanaVariables.PromQl.Substitute(target.Expr), stack.VictoriaMetrics.Url);
             if (!ok)
             {
                 failures.Add($"{target.Origin}: {error}");

@@ -22,7 +22,7 @@ public partial class LogPipelineTests
     [Fact]
     public void Loki_config_has_retention_and_only_documented_blocks()
     {
-        var loki = Yaml.LoadMap(Repo.Monitoring("loki", "loki-config.yml"));
+        var loki = YamlMap.Load(Repo.Monitoring("loki", "loki-config.yml"));
         var problems = LokiAlloyCheck.LokiProblems(Repo.Monitoring("loki", "loki-config.yml"));
         Assert.True(problems.Count == 0, string.Join('\n', problems));
         Assert.Equal(3100, Convert.ToInt32(loki.At("server", "http_listen_port"), System.Globalization.CultureInfo.InvariantCulture));

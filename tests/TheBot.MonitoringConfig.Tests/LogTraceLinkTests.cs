@@ -47,7 +47,7 @@ public class LogTraceLinkTests
     [Fact]
     public void An_exemplars_trace_id_opens_the_same_loki_query_as_the_log_lines_trace_link()
     {
-        var datasources = Yaml.LoadMap(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml")).At("datasources").AsList();
+        var datasources = YamlMap.Load(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml")).At("datasources").AsList();
         var prometheus = datasources.Single(d => d.At("uid") as string == "prometheus");
         var destination = Assert.Single(prometheus.At("jsonData", "exemplarTraceIdDestinations").AsList());
         var loki = datasources.Single(d => d.At("uid") as string == "loki");
@@ -62,7 +62,7 @@ public class LogTraceLinkTests
 
     private static string? TraceIdIn(string line)
     {
-        var loki = Yaml.LoadMap(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml"))
+        var loki = YamlMap.Load(Repo.Monitoring("grafana", "provisioning", "datasources", "datasources.yml"))
             .At("datasources").AsList().Single(d => d.At("uid") as string == "loki");
         var field = loki.At("jsonData", "derivedFields").AsList().Single(f => f.At("name") as string == "TraceId");
         var match = Regex.Match(line, (string)field.At("matcherRegex")!);

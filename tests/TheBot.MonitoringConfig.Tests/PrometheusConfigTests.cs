@@ -26,7 +26,7 @@ public class PrometheusConfigTests
     [Fact]
     public void Scrape_jobs_targets_paths_and_auth_are_as_specified()
     {
-        var config = Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus.yml"));
+        var config = YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml"));
         Assert.Equal("15s", config.At("global", "scrape_interval"));
         Assert.Equal("15s", config.At("global", "evaluation_interval"));
         Assert.NotEmpty(config.At("global", "external_labels").AsMap());
@@ -64,7 +64,7 @@ public class PrometheusConfigTests
             Assert.Contains(backend, text, StringComparison.Ordinal);
         }
 
-        Assert.Null(Yaml.LoadMap(Repo.Monitoring("prometheus", "prometheus.yml")).At("remote_write"));
+        Assert.Null(YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml")).At("remote_write"));
     }
 
     [Fact]

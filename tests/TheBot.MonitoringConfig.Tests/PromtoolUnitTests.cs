@@ -98,7 +98,7 @@ public class PromtoolUnitTests
     {
         foreach (var file in Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml"))
         {
-            var test = Yaml.Load<PromtoolTestFile>(file);
+            var test = YamlMap.Load<PromtoolTestFile>(file);
             Assert.Contains("../recording_rules.yml", test.RuleFiles);
             if (test.Tests.Any(t => t.AlertRuleTest.Count > 0))
             {
@@ -126,5 +126,5 @@ public class PromtoolUnitTests
     }
 
     private static IEnumerable<PromtoolTestGroup> LoadTests() =>
-        Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml").SelectMany(f => Yaml.Load<PromtoolTestFile>(f).Tests);
+        Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml").SelectMany(f => YamlMap.Load<PromtoolTestFile>(f).Tests);
 }

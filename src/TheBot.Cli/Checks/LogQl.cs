@@ -31,12 +31,6 @@ public static partial class LogQl
     private static readonly HashSet<string> MatchOps = new(StringComparer.Ordinal) { "=", "!=", "=~", "!~" };
     private static readonly HashSet<string> FilterOps = new(StringComparer.Ordinal) { "=", "!=", "=~", "!~", "==", ">", ">=", "<", "<=" };
 
-    /// <summary>Replaces Grafana variables the way Grafana would with "All" selected (.+), ranges with valid durations.</summary>
-    public static string SubstituteGrafanaVariables(string query) =>
-        GrafanaVariable().Replace(
-            query.Replace("$__interval", "1m", StringComparison.Ordinal).Replace("$__auto", "1m", StringComparison.Ordinal).Replace("$__range", "1h", StringComparison.Ordinal),
-            m => m.Value == "$search" ? "" : ".+");
-
     /// <summary>Problems in <paramref name="query"/>; empty when it follows the grammar.</summary>
     public static IReadOnlyList<string> Check(string query)
     {
@@ -44,7 +38,7 @@ public static partial class LogQl
         List<Token> tokens;
         try
         {
-            tokens = Tokenize(SubstituteGrafanaVariables(query));
+            tokens = Tokenize(GrafanaVariables.LogQl.Substitute(query));
         }
         catch (FormatException e)
         {
@@ -409,9 +403,6 @@ public static partial class LogQl
             _pos++;
         }
     }
-
-    [GeneratedRegex(@"\$\{?[A-Za-z_][A-Za-z0-9_]*(:[a-z]+)?\}?")]
-    private static partial Regex GrafanaVariable();
 
     [GeneratedRegex(@"\G\d+(\.\d+)?((ms|s|m|h|d|w|y)(\d+(ms|s|m|h|d|w|y))*)?")]
     private static partial Regex DurationOrNumber();

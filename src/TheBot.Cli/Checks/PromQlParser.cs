@@ -10,18 +10,8 @@ public sealed record PromQlError(string Origin, string Expr, string Reason);
 /// <summary>Parses PromQL with the real parser: promtool, by way of a throw-away rule file.</summary>
 public static partial class PromQlParser
 {
-    /// <summary>Replaces Grafana's template variables with values PromQL accepts.</summary>
-    public static string SubstituteGrafanaVariables(string expr)
-    {
-        var s = expr
-            .Replace("$__rate_interval", "5m", StringComparison.Ordinal)
-            .Replace("$__interval", "1m", StringComparison.Ordinal)
-            .Replace("$__range", "1h", StringComparison.Ordinal);
-        return GrafanaVariable().Replace(s, ".*");
-    }
-
     /// <summary>
-    /// Parses every expression (Grafana variables substituted): each becomes a recording rule in its own group and
+    /// Parses every expression (Grafana variables substituted by <see cref="GrafanaVariables.PromQl"/>): each becomes a recording rule in its own group and
     /// <c>promtool check rules</c> reads the file. Returns the expressions that do not parse with promtool's reason;
     /// null when promtool is not installed.
     /// </summary>
@@ -40,7 +30,7 @@ public static partial class PromQlParser
             yaml.Append("  - name: ").Append(Quote($"#{i}")).Append('\n')
                 .Append("    rules:\n")
                 .Append("      - record: parsed:expr:").Append(i).Append('\n')
-                .Append("        expr: ").Append(Quote(SubstituteGrafanaVariables(expressions[i].Expr))).Append('\n');
+                .Append("        expr: ").Append(Quote(GrafanaVariables.PromQl.Substitute(expressions[i].Expr))).Append('\n');
         }
 
         await File.WriteAllTextAsync(file, yaml.ToString(), cancellationToken);
@@ -73,9 +63,6 @@ public static partial class PromQlParser
     }
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal) + "\"";
-
-    [GeneratedRegex(@"\$\{?[A-Za-z_][A-Za-z0-9_]*(:[a-z]+)?\}?")]
-    private static partial Regex GrafanaVariable();
 
     [GeneratedRegex("\"parsed:expr:(\\d+)\": (.*)")]
     private static partial Regex RuleError();

@@ -1,23 +1,38 @@
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
 
 namespace TheBot.Cli.Checks;
 
-/// <summary>A YAML file that does not parse, with where.</summary>
-public sealed class YamlFormatException(string message) : Exception(message);
-
-/// <summary>Untyped YAML for the checks: nested <c>Dictionary&lt;object, object&gt;</c> and <c>List&lt;object&gt;</c>.</summary>
+/// <summary>
+/// Reading YAML configs: untyped (nested <c>Dictionary&lt;object, object&gt;</c> and <c>List&lt;object&gt;</c>, walked
+/// with <see cref="At"/>) or into a type whose properties follow the Prometheus ecosystem's snake_case keys. The one
+/// reader of the checks and the config tests; rewriting a config in place (keeping its node styles) is
+/// <c>Stack.Yaml</c>'s job.
+/// </summary>
 public static class YamlMap
 {
     private static readonly IDeserializer Untyped = new DeserializerBuilder().Build();
 
+    // snake_case keys (rule_files, alert_rule_test); keys the type does not model are skipped, not errors.
+    private static readonly IDeserializer Typed = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .IgnoreUnmatchedProperties()
+        .Build();
+
     /// <summary>Parses <paramref name="path"/>; throws <see cref="YamlFormatException"/> with line and column when it is not YAML or not a mapping.</summary>
-    public static Dictionary<object, object> Load(string path)
+    public static Dictionary<object, object> Load(string path) =>
+        Deserialize<Dictionary<object, object>?>(Untyped, path) ?? throw new YamlFormatException("the file is empty");
+
+    /// <summary>Deserializes <paramref name="path"/> into <typeparamref name="T"/>; throws <see cref="YamlFormatException"/> like <see cref="Load(string)"/>.</summary>
+    public static T Load<T>(string path) =>
+        Deserialize<T?>(Typed, path) ?? throw new YamlFormatException("the file is empty");
+
+    private static T Deserialize<T>(IDeserializer deserializer, string path)
     {
         try
         {
-            return Untyped.Deserialize<Dictionary<object, object>?>(File.ReadAllText(path))
-                   ?? throw new YamlFormatException("the file is empty");
+            return deserializer.Deserialize<T>(File.ReadAllText(path));
         }
         catch (YamlException e)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using TheBot.Cli.Checks;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Diagnostics;
 using TheBot.Cli.Setup;
@@ -153,10 +154,8 @@ internal static class DoctorCommand
             var text = string.Join(' ', labels.Select(l => $"{l.Item1}={l.Item2}"));
             await Add($"routing {text} → {expected}", "compare monitoring/alertmanager/alertmanager.yml's route with contract §8", async () =>
             {
-                var result = await CommandRunner.RunAsync("/usr/bin/amtool",
-                    ["config", "routes", "test", $"--config.file={stack.Renderer.AlertmanagerConfig}", .. labels.Select(l => $"{l.Item1}={l.Item2}")], cancellationToken: cancellationToken);
-                var receiver = result.StandardOutput.Trim();
-                return (result.Succeeded && receiver == expected, $"amtool says {receiver}");
+                var receivers = await AlertmanagerRoutes.ReceiversAsync(stack.Renderer.AlertmanagerConfig, labels.ToDictionary(l => l.Item1, l => l.Item2), cancellationToken);
+                return (receivers is [var receiver] && receiver == expected, $"amtool says {string.Join(",", receivers)}");
             });
         }
 

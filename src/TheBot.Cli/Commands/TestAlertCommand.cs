@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using TheBot.Cli.Checks;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
@@ -38,16 +39,18 @@ internal static class TestAlertCommand
             ["component"] = "monitoring",
             ["test_id"] = id,
         };
-        var route = await CommandRunner.RunAsync("/usr/bin/amtool",
-            ["config", "routes", "test", $"--config.file={stack.Renderer.AlertmanagerConfig}", .. labels.Select(l => $"{l.Key}={l.Value}")], cancellationToken: cancellationToken);
-        if (!route.Succeeded)
+        string receiver;
+        try
         {
-            output.WriteLine($"✗ cannot read the route tree of {stack.Renderer.AlertmanagerConfig}: {route.StandardError.Trim()}");
+            receiver = string.Join(",", await AlertmanagerRoutes.ReceiversAsync(stack.Renderer.AlertmanagerConfig, labels, cancellationToken));
+        }
+        catch (InvalidOperationException exception)
+        {
+            output.WriteLine($"✗ cannot read the route tree: {exception.Message}");
             output.WriteLine($"    fix: ./thebot up --detach{StackOptions.StateFlags(location)}");
             return 1;
         }
 
-        var receiver = route.StandardOutput.Trim();
         var alertmanager = new AlertmanagerClient(location.Url(ServiceNames.Alertmanager));
         try
         {

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests.Support;
 
-/// <summary>PromQL helpers: Grafana variable substitution, metric-name extraction, parsing with promtool.</summary>
+/// <summary>PromQL helpers: metric-name extraction, parsing with promtool.</summary>
 public static partial class PromQl
 {
     private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
@@ -12,13 +12,10 @@ public static partial class PromQl
         "inf", "nan", "Inf", "NaN", "atan2",
     };
 
-    /// <summary>Replaces Grafana's template variables with values PromQL accepts.</summary>
-    public static string SubstituteGrafanaVariables(string expr) => PromQlParser.SubstituteGrafanaVariables(expr);
-
     /// <summary>The metric names an expression reads (selectors, not functions, labels or keywords).</summary>
     public static IReadOnlySet<string> MetricNames(string expr)
     {
-        var s = StringLiteral().Replace(SubstituteGrafanaVariables(expr), "\"\"");
+        var s = StringLiteral().Replace(GrafanaVariables.PromQl.Substitute(expr), "\"\"");
         s = Braces().Replace(s, " ");
         s = RangeOrSubquery().Replace(s, " ");
         s = Grouping().Replace(s, " ");
