@@ -5,6 +5,7 @@ using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
 using TheBot.Stack;
+using TheBot.Stack.Components;
 
 namespace TheBot.Cli.Commands;
 
@@ -38,7 +39,7 @@ internal static class TestAlertCommand
             ["component"] = "monitoring",
             ["test_id"] = id,
         };
-        var route = await CommandRunner.RunAsync("/usr/bin/amtool",
+        var route = await CommandRunner.RunAsync(Alertmanager.Amtool,
             ["config", "routes", "test", $"--config.file={stack.Renderer.AlertmanagerConfig}", .. labels.Select(l => $"{l.Key}={l.Value}")], cancellationToken: cancellationToken);
         if (!route.Succeeded)
         {

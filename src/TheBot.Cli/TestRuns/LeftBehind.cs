@@ -1,3 +1,4 @@
+using TheBot.Cli.Stack.Components;
 using TheBot.Stack;
 
 namespace TheBot.Cli.TestRuns;
@@ -16,7 +17,7 @@ internal sealed class LeftBehind
     [
         "prometheus", "alertmanager", "postgres", "redis-server", "node_exporter", "prometheus-node", "prometheus-post",
         "prometheus-redi", "postgres_export", "redis_exporter", "victoria-metric", "vmagent", "vmalert", "wrk",
-        "TheBot.Api", "TheBot.Web",
+        .. DotnetService.Projects,
     ];
 
     private const string TempPrefix = "thebot-";
@@ -83,5 +84,5 @@ internal sealed class LeftBehind
 
     private static bool IsStackCommandLine(string commandLine) =>
         commandLine.Contains("/thebot-test-", StringComparison.Ordinal)
-        || commandLine.Contains("TheBot.Api.dll", StringComparison.Ordinal) || commandLine.Contains("TheBot.Web.dll", StringComparison.Ordinal);
+        || DotnetService.Projects.Any(project => commandLine.Contains(project + ".dll", StringComparison.Ordinal));
 }

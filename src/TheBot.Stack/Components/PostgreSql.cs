@@ -13,6 +13,14 @@ public sealed partial class PostgreSql
     /// <summary>The database superuser (also the Unix user the server runs as when started by root).</summary>
     public const string User = "postgres";
 
+    /// <summary>
+    /// The binaries this component needs installed → the Debian package that ships each (part of
+    /// <see cref="DebianPackageMap"/>): the server of the version Debian bookworm ships (a newer one found under
+    /// /usr/lib/postgresql is used too, <see cref="BinDirectory"/>), and psql for the tests and by hand.
+    /// </summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } =
+        [("/usr/lib/postgresql/15/bin/postgres", "postgresql-15"), ("/usr/bin/psql", "postgresql-client-15")];
+
     private readonly StackPaths _paths;
 
     /// <summary>Describes a server on <paramref name="port"/>; the password is kept in <c>secrets/postgres-password</c> when not given.</summary>

@@ -7,6 +7,15 @@ namespace TheBot.Stack.Components;
 /// </summary>
 public sealed class Prometheus(StackPaths paths, int port, string configFile)
 {
+    /// <summary>The server binary.</summary>
+    public const string Executable = "/usr/bin/prometheus";
+
+    /// <summary>promtool, from the same package: checks configs and rules, runs rule unit tests, lists TSDB blocks.</summary>
+    public const string Promtool = "/usr/bin/promtool";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus"), (Promtool, "prometheus")];
+
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
@@ -41,7 +50,7 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
 
-    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, "/usr/bin/prometheus", Port, "/-/ready",
+    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, Executable, Port, "/-/ready",
     [
         $"--config.file={ConfigFile}",
         $"--storage.tsdb.path={paths.Data(Name)}",

@@ -8,6 +8,12 @@ namespace TheBot.Stack.Components;
 /// </summary>
 public sealed class VictoriaMetrics(StackPaths paths, int port)
 {
+    /// <summary>The single-node server binary.</summary>
+    public const string Executable = "/usr/bin/victoria-metrics";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "victoria-metrics")];
+
     /// <summary>HTTP port on 127.0.0.1 (ingestion, queries and its own <c>/metrics</c>).</summary>
     public int Port { get; } = port;
 
@@ -30,7 +36,7 @@ public sealed class VictoriaMetrics(StackPaths paths, int port)
     public string RemoteWriteUrl => Url + "/api/v1/write";
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => new(ServiceNames.VictoriaMetrics, "/usr/bin/victoria-metrics")
+    public ProcessSpec Spec => new(ServiceNames.VictoriaMetrics, Executable)
     {
         Arguments =
         [

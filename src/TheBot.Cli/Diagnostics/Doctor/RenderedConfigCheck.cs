@@ -1,4 +1,5 @@
 using TheBot.Stack;
+using TheBot.Stack.Components;
 
 namespace TheBot.Cli.Diagnostics.Doctor;
 
@@ -8,8 +9,8 @@ internal sealed class RenderedConfigCheck(string name, string config, string too
     /// <summary>prometheus.yml through promtool, alertmanager.yml through amtool.</summary>
     public static IEnumerable<IDoctorCheck> Both(DoctorContext context) =>
     [
-        new RenderedConfigCheck("prometheus.yml valid (promtool check config)", context.Stack.Renderer.PrometheusConfig, "/usr/bin/promtool", "check", "config"),
-        new RenderedConfigCheck("alertmanager.yml valid (amtool check-config)", context.Stack.Renderer.AlertmanagerConfig, "/usr/bin/amtool", "check-config"),
+        new RenderedConfigCheck("prometheus.yml valid (promtool check config)", context.Stack.Renderer.PrometheusConfig, Prometheus.Promtool, "check", "config"),
+        new RenderedConfigCheck("alertmanager.yml valid (amtool check-config)", context.Stack.Renderer.AlertmanagerConfig, Alertmanager.Amtool, "check-config"),
     ];
 
     public string Name => name;

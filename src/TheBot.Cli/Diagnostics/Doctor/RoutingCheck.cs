@@ -1,4 +1,5 @@
 using TheBot.Stack;
+using TheBot.Stack.Components;
 
 namespace TheBot.Cli.Diagnostics.Doctor;
 
@@ -23,7 +24,7 @@ internal sealed class RoutingCheck(DoctorContext context, (string Name, string V
 
     public async Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken)
     {
-        var result = await CommandRunner.RunAsync("/usr/bin/amtool",
+        var result = await CommandRunner.RunAsync(Alertmanager.Amtool,
             ["config", "routes", "test", $"--config.file={context.Stack.Renderer.AlertmanagerConfig}", .. labels.Select(l => $"{l.Name}={l.Value}")], cancellationToken: cancellationToken);
         var receiver = result.StandardOutput.Trim();
         return (result.Succeeded && receiver == expected, $"amtool says {receiver}");
