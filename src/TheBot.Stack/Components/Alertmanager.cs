@@ -42,6 +42,13 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:9093</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>Its row of the services table; a cluster member is named and gives its gossip port.</summary>
+    public ServiceAccess Access => ClusterPort is { } gossip
+        ? new($"Alertmanager {Name}", Url, $"{AuthNote}, loopback only; gossip on 127.0.0.1:{gossip}")
+        : new("Alertmanager", Url, $"{AuthNote}, loopback only");
+
+    private string AuthNote => WebAuth is null ? "no auth" : "basic auth";
+
     /// <summary>Basic auth on every endpoint (<c>--web.config.file</c>); null (the local stack's default) leaves it open on loopback.</summary>
     public WebAuth? WebAuth { get; init; }
 

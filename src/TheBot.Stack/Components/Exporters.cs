@@ -15,6 +15,9 @@ public sealed class NodeExporter(int port)
     /// <summary>Metrics URL.</summary>
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
 
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("node_exporter", MetricsUrl, "—");
+
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, Executable, Port, "/metrics", []);
 }
@@ -37,6 +40,9 @@ public sealed class PostgresExporter(int port, string dataSourceName, string? qu
 
     /// <summary>Metrics URL.</summary>
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
+
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("postgres_exporter", MetricsUrl, "—");
 
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.PostgresExporter, Executable, Port, "/metrics",
@@ -64,6 +70,9 @@ public sealed class RedisExporter(int port, int redisPort, string? redisPassword
 
     /// <summary>Metrics URL.</summary>
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
+
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("redis_exporter", MetricsUrl, "—");
 
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.RedisExporter, Executable, Port, "/metrics",

@@ -41,6 +41,13 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:9090</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The HA replica this instance is (<c>a</c>, <c>b</c>: its <c>replica</c> external label), shown in its row; null for a lone Prometheus.</summary>
+    public string? Replica { get; init; }
+
+    /// <summary>Its row of the services table: which replica, and the histogram mode it stores.</summary>
+    public ServiceAccess Access => new(Replica is null ? "Prometheus" : $"Prometheus {Name} (replica {Replica})", Url,
+        $"{(WebAuth is null ? "no auth" : "basic auth")}, loopback only; admin API on; histograms: {(NativeHistograms ? "native" : "classic")}");
+
     /// <summary>Basic auth on every endpoint (<c>--web.config.file</c>); null (the local stack's default) leaves it open on loopback.</summary>
     public WebAuth? WebAuth { get; init; }
 

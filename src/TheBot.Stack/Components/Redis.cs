@@ -19,6 +19,9 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
     /// <summary>TCP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("Redis", $"redis://127.0.0.1:{Port}", "loopback only");
+
     /// <summary>The <c>requirepass</c> password, or null for none.</summary>
     public string? Password { get; } = password;
 

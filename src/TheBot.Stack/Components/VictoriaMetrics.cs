@@ -32,6 +32,9 @@ public sealed class VictoriaMetrics(StackPaths paths, int port)
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:8428</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("VictoriaMetrics", Url, "no auth, loopback only; remote_write from both replicas, dedup on");
+
     /// <summary>Where the replicas send their samples.</summary>
     public string RemoteWriteUrl => Url + "/api/v1/write";
 

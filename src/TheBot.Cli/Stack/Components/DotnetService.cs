@@ -44,5 +44,9 @@ internal sealed class DotnetService(StackPaths paths, string servicesBuild, stri
         };
     }
 
+    /// <summary>Where the system endpoints' tokens are, as the services table shows it.</summary>
+    public string SystemEndpointTokens =>
+        $"system endpoints: Bearer {paths.SecretFile(SecretNames.ScrapeToken)} (scrape), {paths.SecretFile(SecretNames.AdminToken)} (admin)";
+
     private static string OutputOf(string buildFolder, string project) => Path.Combine(buildFolder, project);
 }
