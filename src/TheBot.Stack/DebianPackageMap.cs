@@ -1,33 +1,40 @@
+using TheBot.Stack.Components;
+
 namespace TheBot.Stack;
 
 /// <summary>
-/// Which Debian package ships each binary the stack, its checks and its tests run, written once: setup installs from
-/// it (<c>DebianPackages</c>), <c>check</c> names the package of a missing tool, and a component whose binary is missing
-/// names its package (<see cref="ProcessSpec.Package"/>).
+/// Which Debian package ships each binary the stack, its checks and its tests run: setup installs from it
+/// (<c>DebianPackages</c>), <c>check</c> and <c>doctor</c> name the package of a missing tool, and a component whose
+/// binary is missing names its package (<see cref="ProcessSpec.Package"/>). Each stack component declares its own
+/// binaries (its <c>Packages</c>); this map only joins them and adds the tools no component runs.
 /// </summary>
 public static class DebianPackageMap
 {
-    /// <summary>Binary that proves the package is installed → the package that ships it.</summary>
-    public static IReadOnlyList<(string Binary, string Package)> Binaries { get; } =
+    // Declared before Binaries, which is initialised from it (static initialisers run in textual order).
+    /// <summary>Binaries that belong to no stack component: the load generator, check's validators, the tests' parser.</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Tools { get; } =
     [
-        ("/usr/lib/postgresql/15/bin/postgres", "postgresql-15"),
-        ("/usr/bin/psql", "postgresql-client-15"),
-        ("/usr/bin/redis-server", "redis-server"),
-        ("/usr/bin/prometheus", "prometheus"),
-        ("/usr/bin/promtool", "prometheus"),
-        ("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager"),
-        ("/usr/bin/amtool", "prometheus-alertmanager"),
-        ("/usr/bin/prometheus-node-exporter", "prometheus-node-exporter"),
-        ("/usr/bin/prometheus-postgres-exporter", "prometheus-postgres-exporter"),
-        ("/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter"),
-        // Long-term store of the HA topology (`up --topology ha`): single-node server, vmbackup beside it.
-        ("/usr/bin/victoria-metrics", "victoria-metrics"),
         ("/usr/bin/wrk", "wrk"),
         ("/usr/bin/docker-compose", "docker-compose"),
         // check runs the entrypoint scripts through sh; Debian's sh is dash (essential, so always there).
         ("/bin/sh", "dash"),
         // The strict, independent OpenMetrics parser the exposition tests hold the library's output to.
         ("/usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py", "python3-prometheus-client"),
+    ];
+
+    /// <summary>Binary that proves the package is installed → the package that ships it: the components', then <see cref="Tools"/>.</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Binaries { get; } =
+    [
+        .. PostgreSql.Packages,
+        .. Redis.Packages,
+        .. Prometheus.Packages,
+        .. Alertmanager.Packages,
+        .. NodeExporter.Packages,
+        .. PostgresExporter.Packages,
+        .. RedisExporter.Packages,
+        // Long-term store of the HA topology (`up --topology ha`).
+        .. VictoriaMetrics.Packages,
+        .. Tools,
     ];
 
     /// <summary>

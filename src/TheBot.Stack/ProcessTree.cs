@@ -17,7 +17,7 @@ public readonly record struct ProcessIdentity(int Pid, long StartTime);
 /// </summary>
 public static partial class ProcessTree
 {
-    private readonly record struct StatLine(int Pid, int ParentPid, int Session, char State, long StartTime);
+    private readonly record struct StatLine(int Pid, string Name, int ParentPid, int Session, char State, long StartTime);
 
     /// <summary>The identity of a running (not zombie) process, or null when there is none with that pid.</summary>
     public static ProcessIdentity? Identify(int pid) =>
@@ -29,6 +29,13 @@ public static partial class ProcessTree
     /// </summary>
     public static bool IsAlive(ProcessIdentity process) =>
         ReadStat(process.Pid) is { } stat && stat.StartTime == process.StartTime && (IsLiveState(stat.State) || HasLiveThread(process.Pid));
+
+    /// <summary>
+    /// Every live (not zombie) process on the machine with its program name (<c>comm</c>, at most 15 characters): the
+    /// one walk over <c>/proc</c>, shared by the tree helpers here and by whoever looks for processes by name.
+    /// </summary>
+    public static IReadOnlyList<(ProcessIdentity Process, string Name)> Running() =>
+        [.. ReadAll().Where(s => IsLiveState(s.State)).Select(s => (new ProcessIdentity(s.Pid, s.StartTime), s.Name))];
 
     /// <summary>The command line of a process (arguments joined by spaces), or null when it is gone.</summary>
     public static string? CommandLine(int pid)
@@ -155,7 +162,7 @@ public static partial class ProcessTree
         {
             foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
             {
-                if (ReadStatFile(Path.Combine(task, "stat")) is { } fields && IsLiveState(fields[0][0]))
+                if (ReadStatFile(Path.Combine(task, "stat")) is { } stat && IsLiveState(stat.Fields[0][0]))
                 {
                     return true;
                 }
@@ -187,13 +194,14 @@ public static partial class ProcessTree
 
     private static StatLine? ReadStat(int pid)
     {
-        if (ReadStatFile($"/proc/{pid}/stat") is not { } fields)
+        if (ReadStatFile($"/proc/{pid}/stat") is not ({ } name, { } fields))
         {
             return null;
         }
 
         return new StatLine(
             pid,
+            name,
             int.Parse(fields[1], CultureInfo.InvariantCulture),
             int.Parse(fields[3], CultureInfo.InvariantCulture),
             fields[0][0],
@@ -201,12 +209,14 @@ public static partial class ProcessTree
     }
 
     // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so split after the last ')'.
-    private static string[]? ReadStatFile(string path)
+    private static (string Name, string[] Fields)? ReadStatFile(string path)
     {
         try
         {
             var text = File.ReadAllText(path);
-            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            var open = text.IndexOf('(');
+            var close = text.LastIndexOf(')');
+            return (text[(open + 1)..close], text[(close + 2)..].Split(' '));
         }
         catch (IOException)
         {

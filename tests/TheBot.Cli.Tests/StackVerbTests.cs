@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Commands;
+using TheBot.Cli.Diagnostics.Doctor;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Load;
 using TheBot.Cli.Stack;
@@ -69,7 +70,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
     [Fact, Step(Order = 3)]
     public async Task Doctor_is_all_green()
     {
-        IReadOnlyList<DoctorCommand.Check> checks = [];
+        IReadOnlyList<DoctorResult> checks = [];
         await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), async () =>
         {
             checks = await DoctorCommand.RunAsync(Location, CancellationToken.None);

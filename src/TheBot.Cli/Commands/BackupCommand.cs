@@ -3,6 +3,7 @@ using TheBot.Cli.Clients;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
 using TheBot.Stack;
+using TheBot.Stack.Components;
 
 namespace TheBot.Cli.Commands;
 
@@ -74,7 +75,7 @@ internal static class BackupCommand
     /// </summary>
     public static async Task<(int Blocks, long Samples)> VerifyAsync(string folder, CancellationToken cancellationToken)
     {
-        var list = await CommandRunner.RunAsync("/usr/bin/promtool", ["tsdb", "list", folder], cancellationToken: cancellationToken);
+        var list = await CommandRunner.RunAsync(Prometheus.Promtool, ["tsdb", "list", folder], cancellationToken: cancellationToken);
         if (!list.Succeeded)
         {
             throw new InvalidOperationException($"promtool tsdb list {folder} failed: {list.StandardError.Trim()}");

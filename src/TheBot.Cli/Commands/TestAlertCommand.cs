@@ -6,6 +6,7 @@ using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
 using TheBot.Stack;
+using TheBot.Stack.Components;
 
 namespace TheBot.Cli.Commands;
 

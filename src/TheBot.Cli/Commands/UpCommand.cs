@@ -3,6 +3,7 @@ using TheBot.Cli.Clients;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Setup;
 using TheBot.Cli.Stack;
+using TheBot.Cli.Stack.Components;
 using TheBot.Cli.Options;
 using TheBot.Stack;
 
@@ -249,15 +250,13 @@ internal static class UpCommand
         }
     }
 
-    /// <summary>Builds the backend and frontend into <see cref="LocalStack.ServicesBuild"/>; false (with the errors printed) when one fails.</summary>
+    /// <summary>Builds the backend and frontend (<see cref="DotnetService.Projects"/>) into <see cref="LocalStack.ServicesBuild"/>; false (with the errors printed) when one fails.</summary>
     internal static async Task<bool> BuildServicesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)
     {
-        foreach (var project in (string[])["TheBot.Api", "TheBot.Web"])
+        foreach (var project in DotnetService.Projects)
         {
             await using var step = Spinner.Start(output, $"building {project}");
-            var result = await CommandRunner.RunAsync("dotnet",
-                ["build", Path.Combine(stack.Location.RepositoryRoot, "src", project, project + ".csproj"), "-c", "Release", "--nologo", "-v", "quiet",
-                 "-clp:ErrorsOnly", "-o", Path.Combine(stack.ServicesBuild, project)],
+            var result = await CommandRunner.RunAsync("dotnet", DotnetService.BuildArguments(stack.Location.RepositoryRoot, stack.ServicesBuild, project),
                 new CommandOptions { Timeout = TimeSpan.FromMinutes(10) }, cancellationToken);
             if (!result.Succeeded)
             {

@@ -49,13 +49,22 @@ internal sealed class LocalStack
         })];
         Prometheuses = [.. Topology.PrometheusReplicas.Select(replica => new Prometheus(paths, ports[replica.Name], Renderer.PrometheusConfigOf(replica.Name))
         {
-            Name = replica.Name, RetentionTime = "15d", RetentionSize = "50GB", NativeHistograms = Topology.NativeHistograms,
+            Name = replica.Name, Replica = replica.Replica, RetentionTime = "15d", RetentionSize = "50GB", NativeHistograms = Topology.NativeHistograms,
         })];
         VictoriaMetrics = Topology.HighAvailability
             ? new VictoriaMetrics(paths, ports[ServiceNames.VictoriaMetrics]) { DedupInterval = ScrapeInterval }
             : null;
         ScrapeToken = paths.GetOrCreateSecret(SecretNames.ScrapeToken);
         AdminToken = paths.GetOrCreateSecret(SecretNames.AdminToken);
+        var dotnet = new DotnetService(paths, ServicesBuild, DotnetHost, Profile.Environment);
+        Backend = new Backend(dotnet, ports);
+        Frontend = new Frontend(dotnet, ports);
+        NodeExporter = new NodeExporter(ports[ServiceNames.NodeExporter]);
+        PostgresExporter = new PostgresExporter(ports[ServiceNames.PostgresExporter], Postgres.DataSourceName, Renderer.PostgresQueries);
+        RedisExporter = new RedisExporter(ports[ServiceNames.RedisExporter], Redis.Port, Redis.Password);
+        Inbox = new LocalInbox(ports, InboxDirectory, DotnetHost);
+        Loki = new Loki(ports, Renderer.LokiConfig);
+        Grafana = new Grafana(paths, ports, Renderer.GrafanaProvisioning);
     }
 
     public StackProfile Profile { get; }
@@ -68,6 +77,26 @@ internal sealed class LocalStack
 
     /// <summary>Single-node or HA, and how many backend instances.</summary>
     public StackTopology Topology { get; }
+
+    /// <summary>Every backend instance (<see cref="StackTopology.BackendNames"/>).</summary>
+    public Backend Backend { get; }
+
+    public Frontend Frontend { get; }
+
+    public NodeExporter NodeExporter { get; }
+
+    public PostgresExporter PostgresExporter { get; }
+
+    public RedisExporter RedisExporter { get; }
+
+    /// <summary>The local notification inbox the receivers point at.</summary>
+    public LocalInbox Inbox { get; }
+
+    /// <summary>Loki; started only where its binary is installed.</summary>
+    public Loki Loki { get; }
+
+    /// <summary>Grafana; started only where its binary is installed and an admin password is given.</summary>
+    public Grafana Grafana { get; }
 
     /// <summary>The first (or only) Prometheus replica.</summary>
     public Prometheus Prometheus => Prometheuses[0];
@@ -119,24 +148,18 @@ internal sealed class LocalStack
     /// <summary>Every process of the stack, in the order they start.</summary>
     public IReadOnlyList<ProcessSpec> Specs()
     {
-        var paths = _location.Paths;
-        var ports = _location.Ports;
-        var dotnet = new DotnetService(paths, ServicesBuild, DotnetHost, Profile.Environment);
-        var backend = new Backend(dotnet, ports);
-        var postgresExporter = new PostgresExporter(ports[ServiceNames.PostgresExporter], Postgres.DataSourceName, Renderer.PostgresQueries);
-        var redisExporter = new RedisExporter(ports[ServiceNames.RedisExporter], Redis.Port, Redis.Password);
         List<ProcessSpec> specs =
         [
             Postgres.Spec,
             Redis.Spec,
             .. Topology.BackendNames.Select(name =>
-                backend.Spec(name, Postgres.ConnectionString, Redis.ConnectionString, Profile.FaultSwitch, Profile.BackendEnvironment)),
-            new Frontend(dotnet, ports).Spec(_location.Url(ServiceNames.Backend),
-                Topology.HighAvailability ? BackendTargets.FrontendFile(paths) : null),
-            new NodeExporter(ports[ServiceNames.NodeExporter]).Spec,
-            postgresExporter.Spec,
-            redisExporter.Spec,
-            new LocalInbox(ports, InboxDirectory, DotnetHost).Spec,
+                Backend.Spec(name, Postgres.ConnectionString, Redis.ConnectionString, Profile.FaultSwitch, Profile.BackendEnvironment)),
+            Frontend.Spec(_location.Url(ServiceNames.Backend),
+                Topology.HighAvailability ? BackendTargets.FrontendFile(_location.Paths) : null),
+            NodeExporter.Spec,
+            PostgresExporter.Spec,
+            RedisExporter.Spec,
+            Inbox.Spec,
             .. Alertmanagers.Select(member => member.Spec with { DependsOn = [ServiceNames.Inbox] }),
             .. VictoriaMetrics is { } store ? [store.Spec] : Array.Empty<ProcessSpec>(),
             .. Prometheuses.Select(PrometheusSpec),
@@ -144,12 +167,12 @@ internal sealed class LocalStack
 
         if (FindBinary(Loki.Binary) is { } loki)
         {
-            specs.Add(new Loki(ports, Renderer.LokiConfig).Spec(loki));
+            specs.Add(Loki.Spec(loki));
         }
 
         if (FindBinary(Grafana.Binary) is { } grafana && GrafanaAdminPassword is { Length: > 0 } password)
         {
-            specs.Add(new Grafana(paths, ports, Renderer.GrafanaProvisioning).Spec(grafana, password));
+            specs.Add(Grafana.Spec(grafana, password));
         }
 
         return specs;

@@ -1,3 +1,4 @@
+using TheBot.Cli.Stack.Components;
 using TheBot.Stack;
 
 namespace TheBot.Cli.TestRuns;
@@ -16,7 +17,7 @@ internal sealed class LeftBehind
     [
         "prometheus", "alertmanager", "postgres", "redis-server", "node_exporter", "prometheus-node", "prometheus-post",
         "prometheus-redi", "postgres_export", "redis_exporter", "victoria-metric", "vmagent", "vmalert", "wrk",
-        "TheBot.Api", "TheBot.Web",
+        .. DotnetService.Projects,
     ];
 
     private const string TempPrefix = "thebot-";
@@ -76,31 +77,12 @@ internal sealed class LeftBehind
         }
     }
 
-    private static IEnumerable<ProcessIdentity> StackProcesses()
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || ProcessTree.Identify(pid) is not { } identity)
-            {
-                continue;
-            }
+    private static IEnumerable<ProcessIdentity> StackProcesses() =>
+        ProcessTree.Running()
+            .Where(p => StackPrograms.Contains(p.Name) || IsStackCommandLine(ProcessTree.CommandLine(p.Process.Pid) ?? string.Empty))
+            .Select(p => p.Process);
 
-            string comm;
-            try
-            {
-                comm = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            var commandLine = ProcessTree.CommandLine(pid) ?? string.Empty;
-            if (StackPrograms.Contains(comm) || commandLine.Contains("/thebot-test-", StringComparison.Ordinal)
-                || commandLine.Contains("TheBot.Api.dll", StringComparison.Ordinal) || commandLine.Contains("TheBot.Web.dll", StringComparison.Ordinal))
-            {
-                yield return identity;
-            }
-        }
-    }
+    private static bool IsStackCommandLine(string commandLine) =>
+        commandLine.Contains("/thebot-test-", StringComparison.Ordinal)
+        || DotnetService.Projects.Any(project => commandLine.Contains(project + ".dll", StringComparison.Ordinal));
 }

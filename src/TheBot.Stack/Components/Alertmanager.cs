@@ -8,6 +8,15 @@ namespace TheBot.Stack.Components;
 /// </summary>
 public sealed class Alertmanager(StackPaths paths, int port, string configFile)
 {
+    /// <summary>The server binary.</summary>
+    public const string Executable = "/usr/bin/prometheus-alertmanager";
+
+    /// <summary>amtool, from the same package: checks configs and tests routes.</summary>
+    public const string Amtool = "/usr/bin/amtool";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus-alertmanager"), (Amtool, "prometheus-alertmanager")];
+
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
@@ -33,6 +42,13 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:9093</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>Its row of the services table; a cluster member is named and gives its gossip port.</summary>
+    public ServiceAccess Access => ClusterPort is { } gossip
+        ? new($"Alertmanager {Name}", Url, $"{AuthNote}, loopback only; gossip on 127.0.0.1:{gossip}")
+        : new("Alertmanager", Url, $"{AuthNote}, loopback only");
+
+    private string AuthNote => WebAuth is null ? "no auth" : "basic auth";
+
     /// <summary>Basic auth on every endpoint (<c>--web.config.file</c>); null (the local stack's default) leaves it open on loopback.</summary>
     public WebAuth? WebAuth { get; init; }
 
@@ -46,7 +62,7 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     {
         get
         {
-            var spec = HttpComponent.Spec(Name, "/usr/bin/prometheus-alertmanager", Port, "/-/ready",
+            var spec = HttpComponent.Spec(Name, Executable, Port, "/-/ready",
             [
                 $"--config.file={ConfigFile}",
                 $"--storage.path={paths.Data(Name)}",

@@ -3,14 +3,23 @@ namespace TheBot.Stack.Components;
 /// <summary>Prometheus node exporter on 127.0.0.1.</summary>
 public sealed class NodeExporter(int port)
 {
+    /// <summary>The exporter binary.</summary>
+    public const string Executable = "/usr/bin/prometheus-node-exporter";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus-node-exporter")];
+
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
     /// <summary>Metrics URL.</summary>
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
 
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("node_exporter", MetricsUrl, "—");
+
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, "/usr/bin/prometheus-node-exporter", Port, "/metrics", []);
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, Executable, Port, "/metrics", []);
 }
 
 /// <summary>
@@ -20,14 +29,23 @@ public sealed class NodeExporter(int port)
 /// </summary>
 public sealed class PostgresExporter(int port, string dataSourceName, string? queriesFile = null)
 {
+    /// <summary>The exporter binary.</summary>
+    public const string Executable = "/usr/bin/prometheus-postgres-exporter";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus-postgres-exporter")];
+
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
     /// <summary>Metrics URL.</summary>
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
 
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("postgres_exporter", MetricsUrl, "—");
+
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.PostgresExporter, "/usr/bin/prometheus-postgres-exporter", Port, "/metrics",
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.PostgresExporter, Executable, Port, "/metrics",
         queriesFile is null ? [] : [$"--extend.query-path={queriesFile}"]) with
     {
         Environment = new Dictionary<string, string> { ["DATA_SOURCE_NAME"] = dataSourceName },
@@ -41,14 +59,23 @@ public sealed class PostgresExporter(int port, string dataSourceName, string? qu
 /// </summary>
 public sealed class RedisExporter(int port, int redisPort, string? redisPassword = null)
 {
+    /// <summary>The exporter binary.</summary>
+    public const string Executable = "/usr/bin/prometheus-redis-exporter";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus-redis-exporter")];
+
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
     /// <summary>Metrics URL.</summary>
     public string MetricsUrl => $"http://127.0.0.1:{Port}/metrics";
 
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("redis_exporter", MetricsUrl, "—");
+
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.RedisExporter, "/usr/bin/prometheus-redis-exporter", Port, "/metrics",
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.RedisExporter, Executable, Port, "/metrics",
         [$"--redis.addr=redis://127.0.0.1:{redisPort}"]) with
     {
         Environment = redisPassword is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["REDIS_PASSWORD"] = redisPassword },

@@ -13,6 +13,17 @@ public sealed partial class PostgreSql
     /// <summary>The database superuser (also the Unix user the server runs as when started by root).</summary>
     public const string User = "postgres";
 
+    /// <summary>The secret file that keeps <see cref="Password"/> when none is given.</summary>
+    private const string PasswordSecret = "postgres-password";
+
+    /// <summary>
+    /// The binaries this component needs installed → the Debian package that ships each (part of
+    /// <see cref="DebianPackageMap"/>): the server of the version Debian bookworm ships (a newer one found under
+    /// /usr/lib/postgresql is used too, <see cref="BinDirectory"/>), and psql for the tests and by hand.
+    /// </summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } =
+        [("/usr/lib/postgresql/15/bin/postgres", "postgresql-15"), ("/usr/bin/psql", "postgresql-client-15")];
+
     private readonly StackPaths _paths;
 
     /// <summary>Describes a server on <paramref name="port"/>; the password is kept in <c>secrets/postgres-password</c> when not given.</summary>
@@ -20,12 +31,15 @@ public sealed partial class PostgreSql
     {
         _paths = paths;
         Port = port;
-        Password = password ?? paths.GetOrCreateSecret("postgres-password");
+        Password = password ?? paths.GetOrCreateSecret(PasswordSecret);
         Database = CheckName(database);
     }
 
     /// <summary>TCP port on 127.0.0.1.</summary>
     public int Port { get; }
+
+    /// <summary>Its row of the services table: the database URL and where the password is kept.</summary>
+    public ServiceAccess Access => new("PostgreSQL", $"postgresql://127.0.0.1:{Port}/{Database}", $"user {User}, password in {_paths.SecretFile(PasswordSecret)}");
 
     /// <summary>Password of <see cref="User"/>.</summary>
     public string Password { get; }

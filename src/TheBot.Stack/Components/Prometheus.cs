@@ -7,6 +7,15 @@ namespace TheBot.Stack.Components;
 /// </summary>
 public sealed class Prometheus(StackPaths paths, int port, string configFile)
 {
+    /// <summary>The server binary.</summary>
+    public const string Executable = "/usr/bin/prometheus";
+
+    /// <summary>promtool, from the same package: checks configs and rules, runs rule unit tests, lists TSDB blocks.</summary>
+    public const string Promtool = "/usr/bin/promtool";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus"), (Promtool, "prometheus")];
+
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
@@ -32,6 +41,13 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:9090</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The HA replica this instance is (<c>a</c>, <c>b</c>: its <c>replica</c> external label), shown in its row; null for a lone Prometheus.</summary>
+    public string? Replica { get; init; }
+
+    /// <summary>Its row of the services table: which replica, and the histogram mode it stores.</summary>
+    public ServiceAccess Access => new(Replica is null ? "Prometheus" : $"Prometheus {Name} (replica {Replica})", Url,
+        $"{(WebAuth is null ? "no auth" : "basic auth")}, loopback only; admin API on; histograms: {(NativeHistograms ? "native" : "classic")}");
+
     /// <summary>Basic auth on every endpoint (<c>--web.config.file</c>); null (the local stack's default) leaves it open on loopback.</summary>
     public WebAuth? WebAuth { get; init; }
 
@@ -41,7 +57,7 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
 
-    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, "/usr/bin/prometheus", Port, "/-/ready",
+    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, Executable, Port, "/-/ready",
     [
         $"--config.file={ConfigFile}",
         $"--storage.tsdb.path={paths.Data(Name)}",

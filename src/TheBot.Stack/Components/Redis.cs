@@ -13,8 +13,14 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
     /// <summary>The server binary.</summary>
     public const string Executable = "/usr/bin/redis-server";
 
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "redis-server")];
+
     /// <summary>TCP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
+
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("Redis", $"redis://127.0.0.1:{Port}", "loopback only");
 
     /// <summary>The <c>requirepass</c> password, or null for none.</summary>
     public string? Password { get; } = password;

@@ -8,6 +8,12 @@ namespace TheBot.Stack.Components;
 /// </summary>
 public sealed class VictoriaMetrics(StackPaths paths, int port)
 {
+    /// <summary>The single-node server binary.</summary>
+    public const string Executable = "/usr/bin/victoria-metrics";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "victoria-metrics")];
+
     /// <summary>HTTP port on 127.0.0.1 (ingestion, queries and its own <c>/metrics</c>).</summary>
     public int Port { get; } = port;
 
@@ -26,11 +32,14 @@ public sealed class VictoriaMetrics(StackPaths paths, int port)
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:8428</c>.</summary>
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>Its row of the services table.</summary>
+    public ServiceAccess Access => new("VictoriaMetrics", Url, "no auth, loopback only; remote_write from both replicas, dedup on");
+
     /// <summary>Where the replicas send their samples.</summary>
     public string RemoteWriteUrl => Url + "/api/v1/write";
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => new(ServiceNames.VictoriaMetrics, "/usr/bin/victoria-metrics")
+    public ProcessSpec Spec => new(ServiceNames.VictoriaMetrics, Executable)
     {
         Arguments =
         [

@@ -12,6 +12,9 @@ internal sealed class Backend(DotnetService host, PortPlan ports)
     /// <summary>The project the stack builds and runs.</summary>
     public const string Project = "TheBot.Api";
 
+    /// <summary>The row of instance <paramref name="name"/> in the services table: its URL and the token files of its system endpoints.</summary>
+    public ServiceAccess Access(string name) => new(name, $"http://127.0.0.1:{ports[name]}", host.SystemEndpointTokens);
+
     /// <summary>
     /// Instance <paramref name="name"/>; <paramref name="overrides"/> (a compressed profile's waiting times) win over
     /// what every instance gets.

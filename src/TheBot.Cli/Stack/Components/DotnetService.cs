@@ -9,6 +9,18 @@ namespace TheBot.Cli.Stack.Components;
 /// </summary>
 internal sealed class DotnetService(StackPaths paths, string servicesBuild, string dotnetHost, string aspNetEnvironment)
 {
+    /// <summary>The projects the stack builds (<c>up</c>, before it starts anything) and runs: the backend's and the frontend's.</summary>
+    public static IReadOnlyList<string> Projects { get; } = [Backend.Project, Frontend.Project];
+
+    /// <summary>
+    /// The <c>dotnet</c> arguments that build <paramref name="project"/> (<c>src/&lt;project&gt;/&lt;project&gt;.csproj</c>)
+    /// in Release into its folder under <paramref name="buildFolder"/>, where <see cref="Spec"/> runs it from; quiet but
+    /// for errors, which <c>up</c> prints when the build fails.
+    /// </summary>
+    public static IReadOnlyList<string> BuildArguments(string repositoryRoot, string buildFolder, string project) =>
+        ["build", Path.Combine(repositoryRoot, "src", project, project + ".csproj"), "-c", "Release", "--nologo", "-v", "quiet",
+         "-clp:ErrorsOnly", "-o", OutputOf(buildFolder, project)];
+
     /// <summary>The spec of <paramref name="project"/> run as <paramref name="name"/> on <paramref name="port"/>.</summary>
     public ProcessSpec Spec(string name, string project, int port, Dictionary<string, string> environment, string[] dependsOn)
     {
@@ -22,8 +34,8 @@ internal sealed class DotnetService(StackPaths paths, string servicesBuild, stri
         environment["Logging__File__Path"] = Path.Combine(paths.Logs, "services"); // thebot-<name>.log, as Alloy tails them
         return new ProcessSpec(name, dotnetHost)
         {
-            Arguments = [Path.Combine(servicesBuild, project, project + ".dll")],
-            WorkingDirectory = Path.Combine(servicesBuild, project),
+            Arguments = [Path.Combine(OutputOf(servicesBuild, project), project + ".dll")],
+            WorkingDirectory = OutputOf(servicesBuild, project),
             Environment = environment,
             Ports = new Dictionary<string, int> { ["http"] = port },
             Readiness = ReadinessProbe.HttpGet($"{url}/api/system/readiness/"),
@@ -31,4 +43,10 @@ internal sealed class DotnetService(StackPaths paths, string servicesBuild, stri
             DependsOn = dependsOn,
         };
     }
+
+    /// <summary>Where the system endpoints' tokens are, as the services table shows it.</summary>
+    public string SystemEndpointTokens =>
+        $"system endpoints: Bearer {paths.SecretFile(SecretNames.ScrapeToken)} (scrape), {paths.SecretFile(SecretNames.AdminToken)} (admin)";
+
+    private static string OutputOf(string buildFolder, string project) => Path.Combine(buildFolder, project);
 }

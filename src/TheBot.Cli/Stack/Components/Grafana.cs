@@ -14,6 +14,18 @@ internal sealed class Grafana(StackPaths paths, PortPlan ports, string provision
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = ports[ServiceNames.Grafana];
 
+    /// <summary>
+    /// Its row of the services table: its URL when <paramref name="started"/>; else why not — installed
+    /// (<paramref name="installed"/>, its path) but without an admin password, or not installed (then through compose).
+    /// </summary>
+    public ServiceAccess Access(bool started, string? installed, bool hasPassword) => started
+        ? new("Grafana", $"http://127.0.0.1:{Port}", "admin / $GRAFANA_ADMIN_PASSWORD")
+        : new("Grafana",
+            installed is not null && !hasPassword
+                ? $"installed ({installed}) but not started: set GRAFANA_ADMIN_PASSWORD and run up again"
+                : ServiceAccess.ThroughCompose(ServiceNames.Grafana),
+            "needs GRAFANA_ADMIN_PASSWORD (no default)");
+
     /// <summary>The process spec, run from <paramref name="executable"/> with <paramref name="adminPassword"/>.</summary>
     public ProcessSpec Spec(string executable, string adminPassword) => new(ServiceNames.Grafana, executable)
     {

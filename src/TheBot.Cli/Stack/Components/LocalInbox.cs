@@ -12,6 +12,9 @@ internal sealed class LocalInbox(PortPlan ports, string directory, string dotnet
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = ports[ServiceNames.Inbox];
 
+    /// <summary>Its row of the services table: where notifications are listed and the file they land in.</summary>
+    public ServiceAccess Access => new("notification inbox", $"http://127.0.0.1:{Port}/notifications", $"local receivers write to {directory}/notifications.jsonl");
+
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => new(ServiceNames.Inbox, dotnetHost)
     {

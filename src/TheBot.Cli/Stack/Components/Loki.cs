@@ -17,6 +17,10 @@ internal sealed class Loki(PortPlan ports, string configFile)
     /// <summary>gRPC port on 127.0.0.1 (<c>server.grpc_listen_port</c>); Loki opens it even when nothing uses it.</summary>
     public int GrpcPort { get; } = ports[ServiceNames.GrpcPort(ServiceNames.Loki)];
 
+    /// <summary>Its row of the services table: its URL when <paramref name="started"/>, else how to run it through compose.</summary>
+    public ServiceAccess Access(bool started) =>
+        new("Loki", started ? $"http://127.0.0.1:{HttpPort}" : ServiceAccess.ThroughCompose(ServiceNames.Loki), "no auth");
+
     /// <summary>The process spec, run from <paramref name="executable"/>.</summary>
     public ProcessSpec Spec(string executable) => new(ServiceNames.Loki, executable)
     {
