@@ -108,13 +108,7 @@ public class CheckBrokenCopyTests
         using var copy = new MonitoringCopy();
         breakIt(copy);
 
-        var (exit, output) = await CheckSupport.InvokeAsync("--dir", copy.Dir, "--runbooks", copy.Runbooks);
-
-        Assert.True(exit != 0, $"exit 0 for '{breakage}':\n{output}");
-        var block = CheckSupport.FailureBlock(output, "monitoring/" + file, reason);
-        Assert.True(block is not null, $"no ✗ line for monitoring/{file} saying '{reason}':\n{output}");
-        Assert.Contains(copy.Dir, block, StringComparison.Ordinal); // the copy is named, not the committed folder
-        Assert.Matches(@"\n\d+ passed, [1-9]\d* failed \(", output);
+        await AssertCheckFailsNamingAsync(copy, file, [reason]);
     }
 
     [Fact]
@@ -126,14 +120,25 @@ public class CheckBrokenCopyTests
             breakIt(copy);
         }
 
+        await AssertCheckFailsNamingAsync(copy, "prometheus/alert_rules.yml", [.. AlertMetadataBreakages.Select(b => b.Reason)]);
+    }
+
+    /// <summary>
+    /// <c>check</c> on the broken <paramref name="copy"/> exits non-zero, has a ✗ line for <paramref name="file"/>
+    /// saying each of <paramref name="reasons"/> and naming the copy (not the committed folder), and counts failures.
+    /// </summary>
+    private static async Task AssertCheckFailsNamingAsync(MonitoringCopy copy, string file, string[] reasons)
+    {
         var (exit, output) = await CheckSupport.InvokeAsync("--dir", copy.Dir, "--runbooks", copy.Runbooks);
 
-        Assert.True(exit != 0, $"exit 0 with alert metadata removed:\n{output}");
-        foreach (var (_, reason) in AlertMetadataBreakages)
+        Assert.True(exit != 0, $"exit 0 with monitoring/{file} broken ({string.Join("; ", reasons)}):\n{output}");
+        foreach (var reason in reasons)
         {
-            var block = CheckSupport.FailureBlock(output, "monitoring/prometheus/alert_rules.yml", reason);
-            Assert.True(block is not null, $"no ✗ line for monitoring/prometheus/alert_rules.yml saying '{reason}':\n{output}");
+            var block = CheckSupport.FailureBlock(output, "monitoring/" + file, reason);
+            Assert.True(block is not null, $"no ✗ line for monitoring/{file} saying '{reason}':\n{output}");
             Assert.Contains(copy.Dir, block, StringComparison.Ordinal);
         }
+
+        Assert.Matches(@"\n\d+ passed, [1-9]\d* failed \(", output);
     }
 }
