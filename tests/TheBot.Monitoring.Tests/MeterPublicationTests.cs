@@ -174,6 +174,49 @@ public sealed class MeterPublicationTests
         Assert.Equal("s", jobs.Instrument!.Unit);
     }
 
+    [Fact]
+    public void A_unit_given_at_registration_is_the_instruments_unit_and_the_exposition_is_unchanged()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var registry = new MetricRegistry();
+        _ = new TheBotMeter(meterFactory, registry);
+        using var orders = new MetricCollector<long>(meterFactory, TheBotMeter.MeterName, "myapp.orders");
+        using var sizes = new MetricCollector<double>(meterFactory, TheBotMeter.MeterName, "myapp.batch.size");
+
+        registry.Counter("myapp_orders_total", "Orders.", MetricUnit.Count("order"), "channel").WithLabels("web").Inc();
+        registry.Histogram("myapp_batch_size", "Rows per batch.", MetricUnit.Count("row"), [10, 100]).Unlabelled().Observe(42);
+
+        Assert.Equal("{order}", orders.Instrument!.Unit);
+        Assert.Equal("{row}", sizes.Instrument!.Unit);
+        var writer = new ExpositionWriter();
+        registry.WriteTo(writer);
+        var text = System.Text.Encoding.UTF8.GetString(writer.WrittenMemory.Span);
+        Assert.Contains("# TYPE myapp_orders_total counter\nmyapp_orders_total{channel=\"web\"} 1\n", text);
+        Assert.DoesNotContain("# UNIT", text);
+    }
+
+    [Fact]
+    public void A_unit_that_contradicts_the_name_or_an_earlier_registration_is_refused_naming_both()
+    {
+        var registry = new MetricRegistry();
+
+        var contradicting = Assert.Throws<ArgumentException>(() => registry.Histogram("myapp_job_duration_seconds", "Jobs.", MetricUnit.Bytes, [1.0]));
+        Assert.Contains("myapp_job_duration_seconds says its unit is s by its name, not By", contradicting.Message);
+        Assert.Throws<ArgumentException>(() => registry.Counter("myapp_orders_total", "Orders.", default(MetricUnit)));
+        Assert.Throws<ArgumentException>(() => MetricUnit.Count("two words"));
+        Assert.Throws<ArgumentException>(() => MetricUnit.Count("{order}"));
+
+        registry.Counter("myapp_orders_total", "Orders.", MetricUnit.Count("order"));
+        Assert.Same(registry.Families.Single(), registry.Counter("myapp_orders_total", "Orders.", MetricUnit.Count("order")));
+        var again = Assert.Throws<InvalidOperationException>(() => registry.Counter("myapp_orders_total", "Orders.", MetricUnit.Count("request")));
+        Assert.Contains("another unit", again.Message);
+
+        // The unit a suffix implies is the same as saying it: both registrations are one family.
+        var duration = registry.Histogram("myapp_job_duration_seconds", "Jobs.", [1.0]);
+        Assert.Same(duration, registry.Histogram("myapp_job_duration_seconds", "Jobs.", MetricUnit.Seconds, [1.0]));
+    }
+
     private static void MapRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/proof/items/{id:int}", (int id) => TypedResults.Ok(new { id }));

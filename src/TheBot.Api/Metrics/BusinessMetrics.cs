@@ -7,7 +7,8 @@ namespace TheBot.Api.Metrics;
 /// platform, not to the monitoring library, so an app that only adds the library's two lines has none of them; the
 /// platform registers this class with <c>AddTheBotMetrics&lt;BusinessMetrics&gt;()</c>, which creates it at start
 /// (every series below is exposed at zero from the first scrape) and lists its counters in the analytics endpoint.
-/// Enums keep every label bounded, and every series is resolved here once, so recording is a single atomic add.
+/// Each is published on the meter <c>TheBot.Monitoring</c> with its count unit (<c>{message}</c>, …), which a
+/// Prometheus name cannot say. Enums keep every label bounded, and every series is resolved here once, so recording is a single atomic add.
 /// </summary>
 public sealed class BusinessMetrics
 {
@@ -18,11 +19,11 @@ public sealed class BusinessMetrics
     /// <summary>Creates the families in <paramref name="registry"/>, with every label combination at zero.</summary>
     public BusinessMetrics(MetricRegistry registry)
     {
-        var messages = registry.Counter("thebot_messages_sent_total", "Chat messages sent, by chat type.", "chat_type");
+        var messages = registry.Counter("thebot_messages_sent_total", "Chat messages sent, by chat type.", MetricUnit.Count("message"), "chat_type");
         _messages = [messages.WithLabels("private"), messages.WithLabels("group")];
-        var assignments = registry.Counter("thebot_assignments_submitted_total", "Assignment submissions, by outcome.", "status");
+        var assignments = registry.Counter("thebot_assignments_submitted_total", "Assignment submissions, by outcome.", MetricUnit.Count("submission"), "status");
         _assignments = [assignments.WithLabels("accepted"), assignments.WithLabels("late"), assignments.WithLabels("rejected")];
-        var payments = registry.Counter("thebot_payments_processed_total", "Payments processed, by outcome and method.", "status", "method");
+        var payments = registry.Counter("thebot_payments_processed_total", "Payments processed, by outcome and method.", MetricUnit.Count("payment"), "status", "method");
         string[] statuses = ["succeeded", "failed", "declined"];
         string[] methods = ["card", "bank_transfer", "wallet"];
         _payments = new Counter[statuses.Length, methods.Length];

@@ -50,7 +50,8 @@ internal static class InstrumentNames
     /// <summary>
     /// The reverse of OpenTelemetry's conversion to Prometheus names, for a family without an entry:
     /// <c>myapp_orders_total</c> → counter <c>myapp.orders</c>; <c>myapp_job_duration_seconds</c> → <c>myapp.job.duration</c>
-    /// in <c>s</c>; labels keep their names; a gauge stays a gauge (whether it may be summed is not known).
+    /// in <c>s</c>; the unit given at registration (<see cref="MetricFamily.Unit"/>) wins over none; labels keep their
+    /// names; a gauge stays a gauge (whether it may be summed is not known).
     /// </summary>
     public static PublishedInstrument Derive(MetricFamily family)
     {
@@ -60,16 +61,8 @@ internal static class InstrumentNames
             name = name[..^"_total".Length];
         }
 
-        string? unit = null;
-        foreach (var (suffix, ucum) in (ReadOnlySpan<(string, string)>)[("_seconds", "s"), ("_bytes", "By"), ("_ratio", "1")])
-        {
-            if (name.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                name = name[..^suffix.Length];
-                unit = ucum;
-                break;
-            }
-        }
+        var implied = MetricUnit.FromNameSuffix(name, out name);
+        var unit = (family.Unit ?? implied)?.Ucum;
 
         var kind = family.Type switch
         {

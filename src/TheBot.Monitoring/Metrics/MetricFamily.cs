@@ -32,6 +32,12 @@ public abstract class MetricFamily
     /// <summary>Label names, in order.</summary>
     public IReadOnlyList<string> LabelNames { get; }
 
+    /// <summary>
+    /// The unit given at registration, published on the meter; null when none was given (the name's suffix then
+    /// decides, see <see cref="MetricUnit"/>).
+    /// </summary>
+    public MetricUnit? Unit { get; internal init; }
+
     internal abstract void Write(ExpositionWriter writer);
 }
 

@@ -33,15 +33,36 @@ public sealed class MetricRegistry
 
     /// <summary>Creates (or returns the existing) counter family.</summary>
     public MetricFamily<Counter> Counter(string name, string help, params string[] labelNames) =>
-        GetOrAdd(name, help, MetricType.Counter, labelNames, values => new Counter(values));
+        GetOrAdd(name, help, null, MetricType.Counter, labelNames, values => new Counter(values));
+
+    /// <summary>
+    /// Creates (or returns the existing) counter family published on the meter in <paramref name="unit"/>, e.g.
+    /// <c>MetricUnit.Count("message")</c> for <c>thebot_messages_sent_total</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The unit disagrees with the one the name's suffix says.</exception>
+    public MetricFamily<Counter> Counter(string name, string help, MetricUnit unit, params string[] labelNames) =>
+        GetOrAdd(name, help, unit, MetricType.Counter, labelNames, values => new Counter(values));
 
     /// <summary>Creates (or returns the existing) gauge family.</summary>
     public MetricFamily<Gauge> Gauge(string name, string help, params string[] labelNames) =>
-        GetOrAdd(name, help, MetricType.Gauge, labelNames, values => new Gauge(values));
+        GetOrAdd(name, help, null, MetricType.Gauge, labelNames, values => new Gauge(values));
+
+    /// <summary>Creates (or returns the existing) gauge family published on the meter in <paramref name="unit"/>.</summary>
+    /// <exception cref="ArgumentException">The unit disagrees with the one the name's suffix says.</exception>
+    public MetricFamily<Gauge> Gauge(string name, string help, MetricUnit unit, params string[] labelNames) =>
+        GetOrAdd(name, help, unit, MetricType.Gauge, labelNames, values => new Gauge(values));
 
     /// <summary>Creates (or returns the existing) histogram family with the given finite, increasing bucket bounds.</summary>
     public MetricFamily<Histogram> Histogram(string name, string help, double[] buckets, params string[] labelNames) =>
-        CreateHistogram(name, help, buckets, exemplars: false, labelNames);
+        CreateHistogram(name, help, null, buckets, exemplars: false, labelNames);
+
+    /// <summary>
+    /// Creates (or returns the existing) histogram family published on the meter in <paramref name="unit"/>, e.g.
+    /// <c>MetricUnit.Count("row")</c> for a histogram of result sizes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The unit disagrees with the one the name's suffix says, or the buckets are not finite and increasing.</exception>
+    public MetricFamily<Histogram> Histogram(string name, string help, MetricUnit unit, double[] buckets, params string[] labelNames) =>
+        CreateHistogram(name, help, unit, buckets, exemplars: false, labelNames);
 
     /// <summary>
     /// Like <see cref="Histogram(string, string, double[], string[])"/>, and each bucket also keeps the latest
@@ -49,7 +70,7 @@ public sealed class MetricRegistry
     /// recorded once any scrape has negotiated OpenMetrics and written only in that format.
     /// </summary>
     public MetricFamily<Histogram> HistogramWithExemplars(string name, string help, double[] buckets, params string[] labelNames) =>
-        CreateHistogram(name, help, buckets, exemplars: true, labelNames);
+        CreateHistogram(name, help, null, buckets, exemplars: true, labelNames);
 
     /// <summary>
     /// A duration histogram (values in seconds): the classic buckets and exemplars of
@@ -58,7 +79,7 @@ public sealed class MetricRegistry
     /// scrapes see exactly the classic histogram. Costs a few ns and ~2.3 KB per series; see docs/metrics.md.
     /// </summary>
     public MetricFamily<Histogram> DurationHistogram(string name, string help, double[] buckets, params string[] labelNames) =>
-        CreateHistogram(name, help, buckets, exemplars: true, labelNames, native: true);
+        CreateHistogram(name, help, MetricUnit.Seconds, buckets, exemplars: true, labelNames, native: true);
 
     /// <summary>
     /// True once a scrape has negotiated OpenMetrics or protobuf: from then on histograms with exemplars record them. Before that
@@ -70,7 +91,7 @@ public sealed class MetricRegistry
         set => Volatile.Write(ref _exemplarsWanted.Value, value);
     }
 
-    private MetricFamily<Histogram> CreateHistogram(string name, string help, double[] buckets, bool exemplars, string[] labelNames, bool native = false)
+    private MetricFamily<Histogram> CreateHistogram(string name, string help, MetricUnit? unit, double[] buckets, bool exemplars, string[] labelNames, bool native = false)
     {
         if (buckets.Length == 0 || buckets.Zip(buckets.Skip(1)).Any(pair => pair.First >= pair.Second) || buckets.Any(b => !double.IsFinite(b)))
         {
@@ -78,7 +99,7 @@ public sealed class MetricRegistry
         }
 
         var bounds = buckets.ToArray();
-        return GetOrAdd(name, help, MetricType.Histogram, labelNames,
+        return GetOrAdd(name, help, unit, MetricType.Histogram, labelNames,
             values => new Histogram(values, bounds, exemplars ? new ExemplarReservoir(bounds.Length + 1, _exemplarsWanted) : null, native ? new NativeBuckets() : null), bounds);
     }
 
@@ -131,23 +152,29 @@ public sealed class MetricRegistry
         writer.WriteEnd();
     }
 
-    private MetricFamily<TSeries> GetOrAdd<TSeries>(string name, string help, MetricType type, string[] labelNames, Func<string[], TSeries> create, double[]? buckets = null)
+    private MetricFamily<TSeries> GetOrAdd<TSeries>(string name, string help, MetricUnit? unit, MetricType type, string[] labelNames, Func<string[], TSeries> create, double[]? buckets = null)
         where TSeries : Series
     {
+        if (unit is { } given)
+        {
+            MetricUnit.ValidateFor(name, given);
+        }
+
         lock (_lock)
         {
             var existing = _families.FirstOrDefault(f => f.Name == name);
-            if (existing is MetricFamily<TSeries> same && same.LabelNames.SequenceEqual(labelNames))
+            if (existing is MetricFamily<TSeries> same && same.LabelNames.SequenceEqual(labelNames) && MetricUnit.Effective(name, same.Unit) == MetricUnit.Effective(name, unit))
             {
                 return same;
             }
 
             if (existing is not null)
             {
-                throw new InvalidOperationException($"metric {name} is already registered with another type or other labels.");
+                throw new InvalidOperationException($"metric {name} is already registered with another type, other labels or another unit.");
             }
 
-            var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create) { Buckets = buckets };
+            // The unit is set before the family is announced, so the meter publishes it with the instrument.
+            var family = new MetricFamily<TSeries>(name, help, type, labelNames, _maxSeriesPerFamily, create) { Buckets = buckets, Unit = unit };
             _families.Add(family);
             _familyAdded?.Invoke(family);
             return family;
