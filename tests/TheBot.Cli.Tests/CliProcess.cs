@@ -52,7 +52,14 @@ internal sealed class CliProcess : IAsyncDisposable
     /// CAP_DAC_READ_SEARCH (read and search only: no chown, no user switch, no writes), for a checkout that lies
     /// under a folder only root may enter.
     /// </summary>
-    public static CliProcess StartAs(string? user, string? home, bool readAnyFile, params string[] arguments)
+    public static CliProcess StartAs(string? user, string? home, bool readAnyFile, params string[] arguments) =>
+        StartAs(user, home, readAnyFile, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts <c>thebot <paramref name="arguments"/></c> with <paramref name="environment"/> set on top of this process's.</summary>
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartAs(null, null, readAnyFile: false, environment, arguments);
+
+    private static CliProcess StartAs(string? user, string? home, bool readAnyFile, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         var root = RepositoryRoot.Find();
         var (executable, wrapped) = UnixUser.Wrap(user, LocalStack.DotnetHost, [CliDll, .. arguments]);
@@ -77,6 +84,10 @@ internal sealed class CliProcess : IAsyncDisposable
         };
         wrapped.ForEach(info.ArgumentList.Add);
         info.Environment["THEBOT_ROOT"] = root;
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         if (home is not null)
         {
             info.Environment["HOME"] = home;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 using TheBot.Stack.Components;
 
@@ -21,25 +22,30 @@ internal static class BackupCommand
                           "deleting the state folder deletes those too, so point --to elsewhere for backups that must outlive it)",
         };
         var command = StackOptions.Create("backup",
-            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/) and verify that it opens and holds samples.");
+            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/) and verify that it opens and holds samples. Exit codes: 0 verified; 1 it failed (the reason and the fix are printed).");
         command.Options.Add(to);
+        VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>
         {
             var location = StackOptions.Location(result);
+            var report = VerbReport.For(result);
             var target = result.GetValue(to) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(location.Paths.Root, "backups");
             try
             {
                 var backup = await RunAsync(location, target, ct);
-                Console.WriteLine($"✓ backup {backup.Folder}: {backup.Blocks} block(s), {backup.Samples} samples, {backup.Bytes / 1024} KiB, opened with promtool tsdb list");
-                return 0;
+                report.Ok($"backup {backup.Folder}: {backup.Blocks} block(s), {backup.Samples} samples, {backup.Bytes / 1024} KiB, opened with promtool tsdb list");
+                report.Set("folder", backup.Folder);
+                report.Set("blocks", backup.Blocks);
+                report.Set("samples", backup.Samples);
+                report.Set("bytes", backup.Bytes);
+                return await report.EndAsync(0);
             }
             catch (Exception exception) when (exception is HttpRequestException or IOException or InvalidOperationException)
             {
-                Console.WriteLine($"✗ backup failed: {exception.Message}");
-                Console.WriteLine(exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
-                    ? $"    fix: Prometheus has no data yet (just started, or its TSDB was wiped): check ./thebot status{StackOptions.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
-                    : $"    fix: is Prometheus running with --web.enable-admin-api? ./thebot status{StackOptions.StateFlags(location)}");
-                return 1;
+                report.Fail($"backup failed: {exception.Message}", exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
+                    ? $"fix: Prometheus has no data yet (just started, or its TSDB was wiped): check ./thebot status{StackOptions.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
+                    : $"fix: is Prometheus running with --web.enable-admin-api? ./thebot status{StackOptions.StateFlags(location)}");
+                return await report.EndAsync(1);
             }
         });
         return command;

@@ -23,7 +23,7 @@ internal static class CheckCommand
             Description = "Where the runbooks <Alert>.md live (default: docs/runbooks/ at the repository root, also when --dir points elsewhere).",
         };
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON document instead of lines." };
-        var command = new Command("check", "Validate every file under monitoring/ (promtool, amtool, dashboards, compose, Loki, Alloy, alert runbooks); reports file and reason.")
+        var command = new Command("check", "Validate every file under monitoring/ (promtool, amtool, dashboards, compose, Loki, Alloy, alert runbooks); reports file and reason. Exit codes: 0 every check passed; 1 a check failed (file, place and reason are printed) or nothing was checked.")
         {
             dir, runbooks, json,
         };

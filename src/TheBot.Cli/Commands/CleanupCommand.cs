@@ -4,6 +4,7 @@ using TheBot.Cli.Clients;
 using TheBot.Cli.Config;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -14,39 +15,48 @@ namespace TheBot.Cli.Commands;
 /// </summary>
 internal static class CleanupCommand
 {
+    /// <summary>Exit code of an unusable --older-than.</summary>
+    public const int BadInput = 2;
+
     public static Command Create()
     {
         var match = new Option<string[]>("--match") { Description = "Series selector, e.g. 'thebot_http_requests_total{job=\"thebot-backend\"}' (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
         var olderThan = new Option<string>("--older-than") { Description = "Delete samples older than this: 30d, 12h, 90m, 0s (everything)", DefaultValueFactory = _ => "30d" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count the series that would be touched" };
-        var command = StackOptions.Create("cleanup", "Delete series by selector and age, then clean tombstones.");
+        var command = StackOptions.Create("cleanup", "Delete series by selector and age, then clean tombstones. Exit codes: 0 done (or counted, with --dry-run); 1 it failed or series are left (the reason is printed); 2 bad input.");
         command.Options.Add(match);
         command.Options.Add(olderThan);
         command.Options.Add(dryRun);
+        VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>
         {
             var location = StackOptions.Location(result);
+            var report = VerbReport.For(result);
             if (!PrometheusDuration.TryParse(result.GetValue(olderThan), out var age, out _))
             {
-                Console.WriteLine($"✗ --older-than '{result.GetValue(olderThan)}' is not a duration like 30d, 12h, 90m or 0s");
-                return 2;
+                report.Fail($"--older-than '{result.GetValue(olderThan)}' is not a duration like 30d, 12h, 90m or 0s");
+                return await report.EndAsync(BadInput);
             }
 
             try
             {
-                return await RunAsync(location, result.GetValue(match)!, age, result.GetValue(dryRun), Console.Out, ct);
+                return await report.EndAsync(await RunAsync(location, result.GetValue(match)!, age, result.GetValue(dryRun), report, ct));
             }
             catch (HttpRequestException exception)
             {
-                Console.WriteLine($"✗ cleanup failed: {exception.Message}");
-                Console.WriteLine($"    fix: a bad selector is named above; else check Prometheus runs with --web.enable-admin-api (./thebot status{StackOptions.StateFlags(location)})");
-                return 1;
+                report.Fail($"cleanup failed: {exception.Message}",
+                    $"fix: a bad selector is named above; else check Prometheus runs with --web.enable-admin-api (./thebot status{StackOptions.StateFlags(location)})");
+                return await report.EndAsync(1);
             }
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(StackLocation location, IReadOnlyList<string> selectors, TimeSpan age, bool dryRun, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Runs the cleanup, printing to <paramref name="output"/>; returns the exit code.</summary>
+    public static Task<int> RunAsync(StackLocation location, IReadOnlyList<string> selectors, TimeSpan age, bool dryRun, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(location, selectors, age, dryRun, new VerbReport("cleanup", output, json: false), cancellationToken);
+
+    private static async Task<int> RunAsync(StackLocation location, IReadOnlyList<string> selectors, TimeSpan age, bool dryRun, VerbReport report, CancellationToken cancellationToken)
     {
         var prometheus = new PrometheusClient(location.Url(ServiceNames.Prometheus));
         // Whole seconds: delete_series takes a Unix time, and the count below must look at exactly the same range.
@@ -58,7 +68,10 @@ internal static class CleanupCommand
             counts.Add(await prometheus.CountSeriesWithSamplesAsync(selector, end, cancellationToken));
         }
 
-        output.WriteLine($"{(dryRun ? "dry run: " : string.Empty)}{counts.Sum()} series have samples older than {end:u} matching {string.Join(" or ", selectors)}");
+        report.Info($"{(dryRun ? "dry run: " : string.Empty)}{counts.Sum()} series have samples older than {end:u} matching {string.Join(" or ", selectors)}");
+        report.Set("dry_run", dryRun);
+        report.Set("end", end.ToString("u", CultureInfo.InvariantCulture));
+        report.Set("matching_series", counts.Sum());
         if (dryRun)
         {
             return 0;
@@ -78,7 +91,14 @@ internal static class CleanupCommand
             }
         }
 
-        output.WriteLine($"✓ deleted; {left} matching series left before {end:u}; tombstones cleaned");
-        return left == 0 ? 0 : 1;
+        report.Set("series_left", left);
+        if (left == 0)
+        {
+            report.Ok($"deleted; 0 matching series left before {end:u}; tombstones cleaned");
+            return 0;
+        }
+
+        report.Fail($"{left} matching series still have samples before {end:u} after two passes", "fix: run cleanup again; a scrape appended samples stamped before the end time twice in a row");
+        return 1;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -38,21 +39,32 @@ internal static class ComponentCommand
         };
         var command = StackOptions.Create(verb, description + ExitCodes);
         command.Arguments.Add(component);
-        command.SetAction((result, ct) => RunAsync(StackOptions.Location(result), verb, result.GetValue(component)!, Console.Out, ct));
+        VerbReport.AddJsonOption(command);
+        command.SetAction(async (result, ct) =>
+        {
+            var report = VerbReport.For(result);
+            return await report.EndAsync(await RunAsync(StackOptions.Location(result), verb, result.GetValue(component)!, report, ct));
+        });
         return command;
     }
 
     /// <summary>Runs <paramref name="verb"/> (stop, start or restart) on <paramref name="component"/>; returns the exit code.</summary>
-    public static async Task<int> RunAsync(StackLocation location, string verb, string component, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(StackLocation location, string verb, string component, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(location, verb, component, new VerbReport(verb, output, json: false), cancellationToken);
+
+    private static async Task<int> RunAsync(StackLocation location, string verb, string component, VerbReport report, CancellationToken cancellationToken)
     {
         var stack = new LocalStack(location);
         var specs = stack.Specs();
         var name = Aliases.GetValueOrDefault(component, component);
         if (specs.FirstOrDefault(s => s.Name == name) is not { } spec)
         {
-            output.WriteLine($"✗ unknown component '{component}'; the stack's components are: {string.Join(", ", specs.Select(s => s.Name))}");
+            report.Fail($"unknown component '{component}'; the stack's components are: {string.Join(", ", specs.Select(s => s.Name))}");
+            report.Set("components", specs.Select(s => s.Name));
             return UnknownComponent;
         }
+
+        report.Set("component", spec.Name);
 
         var flags = StackOptions.StateFlags(location);
         if (verb is "stop" or "restart")
@@ -60,11 +72,20 @@ internal static class ComponentCommand
             var stopped = await ComponentControl.StopAsync(location.Paths, spec.Name, cancellationToken);
             if (stopped is null && verb == "stop")
             {
-                output.WriteLine($"✗ {spec.Name} is not running in {location.Paths.Root}");
+                report.Fail($"{spec.Name} is not running in {location.Paths.Root}");
                 return 1;
             }
 
-            output.WriteLine(stopped is null ? $"… {spec.Name} was not running" : $"✓ stopped {spec.Name} (pid {stopped.Pid})");
+            if (stopped is null)
+            {
+                report.Info($"… {spec.Name} was not running");
+            }
+            else
+            {
+                report.Ok($"stopped {spec.Name} (pid {stopped.Pid})");
+                report.Set("stopped_pid", stopped.Pid);
+            }
+
             if (verb == "stop")
             {
                 return 0;
@@ -74,22 +95,24 @@ internal static class ComponentCommand
         // start and restart use the configs up rendered into the state folder; without them there is no stack here.
         if (!Directory.Exists(location.Paths.Config))
         {
-            output.WriteLine($"✗ no stack in {location.Paths.Root} (no rendered configs); start the whole stack with ./thebot up --detach{flags}");
+            report.Fail($"no stack in {location.Paths.Root} (no rendered configs); start the whole stack with ./thebot up --detach{flags}");
             return 1;
         }
 
         try
         {
-            await using var step = Spinner.Start(output, $"starting {spec.Name}" + (spec.Readiness is { } probe ? $", waiting for {probe.Description}" : string.Empty));
+            await using var step = Spinner.Start(report.Progress, $"starting {spec.Name}" + (spec.Readiness is { } probe ? $", waiting for {probe.Description}" : string.Empty));
             var record = await ComponentControl.StartAsync(location.Paths, spec, "--port-offset N", cancellationToken);
-            await step.DoneAsync($"✓ {spec.Name} ready (pid {record.Pid}, {step.Elapsed.TotalSeconds:F1} s)");
+            await step.ClearAsync();
+            report.Ok($"{spec.Name} ready (pid {record.Pid}, {step.Elapsed.TotalSeconds:F1} s)");
+            report.Set("started_pid", record.Pid);
+            report.Set("ready_seconds", Math.Round(step.Elapsed.TotalSeconds, 1));
             return 0;
         }
         catch (StackStartException exception)
         {
-            output.WriteLine();
-            output.WriteLine($"✗ {exception.Message}");
-            output.WriteLine($"    see ./thebot status{flags}");
+            report.Progress.WriteLine();
+            report.Fail(exception.Message, $"see ./thebot status{flags}");
             return 1;
         }
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -9,15 +10,24 @@ internal static class DownCommand
 {
     public static Command Create()
     {
-        var command = StackOptions.Create("down", "Stop a detached stack, keeping its data.");
+        var command = VerbReport.AddJsonOption(StackOptions.Create("down", "Stop a detached stack, keeping its data. Exit code: 0 (also when nothing was running)."));
         command.SetAction(async (result, ct) =>
         {
             var location = StackOptions.Location(result);
+            var report = VerbReport.For(result);
             var stopped = await ProcessSupervisor.DownAsync(location.Paths, ct);
-            Console.WriteLine(stopped.Count == 0
-                ? $"nothing was running from {location.Paths.Root}"
-                : $"✓ stopped {string.Join(", ", stopped)}; data kept in {location.Paths.Root}");
-            return 0;
+            if (stopped.Count == 0)
+            {
+                report.Info($"nothing was running from {location.Paths.Root}");
+            }
+            else
+            {
+                report.Ok($"stopped {string.Join(", ", stopped)}; data kept in {location.Paths.Root}");
+            }
+
+            report.Set("stopped", stopped);
+            report.Set("state_dir", location.Paths.Root);
+            return await report.EndAsync(0);
         });
         return command;
     }

@@ -44,7 +44,7 @@ internal static class ExplainCommand
         {
             var location = StackOptions.Location(result);
             var prometheus = new PrometheusClient(location.Url(ServiceNames.Prometheus));
-            return await RunAsync(prometheus, Path.Combine(location.Paths.Logs, "services"), result.GetValue(AlertName)!, result.GetValue(Json), Console.Out, Console.Error, ct);
+            return await RunAsync(prometheus, Path.Combine(location.Paths.Logs, "services"), result.GetValue(AlertName)!, result.GetValue(Json), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, ct);
         });
         return command;
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -27,39 +28,50 @@ internal static partial class ScaleCommand
         };
         var command = StackOptions.Create("scale", "Start or stop backend instances of a running HA stack (up --topology ha); Prometheus and the frontend follow without a restart." + ExitCodes);
         command.Arguments.Add(request);
-        command.SetAction((result, ct) => RunAsync(StackOptions.Location(result), result.GetValue(request)!, Console.Out, ct));
+        VerbReport.AddJsonOption(command);
+        command.SetAction(async (result, ct) =>
+        {
+            var report = VerbReport.For(result);
+            return await report.EndAsync(await RunAsync(StackOptions.Location(result), result.GetValue(request)!, report, ct));
+        });
         return command;
     }
 
     /// <summary>Runs the verb; returns the exit code.</summary>
-    public static async Task<int> RunAsync(StackLocation location, string request, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(StackLocation location, string request, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(location, request, new VerbReport("scale", output, json: false), cancellationToken);
+
+    private static async Task<int> RunAsync(StackLocation location, string request, VerbReport report, CancellationToken cancellationToken)
     {
         if (Parse(request, out var count) is { } error)
         {
-            output.WriteLine($"✗ {error}");
+            report.Fail(error);
             return BadInput;
         }
 
         if (BackendScaling.WhyNot(location) is { } reason)
         {
-            output.WriteLine($"✗ {reason}{StackOptions.StateFlags(location)}");
+            report.Fail($"{reason}{StackOptions.StateFlags(location)}");
             return 1;
         }
 
         try
         {
-            await using var step = Spinner.Start(output, $"scaling the backend to {count} instance(s)");
+            await using var step = Spinner.Start(report.Progress, $"scaling the backend to {count} instance(s)");
             var outcome = await BackendScaling.ScaleAsync(location, count, "--port-offset N", cancellationToken);
             var changes = outcome.Started.Select(n => $"started {n}").Concat(outcome.Stopped.Select(n => $"stopped {n}")).ToList();
-            await step.DoneAsync($"✓ backend: {count} instance(s)" + (changes.Count == 0 ? " (already)" : $"; {string.Join(", ", changes)}")
+            await step.ClearAsync();
+            report.Ok($"backend: {count} instance(s)" + (changes.Count == 0 ? " (already)" : $"; {string.Join(", ", changes)}")
                 + "; Prometheus (file_sd) and the frontend re-read their target lists, neither restarted");
+            report.Set("backends", count);
+            report.Set("started", outcome.Started);
+            report.Set("stopped", outcome.Stopped);
             return 0;
         }
         catch (StackStartException exception)
         {
-            output.WriteLine();
-            output.WriteLine($"✗ {exception.Message}");
-            output.WriteLine($"    nothing published; see ./thebot status{StackOptions.StateFlags(location)}");
+            report.Progress.WriteLine();
+            report.Fail(exception.Message, $"nothing published; see ./thebot status{StackOptions.StateFlags(location)}");
             return 1;
         }
     }

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
@@ -12,27 +14,46 @@ namespace TheBot.Cli.Commands;
 /// <summary><c>./thebot status</c>: one line per service — up/down, URL, version — and the local inbox.</summary>
 internal static partial class StatusCommand
 {
+    /// <summary>Exit code when a service is not up (not ready or down).</summary>
+    public const int NotAllUp = 3;
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
 
     public static Command Create()
     {
         var command = StackOptions.Create("status",
-            "One line per service: up (its readiness probe passes), not ready (its process runs but the probe fails) or down; URL, version. Exit 3 unless every service is up.");
+            "One line per service: up (its readiness probe passes), not ready (its process runs but the probe fails) or down; URL, version; then the local inbox. Exit codes: 0 every service is up; 3 one is not ready or down.");
+        VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>
         {
             var location = StackOptions.Location(result);
+            var report = VerbReport.For(result);
             var rows = await ReadAsync(location, ct);
             var width = rows.Max(r => r.Service.Length);
             foreach (var row in rows)
             {
-                Console.WriteLine($"{Mark(row.State)}  {row.Service.PadRight(width)}  {row.Url,-36}  {row.Version}");
+                report.Info($"{Mark(row.State)}  {row.Service.PadRight(width)}  {row.Url,-36}  {row.Version}");
             }
 
+            report.Set("services", new JsonArray([.. rows.Select(r => (JsonNode?)new JsonObject
+            {
+                ["service"] = r.Service,
+                ["state"] = r.State switch { ServiceState.Up => "up", ServiceState.NotReady => "not_ready", _ => "down" },
+                ["url"] = r.Url,
+                ["version"] = r.Version,
+            })]));
             var stack = new LocalStack(location);
             var inbox = NotificationInbox.Read(stack.InboxDirectory);
-            Console.WriteLine($"inbox: {inbox.Count} notification(s)" + (inbox.Count == 0 ? string.Empty
-                : $"; last to {inbox[^1]["receiver"]}: {string.Join(", ", inbox[^1]["payload"]?["alerts"]?.AsArray().Select(a => $"{a?["labels"]?["alertname"]} ({a?["status"]})") ?? [])}"));
-            return rows.All(r => r.State == ServiceState.Up) ? 0 : 3;
+            var last = inbox.Count == 0 ? null : inbox[^1];
+            var lastAlerts = last?["payload"]?["alerts"]?.AsArray().Select(a => $"{a?["labels"]?["alertname"]} ({a?["status"]})").ToList() ?? [];
+            report.Info($"inbox: {inbox.Count} notification(s)" + (last is null ? string.Empty : $"; last to {last["receiver"]}: {string.Join(", ", lastAlerts)}"));
+            report.Set("inbox", new JsonObject
+            {
+                ["notifications"] = inbox.Count,
+                ["last_receiver"] = last?["receiver"]?.GetValue<string>(),
+                ["last_alerts"] = new JsonArray([.. lastAlerts.Select(a => (JsonNode?)JsonValue.Create(a))]),
+            });
+            return await report.EndAsync(rows.All(r => r.State == ServiceState.Up) ? 0 : NotAllUp);
         });
         return command;
     }

@@ -5,6 +5,7 @@ using TheBot.Cli.Clients;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 using TheBot.Stack.Components;
 
@@ -21,15 +22,22 @@ internal static class TestAlertCommand
         var severity = new Option<string>("--severity") { Description = "critical or warning", DefaultValueFactory = _ => "critical" };
         severity.AcceptOnlyFromAmong("critical", "warning");
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for delivery (covers the route's group_wait)", DefaultValueFactory = _ => 120 };
-        var command = StackOptions.Create("test-alert", "Send a synthetic alert through Alertmanager and report its delivery.");
+        var command = StackOptions.Create("test-alert", "Send a synthetic alert through Alertmanager and report its delivery. Exit codes: 0 delivered to the receiver the route picks; 1 not delivered, delivered elsewhere, or no stack (the reason is printed).");
         command.Options.Add(severity);
         command.Options.Add(timeout);
+        VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>
-            await RunAsync(StackOptions.Location(result), result.GetValue(severity)!, TimeSpan.FromSeconds(result.GetValue(timeout)), Console.Out, ct));
+        {
+            var report = VerbReport.For(result);
+            return await report.EndAsync(await RunAsync(StackOptions.Location(result), result.GetValue(severity)!, TimeSpan.FromSeconds(result.GetValue(timeout)), report, ct));
+        });
         return command;
     }
 
-    public static async Task<int> RunAsync(StackLocation location, string severity, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(StackLocation location, string severity, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(location, severity, timeout, new VerbReport("test-alert", output, json: false), cancellationToken);
+
+    private static async Task<int> RunAsync(StackLocation location, string severity, TimeSpan timeout, VerbReport report, CancellationToken cancellationToken)
     {
         var stack = new LocalStack(location);
         var id = Guid.NewGuid().ToString("N")[..12];
@@ -40,6 +48,8 @@ internal static class TestAlertCommand
             ["component"] = "monitoring",
             ["test_id"] = id,
         };
+        report.Set("test_id", id);
+        report.Set("severity", severity);
         string receiver;
         try
         {
@@ -47,11 +57,11 @@ internal static class TestAlertCommand
         }
         catch (InvalidOperationException exception)
         {
-            output.WriteLine($"✗ cannot read the route tree: {exception.Message}");
-            output.WriteLine($"    fix: ./thebot up --detach{StackOptions.StateFlags(location)}");
+            report.Fail($"cannot read the route tree: {exception.Message}", $"fix: ./thebot up --detach{StackOptions.StateFlags(location)}");
             return 1;
         }
 
+        report.Set("expected_receiver", receiver);
         var alertmanager = new AlertmanagerClient(location.Url(ServiceNames.Alertmanager));
         try
         {
@@ -64,12 +74,11 @@ internal static class TestAlertCommand
         }
         catch (HttpRequestException exception)
         {
-            output.WriteLine($"✗ Alertmanager refused the alert: {exception.Message}");
-            output.WriteLine($"    fix: ./thebot doctor{StackOptions.StateFlags(location)}");
+            report.Fail($"Alertmanager refused the alert: {exception.Message}", $"fix: ./thebot doctor{StackOptions.StateFlags(location)}");
             return 1;
         }
 
-        output.WriteLine($"… sent TheBotTestAlert test_id={id} severity={severity}; the route picks {receiver}; waiting up to {timeout.TotalSeconds:F0} s");
+        report.Info($"… sent TheBotTestAlert test_id={id} severity={severity}; the route picks {receiver}; waiting up to {timeout.TotalSeconds:F0} s");
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
@@ -78,9 +87,17 @@ internal static class TestAlertCommand
             if (delivered is not null)
             {
                 var to = delivered["receiver"]!.GetValue<string>();
-                output.WriteLine(to == receiver
-                    ? $"✓ delivered to {to} after {watch.Elapsed.TotalSeconds:F1} s"
-                    : $"✗ delivered to {to}, but the route says {receiver}");
+                report.Set("delivered_to", to);
+                report.Set("seconds", Math.Round(watch.Elapsed.TotalSeconds, 1));
+                if (to == receiver)
+                {
+                    report.Ok($"delivered to {to} after {watch.Elapsed.TotalSeconds:F1} s");
+                }
+                else
+                {
+                    report.Fail($"delivered to {to}, but the route says {receiver}");
+                }
+
                 await ResolveAsync(alertmanager, labels, cancellationToken);
                 return to == receiver ? 0 : 1;
             }
@@ -88,8 +105,8 @@ internal static class TestAlertCommand
             await Task.Delay(500, cancellationToken);
         }
 
-        output.WriteLine($"✗ not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory})");
-        output.WriteLine($"    fix: with real receivers configured the local inbox gets nothing — check the receiver itself; otherwise read {location.Paths.LogFile(ServiceNames.Alertmanager)}");
+        report.Fail($"not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory})",
+            $"fix: with real receivers configured the local inbox gets nothing — check the receiver itself; otherwise read {location.Paths.LogFile(ServiceNames.Alertmanager)}");
         await ResolveAsync(alertmanager, labels, cancellationToken);
         return 1;
     }

@@ -16,7 +16,7 @@ internal static class TestCommand
         var filter = new Option<string?>("--filter") { Description = "dotnet test filter expression, e.g. FullyQualifiedName~Exposition" };
         var project = new Option<string[]>("--project") { Description = "Run only these test projects (name without .Tests), e.g. --project TheBot.Monitoring", AllowMultipleArgumentsPerToken = true };
         var fast = new Option<bool>("--fast") { Description = "The inner loop: leave out the detection suite and the tests that start a whole stack or a real server (trait Category=Stack, Category=RealServers)" };
-        var command = new Command("test", "Install what the tests need, build, and run every test project.") { filter, project, fast };
+        var command = new Command("test", "Install what the tests need, build, and run every test project. Exit codes: 0 every test passed; 1 a test, the build or the setup failed (the summary says which); 130 interrupted.") { filter, project, fast };
         command.SetAction((result, cancellationToken) =>
             RunAsync(FastFilter(result.GetValue(filter), result.GetValue(fast)), result.GetValue(fast), result.GetValue(project) ?? [],
                 result.InvocationConfiguration.Output, cancellationToken));

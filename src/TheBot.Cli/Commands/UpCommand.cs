@@ -43,11 +43,11 @@ internal static class UpCommand
         {
             if (ParseTopology(result.GetValue(topology), result.GetValue(backends), out var chosen) is { } error)
             {
-                Console.WriteLine($"✗ {error}");
+                result.InvocationConfiguration.Output.WriteLine($"✗ {error}");
                 return Task.FromResult(BadFlags);
             }
 
-            return RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), Console.Out, ct,
+            return RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), result.InvocationConfiguration.Output, ct,
                 topology: chosen with { NativeHistograms = result.GetValue(nativeHistograms) });
         });
         return command;

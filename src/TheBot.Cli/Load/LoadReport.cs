@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace TheBot.Cli.Load;
 
@@ -47,6 +48,47 @@ internal static class LoadReport
         }
 
         output.WriteLine(Invariant($"seed      {settings.Seed} (repeat the same mix with --seed {settings.Seed})"));
+    }
+
+    /// <summary>The summary as <c>load --json</c> gives it: the rates, the status counts and one entry per kind of request.</summary>
+    public static JsonObject ToJson(LoadResult result)
+    {
+        var settings = result.Settings;
+        return new JsonObject
+        {
+            ["requested_rps"] = settings.RequestsPerSecond,
+            ["duration_seconds"] = settings.Duration.TotalSeconds,
+            ["seed"] = settings.Seed,
+            ["requests"] = result.Samples.Count,
+            ["achieved_rps"] = Math.Round(result.AchievedRps, 2),
+            ["answered_rps"] = Math.Round(result.FinishedRps, 2),
+            ["skipped"] = result.Skipped,
+            ["abandoned"] = result.Abandoned,
+            ["server_errors"] = result.ServerErrors,
+            ["deliberate_server_errors"] = result.Samples.Count(s => s.Status >= 500 && s.AsExpected),
+            ["unexpected"] = result.Unexpected,
+            ["kinds"] = new JsonArray([.. result.Samples.GroupBy(s => s.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (JsonNode?)KindJson(g.Key, [.. g]))]),
+            ["total"] = KindJson("total", result.Samples),
+        };
+    }
+
+    private static JsonObject KindJson(string kind, IReadOnlyList<LoadSample> samples)
+    {
+        var latencies = samples.Select(s => s.Milliseconds).ToList();
+        var json = new JsonObject { ["kind"] = kind, ["requests"] = samples.Count };
+        foreach (var statusClass in Classes)
+        {
+            json[statusClass == "ws" ? "ws_101" : statusClass] = samples.Count(s => LoadStats.StatusClass(s.Status) == statusClass);
+        }
+
+        json["unexpected"] = samples.Count(s => !s.AsExpected);
+        foreach (var percentile in (int[])[50, 95, 99])
+        {
+            var value = LoadStats.Percentile(latencies, percentile);
+            json[$"p{percentile}_ms"] = double.IsNaN(value) ? null : Math.Round(value, 1);
+        }
+
+        return json;
     }
 
     /// <summary>

@@ -32,8 +32,8 @@ internal sealed class Spinner : IAsyncDisposable
     /// <summary>Time since the step started.</summary>
     public TimeSpan Elapsed => _watch.Elapsed;
 
-    /// <summary>True when <paramref name="output"/> is the console and the console is a terminal.</summary>
-    public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+    /// <summary>True when <paramref name="output"/> is the console's writer and the console is a terminal.</summary>
+    public static bool IsTerminal(TextWriter output) => Output.TerminalText.IsTerminal(output);
 
     /// <summary>Starts a step; the spinner is drawn only on a terminal.</summary>
     public static Spinner Start(TextWriter output, string text) => Start(output, text, IsTerminal(output));
@@ -46,6 +46,19 @@ internal sealed class Spinner : IAsyncDisposable
     {
         await StopAsync();
         _output.WriteLine(_animate ? "\r" + line + "\u001b[K" : line);
+    }
+
+    /// <summary>
+    /// Stops the animation and erases its line (on a terminal), writing nothing else: for a caller whose outcome line
+    /// goes through a <see cref="Output.VerbReport"/>.
+    /// </summary>
+    public async Task ClearAsync()
+    {
+        await StopAsync();
+        if (_animate)
+        {
+            _output.Write("\r\u001b[K");
+        }
     }
 
     /// <inheritdoc />
