@@ -12,6 +12,7 @@ parse_args() {
       --warmup) WARMUP="$2"; shift 2 ;;
       --connections) CONNECTIONS="$2"; shift 2 ;;
       --modes) MODES="$2"; shift 2 ;;
+      --scrape-every) SCRAPE_EVERY="$2"; shift 2 ;;
       -h|--help) sed -n "${HELP_LINES}p" "$0"; exit 0 ;;
       *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -36,6 +37,54 @@ CLK_TCK="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
+# A real Prometheus scraping the server every $SCRAPE_EVERY seconds during warm-up and measurement (0: none), pinned
+# to the client's core like wrk. It also scrapes itself, in every mode, so the client core carries the same extra
+# work when the mode has no endpoint (bare): the ratio then holds exactly the server's share of the scrapes.
+SCRAPE_EVERY="${SCRAPE_EVERY:-0}"
+SCRAPER_PID=""
+scrape_path() { # mode -> the path of its scrape endpoint, empty when it has none
+  case "$1" in
+    ours | ours-*) echo "/api/system/metrics/prometheus/" ;;
+    prometheus-net | otel | naive) echo "/metrics" ;;
+    *) echo "" ;;
+  esac
+}
+start_scraper() { # mode port cpu
+  [[ "$SCRAPE_EVERY" == 0 ]] && return 0
+  local dir="$OUT_DIR/scraper-$1-$2" own path
+  own="$(free_port)"
+  path="$(scrape_path "$1")"
+  mkdir -p "$dir"
+  {
+    echo "global: { scrape_interval: ${SCRAPE_EVERY}s, scrape_timeout: ${SCRAPE_EVERY}s }"
+    echo "scrape_configs:"
+    echo "  - { job_name: self, static_configs: [ { targets: ['127.0.0.1:$own'] } ] }"
+    [[ -n "$path" ]] && echo "  - { job_name: server, metrics_path: '$path', static_configs: [ { targets: ['127.0.0.1:$2'] } ] }"
+  } >"$dir/prometheus.yml"
+  taskset -c "$3" "${PROMETHEUS:-/usr/bin/prometheus}" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+    --web.listen-address="127.0.0.1:$own" >"$dir/prometheus.log" 2>&1 &
+  SCRAPER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$own/-/ready" 2>/dev/null && { SCRAPER_URL="http://127.0.0.1:$own"; return 0; }
+    sleep 0.1
+  done
+  echo "the scraping Prometheus did not start: $dir/prometheus.log" >&2
+  return 1
+}
+scraper_check() { # mode -> fails unless the server's target is up with at least one scrape per interval so far
+  [[ "$SCRAPE_EVERY" == 0 || -z "$(scrape_path "$1")" ]] && return 0
+  local health
+  health="$(curl -fsS "$SCRAPER_URL/api/v1/targets" | python3 -c 'import json,sys; t=[x for x in json.load(sys.stdin)["data"]["activeTargets"] if x["labels"]["job"]=="server"]; print(t[0]["health"] if t else "missing")')"
+  [[ "$health" == up ]] || { echo "scrape target of $1 is $health" >&2; return 1; }
+}
+stop_scraper() {
+  if [[ -n "$SCRAPER_PID" ]] && kill -0 "$SCRAPER_PID" 2>/dev/null; then
+    kill "$SCRAPER_PID" 2>/dev/null || true
+    wait "$SCRAPER_PID" 2>/dev/null || true
+  fi
+  SCRAPER_PID=""
+}
+
 make_out_dir() { # name -> OUT_DIR (results, logs) and BIN (the server build)
   OUT_DIR="$(mktemp -d "/tmp/thebot-$1.XXXXXX")"
   BIN="$OUT_DIR/server"
@@ -51,6 +100,6 @@ stop_server() {
   SERVER_PID=""
 }
 stop_server_on_exit() {
-  trap stop_server EXIT
-  trap 'stop_server; exit 130' INT TERM
+  trap 'stop_server; stop_scraper' EXIT
+  trap 'stop_server; stop_scraper; exit 130' INT TERM
 }

@@ -2,12 +2,14 @@
 # HTTP throughput of a trivial minimal-API endpoint under each kind of instrumentation.
 #
 #   bench/throughput.sh [--rounds 7] [--duration 10] [--warmup 30] [--connections 32] [--modes "bare ours prometheus-net otel naive"]
+#                       [--scrape-every 1]
 #
 # The server (bench/TheBot.Bench.Server, Release) runs pinned to CPU 0, wrk pinned to CPU 1. Each round starts a
 # fresh server per mode, warms it up, measures GET /hello with `wrk -t1 -cN -dDs`, and stops it. Modes are
 # interleaved and the order rotates every round, so that background noise hits every mode alike. The table gives
 # per mode the median req/s, its ratio to bare's median, the median of the per-round ratios (mode / bare of
-# the same round), and min/max. Raw numbers go to $OUT_DIR/results.tsv.
+# the same round), and min/max. Raw numbers go to $OUT_DIR/results.tsv. With --scrape-every N a real Prometheus
+# (pinned to wrk's core) scrapes the mode's metrics endpoint every N s through warm-up and measurement.
 #
 # It also reads the server's CPU time (utime+stime from /proc/PID/stat) around the measured run and reports CPU
 # microseconds per request. When other work shares the machine, req/s swings with the CPU share the server gets;
@@ -24,7 +26,7 @@ CONNECTIONS=32
 MODES="bare ours prometheus-net otel naive"
 SERVER_CPU=0
 CLIENT_CPU=1
-HELP_LINES=2,12
+HELP_LINES=2,15
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_args "$@"
 require_tools
@@ -49,13 +51,14 @@ start_server() { # mode port
 read -r -a MODE_LIST <<<"$MODES"
 COUNT=${#MODE_LIST[@]}
 printf 'round\tmode\treq_per_s\trequests\tcpu_us_per_req\tload1\n' >"$OUT_DIR/results.tsv"
-echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU"
+echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS scrape every ${SCRAPE_EVERY}s (0: none) server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU"
 
 for ((round = 1; round <= ROUNDS; round++)); do
   for ((k = 0; k < COUNT; k++)); do
     mode="${MODE_LIST[$(((round - 1 + k) % COUNT))]}"
     port="$(free_port)"
     start_server "$mode" "$port"
+    start_scraper "$mode" "$port" "$CLIENT_CPU"
     url="http://127.0.0.1:$port/hello"
     taskset -c "$CLIENT_CPU" "$WRK" -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
     cpu_before="$(cpu_ticks "$SERVER_PID")"
@@ -70,6 +73,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     load="$(cut -d' ' -f1 /proc/loadavg)"
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$requests" "$cpu_us" "$load" >>"$OUT_DIR/results.tsv"
     printf 'round %d/%d  %-15s %10.0f req/s  %7s us CPU/req  (load %s)\n' "$round" "$ROUNDS" "$mode" "$rps" "$cpu_us" "$load"
+    scraper_check "$mode"
+    stop_scraper
     stop_server
   done
 done

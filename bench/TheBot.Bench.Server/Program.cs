@@ -5,10 +5,13 @@ using OpenTelemetry.Metrics;
 using Prometheus;
 using TheBot.Monitoring;
 
-// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|ours-nobridge|ours-nomiddleware|ours-toggle [--port 5080]
-// GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint).
+// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|ours-nobridge|ours-nomiddleware|ours-toggle [--port 5080] [--routes N]
+// GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint). --routes N
+// adds GET /r0 … /r{N-1}, N distinct route templates, so a load spread over them makes N series of every HTTP family
+// (bench/prometheus-memory.sh).
 var mode = Arg("--mode") ?? "bare";
 var port = int.Parse(Arg("--port") ?? "5080", System.Globalization.CultureInfo.InvariantCulture);
+var routes = int.Parse(Arg("--routes") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 
 // The template's builder (what `dotnet new web` and our services use), with logging off.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
@@ -96,6 +99,10 @@ switch (mode)
 }
 
 app.MapGet("/hello", () => "Hello, THE_BOT!");
+for (var route = 0; route < routes; route++)
+{
+    app.MapGet($"/r{route}", () => "ok");
+}
 
 Console.WriteLine($"mode={mode} listening on http://127.0.0.1:{port}");
 app.Run();

@@ -26,6 +26,18 @@ public sealed record ProcessSpec(string Name, string Executable)
     /// <summary>How to tell the process is ready; null means "ready as soon as it runs".</summary>
     public ReadinessProbe? Readiness { get; init; }
 
+    /// <summary>
+    /// Where a person reaches it, as <c>status</c> shows it: a URL for HTTP services, <c>127.0.0.1:port</c> for the
+    /// others (PostgreSQL, Redis); null means <c>http://127.0.0.1:</c> and its first port.
+    /// </summary>
+    public string? Address { get; init; }
+
+    /// <summary>The address <c>status</c> shows: <see cref="Address"/>, else <c>http://127.0.0.1:</c> and its first port.</summary>
+    public string ShownAddress => Address ?? (Ports.Count == 0 ? "—" : $"http://127.0.0.1:{Ports.Values.First()}");
+
+    /// <summary>How <c>status</c> reads the version it runs once ready; null asks <c>Executable --version</c>.</summary>
+    public VersionProbe? Version { get; init; }
+
     /// <summary>Names of the processes that must be ready before this one starts.</summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 

@@ -70,6 +70,6 @@ public sealed class NativeHistogramModeTests : IDisposable
     {
         // The shape of /api/v1/status/flags: Prometheus 2.42 joins repeated --enable-feature values with commas.
         using var flags = JsonDocument.Parse(JsonSerializer.Serialize(new { status = "success", data = new Dictionary<string, string> { ["enable-feature"] = features } }));
-        Assert.Equal(mode, StatusCommand.HistogramModeOf(flags.RootElement));
+        Assert.Equal(mode, TheBot.Stack.Components.Prometheus.HistogramModeOf(flags.RootElement));
     }
 }

@@ -43,4 +43,24 @@ public sealed class ServiceTableTests : IDisposable
         Assert.Equal(ha ? ["Prometheus prometheus (replica a)", "Prometheus prometheus-b (replica b)"] : ["Prometheus"],
             rows.Where(r => r.Service.StartsWith("Prometheus", StringComparison.Ordinal)).Select(r => r.Service));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Every_component_declares_how_status_shows_its_address_and_reads_its_version(bool ha)
+    {
+        var stack = new LocalStack(_location, topology: ha ? StackTopology.Ha(3) : StackTopology.Single)
+        {
+            FindBinary = name => "/bin/sh", GrafanaAdminPassword = "local-secret",
+        };
+        var specs = stack.Specs();
+
+        // Only the servers whose own binary says its version (postgres, redis-server, victoria-metrics, loki,
+        // grafana-server) leave it to --version; every HTTP service of ours or Prometheus' declares where to read it.
+        string[] byCommand = [ServiceNames.PostgreSql, ServiceNames.Redis, ServiceNames.VictoriaMetrics, ServiceNames.Loki, ServiceNames.Grafana];
+        Assert.All(specs, spec => Assert.Equal(byCommand.Contains(spec.Name), spec.Version is null));
+        Assert.All(specs, spec => Assert.Equal(
+            spec.Name is ServiceNames.PostgreSql or ServiceNames.Redis ? $"127.0.0.1:{spec.Ports.Values.Single()}" : $"http://127.0.0.1:{spec.Ports.Values.First()}",
+            spec.ShownAddress));
+    }
 }

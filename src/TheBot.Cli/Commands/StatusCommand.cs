@@ -1,8 +1,6 @@
 using System.CommandLine;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Stack;
 using TheBot.Cli.Options;
@@ -12,12 +10,10 @@ using TheBot.Stack;
 namespace TheBot.Cli.Commands;
 
 /// <summary><c>./thebot status</c>: one line per service — up/down, URL, version — and the local inbox.</summary>
-internal static partial class StatusCommand
+internal static class StatusCommand
 {
     /// <summary>Exit code when a service is not up (not ready or down).</summary>
     public const int NotAllUp = 3;
-
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
 
     public static Command Create()
     {
@@ -94,12 +90,10 @@ internal static partial class StatusCommand
             // A spec without a probe is ready as soon as it runs (ProcessSpec.Readiness), so its pid is all there is.
             var ready = spec.Readiness is { } probe ? await ProbeAsync(probe, cancellationToken) : running;
             var state = ready ? ServiceState.Up : running ? ServiceState.NotReady : ServiceState.Down;
-            var url = spec.Name is ServiceNames.PostgreSql or ServiceNames.Redis
-                ? $"127.0.0.1:{spec.Ports.Values.First()}"
-                : $"http://127.0.0.1:{spec.Ports.Values.First()}";
+            var url = spec.ShownAddress;
             var version = state switch
             {
-                ServiceState.Up => await VersionAsync(spec, url, cancellationToken) + (running ? string.Empty : " · not started by thebot (no live pid file)"),
+                ServiceState.Up => await VersionAsync(spec, cancellationToken) + (running ? string.Empty : " · not started by thebot (no live pid file)"),
                 ServiceState.NotReady => $"process runs (pid {record!.Pid}) but {spec.Readiness!.Description} fails",
                 _ => "not running",
             };
@@ -109,47 +103,18 @@ internal static partial class StatusCommand
         return rows;
     }
 
-    private static async Task<string> VersionAsync(ProcessSpec spec, string url, CancellationToken cancellationToken)
+    /// <summary>What the component's <see cref="ProcessSpec.Version"/> reads (else <c>--version</c>), or why it could not.</summary>
+    private static async Task<string> VersionAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
         try
         {
-            switch (ServiceNames.KindOf(spec.Name))
-            {
-                case ServiceNames.Backend or ServiceNames.Frontend:
-                    var health = await Http.GetFromJsonAsync<JsonElement>(url + "/api/system/health/", cancellationToken);
-                    return $"{health.GetProperty("service").GetString()} {health.GetProperty("version").GetString()} ({health.GetProperty("status").GetString()})";
-                case ServiceNames.Prometheus:
-                    var build = await Http.GetFromJsonAsync<JsonElement>(url + "/api/v1/status/buildinfo", cancellationToken);
-                    // The mode the running process really has (its flags), not what up recorded: a Prometheus
-                    // restarted by hand without the flag would otherwise be reported as native.
-                    var flags = await Http.GetFromJsonAsync<JsonElement>(url + "/api/v1/status/flags", cancellationToken);
-                    return $"prometheus {build.GetProperty("data").GetProperty("version").GetString()} · histograms: {HistogramModeOf(flags)}";
-                case ServiceNames.Alertmanager:
-                    var status = await Http.GetFromJsonAsync<JsonElement>(url + "/api/v2/status", cancellationToken);
-                    return "alertmanager " + status.GetProperty("versionInfo").GetProperty("version").GetString();
-                case ServiceNames.NodeExporter or ServiceNames.PostgresExporter or ServiceNames.RedisExporter:
-                    var metrics = await Http.GetStringAsync(url + "/metrics", cancellationToken);
-                    var match = BuildInfo().Match(metrics);
-                    return match.Success ? $"{spec.Name} {match.Groups[1].Value}" : spec.Name;
-                case ServiceNames.Inbox:
-                    return "thebot inbox";
-                default:
-                    var result = await CommandRunner.RunAsync(spec.Executable, ["--version"], new CommandOptions { Timeout = TimeSpan.FromSeconds(5) }, cancellationToken);
-                    return result.StandardOutput.Split('\n')[0].Trim();
-            }
+            return await (spec.Version ?? VersionProbe.Command(spec.Executable)).ReadAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or JsonException or TaskCanceledException or KeyNotFoundException)
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or TaskCanceledException or KeyNotFoundException or InvalidOperationException)
         {
             return "version unknown: " + exception.Message;
         }
     }
-
-    /// <summary><c>native</c> when Prometheus' <c>enable-feature</c> flag holds <c>native-histograms</c>, else <c>classic</c>.</summary>
-    internal static string HistogramModeOf(JsonElement flags) =>
-        flags.GetProperty("data").TryGetProperty("enable-feature", out var features)
-        && (features.GetString() ?? string.Empty).Split(',', StringSplitOptions.TrimEntries).Contains("native-histograms")
-            ? "native"
-            : "classic";
 
     /// <summary>
     /// One probe, bounded: a hung server (SIGSTOP) still accepts TCP connections in the kernel and never answers, and
@@ -171,7 +136,4 @@ internal static partial class StatusCommand
 
     /// <summary>How long one readiness probe may take in <c>status</c>.</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
-
-    [GeneratedRegex("""_build_info\{[^}]*version="([^"]+)"[^}]*\}""")]
-    private static partial Regex BuildInfo();
 }

@@ -56,7 +56,11 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     public string WebConfigFile => Path.Combine(paths.Config, $"{Name}-web.yml");
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
+    public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready") with
+    {
+        Version = VersionProbe.HttpJson(Url + "/api/v2/status",
+            status => "alertmanager " + status.GetProperty("versionInfo").GetProperty("version").GetString(), WebAuth?.Header),
+    };
 
     private ProcessSpec OpenSpec
     {

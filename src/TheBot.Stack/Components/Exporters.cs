@@ -19,7 +19,10 @@ public sealed class NodeExporter(int port)
     public ServiceAccess Access => new("node_exporter", MetricsUrl, "—");
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, Executable, Port, "/metrics", []);
+    public ProcessSpec Spec => HttpComponent.Spec(ServiceNames.NodeExporter, Executable, Port, "/metrics", []) with
+    {
+        Version = VersionProbe.BuildInfoMetric(MetricsUrl, ServiceNames.NodeExporter),
+    };
 }
 
 /// <summary>
@@ -50,6 +53,7 @@ public sealed class PostgresExporter(int port, string dataSourceName, string? qu
     {
         Environment = new Dictionary<string, string> { ["DATA_SOURCE_NAME"] = dataSourceName },
         DependsOn = [ServiceNames.PostgreSql],
+        Version = VersionProbe.BuildInfoMetric(MetricsUrl, ServiceNames.PostgresExporter),
     };
 }
 
@@ -80,5 +84,6 @@ public sealed class RedisExporter(int port, int redisPort, string? redisPassword
     {
         Environment = redisPassword is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["REDIS_PASSWORD"] = redisPassword },
         DependsOn = [ServiceNames.Redis],
+        Version = VersionProbe.BuildInfoMetric(MetricsUrl, ServiceNames.RedisExporter),
     };
 }

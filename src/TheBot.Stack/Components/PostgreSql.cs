@@ -98,6 +98,7 @@ public sealed partial class PostgreSql
         ],
         RunAs = ServerUser,
         Ports = new Dictionary<string, int> { ["sql"] = Port },
+        Address = $"127.0.0.1:{Port}",
         Readiness = ReadinessProbe.Check($"pg_isready -h 127.0.0.1 -p {Port}", async ct =>
             (await CommandRunner.RunAsync(Path.Combine(BinDirectory, "pg_isready"), ["-h", "127.0.0.1", "-p", $"{Port}", "-t", "2"],
                 new CommandOptions { Timeout = TimeSpan.FromSeconds(5) }, ct)).Succeeded),

@@ -55,7 +55,24 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     public string WebConfigFile => Path.Combine(paths.Config, $"{Name}-web.yml");
 
     /// <summary>The process spec.</summary>
-    public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready");
+    public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready") with
+    {
+        // The mode the running process really has (its flags), not what up recorded: a Prometheus restarted by hand
+        // without the flag would otherwise be reported as native.
+        Version = VersionProbe.Check(async ct =>
+        {
+            var build = await VersionProbe.GetJsonAsync(Url + "/api/v1/status/buildinfo", WebAuth?.Header, ct);
+            var flags = await VersionProbe.GetJsonAsync(Url + "/api/v1/status/flags", WebAuth?.Header, ct);
+            return $"prometheus {build.GetProperty("data").GetProperty("version").GetString()} · histograms: {HistogramModeOf(flags)}";
+        }),
+    };
+
+    /// <summary><c>native</c> when the <c>enable-feature</c> flag of <c>/api/v1/status/flags</c> holds <c>native-histograms</c>, else <c>classic</c>.</summary>
+    public static string HistogramModeOf(System.Text.Json.JsonElement flags) =>
+        flags.GetProperty("data").TryGetProperty("enable-feature", out var features)
+        && (features.GetString() ?? string.Empty).Split(',', StringSplitOptions.TrimEntries).Contains("native-histograms")
+            ? "native"
+            : "classic";
 
     private ProcessSpec OpenSpec => HttpComponent.Spec(Name, Executable, Port, "/-/ready",
     [

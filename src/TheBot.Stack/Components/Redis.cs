@@ -47,6 +47,7 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
             .. Password is null ? Array.Empty<string>() : ["--requirepass", Password],
         ],
         Ports = new Dictionary<string, int> { ["redis"] = Port },
+        Address = $"127.0.0.1:{Port}",
         Readiness = ReadinessProbe.Check($"redis PING on 127.0.0.1:{Port}", ct => PingAsync(Port, Password, ct)),
         Setup = new SetupStep(paths.Data(ServiceNames.Redis), _ =>
         {

@@ -39,6 +39,9 @@ internal sealed class DotnetService(StackPaths paths, string servicesBuild, stri
             Environment = environment,
             Ports = new Dictionary<string, int> { ["http"] = port },
             Readiness = ReadinessProbe.HttpGet($"{url}/api/system/readiness/"),
+            // The library's health document names the service, its version and its status (degraded while Redis is down).
+            Version = VersionProbe.HttpJson($"{url}/api/system/health/", health =>
+                $"{health.GetProperty("service").GetString()} {health.GetProperty("version").GetString()} ({health.GetProperty("status").GetString()})"),
             ReadinessTimeout = TimeSpan.FromSeconds(60),
             DependsOn = dependsOn,
         };

@@ -21,5 +21,6 @@ internal sealed class LocalInbox(PortPlan ports, string directory, string dotnet
         Arguments = [typeof(LocalInbox).Assembly.Location, "inbox", "--port", $"{Port}", "--dir", directory],
         Ports = new Dictionary<string, int> { ["http"] = Port },
         Readiness = ReadinessProbe.HttpGet($"http://127.0.0.1:{Port}/health"),
+        Version = VersionProbe.Fixed("thebot inbox"),
     };
 }
