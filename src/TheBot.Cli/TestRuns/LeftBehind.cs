@@ -12,13 +12,23 @@ namespace TheBot.Cli.TestRuns;
 /// </summary>
 internal sealed class LeftBehind
 {
-    /// <summary>Program names (<c>/proc/PID/comm</c>, at most 15 characters) of the stack's services and tools.</summary>
-    private static readonly HashSet<string> StackPrograms =
+    /// <summary>
+    /// Program names (<c>/proc/PID/comm</c>: the file name, cut to 15 characters) of every binary the components run
+    /// and of the tools the verbs and tests run (<see cref="DebianPackageMap"/>), and the platform's programs. The
+    /// shell is everyone's, never a stack leftover.
+    /// </summary>
+    internal static readonly HashSet<string> StackPrograms =
     [
-        "prometheus", "alertmanager", "postgres", "redis-server", "node_exporter", "prometheus-node", "prometheus-post",
-        "prometheus-redi", "postgres_export", "redis_exporter", "victoria-metric", "vmagent", "vmalert", "wrk",
+        .. DebianPackageMap.Binaries.Where(b => b.Package != "dash").Select(b => ProgramName(b.Binary)),
         .. DotnetService.Projects,
     ];
+
+    /// <summary>How the kernel names a process running <paramref name="binary"/> (TASK_COMM_LEN is 16 with the NUL).</summary>
+    internal static string ProgramName(string binary)
+    {
+        var name = Path.GetFileName(binary);
+        return name.Length > 15 ? name[..15] : name;
+    }
 
     private const string TempPrefix = "thebot-";
     private const string SharedMemory = "/dev/shm";
