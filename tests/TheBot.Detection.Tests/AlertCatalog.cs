@@ -41,12 +41,14 @@ internal static class AlertCatalog
     /// <summary>
     /// The route an alert takes in the production alertmanager.yml and its receiver's deliveries. The receiver is
     /// Alertmanager's own answer (<see cref="AlertmanagerRoutes"/>, amtool config routes test); the timers are those
-    /// of the route that names that receiver (the top route's where it sets none).
+    /// of the one route, at any depth, that names that receiver, inherited from its nearest ancestor that sets them.
     /// </summary>
-    public static Route RouteFor(string alert)
+    public static Route RouteFor(string alert) => RouteFor(alert, Repository.PathOf("monitoring/alertmanager/alertmanager.yml"));
+
+    /// <summary>As <see cref="RouteFor(string)"/>, through the Alertmanager configuration <paramref name="file"/>.</summary>
+    public static Route RouteFor(string alert, string file)
     {
         var rule = Alerts.Value[alert];
-        var file = Repository.PathOf("monitoring/alertmanager/alertmanager.yml");
         var config = Yaml.Load(file);
         var top = config.Map("route")!;
         var labels = ((YamlMappingNode)rule.Get("labels")!).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!);
@@ -58,15 +60,18 @@ internal static class AlertCatalog
         }
 
         var receiverName = receivers[0];
-        var named = top.Seq("routes")?.Children.OfType<YamlMappingNode>().Where(r => r.Text("receiver") == receiverName).ToList() ?? [];
-        var chosen = named.Count switch
+        // Routes at any depth that name the receiver, each with its ancestors: a route's timers are its own, else
+        // the nearest ancestor's (Alertmanager's inheritance), the top route's last.
+        var named = RoutesWithAncestors(top, []).Where(r => r.Route.Text("receiver") == receiverName).ToList();
+        var path = named.Count switch
         {
-            0 when top.Text("receiver") == receiverName => top,
-            1 => named[0],
+            0 when top.Text("receiver") == receiverName => [top],
+            1 => named[0].Path,
             _ => throw new InvalidOperationException($"{named.Count} routes name receiver {receiverName}; which timers {alert} gets is ambiguous"),
         };
 
-        TimeSpan Timer(string key) => PrometheusDuration.Parse(chosen.Text(key) ?? top.Text(key)!);
+        TimeSpan Timer(string key) => PrometheusDuration.Parse(path.Select(r => r.Text(key)).LastOrDefault(v => v is not null)
+            ?? throw new InvalidOperationException($"no route on the way to {receiverName} sets {key}"));
         var receiver = config.Seq("receivers")!.Children.OfType<YamlMappingNode>().Single(r => r.Text("name") == receiverName);
         var deliveries = new List<(string, string)>();
         var sendResolved = true;
@@ -92,6 +97,20 @@ internal static class AlertCatalog
         }
 
         return new Route(receiverName, Timer("group_wait"), Timer("group_interval"), Timer("repeat_interval"), deliveries, sendResolved);
+    }
+
+    /// <summary>Every route under <paramref name="route"/> (not itself), each with the path from the top route down to it.</summary>
+    internal static IEnumerable<(YamlMappingNode Route, IReadOnlyList<YamlMappingNode> Path)> RoutesWithAncestors(YamlMappingNode route, IReadOnlyList<YamlMappingNode> ancestors)
+    {
+        IReadOnlyList<YamlMappingNode> path = [.. ancestors, route];
+        foreach (var child in route.Seq("routes")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            yield return (child, [.. path, child]);
+            foreach (var nested in RoutesWithAncestors(child, path))
+            {
+                yield return nested;
+            }
+        }
     }
 
     /// <summary>Alertmanager's global <c>resolve_timeout</c> (production value).</summary>

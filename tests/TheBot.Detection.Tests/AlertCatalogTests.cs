@@ -28,4 +28,44 @@ public sealed class AlertCatalogTests
         Assert.True(route.GroupWait >= TimeSpan.Zero && route.GroupInterval > TimeSpan.Zero && route.RepeatInterval >= route.GroupInterval,
             $"{alert}: group_wait {route.GroupWait}, group_interval {route.GroupInterval}, repeat_interval {route.RepeatInterval}");
     }
+
+    [Fact]
+    public void A_nested_route_gets_its_timers_from_its_nearest_ancestor_that_sets_them()
+    {
+        // critical alerts go through a team route (group_wait 7s) to a nested route that only names the receiver;
+        // group_interval and repeat_interval come from the top route. Read by amtool for the receiver, as in production.
+        var file = Path.Combine(Directory.CreateTempSubdirectory("thebot-routes-").FullName, "alertmanager.yml");
+        try
+        {
+            File.WriteAllText(file, """
+                route:
+                  receiver: default
+                  group_by: [alertname]
+                  group_wait: 30s
+                  group_interval: 2m
+                  repeat_interval: 3h
+                  routes:
+                    - matchers: ['component=~".+"']
+                      group_wait: 7s
+                      routes:
+                        - matchers: ['severity="critical"']
+                          receiver: pager
+                receivers:
+                  - name: default
+                    webhook_configs: [{ url: 'http://127.0.0.1:9/default' }]
+                  - name: pager
+                    webhook_configs: [{ url: 'http://127.0.0.1:9/pager', send_resolved: true }]
+                """);
+            var critical = AlertCatalog.ProductionAlerts.Keys.Order(StringComparer.Ordinal).First(a => AlertCatalog.Severity(a) == "critical" && AlertCatalog.Label(a, "component") != string.Empty);
+
+            var route = AlertCatalog.RouteFor(critical, file);
+
+            Assert.Equal(("pager", TimeSpan.FromSeconds(7), TimeSpan.FromMinutes(2), TimeSpan.FromHours(3)), (route.Receiver, route.GroupWait, route.GroupInterval, route.RepeatInterval));
+            Assert.Equal([("webhook", "pager")], route.Deliveries);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
 }
