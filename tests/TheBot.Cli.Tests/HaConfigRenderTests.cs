@@ -83,6 +83,49 @@ public sealed class HaConfigRenderTests : IDisposable
         Assert.Contains("--cluster.listen-address=", stack.Alertmanager.Spec.Arguments);
     }
 
+    [Theory]
+    [InlineData("    - action: labeldrop\n      regex: replica\n  alertmanagers:", "  alertmanagers:", "alerting.alert_relabel_configs does not labeldrop 'replica'")]
+    [InlineData("    replica: ${PROMETHEUS_REPLICA}\n", "", "global.external_labels has no 'replica'")]
+    [InlineData("    file_sd_configs:\n      - files:\n          - targets/thebot-backend.json\n", "    static_configs:\n      - targets: [ 'backend:8000' ]\n", "job thebot-backend has no file_sd_configs")]
+    public async Task The_local_HA_render_is_the_committed_HA_file_and_refuses_one_that_lacks_an_HA_part(string committed, string changed, string reason)
+    {
+        // A copy of monitoring/ whose prometheus-ha.yml (what compose's replicas load) lost one HA part: the local
+        // render reads that file, so it must refuse it rather than quietly run a different topology.
+        var repository = Directory.CreateTempSubdirectory("thebot-ha-source-").FullName;
+        try
+        {
+            CopyFolder(Path.Combine(RepositoryRoot.Find(), "monitoring"), Path.Combine(repository, "monitoring"));
+            var file = Path.Combine(repository, "monitoring", "prometheus", "prometheus-ha.yml");
+            var text = File.ReadAllText(file);
+            Assert.Contains(committed, text, StringComparison.Ordinal);
+            File.WriteAllText(file, text.Replace(committed, changed, StringComparison.Ordinal));
+            var stack = new LocalStack(new StackLocation(repository, _paths, new PortPlan(Offset)), topology: StackTopology.Ha(2));
+
+            var refused = await Assert.ThrowsAsync<ConfigException>(() => stack.RenderConfigsAsync(CancellationToken.None));
+
+            Assert.Equal(file, refused.File);
+            Assert.StartsWith(reason, refused.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(folder.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+
     private static YamlMappingNode Job(YamlMappingNode config, string name) =>
         config.Seq("scrape_configs")!.Children.OfType<YamlMappingNode>().Single(j => j.Text("job_name") == name);
 

@@ -88,13 +88,14 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
 
     /// <summary>
     /// Writes prometheus.yml for loopback targets; <paramref name="interval"/> overrides the global intervals
-    /// (time-compressed runs). In the HA topology (<paramref name="topology"/>) it writes one replica's config
-    /// (<see cref="HighAvailability"/>): the same scrape configs for both, apart only in the external label
-    /// <c>replica</c>.
+    /// (time-compressed runs). In the HA topology (<paramref name="topology"/>) it writes one replica's config from
+    /// the committed <c>prometheus-ha.yml</c>, the file compose's replicas load (<see cref="HighAvailability"/>): the
+    /// same scrape configs for both, apart only in the external label <c>replica</c>.
     /// </summary>
     public void RenderPrometheus(PortPlan ports, TimeSpan? interval = null, string? ruleDirectory = null, StackTopology? topology = null, string? replica = null)
     {
-        var source = Path.Combine(Monitoring, "prometheus", "prometheus.yml");
+        topology ??= StackTopology.Single;
+        var source = Path.Combine(Monitoring, "prometheus", topology.HighAvailability ? "prometheus-ha.yml" : "prometheus.yml");
         var root = Yaml.Load(source);
         var rules = ruleDirectory ?? Path.Combine(Monitoring, "prometheus");
         if (root.Seq("rule_files") is { } ruleFiles)
@@ -110,7 +111,6 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             global.Set("scrape_timeout", text);
         }
 
-        topology ??= StackTopology.Single;
         string[] Loopback(IEnumerable<string> services) => [.. services.Select(service => $"127.0.0.1:{ports[service]}")];
         foreach (var alerting in root.Map("alerting")?.Seq("alertmanagers")?.Children.OfType<YamlMappingNode>() ?? [])
         {
@@ -161,47 +161,57 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         withoutStore.ForEach(job => jobs.Children.Remove(job));
         if (topology.HighAvailability)
         {
-            HighAvailability(root, jobs, ports, replica ?? throw new ArgumentNullException(nameof(replica), "an HA replica needs its replica label"));
+            HighAvailability(source, root, jobs, ports, replica ?? throw new ArgumentNullException(nameof(replica), "an HA replica needs its replica label"));
         }
 
         Yaml.Save(root, PrometheusConfigOf(topology.PrometheusReplicas.Single(r => r.Replica == replica).Name));
     }
 
     /// <summary>
-    /// The HA parts of one replica's config (docs/adr/0008-ha-topology.md): its <c>replica</c> external label, dropped
-    /// again from alerts (<c>alert_relabel_configs</c>, so Alertmanager sees the two replicas' alerts as one) and
-    /// from <c>remote_write</c> to VictoriaMetrics (<c>write_relabel_configs</c>, so dedup finds one series, not two);
-    /// the backend instances from the file_sd file <c>./thebot scale</c> rewrites; and the job scraping
-    /// VictoriaMetrics.
+    /// What makes the committed HA config (<paramref name="source"/>, docs/adr/0008-ha-topology.md) run on loopback:
+    /// the replica's name in the external label <c>replica</c> (compose expands <c>${PROMETHEUS_REPLICA}</c>), the
+    /// backend's file_sd file at the one <c>./thebot scale</c> rewrites, and remote_write to the local VictoriaMetrics
+    /// without compose's basic auth. Everything else — dropping <c>replica</c> from alerts and from remote_write, every
+    /// Alertmanager member, both replicas under job prometheus, job victoriametrics — is the committed file's, so the
+    /// local HA stack and compose's cannot drift apart; a file that lacks one of them is refused, naming it.
     /// </summary>
-    private void HighAvailability(YamlMappingNode root, YamlSequenceNode jobs, PortPlan ports, string replica)
+    private void HighAvailability(string source, YamlMappingNode root, YamlSequenceNode jobs, PortPlan ports, string replica)
     {
-        var global = root.Map("global") ?? throw new ConfigException(PrometheusConfig, "global is missing");
-        var labels = global.Map("external_labels") ?? new YamlMappingNode();
+        var global = root.Map("global") ?? throw new ConfigException(source, "global is missing");
+        var labels = global.Map("external_labels") ?? throw new ConfigException(source, "global.external_labels is missing");
+        if (labels.Get(ReplicaLabel) is null)
+        {
+            throw new ConfigException(source, $"global.external_labels has no '{ReplicaLabel}': the two replicas would be one");
+        }
+
         labels.Set(ReplicaLabel, replica);
-        global.Set("external_labels", labels);
+        bool DropsReplica(YamlSequenceNode? rules) => rules?.Children.OfType<YamlMappingNode>()
+            .Any(r => r.Text("action") == "labeldrop" && r.Text("regex") == ReplicaLabel) == true;
+        if (!DropsReplica(root.Map("alerting")?.Seq("alert_relabel_configs")))
+        {
+            throw new ConfigException(source, $"alerting.alert_relabel_configs does not labeldrop '{ReplicaLabel}': Alertmanager would get every alert twice");
+        }
 
-        YamlSequenceNode DropReplica() => new(new YamlMappingNode(
-            new YamlScalarNode("action"), new YamlScalarNode("labeldrop"), new YamlScalarNode("regex"), new YamlScalarNode(ReplicaLabel)));
-        var alerting = root.Map("alerting") ?? throw new ConfigException(PrometheusConfig, "alerting is missing");
-        alerting.Set("alert_relabel_configs", DropReplica());
-
-        var backend = jobs.Children.OfType<YamlMappingNode>().Single(j => j.Text("job_name") == "thebot-backend");
-        backend.Remove("static_configs");
-        backend.Set("file_sd_configs", new YamlSequenceNode(new YamlMappingNode(
-            new YamlScalarNode("files"), Yaml.Strings([BackendTargets.DiscoveryFile(paths)]))));
+        var backend = jobs.Children.OfType<YamlMappingNode>().SingleOrDefault(j => j.Text("job_name") == "thebot-backend")
+                      ?? throw new ConfigException(source, "job thebot-backend is missing");
+        var discovery = backend.Seq("file_sd_configs")?.Children.OfType<YamlMappingNode>().SingleOrDefault()
+                        ?? throw new ConfigException(source, "job thebot-backend has no file_sd_configs: ./thebot scale could not add instances");
+        discovery.Set("files", Yaml.Strings([BackendTargets.DiscoveryFile(paths)]));
 
         if (!jobs.Children.OfType<YamlMappingNode>().Any(j => j.Text("job_name") == VictoriaMetricsJob))
         {
-            jobs.Add(new YamlMappingNode(
-                new YamlScalarNode("job_name"), new YamlScalarNode(VictoriaMetricsJob),
-                new YamlScalarNode("static_configs"), new YamlSequenceNode(new YamlMappingNode(
-                    new YamlScalarNode("targets"), Yaml.Strings([$"127.0.0.1:{ports[ServiceNames.VictoriaMetrics]}"])))));
+            throw new ConfigException(source, $"job {VictoriaMetricsJob} is missing");
         }
 
-        root.Set("remote_write", new YamlSequenceNode(new YamlMappingNode(
-            new YamlScalarNode("url"), new YamlScalarNode($"http://127.0.0.1:{ports[ServiceNames.VictoriaMetrics]}/api/v1/write"),
-            new YamlScalarNode("write_relabel_configs"), DropReplica())));
+        var remote = root.Seq("remote_write")?.Children.OfType<YamlMappingNode>().SingleOrDefault()
+                     ?? throw new ConfigException(source, "remote_write to VictoriaMetrics is missing");
+        if (!DropsReplica(remote.Seq("write_relabel_configs")))
+        {
+            throw new ConfigException(source, $"remote_write's write_relabel_configs does not labeldrop '{ReplicaLabel}': VictoriaMetrics would keep both copies");
+        }
+
+        remote.Set("url", $"http://127.0.0.1:{ports[ServiceNames.VictoriaMetrics]}/api/v1/write");
+        remote.Remove("basic_auth"); // the local VictoriaMetrics listens on loopback without auth
     }
 
     /// <summary>
