@@ -45,7 +45,7 @@ SCRAPER_PID=""
 scrape_path() { # mode -> the path of its scrape endpoint, empty when it has none
   case "$1" in
     ours | ours-*) echo "/api/system/metrics/prometheus/" ;;
-    prometheus-net | otel | naive) echo "/metrics" ;;
+    prometheus-net | prometheus-net-cached | otel | otel-sdk | naive) echo "/metrics" ;;
     *) echo "" ;;
   esac
 }

@@ -5,7 +5,9 @@ using OpenTelemetry.Metrics;
 using Prometheus;
 using TheBot.Monitoring;
 
-// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|ours-nobridge|ours-nomiddleware|ours-toggle [--port 5080] [--routes N]
+// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|prometheus-net-cached|otel-sdk|ours-nobridge|ours-nomiddleware|ours-toggle [--port 5080] [--routes N]
+// prometheus-net and otel are each peer's own ASP.NET Core instrumentation; prometheus-net-cached and otel-sdk run the
+// same per-request work as ours written the best way each library allows (PeerRequestMetrics.cs).
 // GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint). --routes N
 // adds GET /r0 … /r{N-1}, N distinct route templates, so a load spread over them makes N series of every HTTP family
 // (bench/prometheus-memory.sh).
@@ -43,6 +45,12 @@ switch (mode)
 
         break;
     case "prometheus-net":
+    case "prometheus-net-cached":
+        break;
+    case "otel-sdk":
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(BenchMeter.Name)
+            .AddPrometheusExporter());
         break;
     case "otel":
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -50,7 +58,7 @@ switch (mode)
             .AddPrometheusExporter());
         break;
     default:
-        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, ours-nobridge, ours-nomiddleware or ours-toggle");
+        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, prometheus-net-cached, otel-sdk, ours-nobridge, ours-nomiddleware or ours-toggle");
         return 2;
 }
 
@@ -64,6 +72,16 @@ switch (mode)
         app.MapMetrics();
         break;
     case "otel":
+        app.MapPrometheusScrapingEndpoint();
+        break;
+    case "prometheus-net-cached":
+        app.UseRouting();
+        app.UsePrometheusNetCachedChildren();
+        app.MapMetrics();
+        break;
+    case "otel-sdk":
+        app.UseRouting();
+        app.UseDiagnosticsMetricsMiddleware(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>().Create(new System.Diagnostics.Metrics.MeterOptions(BenchMeter.Name)));
         app.MapPrometheusScrapingEndpoint();
         break;
     case "ours":
@@ -112,4 +130,10 @@ string? Arg(string name)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+/// <summary>The meter of the otel-sdk mode's instruments.</summary>
+internal static class BenchMeter
+{
+    public const string Name = "TheBot.Bench";
 }

@@ -84,6 +84,12 @@ internal sealed class CliProcess : IAsyncDisposable
         };
         wrapped.ForEach(info.ArgumentList.Add);
         info.Environment["THEBOT_ROOT"] = root;
+        // The tests read ✓ and ✗: a UTF-8 locale whatever the runner's (a CI job with LANG=C would otherwise get the
+        // ASCII fallback, TerminalText), unless a test asks for another one below.
+        info.Environment["LANG"] = "C.UTF-8";
+        info.Environment["LC_ALL"] = string.Empty;
+        info.Environment["LC_CTYPE"] = string.Empty;
+        info.Environment["THEBOT_ASCII"] = string.Empty;
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;

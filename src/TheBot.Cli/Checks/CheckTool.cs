@@ -13,10 +13,7 @@ public static class CheckTool
     private static readonly ConcurrentDictionary<string, Lazy<Task<CommandResult>>> Memo = new(StringComparer.Ordinal);
 
     /// <summary>The absolute path of <paramref name="tool"/> on PATH, or null.</summary>
-    public static string? Find(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':')
-        .Select(dir => Path.Combine(dir, tool))
-        .FirstOrDefault(File.Exists);
+    public static string? Find(string tool) => ExecutableSearch.OnPath(tool);
 
     /// <summary>The reason shown when <paramref name="tool"/> is missing.</summary>
     public static string Missing(string tool) =>

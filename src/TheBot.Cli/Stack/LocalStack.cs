@@ -141,9 +141,7 @@ internal sealed class LocalStack
     public string? GrafanaAdminPassword { get; init; } = Environment.GetEnvironmentVariable("GRAFANA_ADMIN_PASSWORD");
 
     /// <summary>Optional components whose binary is on PATH.</summary>
-    public static string? FindOnPath(string binary) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, binary)).FirstOrDefault(File.Exists);
+    public static string? FindOnPath(string binary) => ExecutableSearch.OnPath(binary);
 
     /// <summary>Every process of the stack, in the order they start.</summary>
     public IReadOnlyList<ProcessSpec> Specs()

@@ -7,33 +7,15 @@ namespace TheBot.MonitoringConfig.Tests.Support;
 /// <summary>Runs the real command-line tools. A missing tool FAILS the test with the package to install; nothing is skipped.</summary>
 public static class Tools
 {
-    private static readonly Dictionary<string, string> Packages = new(StringComparer.Ordinal)
-    {
-        ["promtool"] = "prometheus",
-        ["prometheus"] = "prometheus",
-        ["amtool"] = "prometheus-alertmanager",
-        ["prometheus-alertmanager"] = "prometheus-alertmanager",
-        ["docker-compose"] = "docker-compose",
-        ["prometheus-node-exporter"] = "prometheus-node-exporter",
-        ["prometheus-redis-exporter"] = "prometheus-redis-exporter",
-        ["prometheus-postgres-exporter"] = "prometheus-postgres-exporter",
-        ["sh"] = "dash",
-    };
-
     /// <summary>The absolute path of <paramref name="tool"/> on PATH; fails the test when it is not installed.</summary>
     public static string Require(string tool)
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':'))
+        if (ExecutableSearch.OnPath(tool) is { } found)
         {
-            var candidate = Path.Combine(dir, tool);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
+            return found;
         }
 
-        var package = Packages.GetValueOrDefault(tool, tool);
-        Assert.Fail($"'{tool}' is not installed (not on PATH). Install it: apt-get install -y {package}  (or run ./thebot test, which installs what the tests need)");
+        Assert.Fail($"'{tool}' is not installed (not on PATH). Install it: apt-get install -y {DebianPackageMap.For(tool) ?? tool}  (or run ./thebot test, which installs what the tests need)");
         return tool;
     }
 
