@@ -45,7 +45,11 @@ switch (mode)
 
         break;
     case "prometheus-net":
+        break;
     case "prometheus-net-cached":
+        // Its best configuration for this comparison: by default prometheus-net also listens to every .NET meter and
+        // event counter (ASP.NET Core's own request histograms included), which would instrument each request twice.
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true, SuppressEventCounters = true });
         break;
     case "otel-sdk":
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
