@@ -91,39 +91,14 @@ public sealed class HaConfigRenderTests : IDisposable
     {
         // A copy of monitoring/ whose prometheus-ha.yml (what compose's replicas load) lost one HA part: the local
         // render reads that file, so it must refuse it rather than quietly run a different topology.
-        var repository = Directory.CreateTempSubdirectory("thebot-ha-source-").FullName;
-        try
-        {
-            CopyFolder(Path.Combine(RepositoryRoot.Find(), "monitoring"), Path.Combine(repository, "monitoring"));
-            var file = Path.Combine(repository, "monitoring", "prometheus", "prometheus-ha.yml");
-            var text = File.ReadAllText(file);
-            Assert.Contains(committed, text, StringComparison.Ordinal);
-            File.WriteAllText(file, text.Replace(committed, changed, StringComparison.Ordinal));
-            var stack = new LocalStack(new StackLocation(repository, _paths, new PortPlan(Offset)), topology: StackTopology.Ha(2));
+        using var copy = new MonitoringCopy();
+        copy.ReplaceFirst("prometheus/prometheus-ha.yml", committed, changed);
+        var stack = new LocalStack(new StackLocation(Path.GetDirectoryName(copy.Dir)!, _paths, new PortPlan(Offset)), topology: StackTopology.Ha(2));
 
-            var refused = await Assert.ThrowsAsync<ConfigException>(() => stack.RenderConfigsAsync(CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ConfigException>(() => stack.RenderConfigsAsync(CancellationToken.None));
 
-            Assert.Equal(file, refused.File);
-            Assert.StartsWith(reason, refused.Reason, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(repository, recursive: true);
-        }
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var folder in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(folder.Replace(from, to, StringComparison.Ordinal));
-        }
-
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
-        }
+        Assert.Equal(Path.Combine(copy.Dir, "prometheus", "prometheus-ha.yml"), refused.File);
+        Assert.StartsWith(reason, refused.Reason, StringComparison.Ordinal);
     }
 
     private static YamlMappingNode Job(YamlMappingNode config, string name) =>
