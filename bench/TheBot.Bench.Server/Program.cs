@@ -5,7 +5,7 @@ using OpenTelemetry.Metrics;
 using Prometheus;
 using TheBot.Monitoring;
 
-// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|prometheus-net-cached|otel-sdk|ours-nobridge|ours-nomiddleware|ours-toggle [--port 5080] [--routes N]
+// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|prometheus-net-cached|otel-sdk|ours-nobridge|ours-nosampler|ours-nohealthprobe|ours-nobackground|ours-nomiddleware|ours-toggle [--port 5080] [--routes N]
 // prometheus-net and otel are each peer's own ASP.NET Core instrumentation; prometheus-net-cached and otel-sdk run the
 // same per-request work as ours written the best way each library allows (PeerRequestMetrics.cs).
 // GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint). --routes N
@@ -28,6 +28,37 @@ switch (mode)
         break;
     case "ours":
         builder.AddTheBotMonitoring();
+        break;
+    case "ours-nosampler":
+    case "ours-nohealthprobe":
+    case "ours-nobackground":
+        // Ablations of the background work the two lines start (none of it is on the request path): the sampler that
+        // keeps the JSON endpoints' windows, the health probe that runs every check on its interval, and the
+        // MeterListener bridge. The sampler and the probe are registered by factories, so they are told apart by
+        // their order among the factory-made hosted services AddTheBotMonitoring adds: the sampler first, the probe
+        // last (AddHealthChecks' own publisher service, idle without publishers, stays in every ours mode).
+        var before = builder.Services.ToList();
+        builder.AddTheBotMonitoring();
+        var added = builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && !before.Contains(d)).ToList();
+        var factories = added.Where(d => d.ImplementationFactory is not null).ToList();
+        var bridge = added.SingleOrDefault(d => d.ImplementationType?.Name == "MonitoringStartup");
+        if (factories.Count != 2 || bridge is null)
+        {
+            Console.Error.WriteLine($"expected the sampler, MonitoringStartup and the health probe among the hosted services; found {string.Join(", ", added.Select(d => d.ImplementationType?.Name ?? "factory"))}");
+            return 2;
+        }
+
+        List<ServiceDescriptor> dropped = mode switch
+        {
+            "ours-nosampler" => [factories[0]],
+            "ours-nohealthprobe" => [factories[1]],
+            _ => [factories[0], bridge, factories[1]],
+        };
+        foreach (var descriptor in dropped)
+        {
+            builder.Services.Remove(descriptor);
+        }
+
         break;
     case "ours-nobridge":
     case "ours-nomiddleware":
@@ -62,7 +93,7 @@ switch (mode)
             .AddPrometheusExporter());
         break;
     default:
-        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, prometheus-net-cached, otel-sdk, ours-nobridge, ours-nomiddleware or ours-toggle");
+        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, prometheus-net-cached, otel-sdk, ours-nobridge, ours-nosampler, ours-nohealthprobe, ours-nobackground, ours-nomiddleware or ours-toggle");
         return 2;
 }
 
@@ -90,6 +121,9 @@ switch (mode)
         break;
     case "ours":
     case "ours-nobridge":
+    case "ours-nosampler":
+    case "ours-nohealthprobe":
+    case "ours-nobackground":
     case "ours-nomiddleware":
         app.MapTheBotMonitoring();
         break;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Tests;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Commands;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using TheBot.Testing;
 using Xunit;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using TheBot.Cli.Commands;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using TheBot.Testing;
 using Xunit;

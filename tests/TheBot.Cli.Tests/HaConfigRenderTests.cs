@@ -1,5 +1,6 @@
 using System.Text.Json;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Config;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using Xunit;
 using YamlDotNet.RepresentationModel;

@@ -1,15 +1,19 @@
 using System.Diagnostics;
+using System.Globalization;
 using TheBot.Cli.Commands;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Config;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using Xunit;
+using YamlDotNet.RepresentationModel;
 
 namespace TheBot.Cli.Tests;
 
 /// <summary>
 /// One HA stack for a test class, started the way a user starts it (<c>UpCommand.RunAsync</c> with
 /// <c>--topology ha --backends 2</c>, detached, with the build) in a temp state folder on a port offset whose every
-/// port, the HA members' included, is free; stopped through its pid files and deleted on dispose.
+/// port, the HA members' included, is free; stopped through its pid files and deleted on dispose. Its rule files are
+/// the committed ones except for the <c>for</c> of <see cref="ShortenedFor"/>'s alerts.
 /// </summary>
 public sealed class HaStackFixture : IAsyncLifetime
 {
@@ -29,12 +33,25 @@ public sealed class HaStackFixture : IAsyncLifetime
     /// <summary>The VictoriaMetrics outage under way across steps (null when none was begun).</summary>
     internal StorageOutage? StorageOutage { get; set; }
 
+    /// <summary>
+    /// The HA self-monitoring alerts whose production <c>for</c> (5m) outlasts what a test can wait: shortened in this
+    /// stack's copy of alert_rules.yml, so the tests see them fire (and one delivered) on their real faults. Their
+    /// expressions and thresholds are the committed ones; promtool's unit tests prove the production <c>for</c> at its
+    /// edges (monitoring/prometheus/tests/edges_ha_test.yml).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, TimeSpan> ShortenedFor = new Dictionary<string, TimeSpan>
+    {
+        ["PrometheusRemoteWriteBehind"] = TimeSpan.FromSeconds(15),
+        ["AlertmanagerClusterMembersMissing"] = TimeSpan.FromSeconds(15),
+    };
+
     public async Task InitializeAsync()
     {
         Location = await TemporaryStack.CreateAsync();
+        var profile = StackProfile.Standard with { RuleDirectory = WriteRules(Location) };
         var watch = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: false, _upOutput, timeout.Token, topology: StackTopology.Ha(2));
+        var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: false, _upOutput, timeout.Token, profile, StackTopology.Ha(2));
         UpTime = watch.Elapsed;
         if (exit != 0)
         {
@@ -44,4 +61,31 @@ public sealed class HaStackFixture : IAsyncLifetime
     }
 
     public Task DisposeAsync() => TemporaryStack.RemoveAsync(Location);
+
+    /// <summary>The committed rule files, with <see cref="ShortenedFor"/> applied, in the state folder; returns their folder.</summary>
+    private static string WriteRules(StackLocation location)
+    {
+        var source = Path.Combine(location.RepositoryRoot, "monitoring", "prometheus");
+        var destination = Path.Combine(location.Paths.Root, "rules-shortened");
+        Directory.CreateDirectory(destination);
+        File.Copy(Path.Combine(source, "recording_rules.yml"), Path.Combine(destination, "recording_rules.yml"));
+        var alerts = Yaml.Load(Path.Combine(source, "alert_rules.yml"));
+        var shortened = 0;
+        foreach (var rule in alerts.Seq("groups")!.Children.OfType<YamlMappingNode>().SelectMany(g => g.Seq("rules")!.Children.OfType<YamlMappingNode>()))
+        {
+            if (rule.Text("alert") is { } name && ShortenedFor.TryGetValue(name, out var duration))
+            {
+                rule.Set("for", string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds}s"));
+                shortened++;
+            }
+        }
+
+        if (shortened != ShortenedFor.Count)
+        {
+            throw new InvalidOperationException($"alert_rules.yml holds {shortened} of the {ShortenedFor.Count} alerts to shorten ({string.Join(", ", ShortenedFor.Keys)})");
+        }
+
+        Yaml.Save(alerts, Path.Combine(destination, "alert_rules.yml"));
+        return destination;
+    }
 }

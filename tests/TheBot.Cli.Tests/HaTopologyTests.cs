@@ -8,7 +8,7 @@ using TheBot.Cli.Clients;
 using TheBot.Cli.Config;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Commands;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using TheBot.Stack.Components;
 using TheBot.Testing;
@@ -23,8 +23,10 @@ namespace TheBot.Cli.Tests;
 /// by discovery without restarting Prometheus, and back to 2 under traffic without a failed request; request counts through the frontend add up exactly in VictoriaMetrics
 /// across the instances and the two replicas; a critical alert both replicas fire reaches its receiver once per group
 /// through the three-member Alertmanager cluster; a VictoriaMetrics outage under traffic (stopped in step 6, kept
-/// through step 7, restarted in step 8) loses no sample, with the remote-write-behind rule true during it and false
-/// after; AlertmanagerClusterMembersMissing holds while a killed member is away and clears once it rejoins.
+/// through step 7, restarted in step 8) loses no sample, with PrometheusRemoteWriteBehind firing during it (held by
+/// every member, inhibited by VictoriaMetricsDown: one outage, one notification) and resolved after;
+/// AlertmanagerClusterMembersMissing fires while a killed member is away, reaches the warning receiver, and clears
+/// once it rejoins (those two alerts with a shortened <c>for</c>: <see cref="HaStackFixture.ShortenedFor"/>).
 /// Steps run in order on one stack (each needs the previous state).
 /// Every wait is derived from what it waits for: the scrape interval, remote_write's send deadline,
 /// VictoriaMetrics' query latency offset, the alert's <c>for</c>, the route's <c>group_wait</c> and the cluster's
@@ -306,24 +308,38 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
         // During: once the newest ingested sample is `threshold` ahead of the newest sent one, a scrape reads both
         // timestamps and the next evaluation makes the real rule's expression true on each replica, for both replicas'
-        // queues (each scrapes both). Its `for` (5m) outlasts this test, so the proof is the pending alert, not a
-        // firing one; VictoriaMetricsDown (for 2m) does fire.
-        var pendingBy = outage.StoppedAt + threshold + Interval + Interval + Margin;
+        // queues (each scrapes both); `for` later (shortened by the fixture) it fires. VictoriaMetricsDown fires too.
+        var firingBehindBy = outage.StoppedAt + threshold + Interval + Interval + AlertFor(behind) + Interval + Margin;
         var storeDown = "VictoriaMetricsDown";
         var firingBy = outage.StoppedAt + Interval + AlertFor(storeDown) + Interval + Margin;
         foreach (var replica in Stack.Prometheuses)
         {
             var client = new PrometheusClient(replica.Url);
-            await Eventually.HoldsAsync(Max(pendingBy - DateTimeOffset.UtcNow, Margin), async () =>
-                (await client.QueryAsync($"ALERTS{{alertname=\"{behind}\",alertstate=\"pending\"}}")).GetArrayLength() == Stack.Prometheuses.Count
-                    ? null : $"{replica.Name} does not hold {behind} pending for each replica's queue");
             await Eventually.HoldsAsync(Max(firingBy - DateTimeOffset.UtcNow, Margin), async () =>
                 (await client.QueryAsync($"ALERTS{{alertname=\"{storeDown}\",alertstate=\"firing\"}}")).GetArrayLength() == 1
                     ? null : $"{replica.Name} does not fire {storeDown}");
+            await Eventually.HoldsAsync(Max(firingBehindBy - DateTimeOffset.UtcNow, Margin), async () =>
+                (await client.QueryAsync($"ALERTS{{alertname=\"{behind}\",alertstate=\"firing\"}}")).GetArrayLength() == Stack.Prometheuses.Count
+                    ? null : $"{replica.Name} does not fire {behind} for each replica's queue");
         }
 
         var lag = (await new PrometheusClient(Stack.Prometheus.Url).QueryAsync(BehindLag)).EnumerateArray().Select(s => double.Parse(s.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)).Min();
-        Report.Line(output, $"{(DateTimeOffset.UtcNow - outage.StoppedAt).TotalSeconds:F0} s into the outage: {behind} pending on both replicas (remote_write {lag:F0} s behind, threshold {threshold.TotalSeconds:F0} s), {storeDown} firing");
+        Report.Line(output, $"{(DateTimeOffset.UtcNow - outage.StoppedAt).TotalSeconds:F0} s into the outage: {behind} firing on both replicas (remote_write {lag:F0} s behind, threshold {threshold.TotalSeconds:F0} s), {storeDown} firing");
+
+        // The same outage seen twice: every member holds the remote_write alerts inhibited by VictoriaMetricsDown (the
+        // inhibition keyed on `cluster` only), so the operator is told once, by the store's own alert.
+        foreach (var member in Stack.Alertmanagers)
+        {
+            await Eventually.HoldsAsync(Interval + Margin, async () =>
+            {
+                var held = await Http.GetFromJsonAsync<JsonElement>($"{member.Url}/api/v2/alerts?filter=alertname%3D%22{behind}%22");
+                return held.GetArrayLength() > 0 && held.EnumerateArray().All(a => a.GetProperty("status").GetProperty("inhibitedBy").GetArrayLength() > 0)
+                    ? null : $"{member.Name} holds {held.GetArrayLength()} {behind} alert(s), not all inhibited";
+            });
+        }
+
+        Assert.Empty(Firing(behind, 0));
+        Report.Line(output, $"{behind} held by all {Stack.Alertmanagers.Count} Alertmanager members, inhibited by {storeDown}; no {behind} notification sent");
 
         Assert.Equal(0, await ComponentCommand.RunAsync(Location, "start", ServiceNames.VictoriaMetrics, TextWriter.Null, CancellationToken.None));
         var restarted = Stopwatch.StartNew();
@@ -369,7 +385,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         Assert.All(await SampleCountsAsync(Stack.VictoriaMetrics.Url, "up", from, windows[0].Until), p =>
             Assert.True(p.Value >= (long)(upWindow / Interval) - 1, $"{p.Key}: {p.Value} samples over {upWindow.TotalSeconds:F0} s"));
 
-        // After: the queues caught up, a scrape shows it, an evaluation drops the pending alert; the store is up again.
+        // After: the queues caught up, a scrape shows it, an evaluation drops the alert; the store is up again.
         foreach (var replica in Stack.Prometheuses)
         {
             await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
@@ -431,18 +447,25 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         await NotifiedOnceAsync(alert, alreadyThere, stopped, Interval + Interval + forDuration + Interval + groupWait + Alertmanager.PeerTimeout + Margin, survivors, receiver);
 
         // Meanwhile the survivors count one member fewer than Prometheus scrapes: the real cluster-members rule is true
-        // for each survivor on each replica (pending: its `for` of 5m outlasts this test; the member has been dead for
-        // far longer than gossip's failure detection, a scrape and an evaluation by now).
+        // for each survivor on each replica (the member has been dead for far longer than gossip's failure detection,
+        // a scrape and an evaluation by now), and fires `for` later (shortened by the fixture).
         const string missing = MembersMissing;
         var survivorInstances = survivors.Select(m => $"127.0.0.1:{Location.Ports[m.Name]}").Order(StringComparer.Ordinal).ToList();
         foreach (var replica in Stack.Prometheuses)
         {
-            await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
-                await MissingMembersAsync(replica) is var instances && instances.SequenceEqual(survivorInstances)
-                    ? null : $"{replica.Name} holds {missing} for [{string.Join(", ", instances)}], not for the survivors [{string.Join(", ", survivorInstances)}]");
+            await Eventually.HoldsAsync(Interval + Interval + AlertFor(missing) + Interval + Margin, async () =>
+                await MissingMembersAsync(replica, "firing") is var instances && instances.SequenceEqual(survivorInstances)
+                    ? null : $"{replica.Name} fires {missing} for [{string.Join(", ", instances)}], not for the survivors [{string.Join(", ", survivorInstances)}]");
         }
 
-        Report.Line(output, $"{missing} pending for both survivors on both replicas {stopped.Elapsed.TotalSeconds:F1} s after the SIGKILL");
+        Report.Line(output, $"{missing} firing for both survivors on both replicas {stopped.Elapsed.TotalSeconds:F1} s after the SIGKILL");
+
+        // A warning: delivered by the surviving members to the warning route's receiver, after its group_wait (and
+        // one peer timeout per cluster position ahead of the notifying survivor).
+        var (warningReceiver, warningWait) = RouteFor("warning");
+        await Eventually.HoldsAsync(warningWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin, () =>
+            Task.FromResult(Firing(missing, alreadyThere).Any(n => n["receiver"]?.GetValue<string>() == warningReceiver) ? null : $"no firing {missing} notification for {warningReceiver} in the inbox"));
+        Report.Line(output, $"{missing} notified to {warningReceiver} {stopped.Elapsed.TotalSeconds:F1} s after the SIGKILL (group_wait {warningWait.TotalSeconds:F0} s)");
 
         // The member restarts from up's spec and rejoins the cluster.
         Assert.Equal(0, await ComponentCommand.RunAsync(Location, "start", victim.Name, TextWriter.Null, CancellationToken.None));
@@ -503,8 +526,10 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     private StackLocation Location => ha.Location;
 
     /// <summary>The instances for which <paramref name="replica"/> holds AlertmanagerClusterMembersMissing (pending or firing), sorted.</summary>
-    private static async Task<List<string>> MissingMembersAsync(Prometheus replica) =>
-        [.. (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{MembersMissing}\"}}")).EnumerateArray()
+    private static async Task<List<string>> MissingMembersAsync(Prometheus replica, string? state = null) =>
+        [.. (await new PrometheusClient(replica.Url).QueryAsync(state is null
+                ? $"ALERTS{{alertname=\"{MembersMissing}\"}}"
+                : $"ALERTS{{alertname=\"{MembersMissing}\",alertstate=\"{state}\"}}")).EnumerateArray()
             .Select(s => s.GetProperty("metric").GetProperty("instance").GetString()!).Order(StringComparer.Ordinal)];
 
     /// <summary>The firing notifications of <paramref name="alert"/> that arrived after the first <paramref name="skip"/> inbox entries.</summary>
@@ -556,8 +581,9 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         (await new PrometheusClient(replica.Url).QueryAsync("process_start_time_seconds{job=\"prometheus\"}")).EnumerateArray().ToDictionary(
             s => s.GetProperty("metric").GetProperty("instance").GetString()!, s => s.GetProperty("value")[1].GetString()!);
 
-    /// <summary>The committed <c>for</c> of <paramref name="alert"/> (monitoring/prometheus/alert_rules.yml).</summary>
-    private TimeSpan AlertFor(string alert) => PrometheusDuration.Parse(AlertRule(alert).Text("for") ?? "0s");
+    /// <summary>The <c>for</c> of <paramref name="alert"/> this stack runs: the committed one, or the fixture's shortened one.</summary>
+    private TimeSpan AlertFor(string alert) =>
+        HaStackFixture.ShortenedFor.TryGetValue(alert, out var shortened) ? shortened : PrometheusDuration.Parse(AlertRule(alert).Text("for") ?? "0s");
 
     /// <summary>The number of the committed expression's final <c>&gt; N</c> comparison.</summary>
     private double AlertThreshold(string alert) =>
@@ -596,12 +622,15 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>The receiver and group_wait of the committed route for severity="critical" (monitoring/alertmanager/alertmanager.yml).</summary>
-    private (string Receiver, TimeSpan GroupWait) CriticalRoute()
+    private (string Receiver, TimeSpan GroupWait) CriticalRoute() => RouteFor("critical");
+
+    /// <summary>The receiver and group_wait of the top-level route matching <c>severity="<paramref name="severity"/>"</c>.</summary>
+    private (string Receiver, TimeSpan GroupWait) RouteFor(string severity)
     {
         var config = Yaml.Load(Path.Combine(Stack.Renderer.Monitoring, "alertmanager", "alertmanager.yml"));
         var root = config.Map("route")!;
         var route = root.Seq("routes")!.Children.OfType<YamlMappingNode>()
-            .First(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == "severity=\"critical\"") == true);
+            .First(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == $"severity=\"{severity}\"") == true);
         return (route.Text("receiver")!, PrometheusDuration.Parse(route.Text("group_wait") ?? root.Text("group_wait") ?? "30s"));
     }
 }

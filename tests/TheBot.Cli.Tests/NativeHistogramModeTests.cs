@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TheBot.Cli.Commands;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using Xunit;
 

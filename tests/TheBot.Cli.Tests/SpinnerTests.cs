@@ -1,4 +1,4 @@
-using TheBot.Cli.Stack;
+using TheBot.Cli.Output;
 using Xunit;
 
 namespace TheBot.Cli.Tests;

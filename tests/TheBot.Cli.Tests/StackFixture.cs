@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using TheBot.Cli.Commands;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using TheBot.Testing;
 using Xunit;

@@ -7,7 +7,7 @@ using TheBot.Cli.Commands;
 using TheBot.Cli.Diagnostics.Doctor;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Load;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using TheBot.Stack.Components;
 using TheBot.Testing;

@@ -1,6 +1,6 @@
 using TheBot.Cli.Checks;
 using TheBot.Cli.Config;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Testing;
 using YamlDotNet.RepresentationModel;
 

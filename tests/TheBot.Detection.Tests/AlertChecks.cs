@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Config;
+using TheBot.Cli.Local;
 using TheBot.Testing.Sinks;
 using YamlDotNet.RepresentationModel;
 

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using TheBot.Cli.Commands;
 using TheBot.Cli.Load;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using TheBot.Testing;
 using TheBot.Testing.Sinks;
@@ -11,9 +11,10 @@ namespace TheBot.Detection.Tests;
 
 /// <summary>
 /// The real stack, started by <see cref="UpCommand.RunAsync"/> (the code behind <c>./thebot up --detach</c>) with a
-/// time-compressed <see cref="StackProfile"/>: rules from <see cref="TimeCompression"/>, the backend's fault switch on,
-/// and the real-receivers path of alertmanager.yml (render-config.sh) pointed at local sinks for Slack, PagerDuty,
-/// SMTP and webhooks. Faults are made on the real processes through their pid files; restarts go through
+/// time-compressed <see cref="StackProfile"/>: rules from <see cref="TimeCompression"/>, and through the stack's
+/// extension point (<see cref="DetectionCustomization"/>) the backend's fault switch on, compressed Alertmanager and
+/// Prometheus timers, and the real-receivers path of alertmanager.yml (render-config.sh) pointed at local sinks for
+/// Slack, PagerDuty, SMTP and webhooks. Faults are made on the real processes through their pid files; restarts go through
 /// <see cref="ProcessSupervisor"/> with the same specs <c>up</c> uses.
 /// </summary>
 internal sealed class DetectionStack : IAsyncDisposable
@@ -26,9 +27,6 @@ internal sealed class DetectionStack : IAsyncDisposable
     /// (part of BackendDatabaseUnreachable's floor when the postmaster hangs).
     /// </summary>
     public static TimeSpan DatabaseProbeTimeout => new TheBot.Monitoring.HealthThresholds().CheckTimeout;
-
-    /// <summary>The backend setting of its health probe's interval (<c>Monitoring:Health:ProbeInterval</c>).</summary>
-    public const string ProbeIntervalVariable = "Monitoring__Health__ProbeInterval";
 
     private readonly StringWriter _upOutput = new();
     private readonly Lazy<DetectionTiming> _timing;
@@ -96,26 +94,20 @@ internal sealed class DetectionStack : IAsyncDisposable
         var ruleDirectory = Path.Combine(paths.Root, "rules-compressed");
         var changes = compression.WriteRules(monitoring, ruleDirectory);
         var interval = compression.IntervalFor(monitoring);
-        var profile = new StackProfile("Staging", interval, ruleDirectory, FaultSwitch: true)
+        var receivers = new Dictionary<string, string>
         {
-            Compression = compression,
-            // The backend's health probe keeps thebot_health_component_up fresh; probing faster than Prometheus scrapes
-            // would gain nothing, slower would add seconds to BackendDatabaseUnreachable's time to page. Not a product
-            // default (5 s): only this compressed profile sets it.
-            BackendEnvironment = new Dictionary<string, string> { [ProbeIntervalVariable] = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
-            PagerDutyUrl = http.PagerDutyUrl,
-            SmtpCaFile = smtp.CaFile,
-            Receivers = new Dictionary<string, string>
-            {
-                ["SLACK_WEBHOOK_URL"] = http.SlackUrl,
-                ["PAGERDUTY_SERVICE_KEY"] = routingKey,
-                ["SMTP_HOST"] = "127.0.0.1",
-                ["SMTP_PORT"] = $"{smtp.Port}",
-                ["SMTP_USER"] = smtp.User,
-                ["SMTP_PASSWORD"] = smtp.Password,
-                ["ALERT_WEBHOOK_URL"] = http.WebhookUrl("default"),
-                ["DEADMANS_SWITCH_URL"] = http.WebhookUrl("deadmans-switch"),
-            },
+            ["SLACK_WEBHOOK_URL"] = http.SlackUrl,
+            ["PAGERDUTY_SERVICE_KEY"] = routingKey,
+            ["SMTP_HOST"] = "127.0.0.1",
+            ["SMTP_PORT"] = $"{smtp.Port}",
+            ["SMTP_USER"] = smtp.User,
+            ["SMTP_PASSWORD"] = smtp.Password,
+            ["ALERT_WEBHOOK_URL"] = http.WebhookUrl("default"),
+            ["DEADMANS_SWITCH_URL"] = http.WebhookUrl("deadmans-switch"),
+        };
+        var profile = new StackProfile("Staging", interval, ruleDirectory)
+        {
+            Customization = new DetectionCustomization(compression, receivers, http.PagerDutyUrl, smtp.CaFile, probeInterval: interval),
         };
 
         var stack = new DetectionStack(location, profile, compression, changes, log, http, smtp);
@@ -147,8 +139,8 @@ internal sealed class DetectionStack : IAsyncDisposable
         supervisor.Detach();
     }
 
-    /// <summary>The backend's health probe interval in this profile (see <see cref="ProbeIntervalVariable"/>).</summary>
-    public TimeSpan ProbeInterval => TimeSpan.Parse(Profile.BackendEnvironment![ProbeIntervalVariable], System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The backend's health probe interval in this profile (<see cref="DetectionCustomization.ProbeInterval"/>).</summary>
+    public TimeSpan ProbeInterval => ((DetectionCustomization)Profile.Customization).ProbeInterval;
 
     /// <summary>SIGSTOP of a service (its root process, or its whole tree); dispose the result to SIGCONT it.</summary>
     public FrozenProcesses Freeze(string service, bool wholeTree) => FrozenProcesses.Freeze(Paths, service, wholeTree);

@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using TheBot.Cli.Checks;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Config;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 using TheBot.Testing;
 using TheBot.Testing.Sinks;
@@ -450,7 +451,8 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine();
         text.AppendLine("The suite starts the real stack with `UpCommand.RunAsync(..., detach: true, ..., profile)`, the code behind");
         text.AppendLine("`./thebot up --detach` (install check, build, config rendering, the same process specs and readiness probes),");
-        text.AppendLine("with a time-compressed `StackProfile`:");
+        text.AppendLine("with a time-compressed `StackProfile` whose changes to specs and configs go through the stack's one extension point,");
+        text.AppendLine("`StackCustomization` (`tests/TheBot.Detection.Tests/DetectionCustomization.cs`; the product has no detection field):");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- **one factor, {Factor}**: Prometheus' global scrape and evaluation interval 15 s → {stack.Interval.TotalMilliseconds} ms; every");
         text.AppendLine("  alert's `for:` and Alertmanager's `group_wait`, `group_interval`, `repeat_interval` (every route) and `resolve_timeout`");
@@ -468,7 +470,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("  (`tests/TheBot.Detection.Tests/HostStress.cs`). CPU, disk I/O and slow-query scenarios run side by side, since each");
         text.AppendLine("  takes minutes to fill and drain its 5-minute window.");
         text.AppendLine();
-        text.AppendLine("### The transform (`src/TheBot.Cli/Stack/TimeCompression.cs`)");
+        text.AppendLine("### The transform (`tests/TheBot.Detection.Tests/TimeCompression.cs`)");
         text.AppendLine();
         text.AppendLine("It reads the rule files listed in `monitoring/prometheus/prometheus.yml` (the production files themselves, never a");
         text.AppendLine("copy), replaces each alert's `for:` by `for / factor` (written in whole milliseconds) and, only for alerts listed as");

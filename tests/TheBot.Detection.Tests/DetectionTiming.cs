@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using TheBot.Cli.Config;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using YamlDotNet.RepresentationModel;
 
 namespace TheBot.Detection.Tests;

@@ -629,7 +629,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         text.AppendLine("## ProductionFaultsSuite: hangs, and faults users don't feel");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Last run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {_journal.Clock.Elapsed.TotalMinutes:F1} min. Its own stack, started like DetectionSuite's");
-        text.AppendLine(CultureInfo.InvariantCulture, $"(factor {DetectionSuite.Factor}, production thresholds, the backend's health probe every {stack.ProbeInterval.TotalSeconds:F0} s through `{DetectionStack.ProbeIntervalVariable}`");
+        text.AppendLine(CultureInfo.InvariantCulture, $"(factor {DetectionSuite.Factor}, production thresholds, the backend's health probe every {stack.ProbeInterval.TotalSeconds:F0} s through `{DetectionCustomization.ProbeIntervalVariable}`");
         text.AppendLine("in the compressed profile only). Hangs are SIGSTOP of the real processes from their pid files (SIGCONT in a `finally`);");
         text.AppendLine("`tests/TheBot.Detection.Tests/ProductionFaultsSuite.cs`.");
         text.AppendLine();

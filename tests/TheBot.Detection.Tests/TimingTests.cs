@@ -1,4 +1,4 @@
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using Xunit;
 
 namespace TheBot.Detection.Tests;

@@ -1,5 +1,5 @@
 using TheBot.Cli.Config;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Testing;
 using Xunit;
 using YamlDotNet.RepresentationModel;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using TheBot.Cli.Clients;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Cli.Options;
 using TheBot.Cli.Output;
 using TheBot.Stack;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Config;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Cli.Options;
 using TheBot.Cli.Output;
 using TheBot.Stack;

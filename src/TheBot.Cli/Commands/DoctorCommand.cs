@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using TheBot.Cli.Diagnostics.Doctor;
 using TheBot.Cli.Options;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 
 namespace TheBot.Cli.Commands;
 

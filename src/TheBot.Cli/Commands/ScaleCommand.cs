@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Cli.Options;
 using TheBot.Cli.Output;
 using TheBot.Stack;

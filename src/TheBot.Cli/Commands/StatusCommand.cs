@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TheBot.Cli.Inbox;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Cli.Options;
 using TheBot.Cli.Output;
 using TheBot.Stack;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using TheBot.Cli.Checks;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Inbox;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Cli.Options;
 using TheBot.Cli.Output;
 using TheBot.Stack;

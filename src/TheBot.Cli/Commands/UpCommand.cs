@@ -1,10 +1,12 @@
 using System.CommandLine;
 using TheBot.Cli.Clients;
+using TheBot.Cli.Config;
 using TheBot.Cli.Inbox;
 using TheBot.Cli.Setup;
-using TheBot.Cli.Stack;
-using TheBot.Cli.Stack.Components;
+using TheBot.Cli.Local;
+using TheBot.Cli.Local.Components;
 using TheBot.Cli.Options;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;

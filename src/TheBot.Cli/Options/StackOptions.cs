@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Options;

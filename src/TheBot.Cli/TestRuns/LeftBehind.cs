@@ -1,4 +1,4 @@
-using TheBot.Cli.Stack.Components;
+using TheBot.Cli.Local.Components;
 using TheBot.Stack;
 
 namespace TheBot.Cli.TestRuns;

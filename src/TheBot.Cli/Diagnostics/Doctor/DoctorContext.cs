@@ -1,6 +1,6 @@
 using TheBot.Cli.Clients;
 using TheBot.Cli.Options;
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Diagnostics.Doctor;

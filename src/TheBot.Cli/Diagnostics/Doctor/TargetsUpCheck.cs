@@ -1,4 +1,4 @@
-using TheBot.Cli.Stack;
+using TheBot.Cli.Local;
 
 namespace TheBot.Cli.Diagnostics.Doctor;
 

@@ -1,6 +1,6 @@
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack.Components;
+namespace TheBot.Cli.Local.Components;
 
 /// <summary>
 /// What the backend and frontend share as stack processes: one of this repository's ASP.NET Core programs, built into

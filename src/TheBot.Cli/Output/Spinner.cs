@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Output;
 
 /// <summary>
 /// A long step of <c>up</c> (a build, a wait on a readiness probe). On a terminal it animates a spinner with the

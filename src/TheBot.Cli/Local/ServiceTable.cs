@@ -1,6 +1,6 @@
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Local;
 
 /// <summary>
 /// The seed's "Access Services" table for a local stack: real URLs and where the credentials are; in the HA topology one

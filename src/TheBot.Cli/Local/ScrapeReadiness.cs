@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TheBot.Cli.Clients;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Local;
 
 /// <summary>
 /// Whether Prometheus has scraped every active target successfully at least once: each target's series

@@ -1,6 +1,6 @@
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Local;
 
 /// <summary>
 /// Changes how many backend instances a running HA stack has, from the very specs <c>up</c> builds: new instances

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Local;
 
 /// <summary>
 /// The HA topology's list of backend instances, in the two files that consumers watch instead of a hand-kept list:

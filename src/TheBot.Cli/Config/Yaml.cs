@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Config;
 
 /// <summary>Small helpers over YamlDotNet's node model, for rewriting the committed configs in place.</summary>
 internal static class Yaml

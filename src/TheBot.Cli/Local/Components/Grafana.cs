@@ -1,6 +1,6 @@
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack.Components;
+namespace TheBot.Cli.Local.Components;
 
 /// <summary>
 /// Grafana, where its binary is installed and an admin password is given: loopback-only, its data, logs and plugins in

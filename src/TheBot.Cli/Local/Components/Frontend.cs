@@ -1,6 +1,6 @@
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack.Components;
+namespace TheBot.Cli.Local.Components;
 
 /// <summary>
 /// The reference frontend (src/TheBot.Web), pointing at the backend; in HA at every instance, through the destinations

@@ -1,6 +1,6 @@
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack.Components;
+namespace TheBot.Cli.Local.Components;
 
 /// <summary>
 /// The local notification inbox (<see cref="Inbox.NotificationInbox"/>) as a stack process: this CLI's hidden

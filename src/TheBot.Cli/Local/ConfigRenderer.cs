@@ -3,7 +3,7 @@ using TheBot.Cli.Config;
 using TheBot.Stack;
 using YamlDotNet.RepresentationModel;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Local;
 
 /// <summary>
 /// Renders the runtime configs of a local stack from <c>monitoring/</c>. One source of truth: the committed
@@ -286,10 +286,10 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     /// receivers are rendered by monitoring/alertmanager/render-config.sh; with none, every receiver delivers to the
     /// local inbox at <c>inboxUrl/&lt;receiver&gt;</c>. Returns which mode it rendered.
     /// </summary>
-    public async Task<string> RenderAlertmanagerAsync(string inboxUrl, CancellationToken cancellationToken, StackProfile? profile = null)
+    public async Task<string> RenderAlertmanagerAsync(string inboxUrl, CancellationToken cancellationToken, StackCustomization? customization = null)
     {
         var source = Path.Combine(Monitoring, "alertmanager", "alertmanager.yml");
-        var environment = profile?.Receivers is { } explicitReceivers
+        var environment = customization?.ReceiverVariables is { } explicitReceivers
             ? explicitReceivers.Where(p => p.Value.Length > 0).ToDictionary(p => p.Key, p => p.Value)
             : ReceiverEnvironment();
         var set = ReceiverVariables.Where(environment.ContainsKey).ToList();
@@ -342,37 +342,9 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
         }
 
-        else
-        {
-            ApplyReceiverOverrides(root, profile);
-        }
-
-        profile?.Compression?.ScaleAlertmanager(root);
+        (customization ?? StackCustomization.None).Alertmanager(root);
         Yaml.Save(root, AlertmanagerConfig);
         return mode;
-    }
-
-    /// <summary>Profile overrides for real receivers: the PagerDuty endpoint and the CA that SMTP STARTTLS trusts.</summary>
-    private static void ApplyReceiverOverrides(YamlMappingNode root, StackProfile? profile)
-    {
-        foreach (var receiver in root.Seq("receivers")?.Children.OfType<YamlMappingNode>() ?? [])
-        {
-            if (profile?.PagerDutyUrl is { } pagerDuty)
-            {
-                foreach (var config in receiver.Seq("pagerduty_configs")?.Children.OfType<YamlMappingNode>() ?? [])
-                {
-                    config.Set("url", pagerDuty);
-                }
-            }
-
-            if (profile?.SmtpCaFile is { } caFile)
-            {
-                foreach (var config in receiver.Seq("email_configs")?.Children.OfType<YamlMappingNode>() ?? [])
-                {
-                    config.Set("tls_config", new YamlMappingNode(new YamlScalarNode("ca_file"), new YamlScalarNode(caFile)));
-                }
-            }
-        }
     }
 
     /// <summary>Receiver variables from the environment, then from <c>.env.production</c> at the repository root.</summary>

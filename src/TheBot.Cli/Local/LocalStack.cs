@@ -1,8 +1,8 @@
 using TheBot.Stack;
-using TheBot.Cli.Stack.Components;
+using TheBot.Cli.Local.Components;
 using TheBot.Stack.Components;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Cli.Local;
 
 /// <summary>Where a local stack lives and how its ports are laid out: the flags every stack verb shares.</summary>
 /// <param name="RepositoryRoot">The repository (monitoring/, src/, artifacts/).</param>
@@ -28,7 +28,7 @@ internal sealed class LocalStack
     private readonly StackLocation _location;
 
     /// <param name="location">State folder and ports.</param>
-    /// <param name="profile">Standard or time-compressed.</param>
+    /// <param name="profile">Standard, or another given by code (<see cref="StackProfile"/>).</param>
     /// <param name="topology">The processes to run; null reads what <c>up</c> recorded in the state folder (single-node when nothing was).</param>
     public LocalStack(StackLocation location, StackProfile? profile = null, StackTopology? topology = null)
     {
@@ -151,7 +151,7 @@ internal sealed class LocalStack
             Postgres.Spec,
             Redis.Spec,
             .. Topology.BackendNames.Select(name =>
-                Backend.Spec(name, Postgres.ConnectionString, Redis.ConnectionString, Profile.FaultSwitch, Profile.BackendEnvironment)),
+                Backend.Spec(name, Postgres.ConnectionString, Redis.ConnectionString)),
             Frontend.Spec(_location.Url(ServiceNames.Backend),
                 Topology.HighAvailability ? BackendTargets.FrontendFile(_location.Paths) : null),
             NodeExporter.Spec,
@@ -173,7 +173,7 @@ internal sealed class LocalStack
             specs.Add(Grafana.Spec(grafana, password));
         }
 
-        return specs;
+        return [.. specs.Select(spec => Profile.Customization.Spec(spec, this))];
     }
 
     /// <summary>
@@ -197,49 +197,11 @@ internal sealed class LocalStack
 
         Renderer.RenderLoki(_location.Ports);
         Renderer.RenderGrafana(_location.Ports);
-        return await Renderer.RenderAlertmanagerAsync(_location.Url(ServiceNames.Inbox), cancellationToken, Profile);
+        return await Renderer.RenderAlertmanagerAsync(_location.Url(ServiceNames.Inbox), cancellationToken, Profile.Customization);
     }
 
     private ProcessSpec PrometheusSpec(Prometheus replica) => replica.Spec with
     {
         DependsOn = [.. Topology.AlertmanagerMembers, .. VictoriaMetrics is null ? Array.Empty<string>() : [ServiceNames.VictoriaMetrics]],
-        // Prometheus re-sends firing alerts only every resend-delay (1 m): a waiting time of the alert pipeline,
-        // so a compressed profile scales it like every other one (the first batch can be dropped before
-        // Alertmanager is discovered, and only the re-send delivers it).
-        Arguments = Profile.Compression is { } compression
-            ? [.. replica.Spec.Arguments, $"--rules.alert.resend-delay={TimeCompression.FormatDuration(compression.Scale(TimeSpan.FromMinutes(1)))}"]
-            : replica.Spec.Arguments,
     };
-}
-
-/// <summary>How a stack runs: the standard profile, or a time-compressed one for detection tests.</summary>
-/// <param name="Environment">ASPNETCORE_ENVIRONMENT of the services.</param>
-/// <param name="Interval">Global scrape/evaluation interval override; null keeps prometheus.yml's.</param>
-/// <param name="RuleDirectory">Folder of (transformed) rule files; null uses monitoring/prometheus.</param>
-/// <param name="FaultSwitch">Whether the backend's test-only fault switch is mapped.</param>
-internal sealed record StackProfile(string Environment, TimeSpan? Interval, string? RuleDirectory, bool FaultSwitch)
-{
-    public static readonly StackProfile Standard = new("Production", null, null, false);
-
-    /// <summary>
-    /// Receiver variables (<see cref="ConfigRenderer.ReceiverVariables"/>) given explicitly; when set they are used
-    /// instead of the process environment and <c>.env.production</c> (detection tests point them at local sinks).
-    /// </summary>
-    public IReadOnlyDictionary<string, string>? Receivers { get; init; }
-
-    /// <summary>When set, Alertmanager's group_wait/group_interval/repeat_interval/resolve_timeout are scaled by it.</summary>
-    public TimeCompression? Compression { get; init; }
-
-    /// <summary>Events API v2 endpoint for every pagerduty_config (default: PagerDuty's own).</summary>
-    public string? PagerDutyUrl { get; init; }
-
-    /// <summary>CA certificate (PEM) that email_configs trust for STARTTLS (default: the system's roots).</summary>
-    public string? SmtpCaFile { get; init; }
-
-    /// <summary>
-    /// Extra environment of the backend, on top of (and overriding) what every profile sets; a compressed profile
-    /// uses it for the backend's own waiting times (e.g. <c>Monitoring__Health__ProbeInterval</c>), which are not
-    /// product defaults.
-    /// </summary>
-    public IReadOnlyDictionary<string, string>? BackendEnvironment { get; init; }
 }

@@ -1,6 +1,6 @@
 using TheBot.Stack;
 
-namespace TheBot.Cli.Stack.Components;
+namespace TheBot.Cli.Local.Components;
 
 /// <summary>
 /// Loki, where its binary is installed: its HTTP and gRPC ports (both in <see cref="PortPlan"/>), the rendered

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using TheBot.Cli.Config;
 using YamlDotNet.RepresentationModel;
 
-namespace TheBot.Cli.Stack;
+namespace TheBot.Detection.Tests;
 
 /// <summary>
 /// The documented transform behind the time-compressed detection profile (docs/detection.md, "The transform").
@@ -14,7 +14,7 @@ namespace TheBot.Cli.Stack;
 /// <item>every alerting rule's <c>for:</c> in the production rule files (read from <c>monitoring/prometheus</c>, never a copy),
 /// kept at least <see cref="AbsentMinimumFor"/> for an expression with <c>absent()</c>;</item>
 /// <item>Alertmanager's <c>group_wait</c>, <c>group_interval</c>, <c>repeat_interval</c> (every route) and <c>resolve_timeout</c>;</item>
-/// <item>Prometheus' <c>--rules.alert.resend-delay</c> (1 m; applied by <see cref="LocalStack"/>).</item>
+/// <item>Prometheus' <c>--rules.alert.resend-delay</c> (1 m; applied by <see cref="DetectionCustomization"/>).</item>
 /// </list>
 /// Nothing else in the rules changes: expressions, range windows (<c>[5m]</c>), labels and annotations stay byte-for-byte
 /// the production ones, except the threshold of an alert named in <see cref="Thresholds"/>, whose trailing
