@@ -1,11 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
 using TheBot.Cli.Commands;
-using TheBot.Cli.Config;
 using TheBot.Cli.Local;
 using TheBot.Stack;
+using TheBot.Testing;
 using Xunit;
-using YamlDotNet.RepresentationModel;
 
 namespace TheBot.Cli.Tests;
 
@@ -69,23 +67,7 @@ public sealed class HaStackFixture : IAsyncLifetime
         var destination = Path.Combine(location.Paths.Root, "rules-shortened");
         Directory.CreateDirectory(destination);
         File.Copy(Path.Combine(source, "recording_rules.yml"), Path.Combine(destination, "recording_rules.yml"));
-        var alerts = Yaml.Load(Path.Combine(source, "alert_rules.yml"));
-        var shortened = 0;
-        foreach (var rule in alerts.Seq("groups")!.Children.OfType<YamlMappingNode>().SelectMany(g => g.Seq("rules")!.Children.OfType<YamlMappingNode>()))
-        {
-            if (rule.Text("alert") is { } name && ShortenedFor.TryGetValue(name, out var duration))
-            {
-                rule.Set("for", string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds}s"));
-                shortened++;
-            }
-        }
-
-        if (shortened != ShortenedFor.Count)
-        {
-            throw new InvalidOperationException($"alert_rules.yml holds {shortened} of the {ShortenedFor.Count} alerts to shorten ({string.Join(", ", ShortenedFor.Keys)})");
-        }
-
-        Yaml.Save(alerts, Path.Combine(destination, "alert_rules.yml"));
+        File.WriteAllText(Path.Combine(destination, "alert_rules.yml"), AlertRules.WithFor(File.ReadAllText(Path.Combine(source, "alert_rules.yml")), ShortenedFor));
         return destination;
     }
 }

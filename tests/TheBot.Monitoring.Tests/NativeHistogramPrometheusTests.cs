@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using TheBot.Monitoring.Data;
@@ -94,7 +93,7 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
             """;
         var rules = new[] { "recording_rules.yml", "alert_rules.yml" }
             .ToDictionary(f => f, f => File.ReadAllText(Repository.PathOf(Path.Combine("monitoring", "prometheus", f))));
-        rules["alert_rules.yml"] = WithShortFor(rules["alert_rules.yml"], [.. LatencyAlerts.Select(a => a.Alert)]);
+        rules["alert_rules.yml"] = AlertRules.WithFor(rules["alert_rules.yml"], LatencyAlerts.ToDictionary(a => a.Alert, _ => ShortFor));
         await using var native = await PrometheusServer.StartNewWithArgumentsAsync(config, ["--enable-feature=native-histograms"], rules);
         await using var classic = await PrometheusServer.StartNewAsync(config, rules);
         await native.WaitForTargetUpAsync("thebot-backend");
@@ -203,23 +202,10 @@ public sealed class NativeHistogramPrometheusTests(ITestOutputHelper output)
     private static readonly (string Alert, string? Slo)[] LatencyAlerts = [("BackendHighLatency", null), ("BackendErrorBudgetBurn1h", "latency")];
 
     /// <summary>
-    /// The <c>for</c> this test gives <paramref name="alerts"/> instead of their production 10m and 2m, so they reach
+    /// The <c>for</c> this test gives <see cref="LatencyAlerts"/> instead of their production 10m and 2m, so they reach
     /// firing within the test; the production <c>for</c> and its edges are proven by the promtool unit tests.
     /// </summary>
     private static readonly TimeSpan ShortFor = TimeSpan.FromSeconds(4);
-
-    /// <summary><paramref name="alertRules"/> with the <c>for</c> of each of <paramref name="alerts"/> set to <see cref="ShortFor"/>.</summary>
-    private static string WithShortFor(string alertRules, string[] alerts)
-    {
-        foreach (var alert in alerts)
-        {
-            var shortened = Regex.Replace(alertRules, $@"(- alert: {alert}\n(?:(?!\s*- alert:).*\n)*?\s+for: )\S+", $"${{1}}{ShortFor.TotalSeconds:F0}s");
-            Assert.False(shortened == alertRules, $"no 'for:' found for {alert} in alert_rules.yml");
-            alertRules = shortened;
-        }
-
-        return alertRules;
-    }
 
     private async Task LatencyAlertsFollowTheFaultAsync(TestApp app, PrometheusServer native, PrometheusServer classic)
     {
