@@ -149,16 +149,22 @@ public sealed partial class ExemplarTests
         var registry = new MetricRegistry { ExemplarsWanted = true };
         var histogram = registry.HistogramWithExemplars("d_seconds", "durations", Buckets, "route").WithLabels("/x");
         var written = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        var writers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
+        using var stop = new CancellationTokenSource();
+        // Writers on threads of their own, and the 500 ms counted from when all three run: a thread pool busy with the
+        // other test classes could otherwise start them after the window had closed (a run read 0 exemplars that way).
+        using var started = new CountdownEvent(3);
+        var writers = Enumerable.Range(0, 3).Select(_ => Task.Factory.StartNew(() =>
         {
+            started.Signal();
             while (!stop.IsCancellationRequested)
             {
                 using var activity = StartActivity();
                 written[activity.TraceId.ToHexString()] = activity.SpanId.ToHexString();
                 histogram.Observe(0.05);
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "the writer threads did not start");
+        stop.CancelAfter(TimeSpan.FromMilliseconds(500));
 
         var reads = 0;
         while (!stop.IsCancellationRequested)
