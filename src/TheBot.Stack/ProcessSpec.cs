@@ -84,6 +84,9 @@ public sealed record SetupStep(string DoneMarker, Func<CancellationToken, Task> 
 /// <summary>Unix signals the supervisor sends.</summary>
 public enum ProcessSignal
 {
+    /// <summary>SIGHUP: Prometheus and Alertmanager re-read their configuration files.</summary>
+    Hangup = 1,
+
     /// <summary>SIGINT (PostgreSQL: fast shutdown).</summary>
     Interrupt = 2,
 

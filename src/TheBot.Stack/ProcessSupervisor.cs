@@ -19,10 +19,14 @@ public sealed record PidRecord(
 
     /// <summary>
     /// True when the pid is alive, is the same process (start time) and still runs the expected executable
-    /// (checked in <c>/proc/&lt;pid&gt;/cmdline</c>); false means the record is stale.
+    /// (checked in <c>/proc/&lt;pid&gt;/cmdline</c>); false means the record is stale. An empty command line of a live
+    /// process with the recorded start time counts as running: the kernel shows it empty while the process is inside
+    /// execve, which the start wrapper does twice right after its start (a fast-loop run read it there and called a
+    /// just-started process stale).
     /// </summary>
     public bool IsRunning => ProcessTree.IsAlive(Identity)
-        && (ProcessTree.CommandLine(Pid) ?? string.Empty).Contains(Path.GetFileName(Executable), StringComparison.Ordinal);
+        && ProcessTree.CommandLine(Pid) is { } commandLine
+        && (commandLine.Length == 0 || commandLine.Contains(Path.GetFileName(Executable), StringComparison.Ordinal));
 }
 
 /// <summary>

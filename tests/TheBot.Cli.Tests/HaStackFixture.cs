@@ -32,7 +32,7 @@ public sealed class HaStackFixture : IAsyncLifetime
     internal StorageOutage? StorageOutage { get; set; }
 
     /// <summary>
-    /// The HA self-monitoring alerts whose production <c>for</c> (5m) outlasts what a test can wait: shortened in this
+    /// The HA self-monitoring alerts whose production <c>for</c> (5–10 m) outlasts what a test can wait: shortened in this
     /// stack's copy of alert_rules.yml, so the tests see them fire (and one delivered) on their real faults. Their
     /// expressions and thresholds are the committed ones; promtool's unit tests prove the production <c>for</c> at its
     /// edges (monitoring/prometheus/tests/edges_ha_test.yml).
@@ -41,6 +41,8 @@ public sealed class HaStackFixture : IAsyncLifetime
     {
         ["PrometheusRemoteWriteBehind"] = TimeSpan.FromSeconds(15),
         ["AlertmanagerClusterMembersMissing"] = TimeSpan.FromSeconds(15),
+        ["PrometheusReplicasDisagree"] = TimeSpan.FromSeconds(15),
+        ["AlertmanagerClusterGossipFailing"] = TimeSpan.FromSeconds(15),
     };
 
     public async Task InitializeAsync()

@@ -26,7 +26,10 @@ namespace TheBot.Cli.Tests;
 /// through step 7, restarted in step 8) loses no sample, with PrometheusRemoteWriteBehind firing during it (held by
 /// every member, inhibited by VictoriaMetricsDown: one outage, one notification) and resolved after;
 /// AlertmanagerClusterMembersMissing fires while a killed member is away, reaches the warning receiver, and clears
-/// once it rejoins (those two alerts with a shortened <c>for</c>: <see cref="HaStackFixture.ShortenedFor"/>).
+/// once it rejoins; a scrape target dropped from one replica's config (a rollout that reached one replica) fires
+/// PrometheusReplicasDisagree on both replicas, reaches the warning receiver, and clears once the config is restored;
+/// two members hung (SIGSTOP) fire AlertmanagerClusterGossipFailing for the third, which notifies alone, and it clears
+/// once they resume (those four alerts with a shortened <c>for</c>: <see cref="HaStackFixture.ShortenedFor"/>).
 /// Steps run in order on one stack (each needs the previous state).
 /// Every wait is derived from what it waits for: the scrape interval, remote_write's send deadline,
 /// VictoriaMetrics' query latency offset, the alert's <c>for</c>, the route's <c>group_wait</c> and the cluster's
@@ -482,6 +485,147 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         }
 
         Report.Line(output, $"{missing} gone on both replicas {restarted.Elapsed.TotalSeconds:F1} s after {victim.Name} restarted");
+    }
+
+    [Fact, Step(Order = 11)]
+    public async Task A_scrape_target_missing_from_one_replica_fires_PrometheusReplicasDisagree_until_its_config_is_restored()
+    {
+        const string alert = "PrometheusReplicasDisagree";
+        var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
+
+        // The fault: a config rollout that reached one replica only. Replica b's own config (each replica has one; they
+        // differ only in the replica label) loses one Alertmanager target and is reloaded with SIGHUP, as Prometheus is
+        // reloaded in production; replica a keeps all three. Neither replica is down, so no other alert explains it.
+        var drifted = Stack.Prometheuses[1];
+        var configFile = Stack.Renderer.PrometheusConfigOf(drifted.Name);
+        var original = File.ReadAllText(configFile);
+        var config = Yaml.Load(configFile);
+        var targets = config.Seq("scrape_configs")!.Children.OfType<YamlMappingNode>().Single(j => j.Text("job_name") == "alertmanager")
+            .Seq("static_configs")!.Children.OfType<YamlMappingNode>().Single().Seq("targets")!;
+        Assert.Equal(Stack.Alertmanagers.Count, targets.Children.Count);
+        var dropped = ((YamlScalarNode)targets.Children[^1]).Value;
+        targets.Children.RemoveAt(targets.Children.Count - 1);
+        Yaml.Save(config, configFile);
+        Reload(drifted);
+        var drift = Stopwatch.StartNew();
+        try
+        {
+            // Applied: the drifted replica's own scrape pool holds one target fewer.
+            await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
+                await ScrapePoolTargetsAsync(drifted, "alertmanager") == Stack.Alertmanagers.Count - 1 ? null : $"{drifted.Name} has not applied its reloaded config (still scrapes {dropped})");
+            Report.Line(output, $"{drifted.Name} reloaded without {dropped} ({drift.Elapsed.TotalSeconds:F1} s)");
+
+            // Each replica scrapes both, so both see the difference a scrape later and fire `for` (shortened) after it.
+            foreach (var replica in Stack.Prometheuses)
+            {
+                await Eventually.HoldsAsync(Interval + Interval + AlertFor(alert) + Interval + Margin, async () =>
+                    (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\",scrape_job=\"alertmanager\"}}")).GetArrayLength() == 1
+                        ? null : $"{replica.Name} does not fire {alert} for scrape_job alertmanager");
+            }
+
+            Report.Line(output, $"{alert} firing for scrape_job alertmanager on both replicas {drift.Elapsed.TotalSeconds:F1} s after the reload");
+
+            // Nothing inhibits it: every member holds it active, and the warning route's receiver gets it.
+            foreach (var member in Stack.Alertmanagers)
+            {
+                await Eventually.HoldsAsync(Interval + Margin, async () =>
+                {
+                    var alerts = await Http.GetFromJsonAsync<JsonElement>($"{member.Url}/api/v2/alerts?filter=alertname%3D%22{alert}%22");
+                    return alerts.EnumerateArray().Any(a => a.GetProperty("status").GetProperty("state").GetString() == "active")
+                        ? null : $"{member.Name} does not hold {alert} active";
+                });
+            }
+
+            var (receiver, groupWait) = RouteFor("warning");
+            await Eventually.HoldsAsync(groupWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin, () =>
+                Task.FromResult(Firing(alert, alreadyThere).Any(n => n["receiver"]?.GetValue<string>() == receiver) ? null : $"no firing {alert} notification for {receiver} in the inbox"));
+            Report.Line(output, $"{alert} notified to {receiver} {drift.Elapsed.TotalSeconds:F1} s after the reload (group_wait {groupWait.TotalSeconds:F0} s)");
+        }
+        finally
+        {
+            File.WriteAllText(configFile, original);
+            Reload(drifted);
+        }
+
+        // Restored: both replicas scrape all members again, and the next evaluations drop the alert.
+        var restored = Stopwatch.StartNew();
+        await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
+            await ScrapePoolTargetsAsync(drifted, "alertmanager") == Stack.Alertmanagers.Count ? null : $"{drifted.Name} has not applied its restored config");
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(Interval + Interval + Interval + Margin, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\"}}")).GetArrayLength() == 0 ? null : $"{replica.Name} still holds {alert}");
+        }
+
+        Report.Line(output, $"{alert} gone on both replicas {restored.Elapsed.TotalSeconds:F1} s after the config was restored");
+    }
+
+    [Fact, Step(Order = 12)]
+    public async Task Two_hung_Alertmanager_members_fire_AlertmanagerClusterGossipFailing_for_the_one_left_until_they_resume()
+    {
+        const string alert = "AlertmanagerClusterGossipFailing";
+        var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
+
+        // The fault: two members hang (SIGSTOP keeps their sockets open and answers nothing), as a partitioned or
+        // frozen host looks to the third. The survivor's probes then go unanswered, directly and through the other
+        // (also hung) peer, so gossip's own health score rises above 0 and stays there while it is alone.
+        var survivor = Stack.Alertmanager;
+        var hung = Stack.Alertmanagers.Where(m => m.Name != survivor.Name).Select(m => ComponentControl.Running(Location.Paths, m.Name)!.Identity).ToList();
+        var survivorInstance = $"127.0.0.1:{Location.Ports[survivor.Name]}";
+        hung.ForEach(p => ProcessTree.Signal(p, ProcessSignal.Stop));
+        var frozen = Stopwatch.StartNew();
+        try
+        {
+            // Gossip declares the hung members suspect, then dead, within a few probe intervals; a scrape later both
+            // replicas see the score, and `for` (shortened) after that they fire.
+            foreach (var replica in Stack.Prometheuses)
+            {
+                await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Interval + Interval + AlertFor(alert) + Interval + Margin, async () =>
+                    (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\",instance=\"{survivorInstance}\"}}")).GetArrayLength() == 1
+                        ? null : $"{replica.Name} does not fire {alert} for {survivorInstance}");
+            }
+
+            Report.Line(output, $"{alert} firing for {survivor.Name} on both replicas {frozen.Elapsed.TotalSeconds:F1} s after two members hung");
+
+            // The survivor, alone in its cluster, notifies the warning route's receiver itself.
+            var (receiver, groupWait) = RouteFor("warning");
+            await Eventually.HoldsAsync(groupWait + Interval + Margin, () =>
+                Task.FromResult(Firing(alert, alreadyThere).Any(n => n["receiver"]?.GetValue<string>() == receiver) ? null : $"no firing {alert} notification for {receiver} in the inbox"));
+            Report.Line(output, $"{alert} notified to {receiver} by the surviving member {frozen.Elapsed.TotalSeconds:F1} s after two members hung (group_wait {groupWait.TotalSeconds:F0} s)");
+        }
+        finally
+        {
+            hung.ForEach(p => ProcessTree.Signal(p, ProcessSignal.Continue));
+        }
+
+        // Resumed: the members refute their death and rejoin, the score falls back to 0 within seconds, and a scrape and
+        // an evaluation later the alert is gone.
+        var resumed = Stopwatch.StartNew();
+        await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Margin, async () =>
+            (await Http.GetFromJsonAsync<JsonElement>(survivor.Url + "/api/v2/status")).GetProperty("cluster").GetProperty("peers").GetArrayLength() == Stack.Alertmanagers.Count
+                ? null : $"{survivor.Name} does not see all {Stack.Alertmanagers.Count} members again");
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Interval + Interval + Margin, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\"}}")).GetArrayLength() == 0 ? null : $"{replica.Name} still holds {alert}");
+        }
+
+        Report.Line(output, $"{alert} gone on both replicas {resumed.Elapsed.TotalSeconds:F1} s after the members resumed");
+    }
+
+    /// <summary>Asks <paramref name="replica"/> to re-read its configuration (SIGHUP, as <c>kill -HUP</c> does in production).</summary>
+    private void Reload(Prometheus replica)
+    {
+        var record = ComponentControl.Running(Location.Paths, replica.Name) ?? throw new InvalidOperationException($"{replica.Name} is not running");
+        ProcessTree.Signal(record.Identity, ProcessSignal.Hangup);
+    }
+
+    /// <summary>How many targets <paramref name="replica"/> itself has in <paramref name="scrapeJob"/>'s pool (its own /metrics, no scrape needed).</summary>
+    private static async Task<int> ScrapePoolTargetsAsync(Prometheus replica, string scrapeJob)
+    {
+        var text = await Http.GetStringAsync(replica.Url + "/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith($"prometheus_target_scrape_pool_targets{{scrape_job=\"{scrapeJob}\"}}", StringComparison.Ordinal));
+        return line is null ? -1 : (int)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
 
     /// <summary>
