@@ -466,16 +466,13 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         // A warning: delivered by the surviving members to the warning route's receiver, after its group_wait (and
         // one peer timeout per cluster position ahead of the notifying survivor).
         var (warningReceiver, warningWait) = RouteFor("warning");
-        await Eventually.HoldsAsync(warningWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin, () =>
-            Task.FromResult(Firing(missing, alreadyThere).Any(n => n["receiver"]?.GetValue<string>() == warningReceiver) ? null : $"no firing {missing} notification for {warningReceiver} in the inbox"));
+        await DeliveredAsync(missing, alreadyThere, warningReceiver, warningWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin);
         Report.Line(output, $"{missing} notified to {warningReceiver} {stopped.Elapsed.TotalSeconds:F1} s after the SIGKILL (group_wait {warningWait.TotalSeconds:F0} s)");
 
         // The member restarts from up's spec and rejoins the cluster.
         Assert.Equal(0, await ComponentCommand.RunAsync(Location, "start", victim.Name, TextWriter.Null, CancellationToken.None));
         var restarted = Stopwatch.StartNew();
-        await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Margin, async () =>
-            (await Http.GetFromJsonAsync<JsonElement>(victim.Url + "/api/v2/status")).GetProperty("cluster").GetProperty("peers").GetArrayLength() == Stack.Alertmanagers.Count
-                ? null : $"{victim.Name} has not rejoined all {Stack.Alertmanagers.Count} members");
+        await SeesEveryMemberAsync(victim);
 
         // Rejoined: a scrape reads three members everywhere and the next evaluation drops the alert.
         foreach (var replica in Stack.Prometheuses)
@@ -516,12 +513,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
             Report.Line(output, $"{drifted.Name} reloaded without {dropped} ({drift.Elapsed.TotalSeconds:F1} s)");
 
             // Each replica scrapes both, so both see the difference a scrape later and fire `for` (shortened) after it.
-            foreach (var replica in Stack.Prometheuses)
-            {
-                await Eventually.HoldsAsync(Interval + Interval + AlertFor(alert) + Interval + Margin, async () =>
-                    (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\",scrape_job=\"alertmanager\"}}")).GetArrayLength() == 1
-                        ? null : $"{replica.Name} does not fire {alert} for scrape_job alertmanager");
-            }
+            await FiringOnEveryReplicaAsync(alert, "scrape_job", "alertmanager", Interval + Interval + AlertFor(alert) + Interval + Margin);
 
             Report.Line(output, $"{alert} firing for scrape_job alertmanager on both replicas {drift.Elapsed.TotalSeconds:F1} s after the reload");
 
@@ -537,8 +529,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
             }
 
             var (receiver, groupWait) = RouteFor("warning");
-            await Eventually.HoldsAsync(groupWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin, () =>
-                Task.FromResult(Firing(alert, alreadyThere).Any(n => n["receiver"]?.GetValue<string>() == receiver) ? null : $"no firing {alert} notification for {receiver} in the inbox"));
+            await DeliveredAsync(alert, alreadyThere, receiver, groupWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin);
             Report.Line(output, $"{alert} notified to {receiver} {drift.Elapsed.TotalSeconds:F1} s after the reload (group_wait {groupWait.TotalSeconds:F0} s)");
         }
         finally
@@ -551,11 +542,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         var restored = Stopwatch.StartNew();
         await Eventually.HoldsAsync(Interval + Interval + Margin, async () =>
             await ScrapePoolTargetsAsync(drifted, "alertmanager") == Stack.Alertmanagers.Count ? null : $"{drifted.Name} has not applied its restored config");
-        foreach (var replica in Stack.Prometheuses)
-        {
-            await Eventually.HoldsAsync(Interval + Interval + Interval + Margin, async () =>
-                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\"}}")).GetArrayLength() == 0 ? null : $"{replica.Name} still holds {alert}");
-        }
+        await GoneFromEveryReplicaAsync(alert, Interval + Interval + Interval + Margin);
 
         Report.Line(output, $"{alert} gone on both replicas {restored.Elapsed.TotalSeconds:F1} s after the config was restored");
     }
@@ -578,19 +565,13 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         {
             // Gossip declares the hung members suspect, then dead, within a few probe intervals; a scrape later both
             // replicas see the score, and `for` (shortened) after that they fire.
-            foreach (var replica in Stack.Prometheuses)
-            {
-                await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Interval + Interval + AlertFor(alert) + Interval + Margin, async () =>
-                    (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\",instance=\"{survivorInstance}\"}}")).GetArrayLength() == 1
-                        ? null : $"{replica.Name} does not fire {alert} for {survivorInstance}");
-            }
+            await FiringOnEveryReplicaAsync(alert, "instance", survivorInstance, Alertmanager.PeerTimeout + Interval + Interval + AlertFor(alert) + Interval + Margin);
 
             Report.Line(output, $"{alert} firing for {survivor.Name} on both replicas {frozen.Elapsed.TotalSeconds:F1} s after two members hung");
 
             // The survivor, alone in its cluster, notifies the warning route's receiver itself.
             var (receiver, groupWait) = RouteFor("warning");
-            await Eventually.HoldsAsync(groupWait + Interval + Margin, () =>
-                Task.FromResult(Firing(alert, alreadyThere).Any(n => n["receiver"]?.GetValue<string>() == receiver) ? null : $"no firing {alert} notification for {receiver} in the inbox"));
+            await DeliveredAsync(alert, alreadyThere, receiver, groupWait + Interval + Margin);
             Report.Line(output, $"{alert} notified to {receiver} by the surviving member {frozen.Elapsed.TotalSeconds:F1} s after two members hung (group_wait {groupWait.TotalSeconds:F0} s)");
         }
         finally
@@ -601,17 +582,43 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         // Resumed: the members refute their death and rejoin, the score falls back to 0 within seconds, and a scrape and
         // an evaluation later the alert is gone.
         var resumed = Stopwatch.StartNew();
-        await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Margin, async () =>
-            (await Http.GetFromJsonAsync<JsonElement>(survivor.Url + "/api/v2/status")).GetProperty("cluster").GetProperty("peers").GetArrayLength() == Stack.Alertmanagers.Count
-                ? null : $"{survivor.Name} does not see all {Stack.Alertmanagers.Count} members again");
-        foreach (var replica in Stack.Prometheuses)
-        {
-            await Eventually.HoldsAsync(Alertmanager.PeerTimeout + Interval + Interval + Margin, async () =>
-                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\"}}")).GetArrayLength() == 0 ? null : $"{replica.Name} still holds {alert}");
-        }
+        await SeesEveryMemberAsync(survivor);
+        await GoneFromEveryReplicaAsync(alert, Alertmanager.PeerTimeout + Interval + Interval + Margin);
 
         Report.Line(output, $"{alert} gone on both replicas {resumed.Elapsed.TotalSeconds:F1} s after the members resumed");
     }
+
+    /// <summary>Waits up to <paramref name="within"/> until each replica fires exactly one <paramref name="alert"/> whose <paramref name="label"/> is <paramref name="value"/>.</summary>
+    private async Task FiringOnEveryReplicaAsync(string alert, string label, string value, TimeSpan within)
+    {
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(within, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\",alertstate=\"firing\",{label}=\"{value}\"}}")).GetArrayLength() == 1
+                    ? null : $"{replica.Name} does not fire {alert} for {label}={value}");
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="within"/> (per replica) until no replica holds <paramref name="alert"/>, pending or firing.</summary>
+    private async Task GoneFromEveryReplicaAsync(string alert, TimeSpan within)
+    {
+        foreach (var replica in Stack.Prometheuses)
+        {
+            await Eventually.HoldsAsync(within, async () =>
+                (await new PrometheusClient(replica.Url).QueryAsync($"ALERTS{{alertname=\"{alert}\"}}")).GetArrayLength() == 0 ? null : $"{replica.Name} still holds {alert}");
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="within"/> for a firing <paramref name="alert"/> notification to <paramref name="receiver"/> after the first <paramref name="alreadyThere"/> inbox entries.</summary>
+    private Task DeliveredAsync(string alert, int alreadyThere, string receiver, TimeSpan within) =>
+        Eventually.HoldsAsync(within, () =>
+            Task.FromResult(Firing(alert, alreadyThere).Any(n => n["receiver"]?.GetValue<string>() == receiver) ? null : $"no firing {alert} notification for {receiver} in the inbox"));
+
+    /// <summary>Waits one peer timeout (and the margin) until <paramref name="member"/> counts every member of the cluster as its peer.</summary>
+    private Task SeesEveryMemberAsync(Alertmanager member) =>
+        Eventually.HoldsAsync(Alertmanager.PeerTimeout + Margin, async () =>
+            (await Http.GetFromJsonAsync<JsonElement>(member.Url + "/api/v2/status")).GetProperty("cluster").GetProperty("peers").GetArrayLength() == Stack.Alertmanagers.Count
+                ? null : $"{member.Name} does not see all {Stack.Alertmanagers.Count} members");
 
     /// <summary>Asks <paramref name="replica"/> to re-read its configuration (SIGHUP, as <c>kill -HUP</c> does in production).</summary>
     private void Reload(Prometheus replica)
