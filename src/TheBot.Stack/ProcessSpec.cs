@@ -81,7 +81,7 @@ public sealed record SetupStep(string DoneMarker, Func<CancellationToken, Task> 
     public bool IsDone => File.Exists(DoneMarker) || Directory.Exists(DoneMarker);
 }
 
-/// <summary>Unix signals the supervisor sends.</summary>
+/// <summary>Unix signals sent to a stack's processes (stop signals by the supervisor; SIGHUP asks for a config reload).</summary>
 public enum ProcessSignal
 {
     /// <summary>SIGHUP: Prometheus and Alertmanager re-read their configuration files.</summary>

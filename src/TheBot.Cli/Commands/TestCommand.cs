@@ -23,6 +23,9 @@ internal static class TestCommand
         return command;
     }
 
+    /// <summary>The solution the full run builds (the fast loop builds a filter of it).</summary>
+    private const string Solution = "TheBot.sln";
+
     /// <summary>The project that holds the detection suite (left out by <c>--fast</c>).</summary>
     private const string DetectionProject = "TheBot.Detection.Tests";
 
@@ -51,9 +54,9 @@ internal static class TestCommand
                 return Finish(output, total with { Failed = total.Failed + 1 }, "✗ the packages the tests need are missing (above)");
             }
 
-            step = "building TheBot.sln";
+            step = "building " + Solution;
             // The fast loop builds what it runs: not the benchmarks, not the detection suite (artifacts/fast-loop.slnf).
-            var build = fast ? FastLoopSolution.Write(root, "TheBot.sln", new HashSet<string> { DetectionProject }) : "TheBot.sln";
+            var build = fast ? FastLoopSolution.Write(root, Solution, new HashSet<string> { DetectionProject }) : Solution;
             output.WriteLine($"… building {Path.GetFileName(build)} (Release)");
             if (await RunDotnetAsync(root, ["build", build, "-c", "Release", "--nologo", "-clp:ErrorsOnly"], cancellationToken) != 0)
             {

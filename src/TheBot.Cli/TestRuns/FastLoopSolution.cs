@@ -20,9 +20,8 @@ internal static partial class FastLoopSolution
     public static string Write(string root, string solution, IReadOnlySet<string> leftOut)
     {
         var projects = ProjectLine().Matches(File.ReadAllText(Path.Combine(root, solution)))
-            .Select(m => m.Groups["path"].Value)
-            .Where(path => !path.Replace('\\', '/').StartsWith("bench/", StringComparison.Ordinal))
-            .Where(path => !leftOut.Contains(Path.GetFileNameWithoutExtension(path.Replace('\\', '/'))))
+            .Select(m => m.Groups["path"].Value.Replace('\\', '/'))
+            .Where(path => !path.StartsWith("bench/", StringComparison.Ordinal) && !leftOut.Contains(Path.GetFileNameWithoutExtension(path)))
             .ToList();
         var directory = Path.Combine(root, "artifacts");
         Directory.CreateDirectory(directory);
