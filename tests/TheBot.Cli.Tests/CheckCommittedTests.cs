@@ -68,4 +68,27 @@ public class CheckCommittedTests
         Assert.Contains("BackendHighErrorRate: runbook", block, StringComparison.Ordinal);
         Assert.Contains("no-runbooks/BackendHighErrorRate.md does not exist", block, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Only_runs_the_checks_named_and_counts_only_their_lines()
+    {
+        var (exit, output) = await CheckSupport.InvokeAsync("--only", "dashboards", "alert-metadata");
+        Assert.True(exit == 0, output);
+        var lines = output.TrimEnd().Split('\n');
+        var results = lines[..^1];
+        var dashboards = Directory.GetFiles(Path.Combine(CheckSupport.Root, "monitoring", "grafana", "dashboards"), "*.json").Length;
+        Assert.Equal(dashboards, results.Count(l => l.EndsWith(" — " + TheBot.Cli.Checks.DashboardsCheck.Name, StringComparison.Ordinal)));
+        Assert.Contains("✓ monitoring/prometheus/alert_rules.yml — " + TheBot.Cli.Checks.AlertMetadataCheck.Name, results);
+        Assert.DoesNotContain(results, l => l.Contains("promtool", StringComparison.Ordinal) || l.Contains("amtool", StringComparison.Ordinal));
+        Assert.Matches($@"^{results.Length} passed, 0 failed \(", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Only_with_an_unknown_check_names_it_and_the_checks_there_are()
+    {
+        var (exit, output) = await CheckSupport.InvokeAsync("--only", "dashbords");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("dashbords", output, StringComparison.Ordinal);
+        Assert.All(TheBot.Cli.Checks.MonitoringChecks.Keys, key => Assert.Contains(key, output, StringComparison.Ordinal));
+    }
 }

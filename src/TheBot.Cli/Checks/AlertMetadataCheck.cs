@@ -7,6 +7,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed class AlertMetadataCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "alert-metadata";
+
     /// <summary>What the line says was checked.</summary>
     public const string Name = "alert labels, annotations, runbooks";
 

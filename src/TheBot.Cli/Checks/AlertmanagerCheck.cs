@@ -9,6 +9,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed partial class AlertmanagerCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "alertmanager";
+
     /// <summary>What the first line says was checked.</summary>
     public const string Name = "amtool check-config";
 

@@ -52,6 +52,9 @@ public sealed record CheckContext(string MonitoringDir, string RunbooksDir, stri
 /// <summary>One kind of check over monitoring/.</summary>
 public interface IMonitoringCheck
 {
+    /// <summary>The name <c>check --only</c> selects this check by (lower-case, dashes).</summary>
+    string Key { get; }
+
     /// <summary>One result per file (or per file and tool) checked.</summary>
     Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken);
 }

@@ -7,6 +7,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed class ComposeCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "compose";
+
     /// <summary>The compose file's name in monitoring/.</summary>
     public const string FileName = "docker-compose.monitoring.yml";
 

@@ -9,6 +9,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed class DashboardsCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "dashboards";
+
     /// <summary>What a dashboard line says was checked.</summary>
     public const string Name = "dashboard JSON, uid, datasources, queries";
 

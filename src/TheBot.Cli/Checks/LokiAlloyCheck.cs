@@ -9,6 +9,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed partial class LokiAlloyCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "loki-alloy";
+
     /// <summary>What the Loki line says was checked.</summary>
     public const string LokiName = "Loki config format";
 

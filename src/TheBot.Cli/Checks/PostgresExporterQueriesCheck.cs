@@ -10,6 +10,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed class PostgresExporterQueriesCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "postgres-exporter";
+
     /// <summary>What the line says was checked.</summary>
     public const string Name = "postgres_exporter queries, columns, metrics used by rules and dashboards";
 

@@ -11,6 +11,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed partial class PrometheusConfigCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "prometheus-config";
+
     /// <summary>What the result line says was checked.</summary>
     public const string Name = "promtool check config";
 

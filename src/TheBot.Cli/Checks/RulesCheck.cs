@@ -7,6 +7,9 @@ namespace TheBot.Cli.Checks;
 /// </summary>
 public sealed class RulesCheck : IMonitoringCheck
 {
+    /// <inheritdoc />
+    public string Key => "rules";
+
     /// <summary>What the rule-file line says was checked.</summary>
     public const string LintName = "promtool check rules --lint-fatal";
 
