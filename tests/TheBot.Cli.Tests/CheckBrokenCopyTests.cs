@@ -9,12 +9,11 @@ namespace TheBot.Cli.Tests;
 /// description).
 /// </summary>
 [Collection(PromtoolHeavyChecks.Name)]
-public class CheckBrokenCopyTests
+public class CheckBrokenCopyTests(BrokenCopyChecks checks) : IClassFixture<BrokenCopyChecks>
 {
     /// <summary>
-    /// Alert metadata breakages, each a single edit of alert_rules.yml, made together in one copy: any edit of that file
-    /// re-runs every promtool unit test (about 40 s of both cores), so one copy instead of five saves three minutes and
-    /// still proves each problem is named.
+    /// Alert metadata breakages, each a single edit of alert_rules.yml, made together in one copy that proves each
+    /// problem is named alert by alert.
     /// </summary>
     private static readonly (Action<MonitoringCopy> Break, string Reason)[] AlertMetadataBreakages =
     [
@@ -105,42 +104,49 @@ public class CheckBrokenCopyTests
     public async Task Broken_copy_fails_naming_the_file_and_the_problem(string breakage)
     {
         var (breakIt, file, reason) = Cases[breakage];
-        using var copy = new MonitoringCopy();
-        breakIt(copy);
+        // Every case's check starts now, one per core: they run while the cases before this one's turn assert.
+        foreach (var (name, (otherBreak, _, _)) in Cases)
+        {
+            _ = checks.RunAsync(name, otherBreak);
+        }
 
-        await AssertCheckFailsNamingAsync(copy, file, [reason]);
+        var own = checks.RunAsync(breakage, breakIt);
+        AssertFailsNaming(await own, file, [reason]);
     }
 
     [Fact]
     public async Task Missing_alert_metadata_is_named_alert_by_alert()
     {
-        using var copy = new MonitoringCopy();
-        foreach (var (breakIt, _) in AlertMetadataBreakages)
-        {
-            breakIt(copy);
-        }
-
         // Only the metadata check: any change to alert_rules.yml makes every promtool unit-test file run again (~45 s of
         // both cores), and their verdicts on this copy are not what this test is about.
-        await AssertCheckFailsNamingAsync(copy, "prometheus/alert_rules.yml", [.. AlertMetadataBreakages.Select(b => b.Reason)], "--only", "alert-metadata");
+        var run = await checks.RunAsync(
+            "alert metadata",
+            copy =>
+            {
+                foreach (var (breakIt, _) in AlertMetadataBreakages)
+                {
+                    breakIt(copy);
+                }
+            },
+            "--only", "alert-metadata");
+
+        AssertFailsNaming(run, "prometheus/alert_rules.yml", [.. AlertMetadataBreakages.Select(b => b.Reason)]);
     }
 
     /// <summary>
-    /// <c>check</c> on the broken <paramref name="copy"/> exits non-zero, has a ✗ line for <paramref name="file"/>
-    /// saying each of <paramref name="reasons"/> and naming the copy (not the committed folder), and counts failures.
+    /// <c>check</c> on a broken copy exited non-zero, has a ✗ line for <paramref name="file"/> saying each of
+    /// <paramref name="reasons"/> and naming the copy (not the committed folder), and counts failures.
     /// </summary>
-    private static async Task AssertCheckFailsNamingAsync(MonitoringCopy copy, string file, string[] reasons, params string[] options)
+    private static void AssertFailsNaming(BrokenCopyCheck run, string file, string[] reasons)
     {
-        var (exit, output) = await CheckSupport.InvokeAsync(["--dir", copy.Dir, "--runbooks", copy.Runbooks, .. options]);
-
-        Assert.True(exit != 0, $"exit 0 with monitoring/{file} broken ({string.Join("; ", reasons)}):\n{output}");
+        Assert.True(run.Exit != 0, $"exit 0 with monitoring/{file} broken ({string.Join("; ", reasons)}):\n{run.Output}");
         foreach (var reason in reasons)
         {
-            var block = CheckSupport.FailureBlock(output, "monitoring/" + file, reason);
-            Assert.True(block is not null, $"no ✗ line for monitoring/{file} saying '{reason}':\n{output}");
-            Assert.Contains(copy.Dir, block, StringComparison.Ordinal);
+            var block = CheckSupport.FailureBlock(run.Output, "monitoring/" + file, reason);
+            Assert.True(block is not null, $"no ✗ line for monitoring/{file} saying '{reason}':\n{run.Output}");
+            Assert.Contains(run.Dir, block, StringComparison.Ordinal);
         }
 
-        Assert.Matches(@"\n\d+ passed, [1-9]\d* failed \(", output);
+        Assert.Matches(@"\n\d+ passed, [1-9]\d* failed \(", run.Output);
     }
 }
