@@ -131,15 +131,25 @@ public sealed partial class ExemplarTests
         var registry = new MetricRegistry { ExemplarsWanted = true };
         var histogram = registry.HistogramWithExemplars("d_seconds", "durations", Buckets, "route").WithLabels("/x");
         using var activity = StartActivity();
-        histogram.Observe(0.05); // first call: JIT, tiering
+        histogram.Observe(0.05); // first calls, both buckets: JIT
+        histogram.Observe(0.5);
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        // Steady state: the runtime itself allocates now and then on this thread while it re-compiles hot methods
+        // (tiering, on-stack replacement of this loop: 5,512 B once in a clean-clone run of 10,000 calls). Observe allocating
+        // would show in every round (at least 10,000 objects); a round with 0 B proves it does not.
+        var rounds = new List<long>();
+        for (var round = 0; round < 3 && (rounds.Count == 0 || rounds[^1] != 0); round++)
         {
-            histogram.Observe(i % 2 == 0 ? 0.05 : 0.5);
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10_000; i++)
+            {
+                histogram.Observe(i % 2 == 0 ? 0.05 : 0.5);
+            }
+
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - allocated);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
+        Assert.True(rounds[^1] == 0, "bytes allocated per round of 10,000 observations: " + string.Join(", ", rounds));
         Assert.Equal(2, ExemplarLine().Matches(Write(registry, openMetrics: true)).Count);
     }
 
