@@ -631,8 +631,8 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     private static async Task<int> ScrapePoolTargetsAsync(Prometheus replica, string scrapeJob)
     {
         var text = await Http.GetStringAsync(replica.Url + "/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith($"prometheus_target_scrape_pool_targets{{scrape_job=\"{scrapeJob}\"}}", StringComparison.Ordinal));
-        return line is null ? -1 : (int)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        var pool = ExpositionSamples.Read(text).FirstOrDefault(s => s.Name == "prometheus_target_scrape_pool_targets" && s.Label("scrape_job") == scrapeJob);
+        return pool is null ? -1 : (int)pool.Value;
     }
 
     /// <summary>
@@ -708,9 +708,9 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Stack.ScrapeToken);
             using var response = await Http.SendAsync(request);
             response.EnsureSuccessStatusCode();
-            var lines = (await response.Content.ReadAsStringAsync()).Split('\n')
-                .Where(l => l.StartsWith("thebot_http_requests_total{", StringComparison.Ordinal) && l.Contains($"endpoint=\"{Endpoint}\"", StringComparison.Ordinal));
-            counts[$"127.0.0.1:{Location.Ports[name]}"] = lines.Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+            counts[$"127.0.0.1:{Location.Ports[name]}"] = ExpositionSamples.Read(await response.Content.ReadAsStringAsync())
+                .Where(s => s.Name == "thebot_http_requests_total" && s.Label("endpoint") == Endpoint)
+                .Sum(s => s.Value);
         }
 
         return counts;

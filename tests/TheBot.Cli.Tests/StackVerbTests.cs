@@ -351,9 +351,9 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         request.Headers.Authorization = new("Bearer", new LocalStack(Location).ScrapeToken);
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadAsStringAsync()).Split('\n')
-            .Where(line => line.StartsWith("thebot_", StringComparison.Ordinal))
-            .ToDictionary(line => line[..line.LastIndexOf(' ')], line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        return ExpositionSamples.Read(await response.Content.ReadAsStringAsync())
+            .Where(sample => sample.Name.StartsWith("thebot_", StringComparison.Ordinal))
+            .ToDictionary(sample => sample.Series, sample => sample.Value);
     }
 
     /// <summary>The backend's own <c>thebot_http_requests_total</c>, summed per status, scraped with the stack's token.</summary>
@@ -364,17 +364,10 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var totals = new Dictionary<string, double>();
-        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        foreach (var sample in ExpositionSamples.Read(await response.Content.ReadAsStringAsync()).Where(s => s.Name == "thebot_http_requests_total"))
         {
-            if (!line.StartsWith("thebot_http_requests_total{", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var at = line.IndexOf("status=\"", StringComparison.Ordinal) + 8;
-            var status = line[at..line.IndexOf('"', at)];
-            var value = double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            totals[status] = totals.GetValueOrDefault(status) + value;
+            var status = sample.Label("status")!;
+            totals[status] = totals.GetValueOrDefault(status) + sample.Value;
         }
 
         return totals;

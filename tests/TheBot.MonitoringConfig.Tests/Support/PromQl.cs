@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TheBot.Testing;
 using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests.Support;
@@ -44,26 +45,10 @@ public static partial class PromQl
 
     /// <summary>Reads the metric names of a Prometheus text exposition.</summary>
     public static IReadOnlySet<string> ExpositionNames(string exposition) =>
-        exposition.Split('\n')
-            .Where(l => l.Length > 0 && l[0] != '#')
-            .Select(l => SampleName().Match(l))
-            .Where(m => m.Success)
-            .Select(m => m.Value)
-            .ToHashSet(StringComparer.Ordinal);
+        ExpositionSamples.Read(exposition).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The value of the first sample named <paramref name="name"/> in an exposition, null when absent.</summary>
-    public static double? SampleValue(string exposition, string name)
-    {
-        foreach (var line in exposition.Split('\n'))
-        {
-            if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && (line[name.Length] is ' ' or '{'))
-            {
-                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return null;
-    }
+    public static double? SampleValue(string exposition, string name) => ExpositionSamples.First(exposition, name);
 
     [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`")]
     private static partial Regex StringLiteral();
@@ -80,6 +65,4 @@ public static partial class PromQl
     [GeneratedRegex(@"(?<![A-Za-z0-9_:.])[A-Za-z_:][A-Za-z0-9_:]*")]
     private static partial Regex Identifier();
 
-    [GeneratedRegex(@"^[A-Za-z_:][A-Za-z0-9_:]*")]
-    private static partial Regex SampleName();
 }

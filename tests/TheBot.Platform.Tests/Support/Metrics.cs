@@ -1,4 +1,4 @@
-using System.Globalization;
+using TheBot.Testing;
 
 namespace TheBot.Platform.Tests.Support;
 
@@ -9,29 +9,7 @@ public sealed class MetricsSnapshot(IReadOnlyDictionary<string, double> series, 
 
     public IReadOnlyDictionary<string, double> Series => series;
 
-    public static MetricsSnapshot Parse(string text)
-    {
-        var series = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var raw in text.Split('\n'))
-        {
-            var line = raw.Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-
-            var split = line.LastIndexOf(' ');
-            var value = line[(split + 1)..] switch
-            {
-                "+Inf" => double.PositiveInfinity,
-                "-Inf" => double.NegativeInfinity,
-                var number => double.Parse(number, CultureInfo.InvariantCulture),
-            };
-            series[line[..split]] = value;
-        }
-
-        return new MetricsSnapshot(series, text);
-    }
+    public static MetricsSnapshot Parse(string text) => new(ExpositionSamples.Series(text), text);
 
     /// <summary>Value of a series (0 when absent), e.g. <c>thebot_messages_sent_total{chat_type="group"}</c>.</summary>
     public double this[string key] => series.TryGetValue(key, out var value) ? value : 0;
