@@ -22,11 +22,17 @@ public sealed class BrokenCopyChecks : IAsyncLifetime
     private async Task<BrokenCopyCheck> CheckAsync(Action<MonitoringCopy> breakIt, string[] options)
     {
         await _slots.WaitAsync();
-        using var slot = new Releaser(_slots);
-        using var copy = new MonitoringCopy();
-        breakIt(copy);
-        var (exit, output) = await CheckSupport.InvokeAsync(["--dir", copy.Dir, "--runbooks", copy.Runbooks, .. options]);
-        return new BrokenCopyCheck(exit, output, copy.Dir);
+        try
+        {
+            using var copy = new MonitoringCopy();
+            breakIt(copy);
+            var (exit, output) = await CheckSupport.InvokeAsync(["--dir", copy.Dir, "--runbooks", copy.Runbooks, .. options]);
+            return new BrokenCopyCheck(exit, output, copy.Dir);
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     /// <inheritdoc />
@@ -42,11 +48,6 @@ public sealed class BrokenCopyChecks : IAsyncLifetime
         }
 
         _slots.Dispose();
-    }
-
-    private sealed class Releaser(SemaphoreSlim slots) : IDisposable
-    {
-        public void Dispose() => slots.Release();
     }
 }
 

@@ -1,5 +1,5 @@
-using TheBot.Stack;
 using TheBot.MonitoringConfig.Tests.Support;
+using TheBot.Stack;
 using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests;

@@ -64,5 +64,4 @@ public static partial class PromQl
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_:.])[A-Za-z_:][A-Za-z0-9_:]*")]
     private static partial Regex Identifier();
-
 }
