@@ -2,7 +2,7 @@
 # HTTP throughput of a trivial minimal-API endpoint under each kind of instrumentation.
 #
 #   bench/throughput.sh [--rounds 7] [--duration 10] [--warmup 30] [--connections 32] [--modes "bare ours prometheus-net otel naive"]
-#                       [--scrape-every 1]
+#                       [--scrape-every 1] [--ready-to-run]
 #
 # The server (bench/TheBot.Bench.Server, Release) runs pinned to CPU 0, wrk pinned to CPU 1. Each round starts a
 # fresh server per mode, warms it up, measures GET /hello with `wrk -t1 -cN -dDs`, and stops it. Modes are
