@@ -50,7 +50,7 @@ start_server() { # mode port
 
 read -r -a MODE_LIST <<<"$MODES"
 COUNT=${#MODE_LIST[@]}
-printf 'round\tmode\treq_per_s\trequests\tcpu_us_per_req\tload1\n' >"$OUT_DIR/results.tsv"
+printf 'round\tmode\treq_per_s\trequests\tcpu_us_per_req\tload1\tjit_warmup_ms\tjit_methods\tjit_ms\n' >"$OUT_DIR/results.tsv"
 echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS scrape every ${SCRAPE_EVERY}s (0: none) server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU"
 
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -62,8 +62,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
     url="http://127.0.0.1:$port/hello"
     taskset -c "$CLIENT_CPU" "$WRK" -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
     cpu_before="$(cpu_ticks "$SERVER_PID")"
+    kill -USR1 "$SERVER_PID"
     output="$(taskset -c "$CLIENT_CPU" "$WRK" -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$url")"
     cpu_after="$(cpu_ticks "$SERVER_PID")"
+    kill -USR1 "$SERVER_PID"
+    sleep 0.2
+    # JIT work up to the end of the warm-up (the first of the server's last two "jit:" lines) and during the measured
+    # run (their difference).
+    read -r jit_warmup_ms jit_methods jit_ms < <(grep '^jit:' "$OUT_DIR/server-$mode.log" | tail -2 | sed 's/jit: methods=\([0-9]*\) ms=\([0-9.]*\)/\1 \2/' \
+      | awk 'NR == 1 {m = $1; t = $2} NR == 2 {printf "%.1f %d %.1f\n", t, $1 - m, $2 - t}')
     if grep -q 'Non-2xx\|Socket errors' <<<"$output"; then
       echo "round $round $mode: wrk reported errors:" >&2; echo "$output" >&2
     fi
@@ -71,8 +78,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     requests="$(awk '/requests in/ {print $1}' <<<"$output")"
     cpu_us="$(python3 -c "print(f'{($cpu_after - $cpu_before) * 1e6 / $CLK_TCK / $requests:.2f}')")"
     load="$(cut -d' ' -f1 /proc/loadavg)"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$requests" "$cpu_us" "$load" >>"$OUT_DIR/results.tsv"
-    printf 'round %d/%d  %-15s %10.0f req/s  %7s us CPU/req  (load %s)\n' "$round" "$ROUNDS" "$mode" "$rps" "$cpu_us" "$load"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$requests" "$cpu_us" "$load" "$jit_warmup_ms" "$jit_methods" "$jit_ms" >>"$OUT_DIR/results.tsv"
+    printf 'round %d/%d  %-15s %10.0f req/s  %7s us CPU/req  (load %s; JIT: %s ms in warm-up, %s methods / %s ms during the run)\n' "$round" "$ROUNDS" "$mode" "$rps" "$cpu_us" "$load" "$jit_warmup_ms" "$jit_methods" "$jit_ms"
     scraper_check "$mode"
     stop_scraper
     stop_server
@@ -91,8 +98,8 @@ for r in rows:
 bare = statistics.median(by_mode["bare"]) if "bare" in by_mode else None
 bare_cpu = statistics.median(cpu_mode["bare"]) if "bare" in cpu_mode else None
 print()
-print("| mode | median req/s | ratio to bare median | median of per-round ratios | min req/s | max req/s | median CPU µs/req | cpu ratio (bare/mode) | median of per-round cpu ratios |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| mode | median req/s | ratio to bare median | median of per-round ratios | min req/s | max req/s | median CPU µs/req | cpu ratio (bare/mode) | median of per-round cpu ratios | median JIT ms in warm-up | median JIT ms during the run |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for mode, values in by_mode.items():
     med = statistics.median(values)
     ratio = f"{med / bare:.3f}" if bare else "n/a"
@@ -102,7 +109,10 @@ for mode, values in by_mode.items():
     cpu_ratio = f"{bare_cpu / cpu:.3f}" if bare_cpu else "n/a"
     cpu_per_round = [v["bare"] / v[mode] for v in cpu_round.values() if "bare" in v and mode in v]
     cpr = f"{statistics.median(cpu_per_round):.3f}" if cpu_per_round else "n/a"
-    print(f"| {mode} | {med:,.0f} | {ratio} | {pr} | {min(values):,.0f} | {max(values):,.0f} | {cpu:.2f} | {cpu_ratio} | {cpr} |")
+    jit = [r for r in rows if r["mode"] == mode and r["jit_ms"]]
+    jw = f"{statistics.median(float(r['jit_warmup_ms']) for r in jit):,.0f}" if jit else "n/a"
+    jr = f"{statistics.median(float(r['jit_ms']) for r in jit):,.0f}" if jit else "n/a"
+    print(f"| {mode} | {med:,.0f} | {ratio} | {pr} | {min(values):,.0f} | {max(values):,.0f} | {cpu:.2f} | {cpu_ratio} | {cpr} | {jw} | {jr} |")
 PY
 echo
 echo "raw results: $OUT_DIR/results.tsv"

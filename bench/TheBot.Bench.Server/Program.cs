@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using OpenTelemetry.Metrics;
 using Prometheus;
 using TheBot.Monitoring;
@@ -159,6 +161,15 @@ for (var route = 0; route < routes; route++)
 {
     app.MapGet($"/r{route}", () => "ok");
 }
+
+// SIGUSR1 prints how much the JIT has compiled so far: bench/throughput.sh sends it around the measured run, so the
+// compile work that still competes with requests after the warm-up is counted, independent of the machine's speed.
+using var jitReport = PosixSignalRegistration.Create((PosixSignal)10, context =>
+{
+    context.Cancel = true;
+    Console.WriteLine(FormattableString.Invariant(
+        $"jit: methods={JitInfo.GetCompiledMethodCount()} ms={JitInfo.GetCompilationTime().TotalMilliseconds:F1}"));
+});
 
 Console.WriteLine($"mode={mode} listening on http://127.0.0.1:{port}");
 app.Run();
