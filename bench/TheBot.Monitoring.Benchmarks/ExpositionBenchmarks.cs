@@ -6,18 +6,20 @@ using Prom = Prometheus;
 namespace TheBot.Monitoring.Benchmarks;
 
 /// <summary>
-/// One scrape of 10,000 series, counted the way Prometheus counts them: one series per sample line.
+/// One scrape of 10,000 (or 100,000) series, counted the way Prometheus counts them: one series per sample line.
+/// At 10,000:
 /// <list type="bullet">
 /// <item>3,000 counter series <c>requests_total{method,endpoint,status}</c> (500 routes × 2 methods × 3 statuses) = 3,000 lines;</item>
 /// <item>500 histograms <c>request_duration_seconds{method,endpoint}</c> (250 routes × 2 methods), each 11 buckets + +Inf + _sum + _count = 14 lines, 7,000 lines.</item>
 /// </list>
-/// Total 10,000 sample lines (3,500 series objects in the client library). Every series has non-zero values so
+/// Total 10,000 sample lines (3,500 series objects in the client library); 100,000 has ten times the routes of each. Every series has non-zero values so
 /// numbers are formatted as in production. Ours writes into a reused <see cref="ExpositionWriter"/> (what the endpoint does);
 /// prometheus-net serializes its registry into a reused MemoryStream with CollectAndExportAsTextAsync.
 /// </summary>
 [MemoryDiagnoser]
 public class ExpositionBenchmarks
 {
+    /// <summary>Routes per 10,000 series: counters over all of them, histograms over the first half.</summary>
     public const int Routes = 500;
     public const int HistogramRoutes = 250;
 
@@ -29,10 +31,17 @@ public class ExpositionBenchmarks
     private Prom.CollectorRegistry _promRegistry = null!;
     private MemoryStream _promStream = null!;
 
+    /// <summary>Sample lines in one scrape: the 10 ms budget's size, and ten times it (budget 20 ms).</summary>
+    [Params(10_000, 100_000)]
+    public int Series { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _registry = new MetricRegistry();
+        var scale = Series / 10_000;
+        // The default cap (10,000 series per family) would fold the 100,000 case's 30,000 counter series into
+        // one overflow series; a host that wants that many raises it through MonitoringOptions.MaxSeriesPerMetric.
+        _registry = new MetricRegistry(maxSeriesPerFamily: Series);
         var requests = _registry.Counter("thebot_http_requests_total", "HTTP requests.", "method", "endpoint", "status");
         var duration = _registry.Histogram("thebot_http_request_duration_seconds", "HTTP duration.", HttpMetrics.DefaultDurationBuckets, "method", "endpoint");
 
@@ -43,7 +52,7 @@ public class ExpositionBenchmarks
             new Prom.HistogramConfiguration { LabelNames = ["method", "endpoint"], Buckets = HttpMetrics.DefaultDurationBuckets });
 
         var random = new Random(42);
-        for (var r = 0; r < Routes; r++)
+        for (var r = 0; r < Routes * scale; r++)
         {
             var route = $"/api/resource{r}/{{id}}";
             foreach (var method in Methods)
@@ -55,7 +64,7 @@ public class ExpositionBenchmarks
                     promRequests.WithLabels(method, route, status).Inc(count);
                 }
 
-                if (r < HistogramRoutes)
+                if (r < HistogramRoutes * scale)
                 {
                     var ours = duration.WithLabels(method, route);
                     var theirs = promDuration.WithLabels(method, route);
@@ -70,20 +79,20 @@ public class ExpositionBenchmarks
         }
 
         _writer = new ExpositionWriter();
-        _promStream = new MemoryStream(2 * 1024 * 1024);
+        _promStream = new MemoryStream(2 * 1024 * 1024 * scale);
 
         // Warm both paths and check the line count claimed above.
         var lines = CountSampleLines(OursBytes());
-        if (lines != 10_000)
+        if (lines != Series)
         {
-            throw new InvalidOperationException($"expected 10,000 sample lines, wrote {lines}");
+            throw new InvalidOperationException($"expected {Series:N0} sample lines, wrote {lines}");
         }
 
         PrometheusNet().GetAwaiter().GetResult();
         var theirLines = CountSampleLines(_promStream.ToArray());
-        if (theirLines != 10_000)
+        if (theirLines != Series)
         {
-            throw new InvalidOperationException($"expected 10,000 prometheus-net sample lines, got {theirLines}");
+            throw new InvalidOperationException($"expected {Series:N0} prometheus-net sample lines, got {theirLines}");
         }
     }
 
