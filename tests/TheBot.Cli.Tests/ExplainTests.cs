@@ -108,7 +108,19 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
             await native.WaitForTargetUpAsync("thebot-backend");
 
             // p95 over 1 s and at least 0.1 user requests per second over 5 minutes (30 requests): the alert's two conditions.
+            // The endpoint's counter series is born with its first request, and rate() counts only increases between
+            // samples: one request first, seen by both servers, so all 40 that follow count (0.133/s). Without it a
+            // scrape that came late saw the series at 20, the rate touched 0.1 through extrapolation for a second and
+            // then fell back under it, and the alert went inactive before explain asked (a CI run on a busy machine).
             using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+            (await client.GetAsync("/api/slow")).EnsureSuccessStatusCode();
+            foreach (var prometheus in new[] { classic, native })
+            {
+                await TestHttp.WaitUntilAsync(async () =>
+                    (await prometheus.QueryAsync("thebot_http_requests_total{endpoint=\"/api/slow\"}")).GetArrayLength() > 0,
+                    TimeSpan.FromSeconds(30), () => "the first /api/slow request was not scraped");
+            }
+
             for (var batch = 0; batch < 4; batch++)
             {
                 await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => (await client.GetAsync("/api/slow")).EnsureSuccessStatusCode()));

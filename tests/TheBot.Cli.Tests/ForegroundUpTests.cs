@@ -78,10 +78,19 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : OwnStackTest
 
         // The services crash too: their pid files are stale now. A squatter on a port stops this up right after the pid
         // check, so nothing is started again; the stale files must be gone and named all the same.
+        output.WriteLine("pid files after the crash: " + string.Join(", ", records.Select(r => $"{r.Name} pid {r.Pid} (start {r.StartTime})")));
         foreach (var record in records)
         {
             await ProcessTree.KillTreeAsync(record.Identity, ProcessSignal.Kill, TimeSpan.Zero);
         }
+
+        // A CI run once found the frontend "already running" right after this loop: either a process outlived its kill
+        // or its pid file changed under the test. The state of each is printed and asserted, so the next time says which.
+        var lingering = records.Where(r => r.IsRunning).Select(r => $"{r.Name} pid {r.Pid}: {ProcessTree.CommandLine(r.Pid)}").ToList();
+        Assert.True(lingering.Count == 0, "still running after SIGKILL of its tree: " + string.Join("; ", lingering));
+        var now = ProcessSupervisor.ReadPidFiles(Location.Paths);
+        Assert.True(now.Select(r => (r.Name, r.Pid)).ToHashSet().SetEquals(records.Select(r => (r.Name, r.Pid))),
+            "the pid files changed since the crash: " + string.Join(", ", now.Select(r => $"{r.Name} pid {r.Pid}")));
 
         using var squatter = new TcpListener(System.Net.IPAddress.Loopback, Location.Ports[ServiceNames.Prometheus]);
         squatter.Start();

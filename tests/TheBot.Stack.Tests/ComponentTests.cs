@@ -61,7 +61,12 @@ public sealed class PostgresTests
         Assert.Equal("kept", await pg.QueryAsync("SELECT body FROM notes"));
         Assert.NotEqual(crashed, pg.Process!.Value);
     }
+}
 
+[Trait(TestCategory.Name, TestCategory.RealServers)]
+[Collection(MachineWideObservations.Name)]
+public sealed class PostgresSharedMemoryTests
+{
     [Fact]
     public async Task A_killed_server_leaves_no_shared_memory_segment_outside_its_folder()
     {
