@@ -114,23 +114,23 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
             // then fell back under it, and the alert went inactive before explain asked (a CI run on a busy machine).
             using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
             (await client.GetAsync("/api/slow")).EnsureSuccessStatusCode();
-            foreach (var prometheus in new[] { classic, native })
-            {
-                await TestHttp.WaitUntilAsync(async () =>
-                    (await prometheus.QueryAsync("thebot_http_requests_total{endpoint=\"/api/slow\"}")).GetArrayLength() > 0,
-                    TimeSpan.FromSeconds(30), () => "the first /api/slow request was not scraped");
-            }
+            await BothAnswerAsync("thebot_http_requests_total{endpoint=\"/api/slow\"}", "the first /api/slow request was not scraped");
 
             for (var batch = 0; batch < 4; batch++)
             {
                 await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => (await client.GetAsync("/api/slow")).EnsureSuccessStatusCode()));
             }
 
-            foreach (var prometheus in new[] { classic, native })
+            await BothAnswerAsync("ALERTS{alertname=\"BackendHighLatency\"}", "BackendHighLatency did not become pending");
+
+            // Waits until the query returns a series on each server, classic and native.
+            async Task BothAnswerAsync(string promql, string failure)
             {
-                await TestHttp.WaitUntilAsync(async () =>
-                    (await prometheus.QueryAsync("ALERTS{alertname=\"BackendHighLatency\"}")).GetArrayLength() > 0,
-                    TimeSpan.FromSeconds(30), () => "BackendHighLatency did not become pending");
+                foreach (var prometheus in new[] { classic, native })
+                {
+                    await TestHttp.WaitUntilAsync(async () => (await prometheus.QueryAsync(promql)).GetArrayLength() > 0,
+                        TimeSpan.FromSeconds(30), () => failure);
+                }
             }
 
             // The native server really holds only native histograms, so explain found its exemplars under the family name.
