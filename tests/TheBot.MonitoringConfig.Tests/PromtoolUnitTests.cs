@@ -4,55 +4,13 @@ using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests;
 
-/// <summary>The promtool unit tests beside the rules (monitoring/prometheus/tests/*.yml) pass and cover every rule.</summary>
+/// <summary>
+/// The promtool unit tests beside the rules (monitoring/prometheus/tests/*.yml) cover every rule: each alert firing
+/// not before its <c>for</c> and silent below its threshold, each recording rule. That each file passes promtool is
+/// Cli.Tests' PromtoolUnitTestFilesTests, which shares its runs with <c>./thebot check</c>.
+/// </summary>
 public class PromtoolUnitTests
 {
-    /// <summary>Every promtool test file.</summary>
-    public static TheoryData<string> TestFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Repo.Monitoring("prometheus", "tests"), "*.yml").Order())
-        {
-            data.Add(Path.GetFileName(file));
-        }
-
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(TestFiles))]
-    public async Task Promtool_test_rules_passes(string file)
-    {
-        var result = await Runs.Value[file];
-        Assert.True(result.Succeeded, $"promtool test rules {file} exited {result.ExitCode}{(result.TimedOut ? " (timed out)" : "")}:\n{result.StandardOutput}\n{result.StandardError}");
-        Assert.Contains("SUCCESS", result.StandardOutput, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// One promtool run per test file, all started by the first case, at most one per core at a time. xUnit runs a
-    /// theory's cases one after another: run that way, the 14 files kept one core busy for ~85 s while the other sat
-    /// idle once the rest of the project had finished.
-    /// </summary>
-    private static readonly Lazy<IReadOnlyDictionary<string, Task<CommandResult>>> Runs = new(() =>
-    {
-        var slots = new SemaphoreSlim(Environment.ProcessorCount);
-        var folder = Repo.Monitoring("prometheus", "tests");
-        return Directory.GetFiles(folder, "*.yml").Select(Path.GetFileName).ToDictionary(f => f!, f => RunAsync(f!));
-
-        async Task<CommandResult> RunAsync(string file)
-        {
-            await slots.WaitAsync();
-            try
-            {
-                return await Tools.RunAsync("promtool", ["test", "rules", file], workingDirectory: folder, timeout: TimeSpan.FromSeconds(110));
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }
-    });
-
     [Fact]
     public void Every_alert_is_tested_firing_not_before_its_for_and_silent_below_threshold()
     {

@@ -1,9 +1,12 @@
+using TheBot.Stack;
+
 namespace TheBot.Cli.Checks;
 
 /// <summary>
 /// Every rule file in prometheus/ (each *.yml but the server configurations, <see cref="PrometheusConfigCheck.ConfigFiles"/>): <c>promtool check rules --lint=all --lint-fatal</c>;
 /// every unit-test file in prometheus/tests/: <c>promtool test rules</c>. Unit tests whose rule files do not even
-/// parse are not run (the rule file's own ✗ says why). Test verdicts are remembered per content within the process.
+/// parse are not run (the rule file's own ✗ says why). Test verdicts are remembered per content within the process
+/// (<see cref="RunUnitTestAsync"/>), so a test that holds each file to promtool beside a full check pays for one run.
 /// </summary>
 public sealed class RulesCheck : IMonitoringCheck
 {
@@ -25,7 +28,7 @@ public sealed class RulesCheck : IMonitoringCheck
             return [CheckResult.Fail(context.Display(prometheusDir), LintName, "missing")];
         }
 
-        var ruleFiles = Directory.GetFiles(prometheusDir, "*.yml").Where(f => !PrometheusConfigCheck.ConfigFiles.Contains(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+        var ruleFiles = RuleFiles(prometheusDir);
         var lint = await Task.WhenAll(ruleFiles.Select(f => LintAsync(context, f, cancellationToken)));
         var broken = ruleFiles.Where((_, i) => !lint[i].Ok).ToHashSet(StringComparer.Ordinal);
 
@@ -52,16 +55,14 @@ public sealed class RulesCheck : IMonitoringCheck
     private static async Task<CheckResult?> TestAsync(CheckContext context, string file, IReadOnlyList<string> ruleFiles, IReadOnlySet<string> broken, CancellationToken cancellationToken)
     {
         var shown = context.Display(file);
-        var text = await File.ReadAllTextAsync(file, cancellationToken);
-        var uses = ruleFiles.Where(r => text.Contains(Path.GetFileName(r), StringComparison.Ordinal)).ToList();
+        var uses = UsedBy(await File.ReadAllTextAsync(file, cancellationToken), ruleFiles);
         var unusable = uses.Where(broken.Contains).Select(context.Display).ToList();
         if (unusable.Count > 0)
         {
             return CheckResult.Fail(shown, TestName, $"not run: {string.Join(", ", unusable)} does not pass promtool check rules");
         }
 
-        var result = await CheckTool.RunRememberedAsync(
-            "promtool", ["test", "rules", Path.GetFileName(file)], [file, .. uses], Path.GetDirectoryName(file)!, cancellationToken, TimeSpan.FromSeconds(120));
+        var result = await RunUnitTestAsync(file, uses, cancellationToken);
         if (result is null)
         {
             return CheckResult.Fail(shown, TestName, CheckTool.Missing("promtool"));
@@ -69,4 +70,19 @@ public sealed class RulesCheck : IMonitoringCheck
 
         return result.Succeeded ? CheckResult.Pass(shown, TestName) : CheckResult.Fail(shown, TestName, CheckTool.Useful(result, maxLines: 16));
     }
+
+    /// <summary>The rule files of <paramref name="prometheusDir"/>: each *.yml but the server configurations, in ordinal order.</summary>
+    internal static List<string> RuleFiles(string prometheusDir) =>
+        Directory.GetFiles(prometheusDir, "*.yml").Where(f => !PrometheusConfigCheck.ConfigFiles.Contains(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The rule files a unit-test file's text names (its <c>rule_files</c>, by file name).</summary>
+    internal static List<string> UsedBy(string testFileText, IEnumerable<string> ruleFiles) =>
+        ruleFiles.Where(r => testFileText.Contains(Path.GetFileName(r), StringComparison.Ordinal)).ToList();
+
+    /// <summary>
+    /// <c>promtool test rules</c> on <paramref name="testFile"/> (run in its folder, 120 s at most), remembered within
+    /// the process per content of the test file and of the rule files it <paramref name="uses"/>.
+    /// </summary>
+    internal static Task<CommandResult?> RunUnitTestAsync(string testFile, IReadOnlyList<string> uses, CancellationToken cancellationToken) =>
+        CheckTool.RunRememberedAsync("promtool", ["test", "rules", Path.GetFileName(testFile)], [testFile, .. uses], Path.GetDirectoryName(testFile)!, cancellationToken, TimeSpan.FromSeconds(120));
 }
