@@ -15,6 +15,14 @@ namespace TheBot.Cli.Tests;
 /// </summary>
 public sealed class HaStackFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// xUnit collection of <see cref="HaTopologyTests"/> alone. Not <see cref="TemporaryStack.Collection"/>: its steps
+    /// spend about 13 minutes waiting for scrapes, <c>for</c> and group waits on a mostly idle stack, and the other
+    /// own-stack classes (about 7 minutes) run beside it instead of after it. Each stack has its own state folder,
+    /// port offset (<see cref="TemporaryStack.CreateAsync"/> never hands out a claimed port twice) and inbox.
+    /// </summary>
+    public const string Collection = "the HA stack";
+
     private readonly StringWriter _upOutput = new();
 
     internal StackLocation Location { get; private set; } = null!;
@@ -35,7 +43,9 @@ public sealed class HaStackFixture : IAsyncLifetime
     /// The HA self-monitoring alerts whose production <c>for</c> (5–10 m) outlasts what a test can wait: shortened in this
     /// stack's copy of alert_rules.yml, so the tests see them fire (and one delivered) on their real faults. Their
     /// expressions and thresholds are the committed ones; promtool's unit tests prove the production <c>for</c> at its
-    /// edges (monitoring/prometheus/tests/edges_ha_test.yml).
+    /// edges (monitoring/prometheus/tests/edges_ha_test.yml). FrontendServiceDown (1 m) too: its step proves delivery
+    /// through a cluster that lost a member, not its <c>for</c> (<c>up == 0</c>, so nothing fires it at start-up);
+    /// BackendServiceDown keeps its 1 m, as its <c>absent()</c> branch is true until the first scrape.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, TimeSpan> ShortenedFor = new Dictionary<string, TimeSpan>
     {
@@ -43,6 +53,7 @@ public sealed class HaStackFixture : IAsyncLifetime
         ["AlertmanagerClusterMembersMissing"] = TimeSpan.FromSeconds(15),
         ["PrometheusReplicasDisagree"] = TimeSpan.FromSeconds(15),
         ["AlertmanagerClusterGossipFailing"] = TimeSpan.FromSeconds(15),
+        ["FrontendServiceDown"] = TimeSpan.FromSeconds(15),
     };
 
     public async Task InitializeAsync()

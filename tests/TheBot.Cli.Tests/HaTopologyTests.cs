@@ -37,7 +37,7 @@ namespace TheBot.Cli.Tests;
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Stack)]
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
-[Collection(TemporaryStack.Collection)]
+[Collection(HaStackFixture.Collection)]
 public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output) : IClassFixture<HaStackFixture>
 {
     /// <summary>

@@ -6,11 +6,16 @@ namespace TheBot.Cli.Tests;
 
 /// <summary>
 /// Where a test's own stack lives: a temp state folder claimed for the leftover sweep and a port offset whose every
-/// port is free; removed afterwards through its pid files (which only ever kill the recorded programs). The classes
-/// that use it share the <see cref="Collection"/>, so their stacks never run at the same time.
+/// port is free and claimed by no other stack of this process; removed afterwards through its pid files (which only
+/// ever kill the recorded programs). The classes that use it share the <see cref="Collection"/>, so their stacks run
+/// one at a time; the HA stack (<see cref="HaStackFixture.Collection"/>) runs beside them.
 /// </summary>
 internal static class TemporaryStack
 {
+    // Ports of the stacks handed out by this process: a stack created beside another must not pick an offset whose
+    // ports are free only because the other has not bound them yet.
+    private static readonly HashSet<int> Claimed = [];
+
     /// <summary>xUnit collection of the test classes that start their own stack.</summary>
     public const string Collection = "own local stacks";
 
@@ -29,12 +34,16 @@ internal static class TemporaryStack
     /// </summary>
     private static int FreeOffset()
     {
-        foreach (var offset in Enumerable.Range(100, 130).Select(k => k * 100 + 50).OrderBy(_ => Random.Shared.Next()))
+        lock (Claimed)
         {
-            var plan = new PortPlan(offset);
-            if (plan.All.Values.All(port => port < 32_768 && Ports.IsFree(port)))
+            foreach (var offset in Enumerable.Range(100, 130).Select(k => k * 100 + 50).OrderBy(_ => Random.Shared.Next()))
             {
-                return offset;
+                var plan = new PortPlan(offset);
+                if (plan.All.Values.All(port => port < 32_768 && !Claimed.Contains(port) && Ports.IsFree(port)))
+                {
+                    Claimed.UnionWith(plan.All.Values);
+                    return offset;
+                }
             }
         }
 
@@ -44,6 +53,11 @@ internal static class TemporaryStack
     public static async Task RemoveAsync(StackLocation location)
     {
         await ProcessSupervisor.DownAsync(location.Paths);
+        lock (Claimed)
+        {
+            Claimed.ExceptWith(location.Ports.All.Values);
+        }
+
         try
         {
             Directory.Delete(location.Paths.Root, recursive: true);

@@ -78,13 +78,16 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         {
             await WatchdogAsync(stack, starting);
             await SoakAsync(stack);
-            await ScenarioAsync(stack, rules, "BackendServiceDown", "backend process killed (SIGKILL of its tree)",
-                () => stack.StopServiceAsync(ServiceNames.Backend, kill: true),
-                () => stack.StartServiceAsync(ServiceNames.Backend));
-            await ScenarioAsync(stack, rules, "RedisDown", "Redis stopped (its stop signal)",
-                () => stack.StopServiceAsync(ServiceNames.Redis, kill: false),
-                () => stack.StartServiceAsync(ServiceNames.Redis));
-            await LongRunningQueryAsync(stack, rules);
+            // Three outages of different services, side by side: no inhibition rule links them, each alert has its own
+            // Alertmanager group (group_by alertname), and each scenario judges only its own alert's notifications.
+            await Task.WhenAll(
+                ScenarioAsync(stack, rules, "BackendServiceDown", "backend process killed (SIGKILL of its tree)",
+                    () => stack.StopServiceAsync(ServiceNames.Backend, kill: true),
+                    () => stack.StartServiceAsync(ServiceNames.Backend)),
+                ScenarioAsync(stack, rules, "RedisDown", "Redis stopped (its stop signal)",
+                    () => stack.StopServiceAsync(ServiceNames.Redis, kill: false),
+                    () => stack.StartServiceAsync(ServiceNames.Redis)),
+                LongRunningQueryAsync(stack, rules));
             await ScenarioAsync(stack, rules, "BackendHighLatency", "fault switch: +1500 ms on every /api request, 10 req/s of platform traffic",
                 () => stack.SetFaultsAsync(1500, 0),
                 () => stack.ClearFaultsAsync(),
@@ -96,7 +99,6 @@ public sealed class DetectionSuite(ITestOutputHelper output)
                 during: ct => stack.LoadLoopAsync(40, 0.3, ct),
                 afterRemove: ct => stack.LoadLoopAsync(250, 0, ct));
 
-            await MemoryAsync(stack, rules);
             await HostStressAndSlowQueriesAsync(stack, rules);
 
             // Last: once PostgreSQL is back, the inhibited BackendHighErrorRate may still fire for a while and be delivered.
@@ -230,7 +232,8 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     /// <summary>
     /// The three alerts on 5-minute windows, side by side: each needs minutes of fault to fill its window and minutes
     /// without it to drain, so in sequence they would take three times as long. Each fault is removed as soon as its
-    /// own alert has been notified.
+    /// own alert has been notified. The memory scenarios (about a minute and a quarter) run within them: no inhibition
+    /// rule links memory to CPU, disk or queries, and each alert has its own group.
     /// </summary>
     private async Task HostStressAndSlowQueriesAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
@@ -239,6 +242,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         try
         {
             await Task.WhenAll(
+                MemoryAsync(stack, rules),
                 ScenarioAsync(stack, rules, "HighCPUUsage", $"{Environment.ProcessorCount} busy shell loops at nice 19, one per CPU (production threshold 80%)",
                     () =>
                     {
@@ -468,7 +472,8 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("  test-only fault switch (`/api/test/faults`, mapped because the profile runs it as `Staging` with `Faults:Enabled`);");
         text.AppendLine("  real stress of this machine: busy loops on every CPU, `dd` with direct I/O, memory held in a `/dev/shm` file");
         text.AppendLine("  (`tests/TheBot.Detection.Tests/HostStress.cs`). CPU, disk I/O and slow-query scenarios run side by side, since each");
-        text.AppendLine("  takes minutes to fill and drain its 5-minute window.");
+        text.AppendLine("  takes minutes to fill and drain its 5-minute window, and the memory scenarios run within them; the backend, Redis");
+        text.AppendLine("  and long-query outages run side by side too (no inhibition rule links them, each alert has its own group).");
         text.AppendLine();
         text.AppendLine("### The transform (`tests/TheBot.Detection.Tests/TimeCompression.cs`)");
         text.AppendLine();

@@ -12,6 +12,11 @@ public static class CheckTool
     // remembered for the life of the process, keyed by the content of every input.
     private static readonly ConcurrentDictionary<string, Lazy<Task<CommandResult>>> Memo = new(StringComparer.Ordinal);
 
+    // At most one remembered run per core at a time: started all at once, the 14 unit-test files kept 14 promtools on
+    // 2 cores, and on a busy CI machine the heaviest (alerts_slo_test.yml, ~21 s of CPU alone) ran past its 120 s
+    // timeout (stop 22, 2026-12-03). Queued runs wait for a slot before their timeout starts.
+    private static readonly SemaphoreSlim Slots = new(Environment.ProcessorCount);
+
     /// <summary>The absolute path of <paramref name="tool"/> on PATH, or null.</summary>
     public static string? Find(string tool) => ExecutableSearch.OnPath(tool);
 
@@ -54,7 +59,17 @@ public static class CheckTool
         }
 
         var task = Memo.GetOrAdd(key.ToString(), _ => new Lazy<Task<CommandResult>>(async () =>
-            (await RunAsync(tool, arguments, CancellationToken.None, workingDirectory, timeout: timeout))!)).Value;
+        {
+            await Slots.WaitAsync();
+            try
+            {
+                return (await RunAsync(tool, arguments, CancellationToken.None, workingDirectory, timeout: timeout))!;
+            }
+            finally
+            {
+                Slots.Release();
+            }
+        })).Value;
         return WaitAsync(task, key.ToString(), cancellationToken);
 
         static async Task<CommandResult?> WaitAsync(Task<CommandResult> task, string key, CancellationToken cancellationToken)
