@@ -9,7 +9,7 @@ namespace TheBot.Cli.Tests;
 
 /// <summary>
 /// One HA stack for a test class, started the way a user starts it (<c>UpCommand.RunAsync</c> with
-/// <c>--topology ha --backends 2</c>, detached, with the build) in a temp state folder on a port offset whose every
+/// <c>--topology ha --backends 2</c>, detached, <c>--no-build</c> once <see cref="ServicesBuild"/> has built the services) in a temp state folder on a port offset whose every
 /// port, the HA members' included, is free; stopped through its pid files and deleted on dispose. Its rule files are
 /// the committed ones except for the <c>for</c> of <see cref="ShortenedFor"/>'s alerts.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class HaStackFixture : IAsyncLifetime
     /// <summary>What <c>up</c> printed.</summary>
     public string UpOutput => _upOutput.ToString();
 
-    /// <summary>How long <c>up</c> took, build included.</summary>
+    /// <summary>How long <c>up</c> took (the services were built before, <see cref="ServicesBuild"/>).</summary>
     public TimeSpan UpTime { get; private set; }
 
     /// <summary>The VictoriaMetrics outage under way across steps (null when none was begun).</summary>
@@ -60,9 +60,11 @@ public sealed class HaStackFixture : IAsyncLifetime
     {
         Location = await TemporaryStack.CreateAsync();
         var profile = StackProfile.Standard with { RuleDirectory = WriteRules(Location) };
+        // Built once for the process, never beside another build (ServicesBuild); this up then uses them as built.
+        await ServicesBuild.EnsureAsync(Location);
         var watch = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: false, _upOutput, timeout.Token, profile, StackTopology.Ha(2));
+        var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: true, _upOutput, timeout.Token, profile, StackTopology.Ha(2));
         UpTime = watch.Elapsed;
         if (exit != 0)
         {

@@ -83,7 +83,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     [Fact, Step(Order = 1)]
     public async Task Up_starts_every_member_and_each_replica_scrapes_all_of_them()
     {
-        Report.Line(output, $"up --topology ha --backends 2: {ha.UpTime.TotalSeconds:F1} s (build included)");
+        Report.Line(output, $"up --topology ha --backends 2: {ha.UpTime.TotalSeconds:F1} s (services built before)");
         Assert.Contains("✓ Prometheus scraped every target", ha.UpOutput, StringComparison.Ordinal);
         foreach (var name in (string[])["backend", "backend-2", "prometheus", "prometheus-b", "alertmanager", "alertmanager-2", "alertmanager-3", "victoriametrics"])
         {

@@ -23,7 +23,7 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>What <c>up</c> printed.</summary>
     public string UpOutput => _upOutput.ToString();
 
-    /// <summary>How long <c>up</c> took, build included.</summary>
+    /// <summary>How long <c>up</c> took, its (up-to-date) build included.</summary>
     public TimeSpan UpTime { get; private set; }
 
     public async Task InitializeAsync()
@@ -32,6 +32,9 @@ public sealed class StackFixture : IAsyncLifetime
         var paths = StackPaths.CreateTemporary(LeftoverStacks.Prefix);
         LeftoverStacks.Claim(paths);
         Location = new StackLocation(RepositoryRoot.Find(), paths, new PortPlan(FreeOffset()));
+        // Never beside another build of the services (the HA stack starts at the same time); up's own build below
+        // then finds them up to date.
+        await ServicesBuild.EnsureAsync(Location);
         var watch = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: false, _upOutput, timeout.Token);

@@ -77,7 +77,12 @@ public abstract class OwnStackTest : Xunit.IAsyncLifetime
 {
     internal StackLocation Location { get; private set; } = null!;
 
-    public virtual async Task InitializeAsync() => Location = await TemporaryStack.CreateAsync();
+    public virtual async Task InitializeAsync()
+    {
+        Location = await TemporaryStack.CreateAsync();
+        // A test's own `up` (in this process, or a CLI child) then builds nothing beside the HA stack's start.
+        await ServicesBuild.EnsureAsync(Location);
+    }
 
     public Task DisposeAsync() => TemporaryStack.RemoveAsync(Location);
 }
