@@ -216,7 +216,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         var hold = latency.Fill + latency.Scrape + latency.Evaluations + latency.For + latency.GroupWait + DetectionTiming.FixedMargin;
         var user = await UserTraffic.CreateUserAsync(stack.Client, stack.Backend, "chatter");
         // Redis is killed while they are held (the faults beside them): the runbooks' Redis-down warnings are allowed.
-        await QuietAsync(stack, $"{ChatSessionCount} chat WebSocket sessions held open {DetectionTiming.S(hold)} (BackendHighLatency: window {DetectionTiming.S(latency.Fill)} + for {DetectionTiming.S(latency.For)} + scrape, evaluations, group_wait, margin), while the faults below run beside them",
+        await QuietAsync(stack, $"{ChatSessionCount} chat WebSocket sessions held open {DetectionTiming.S(hold)} (BackendHighLatency: window {DetectionTiming.S(latency.Fill)} + for {DetectionTiming.S(latency.For)} + scrape, evaluations, group_wait, margin), while the other faults of this table run beside them",
             RedisDownWarnings, async (tally, _) =>
             {
                 var before = await WebSocketMetricsAsync(stack);
