@@ -9,16 +9,17 @@ namespace TheBot.Cli.Tests;
 
 /// <summary>
 /// One HA stack for a test class, started the way a user starts it (<c>UpCommand.RunAsync</c> with
-/// <c>--topology ha --backends 2</c>, detached, <c>--no-build</c> once <see cref="ServicesBuild"/> has built the services) in a temp state folder on a port offset whose every
-/// port, the HA members' included, is free; stopped through its pid files and deleted on dispose. Its rule files are
-/// the committed ones except for the <c>for</c> of <see cref="ShortenedFor"/>'s alerts.
+/// <c>--topology ha --backends 2</c>, detached, <c>--no-build</c> once <see cref="ServicesBuild"/> has built the
+/// services) in a temp state folder on a port offset whose every port, the HA members' included, is free; stopped
+/// through its pid files and deleted on dispose. Its rule files are the committed ones except for the <c>for</c> of
+/// <see cref="ShortenedFor"/>'s alerts.
 /// </summary>
 public sealed class HaStackFixture : IAsyncLifetime
 {
     /// <summary>
     /// xUnit collection of <see cref="HaTopologyTests"/> alone. Not <see cref="TemporaryStack.Collection"/>: its steps
     /// spend about 13 minutes waiting for scrapes, <c>for</c> and group waits on a mostly idle stack, and the other
-    /// own-stack classes (about 7 minutes) run beside it instead of after it. Each stack has its own state folder,
+    /// own-stack classes (about 5 minutes) run beside it instead of after it. Each stack has its own state folder,
     /// port offset (<see cref="TemporaryStack.CreateAsync"/> never hands out a claimed port twice) and inbox.
     /// </summary>
     public const string Collection = "the HA stack";

@@ -80,8 +80,8 @@ public sealed class RulesCheck : IMonitoringCheck
         ruleFiles.Where(r => testFileText.Contains(Path.GetFileName(r), StringComparison.Ordinal)).ToList();
 
     /// <summary>
-    /// <c>promtool test rules</c> on <paramref name="testFile"/> (run in its folder, 300 s at most once it has a slot), remembered within
-    /// the process per content of the test file and of the rule files it <paramref name="uses"/>.
+    /// <c>promtool test rules</c> on <paramref name="testFile"/> (run in its folder, 300 s at most once it has a slot),
+    /// remembered within the process per content of the test file and of the rule files it <paramref name="uses"/>.
     /// </summary>
     internal static Task<CommandResult?> RunUnitTestAsync(string testFile, IReadOnlyList<string> uses, CancellationToken cancellationToken) =>
         CheckTool.RunRememberedAsync("promtool", ["test", "rules", Path.GetFileName(testFile)], [testFile, .. uses], Path.GetDirectoryName(testFile)!, cancellationToken, TimeSpan.FromSeconds(300));
