@@ -55,6 +55,7 @@ SCRAPE_EVERY="${SCRAPE_EVERY:-0}"
 SCRAPER_PID=""
 scrape_path() { # mode -> the path of its scrape endpoint, empty when it has none
   case "$1" in
+    ours-unmapped) echo "" ;; # the services without their endpoints
     ours | ours-*) echo "/api/system/metrics/prometheus/" ;;
     prometheus-net | prometheus-net-cached | otel | otel-sdk | naive) echo "/metrics" ;;
     *) echo "" ;;

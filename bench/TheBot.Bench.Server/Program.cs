@@ -7,7 +7,7 @@ using OpenTelemetry.Metrics;
 using Prometheus;
 using TheBot.Monitoring;
 
-// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|prometheus-net-cached|otel-sdk|ours-nobridge|ours-nosampler|ours-nohealthprobe|ours-nobackground|ours-nomiddleware|ours-toggle [--port 5080] [--routes N]
+// Usage: TheBot.Bench.Server --mode bare|ours|prometheus-net|otel|naive|prometheus-net-cached|otel-sdk|ours-nobridge|ours-nosampler|ours-nohealthprobe|ours-nobackground|ours-nomiddleware|ours-nothing|ours-unmapped|ours-toggle [--port 5080] [--routes N]
 // prometheus-net and otel are each peer's own ASP.NET Core instrumentation; prometheus-net-cached and otel-sdk run the
 // same per-request work as ours written the best way each library allows (PeerRequestMetrics.cs).
 // GET /hello answers a short string; each mode adds only its instrumentation (and its scrape endpoint). --routes N
@@ -29,11 +29,15 @@ switch (mode)
     case "naive":
         break;
     case "ours":
+    case "ours-unmapped":
+        // ours-unmapped: the services of the two lines without their endpoints (nothing to scrape), to tell the
+        // endpoints' share from the services'.
         builder.AddTheBotMonitoring();
         break;
     case "ours-nosampler":
     case "ours-nohealthprobe":
     case "ours-nobackground":
+    case "ours-nothing":
         // Ablations of the background work the two lines start (none of it is on the request path): the sampler that
         // keeps the JSON endpoints' windows, the health probe that runs every check on its interval, and the
         // MeterListener bridge. The sampler and the probe are registered by factories, so they are told apart by
@@ -54,6 +58,9 @@ switch (mode)
         {
             "ours-nosampler" => [factories[0]],
             "ours-nohealthprobe" => [factories[1]],
+            // ours-nothing: no background work and no middleware either; what is left is the registrations and the
+            // endpoints, which do nothing for a request to /hello.
+            "ours-nothing" => [factories[0], bridge, factories[1], .. builder.Services.Where(d => d.ImplementationType?.Name == "HttpMetricsStartupFilter")],
             _ => [factories[0], bridge, factories[1]],
         };
         foreach (var descriptor in dropped)
@@ -95,7 +102,7 @@ switch (mode)
             .AddPrometheusExporter());
         break;
     default:
-        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, prometheus-net-cached, otel-sdk, ours-nobridge, ours-nosampler, ours-nohealthprobe, ours-nobackground, ours-nomiddleware or ours-toggle");
+        Console.Error.WriteLine($"unknown --mode '{mode}': use bare, ours, prometheus-net, otel, naive, prometheus-net-cached, otel-sdk, ours-nobridge, ours-nosampler, ours-nohealthprobe, ours-nobackground, ours-nomiddleware, ours-nothing, ours-unmapped or ours-toggle");
         return 2;
 }
 
@@ -127,6 +134,7 @@ switch (mode)
     case "ours-nohealthprobe":
     case "ours-nobackground":
     case "ours-nomiddleware":
+    case "ours-nothing":
         app.MapTheBotMonitoring();
         break;
     case "ours-toggle":
