@@ -19,7 +19,7 @@ DURATION=10
 WARMUP=30 # see bench/throughput.sh: past the JIT's tier-up, into the steady state
 CONNECTIONS=16
 MODES="ours prometheus-net otel naive"
-HELP_LINES=2,16
+HELP_LINES=2,14
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_args "$@"
 require_tools

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using TheBot.Cli.Setup;
 using TheBot.Cli.TestRuns;
+using TheBot.Stack;
 
 namespace TheBot.Cli.Commands;
 
@@ -179,31 +180,9 @@ internal static class TestCommand
     /// Stops the compiler server the build started, so that it does not outlive the build: the tests look for processes
     /// left behind, and a server idles for minutes before it stops by itself. Its output is not the run's.
     /// </summary>
-    private static async Task StopCompilerServerAsync(string root)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["build-server", "shutdown", "--vbcscompiler"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start);
-        if (process is null)
-        {
-            return;
-        }
-
-        var drained = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            await drained;
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-    }
+    private static Task StopCompilerServerAsync(string root) =>
+        CommandRunner.RunAsync("dotnet", ["build-server", "shutdown", "--vbcscompiler"],
+            new CommandOptions { WorkingDirectory = root, Timeout = TimeSpan.FromSeconds(30) });
 
     private static async Task<int> RunDotnetAsync(string root, IEnumerable<string> arguments, CancellationToken cancellationToken, bool fast = false)
     {
