@@ -31,12 +31,9 @@ public sealed class SmtpSinkTests
             Assert.Equal(("email", "ops@thebot.example", "firing"), (mail.Kind, mail.Target, mail.Status));
             Assert.Equal("Probe <of> the sink", mail.Summary);
             Assert.Equal(Runbook, mail.RunbookUrl);
-            lock (sink.Transcript)
-            {
-                var commands = sink.Transcript.ToList();
-                Assert.True(commands.IndexOf("STARTTLS") is >= 0 and var tls && commands.IndexOf("AUTH") > tls && commands.IndexOf("MAIL") > commands.IndexOf("AUTH"),
-                    "expected STARTTLS, then AUTH, then MAIL: " + string.Join(", ", commands));
-            }
+            var commands = sink.Commands().ToList();
+            Assert.True(commands.IndexOf("STARTTLS") is >= 0 and var tls && commands.IndexOf("AUTH") > tls && commands.IndexOf("MAIL") > commands.IndexOf("AUTH"),
+                "expected STARTTLS, then AUTH, then MAIL: " + string.Join(", ", commands));
         }
         finally
         {
@@ -56,27 +53,19 @@ public sealed class SmtpSinkTests
 
             // Alertmanager tries (group_wait 1 s) and gets 535; the sink saw AUTH and recorded no message.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (!Commands(sink).Contains("AUTH") && DateTime.UtcNow < deadline)
+            while (!sink.Commands().Contains("AUTH") && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(200);
             }
 
             await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.Contains("AUTH", Commands(sink));
-            Assert.DoesNotContain("MAIL", Commands(sink));
+            Assert.Contains("AUTH", sink.Commands());
+            Assert.DoesNotContain("MAIL", sink.Commands());
             Assert.Empty(sink.Log.All);
         }
         finally
         {
             folder.Delete(recursive: true);
-        }
-
-        static List<string> Commands(SmtpSink sink)
-        {
-            lock (sink.Transcript)
-            {
-                return [.. sink.Transcript];
-            }
         }
     }
 

@@ -1,5 +1,9 @@
 using System.Buffers;
 using System.Net;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
@@ -7,9 +11,10 @@ using MimeKit;
 using SmtpServer;
 using SmtpServer.Authentication;
 using SmtpServer.ComponentModel;
+using SmtpServer.IO;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
-using TheBot.Stack;
 
 namespace TheBot.Testing.Sinks;
 
@@ -26,10 +31,11 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
+    private readonly List<string> _transcript = [];
 
-    private SmtpSink(int port, X509Certificate2 certificate, string caFile, string user, string password, NotificationLog log)
+    private SmtpSink(TcpListener listener, X509Certificate2 certificate, string caFile, string user, string password, NotificationLog log)
     {
-        Port = port;
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         _certificate = certificate;
         CaFile = caFile;
         User = user;
@@ -38,13 +44,14 @@ public sealed class SmtpSink : IAsyncDisposable
         var options = new SmtpServerOptionsBuilder()
             .ServerName("127.0.0.1")
             .Endpoint(endpoint => endpoint
-                .Endpoint(new IPEndPoint(IPAddress.Loopback, port))
+                .Endpoint(new IPEndPoint(IPAddress.Loopback, Port))
                 .IsSecure(false)
                 .Certificate(certificate)
                 .AllowUnsecureAuthentication(false)
                 .AuthenticationRequired())
             .Build();
         var services = new ServiceProvider();
+        services.Add(new BoundListenerFactory(listener));
         services.Add(new DelegatingUserAuthenticator((name, secret) => name == User && secret == Password));
         services.Add(new Store(this));
         _server = new SmtpServer.SmtpServer(options, services);
@@ -68,8 +75,14 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>What arrived.</summary>
     public NotificationLog Log { get; }
 
-    /// <summary>The name of every SMTP command received (never its arguments: AUTH carries the password), in order, over all sessions.</summary>
-    public List<string> Transcript { get; } = [];
+    /// <summary>The name of every SMTP command received so far (never its arguments: AUTH carries the password), in order, over all sessions.</summary>
+    public IReadOnlyList<string> Commands()
+    {
+        lock (_transcript)
+        {
+            return [.. _transcript];
+        }
+    }
 
     /// <summary>Starts the server; the certificate's PEM goes into <paramref name="directory"/>.</summary>
     public static SmtpSink Start(string directory, string user, string password, NotificationLog? log = null)
@@ -88,7 +101,11 @@ public sealed class SmtpSink : IAsyncDisposable
         Directory.CreateDirectory(directory);
         var caFile = Path.Combine(directory, "smtp-sink-ca.pem");
         File.WriteAllText(caFile, certificate.ExportCertificatePem());
-        return new SmtpSink(Ports.GetFree(), pfx, caFile, user, password, log ?? new NotificationLog());
+        // Bound here, on port 0, before anything else can take the port: picking a free port and letting the server
+        // bind it later leaves a window in which another test's process can take it.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return new SmtpSink(listener, pfx, caFile, user, password, log ?? new NotificationLog());
     }
 
     /// <inheritdoc />
@@ -110,9 +127,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
     private void Note(string line)
     {
-        lock (Transcript)
+        lock (_transcript)
         {
-            Transcript.Add(line);
+            _transcript.Add(line);
         }
     }
 
@@ -151,6 +168,62 @@ public sealed class SmtpSink : IAsyncDisposable
         var runbook = Regex.Match(html, @"<a href=""(?<u>[^""]+)"">Runbook</a>").Groups["u"].Value;
         return new Notification("email", recipient, subjectMatch.Groups["status"].Value.ToLowerInvariant(), labels["alertname"], labels,
             summary.Length == 0 ? null : WebUtility.HtmlDecode(summary), runbook.Length == 0 ? null : WebUtility.HtmlDecode(runbook), DateTimeOffset.UtcNow, problems, raw);
+    }
+
+    /// <summary>Hands the server the listener <see cref="Start"/> already bound (SmtpServer would bind its endpoint itself).</summary>
+    private sealed class BoundListenerFactory(TcpListener listener) : IEndpointListenerFactory
+    {
+        public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) => new BoundListener(listener);
+    }
+
+    /// <summary>Accepts each session's connection on the already bound listener.</summary>
+    private sealed class BoundListener(TcpListener listener) : IEndpointListener
+    {
+        public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+        {
+            var client = await listener.AcceptTcpClientAsync(cancellationToken);
+            return new TcpPipe(client);
+        }
+
+        public void Dispose() => listener.Stop();
+    }
+
+    /// <summary>One session's connection as the pipe SmtpServer reads and writes, upgraded in place by STARTTLS.</summary>
+    private sealed class TcpPipe : ISecurableDuplexPipe
+    {
+        private readonly TcpClient _client;
+        private Stream _stream;
+
+        public TcpPipe(TcpClient client)
+        {
+            _client = client;
+            _stream = client.GetStream();
+            Input = PipeReader.Create(_stream);
+            Output = PipeWriter.Create(_stream);
+        }
+
+        public PipeReader Input { get; private set; }
+
+        public PipeWriter Output { get; private set; }
+
+        public bool IsSecure => _stream is SslStream;
+
+        public SslProtocols SslProtocol => (_stream as SslStream)?.SslProtocol ?? SslProtocols.None;
+
+        public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
+        {
+            var tls = new SslStream(_stream, leaveInnerStreamOpen: true);
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = protocols }, cancellationToken);
+            _stream = tls;
+            Input = PipeReader.Create(_stream);
+            Output = PipeWriter.Create(_stream);
+        }
+
+        public void Dispose()
+        {
+            _stream.Dispose();
+            _client.Dispose();
+        }
     }
 
     /// <summary>Records each accepted message once per recipient.</summary>
