@@ -64,6 +64,9 @@ public sealed class HttpMetricsTests
 
         using var client = new ClientWebSocket();
         await client.ConnectAsync(new Uri($"ws://{app.Address.Authority}/ws"), CancellationToken.None);
+        // The server records the handshake once its 101 has been written, which the client can see first.
+        await TheBot.Testing.TestHttp.WaitUntilAsync(async () => Exposition.Value(await app.ScrapeAsync(), "thebot_http_requests_total", [.. route, ("status", "101")]) == 1,
+            TimeSpan.FromSeconds(5), () => "handshake not counted");
         var during = await app.ScrapeAsync();
         Assert.Equal(1, Exposition.Value(during, "thebot_http_requests_total", [.. route, ("status", "101")]));
         Assert.Equal(1, Exposition.Value(during, "thebot_http_request_duration_seconds_count", route));
