@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# When does the JIT settle? Bare and one mode side by side under load, as in bench/throughput-paired.sh.
+#
+#   bench/jit-timeline.sh [--mode ours] [--seconds 150] [--after 25]
+#
+# Both servers run pinned to CPU 0 with the runtime's JIT summary on (DOTNET_JitStdOutFile, DOTNET_JitDisasmSummary),
+# each driven by its own `wrk -t1 -c16` on CPU 1 for --seconds. Every few seconds it prints how many methods each
+# process has compiled so far, in total and at final tier 1 (the code a method keeps). Then it lists, for the mode,
+# what was compiled after --after seconds (the paired benchmark's warm-up) by compilation tier and by type: work the
+# JIT still does inside a measurement window that starts there.
+set -euo pipefail
+
+MODE=ours
+SECONDS_UNDER_LOAD=150
+AFTER=25
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --mode) MODE="$2"; shift 2 ;;
+    --seconds) SECONDS_UNDER_LOAD="$2"; shift 2 ;;
+    --after) AFTER="$2"; shift 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_tools
+make_out_dir jit
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+build_server
+
+start() { # mode port
+  DOTNET_JitStdOutFile="$OUT_DIR/jit-$1.txt" DOTNET_JitDisasmSummary=1 \
+    taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
+  PIDS+=($!)
+}
+pb="$(free_port)"; pm="$(free_port)"
+start bare "$pb"; start "$MODE" "$pm"
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$pb/hello" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$pm/hello" 2>/dev/null && break
+  sleep 0.1
+done
+taskset -c 1 "$WRK" -t1 -c16 -d"${SECONDS_UNDER_LOAD}s" "http://127.0.0.1:$pb/hello" >/dev/null & PIDS+=($!)
+taskset -c 1 "$WRK" -t1 -c16 -d"${SECONDS_UNDER_LOAD}s" "http://127.0.0.1:$pm/hello" >/dev/null & PIDS+=($!)
+
+counts() { # file -> "total final-tier1"
+  printf '%d %d' "$(grep -c 'JIT compiled' "$1" || true)" "$(grep -cE '\[Tier1(,| with)' "$1" || true)"
+}
+printf '%8s  %22s  %22s\n' "seconds" "bare: total / tier 1" "$MODE: total / tier 1"
+elapsed=0
+marked=0
+while ((elapsed < SECONDS_UNDER_LOAD)); do
+  step=$((elapsed < 40 ? 5 : 10))
+  sleep "$step"; elapsed=$((elapsed + step))
+  read -r bt b1 <<<"$(counts "$OUT_DIR/jit-bare.txt")"; read -r mt m1 <<<"$(counts "$OUT_DIR/jit-$MODE.txt")"
+  printf '%8d  %15d / %4d  %15d / %4d\n' "$elapsed" "$bt" "$b1" "$mt" "$m1"
+  if ((marked == 0 && elapsed >= AFTER)); then marked="$mt"; fi
+done
+
+echo
+echo "$MODE: compiled after ${AFTER} s, by tier:"
+tail -n +"$((marked + 1))" "$OUT_DIR/jit-$MODE.txt" | sed -n 's/.*JIT compiled .* \[\([^,]*\),.*/\1/p' | sort | uniq -c | sort -rn
+echo "$MODE: compiled after ${AFTER} s, by type (top 25):"
+tail -n +"$((marked + 1))" "$OUT_DIR/jit-$MODE.txt" | sed -n 's/.*JIT compiled \([^:(]*\):.*/\1/p' | cut -c1-110 | sort | uniq -c | sort -rn | head -25
+echo "JIT summaries: $OUT_DIR/jit-bare.txt, $OUT_DIR/jit-$MODE.txt"
