@@ -41,10 +41,7 @@ start() { # mode port
 }
 pb="$(free_port)"; pm="$(free_port)"
 start bare "$pb"; start "$MODE" "$pm"
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$pb/hello" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$pm/hello" 2>/dev/null && break
-  sleep 0.1
-done
+wait_ready "$pb" "${PIDS[0]}" && wait_ready "$pm" "${PIDS[1]}" || { echo "a server did not start (logs in $OUT_DIR)" >&2; exit 1; }
 taskset -c 1 "$WRK" -t1 -c16 -d"${SECONDS_UNDER_LOAD}s" "http://127.0.0.1:$pb/hello" >/dev/null & PIDS+=($!)
 taskset -c 1 "$WRK" -t1 -c16 -d"${SECONDS_UNDER_LOAD}s" "http://127.0.0.1:$pm/hello" >/dev/null & PIDS+=($!)
 

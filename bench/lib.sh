@@ -1,5 +1,5 @@
-# Shared by bench/throughput.sh and bench/throughput-paired.sh (sourced, not run): arguments, prerequisites, the
-# server build, free ports and a process's CPU time. The caller sets the defaults (ROUNDS, DURATION, WARMUP,
+# Shared by the bench scripts (sourced, not run): arguments, prerequisites, the server build, free ports, a bench
+# server's readiness and a process's CPU time. A caller using parse_args sets the defaults (ROUNDS, DURATION, WARMUP,
 # CONNECTIONS, MODES) and HELP_LINES (the range of its header comment that `--help` prints) before sourcing.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -95,6 +95,15 @@ stop_scraper() {
     wait "$SCRAPER_PID" 2>/dev/null || true
   fi
   SCRAPER_PID=""
+}
+
+wait_ready() { # port pid -> fails when the bench server is not answering /hello within 20 s or has exited
+  for _ in $(seq 1 200); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$1/hello" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
 }
 
 make_out_dir() { # name -> OUT_DIR (results, logs) and BIN (the server build)

@@ -41,14 +41,6 @@ start() { # mode port -> pid on stdout
   taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
   echo $!
 }
-wait_ready() { # port pid
-  for _ in $(seq 1 200); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$1/hello" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS per server; both servers on CPU 0, both wrk on CPU 1; scrape every ${SCRAPE_EVERY}s (0: none)"
 printf 'round\tmode\tbare_rps\tmode_rps\tbare_cpu_us\tmode_cpu_us\tload1\n' >"$OUT_DIR/results.tsv"
