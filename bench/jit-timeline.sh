@@ -5,7 +5,8 @@
 #
 # Both servers run pinned to CPU 0 with the runtime's JIT summary on (DOTNET_JitStdOutFile, DOTNET_JitDisasmSummary),
 # each driven by its own `wrk -t1 -c16` on CPU 1 for --seconds. Every few seconds it prints how many methods each
-# process has compiled so far, in total and at final tier 1 (the code a method keeps). Then it lists, for the mode,
+# process has compiled so far, in total and at final tier 1 (the code a method keeps), and the JIT's compile time so
+# far (the server's SIGUSR1 report, JitInfo.GetCompilationTime). Then it lists, for the mode,
 # what was compiled after --after seconds (the paired benchmark's warm-up) by compilation tier and by type: work the
 # JIT still does inside a measurement window that starts there.
 set -euo pipefail
@@ -25,13 +26,7 @@ done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_tools
 make_out_dir jit
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+stop_pids_on_exit
 build_server
 
 start() { # mode port
@@ -48,14 +43,19 @@ taskset -c 1 "$WRK" -t1 -c16 -d"${SECONDS_UNDER_LOAD}s" "http://127.0.0.1:$pm/he
 counts() { # file -> "total final-tier1"
   printf '%d %d' "$(grep -c 'JIT compiled' "$1" || true)" "$(grep -cE '\[Tier1(,| with)' "$1" || true)"
 }
-printf '%8s  %22s  %22s\n' "seconds" "bare: total / tier 1" "$MODE: total / tier 1"
+jit_ms() { # pid log -> the JIT's compile time so far in ms, as the server reports it on SIGUSR1
+  kill -USR1 "$1"; sleep 0.2
+  sed -n 's/^jit: .* ms=\([0-9.]*\)$/\1/p' "$2" | tail -1
+}
+printf '%8s  %22s %9s  %22s %9s\n' "seconds" "bare: total / tier 1" "JIT ms" "$MODE: total / tier 1" "JIT ms"
 elapsed=0
 marked=0
 while ((elapsed < SECONDS_UNDER_LOAD)); do
   step=$((elapsed < 40 ? 5 : 10))
   sleep "$step"; elapsed=$((elapsed + step))
   read -r bt b1 <<<"$(counts "$OUT_DIR/jit-bare.txt")"; read -r mt m1 <<<"$(counts "$OUT_DIR/jit-$MODE.txt")"
-  printf '%8d  %15d / %4d  %15d / %4d\n' "$elapsed" "$bt" "$b1" "$mt" "$m1"
+  bms="$(jit_ms "${PIDS[0]}" "$OUT_DIR/server-bare.log")"; mms="$(jit_ms "${PIDS[1]}" "$OUT_DIR/server-$MODE.log")"
+  printf '%8d  %15d / %4d %9s  %15d / %4d %9s\n' "$elapsed" "$bt" "$b1" "$bms" "$mt" "$m1" "$mms"
   if ((marked == 0 && elapsed >= AFTER)); then marked="$mt"; fi
 done
 

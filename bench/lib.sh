@@ -1,5 +1,5 @@
 # Shared by the bench scripts (sourced, not run): arguments, prerequisites, the server build, free ports, a bench
-# server's readiness and a process's CPU time. A caller using parse_args sets the defaults (ROUNDS, DURATION, WARMUP,
+# server's readiness, a process's CPU time and stopping the servers a script started. A caller using parse_args sets the defaults (ROUNDS, DURATION, WARMUP,
 # CONNECTIONS, MODES) and HELP_LINES (the range of its header comment that `--help` prints) before sourcing.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -120,6 +120,18 @@ stop_server() {
   fi
   SERVER_PID=""
 }
+# Several servers at once (jit-timeline.sh, idle-cpu.sh): their pids in PIDS, stopped by the exit traps.
+PIDS=()
+stop_pids() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+stop_pids_on_exit() {
+  trap stop_pids EXIT
+  trap 'stop_pids; exit 130' INT TERM
+}
+
 stop_server_on_exit() {
   trap 'stop_server; stop_scraper' EXIT
   trap 'stop_server; stop_scraper; exit 130' INT TERM

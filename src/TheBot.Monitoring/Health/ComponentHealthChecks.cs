@@ -108,7 +108,7 @@ internal sealed class DiskHealthCheck(IOptions<MonitoringOptions> options) : IHe
         var drive = new DriveInfo(thresholds.DiskPath);
         var free = drive.TotalSize == 0 ? 1 : (double)drive.AvailableFreeSpace / drive.TotalSize;
         var data = new Dictionary<string, object> { ["free_bytes"] = drive.AvailableFreeSpace, ["total_bytes"] = drive.TotalSize, ["free_ratio"] = Math.Round(free, 4) };
-        var description = $"{free:P1} free on {thresholds.DiskPath}";
+        var description = $"{Percent.Of(free)} free on {thresholds.DiskPath}";
         return Task.FromResult(free < thresholds.DiskUnhealthyFreeRatio ? HealthCheckResult.Unhealthy(description, data: data)
             : free < thresholds.DiskDegradedFreeRatio ? HealthCheckResult.Degraded(description, data: data)
             : HealthCheckResult.Healthy(description, data));
@@ -124,7 +124,7 @@ internal sealed class MemoryHealthCheck(IOptions<MonitoringOptions> options) : I
         var available = info.TotalAvailableMemoryBytes;
         var load = available == 0 ? 0 : (double)info.MemoryLoadBytes / available;
         var data = new Dictionary<string, object> { ["memory_load_bytes"] = info.MemoryLoadBytes, ["available_bytes"] = available, ["gc_heap_bytes"] = GC.GetTotalMemory(false) };
-        var description = $"memory load {load:P1}";
+        var description = $"memory load {Percent.Of(load)}";
         return Task.FromResult(load > options.Value.Health.MemoryDegradedLoadRatio
             ? HealthCheckResult.Degraded(description, data: data)
             : HealthCheckResult.Healthy(description, data));
@@ -145,5 +145,19 @@ internal sealed class JobQueueHealthCheck(IServiceProvider services, IOptions<Mo
         return Task.FromResult(!queue.IsRunning ? HealthCheckResult.Unhealthy("job workers are not running", data: data)
             : queue.Depth > options.Value.Health.JobQueueDegradedDepth ? HealthCheckResult.Degraded($"{queue.Depth} jobs waiting", data: data)
             : HealthCheckResult.Healthy($"{queue.Depth} jobs waiting", data));
+    }
+}
+
+/// <summary>A ratio as a percentage with one decimal, the same in every culture.</summary>
+internal static class Percent
+{
+    /// <summary>
+    /// 0.1234 → "12.3%". Integer arithmetic, not the "P1" format: that one follows the current culture ("12,3 %" in
+    /// de-DE) and formats a double, code the background probe would run (and the JIT compile) on every tick.
+    /// </summary>
+    public static string Of(double ratio)
+    {
+        var tenths = (long)Math.Round(Math.Clamp(ratio, 0, 1) * 1000, MidpointRounding.AwayFromZero);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{tenths / 10}.{tenths % 10}%");
     }
 }
