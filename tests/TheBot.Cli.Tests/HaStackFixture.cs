@@ -12,7 +12,8 @@ namespace TheBot.Cli.Tests;
 /// <c>--topology ha --backends 2</c>, detached, <c>--no-build</c> once <see cref="ServicesBuild"/> has built the
 /// services) in a temp state folder on a port offset whose every port, the HA members' included, is free; stopped
 /// through its pid files and deleted on dispose. Its rule files are the committed ones except for the <c>for</c> of
-/// <see cref="ShortenedFor"/>'s alerts.
+/// <see cref="ShortenedFor"/>'s alerts, and its alertmanager.yml the rendered one except for the warning route's
+/// group_wait (<see cref="HaWarningWait"/>).
 /// </summary>
 public sealed class HaStackFixture : IAsyncLifetime
 {
@@ -60,7 +61,7 @@ public sealed class HaStackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Location = await TemporaryStack.CreateAsync();
-        var profile = StackProfile.Standard with { RuleDirectory = WriteRules(Location) };
+        var profile = StackProfile.Standard with { RuleDirectory = WriteRules(Location), Customization = new HaWarningWait() };
         // Built once for the process, never beside another build (ServicesBuild); this up then uses them as built.
         await ServicesBuild.EnsureAsync(Location);
         var watch = Stopwatch.StartNew();

@@ -416,30 +416,43 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         // what the surviving replica scraped over the same span (its own TSDB, raw samples through a range selector).
         var until = restartedAt + Interval;
         var visibleWithin = Interval + RemoteWriteDeadline + Stack.VictoriaMetrics!.LatencyOffset + Margin;
-        await Task.Delay(until - DateTimeOffset.UtcNow + visibleWithin);
-        var exported = await Http.GetStringAsync($"{Stack.VictoriaMetrics.Url}/api/v1/export?match[]={Uri.EscapeDataString(series)}&start={from.ToUnixTimeSeconds()}&end={until.ToUnixTimeSeconds()}");
-        var stored = exported.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(line => JsonNode.Parse(line)!["timestamps"]!.AsArray().Select(t => t!.GetValue<long>())).Order().ToList();
-        var survivor = await new PrometheusClient(Location.Url(ServiceNames.Prometheus)).GetAsync(
-            $"/api/v1/query?query={Uri.EscapeDataString($"{series}[{(int)Math.Ceiling((until - from).TotalSeconds)}s]")}&time={until.ToUnixTimeMilliseconds() / 1000.0:F3}");
-        var scraped = survivor.GetProperty("data").GetProperty("result").EnumerateArray()
-            .SelectMany(s => s.GetProperty("values").EnumerateArray().Select(v => (long)Math.Round(v[0].GetDouble() * 1000)))
-            .Where(t => t >= from.ToUnixTimeMilliseconds()).Order().ToList();
+        if (until - DateTimeOffset.UtcNow is { Ticks: > 0 } toUntil)
+        {
+            await Task.Delay(toUntil);
+        }
 
         // VictoriaMetrics keeps the last sample of each aligned dedup window (k·I, (k+1)·I]. No gap means every window in
         // which the survivor scraped holds a sample in VictoriaMetrics; the distance between kept samples alone can reach
-        // two intervals without any loss when a replica's scrape phase sits near a window edge.
+        // two intervals without any loss when a replica's scrape phase sits near a window edge. Polled until it holds
+        // (the windows' samples become visible within a scrape, a send deadline and the store's latency offset): a lost
+        // window never turns up, so the poll then runs out and fails with the last reading.
         var interval = (long)Interval.TotalMilliseconds;
         long Window(long timestamp) => (timestamp + interval - 1) / interval;
         // Only windows wholly inside the exported span: dedup may keep a sample just outside it for an edge window.
         var (first, last) = (from.ToUnixTimeSeconds() * 1000, until.ToUnixTimeSeconds() * 1000);
-        var lost = scraped.Select(Window).Distinct().Where(w => (w - 1) * interval >= first && w * interval <= last)
-            .Except(stored.Select(Window)).ToList();
+        var expected = (int)((until - from) / Interval) - 1;
+        List<long> stored = [], scraped = [], lost = [];
+        await Eventually.HoldsAsync(visibleWithin, async () =>
+        {
+            var exported = await Http.GetStringAsync($"{Stack.VictoriaMetrics.Url}/api/v1/export?match[]={Uri.EscapeDataString(series)}&start={from.ToUnixTimeSeconds()}&end={until.ToUnixTimeSeconds()}");
+            stored = [.. exported.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .SelectMany(line => JsonNode.Parse(line)!["timestamps"]!.AsArray().Select(t => t!.GetValue<long>())).Order()];
+            var survivor = await new PrometheusClient(Location.Url(ServiceNames.Prometheus)).GetAsync(
+                $"/api/v1/query?query={Uri.EscapeDataString($"{series}[{(int)Math.Ceiling((until - from).TotalSeconds)}s]")}&time={until.ToUnixTimeMilliseconds() / 1000.0:F3}");
+            scraped = [.. survivor.GetProperty("data").GetProperty("result").EnumerateArray()
+                .SelectMany(s => s.GetProperty("values").EnumerateArray().Select(v => (long)Math.Round(v[0].GetDouble() * 1000)))
+                .Where(t => t >= from.ToUnixTimeMilliseconds()).Order()];
+            lost = [.. scraped.Select(Window).Distinct().Where(w => (w - 1) * interval >= first && w * interval <= last).Except(stored.Select(Window))];
+            return scraped.Count < expected ? $"the surviving replica scraped only {scraped.Count} samples over {(until - from).TotalSeconds:F0} s"
+                : lost.Count > 0 ? $"VictoriaMetrics has no sample in {lost.Count} dedup window(s) where prometheus-a scraped {series}: survivor at [{string.Join(", ", scraped)}], stored [{string.Join(", ", stored)}]"
+                : stored.Count < expected ? $"only {stored.Count} samples over {(until - from).TotalSeconds:F0} s"
+                : null;
+        });
         var widest = stored.Zip(stored.Skip(1), (a, b) => b - a).DefaultIfEmpty(long.MaxValue).Max();
         Report.Line(output, $"prometheus-b SIGKILLed for {outage.TotalSeconds:F0} s: {stored.Count} samples of {series} in VictoriaMetrics over {(until - from).TotalSeconds:F0} s (widest step {widest} ms, scrape interval {interval} ms); the survivor scraped {scraped.Count}; dedup windows of the survivor's samples missing from VictoriaMetrics: {lost.Count}");
-        Assert.True(scraped.Count >= (int)((until - from) / Interval) - 1, $"the surviving replica scraped only {scraped.Count} samples over {(until - from).TotalSeconds:F0} s");
-        Assert.True(lost.Count == 0, $"VictoriaMetrics has no sample in {lost.Count} dedup window(s) where prometheus-a scraped {series}: survivor at [{string.Join(", ", scraped)}], stored [{string.Join(", ", stored)}]");
-        Assert.True(stored.Count >= (int)((until - from) / Interval) - 1, $"only {stored.Count} samples over {(until - from).TotalSeconds:F0} s");
+        Assert.True(scraped.Count >= expected, $"the surviving replica scraped only {scraped.Count} samples over {(until - from).TotalSeconds:F0} s");
+        Assert.True(lost.Count == 0, $"VictoriaMetrics has no sample in {lost.Count} dedup window(s) where prometheus-a scraped {series}");
+        Assert.True(stored.Count >= expected, $"only {stored.Count} samples over {(until - from).TotalSeconds:F0} s");
 
         // The restarted replica scrapes again.
         await Eventually.HoldsAsync(DiscoveryThrottle + Interval + Margin, async () =>
@@ -463,7 +476,9 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         // As before, plus one peer timeout: should gossip not yet have declared the killed member dead, a survivor that
         // still counts it ahead of itself waits one position before notifying.
         var survivors = Stack.Alertmanagers.Where(m => m.Name != victim.Name).ToList();
-        await NotifiedOnceAsync(alert, alreadyThere, stopped, Interval + Interval + forDuration + Interval + groupWait + Alertmanager.PeerTimeout + Margin, survivors, receiver);
+        // Its exactly-once check waits out the cluster positions' peer timeouts: run after the MembersMissing steps below,
+        // which take longer than that anyway, instead of idling through them first.
+        var deliveredOnce = await NotifiedAsync(alert, alreadyThere, stopped, Interval + Interval + forDuration + Interval + groupWait + Alertmanager.PeerTimeout + Margin, survivors, receiver);
 
         // Meanwhile the survivors count one member fewer than Prometheus scrapes: the real cluster-members rule is true
         // for each survivor on each replica (the member has been dead for far longer than gossip's failure detection,
@@ -484,6 +499,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         var (warningReceiver, warningWait) = RouteFor("warning");
         await DeliveredAsync(missing, alreadyThere, warningReceiver, warningWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin);
         Report.Line(output, $"{missing} notified to {warningReceiver} {stopped.Elapsed.TotalSeconds:F1} s after the SIGKILL (group_wait {warningWait.TotalSeconds:F0} s)");
+        await deliveredOnce();
 
         // The member restarts from up's spec and rejoins the cluster.
         Assert.Equal(0, await ComponentCommand.RunAsync(Location, "start", victim.Name, TextWriter.Null, CancellationToken.None));
@@ -659,6 +675,17 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     /// </summary>
     private async Task NotifiedOnceAsync(string alert, int alreadyThere, Stopwatch since, TimeSpan deliveredWithin, IReadOnlyList<Alertmanager> members, string receiver)
     {
+        var once = await NotifiedAsync(alert, alreadyThere, since, deliveredWithin, members, receiver);
+        await once();
+    }
+
+    /// <summary>
+    /// <see cref="NotifiedOnceAsync"/> up to its last check, which it returns: the caller may wait for something else
+    /// first (the check itself waits out whatever is left of the cluster positions' peer timeouts, counted from the
+    /// members' check, so it proves the same whenever it is called).
+    /// </summary>
+    private async Task<Func<Task>> NotifiedAsync(string alert, int alreadyThere, Stopwatch since, TimeSpan deliveredWithin, IReadOnlyList<Alertmanager> members, string receiver)
+    {
         await Eventually.HoldsAsync(deliveredWithin, () => Task.FromResult(Firing(alert, alreadyThere).Count > 0 ? null : $"no firing {alert} notification in the inbox"));
         Report.Line(output, $"{alert} notified {since.Elapsed.TotalSeconds:F1} s after its fault began (limit {deliveredWithin.TotalSeconds:F0} s)");
 
@@ -682,12 +709,21 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         // A member that did not see the first one's notification log would notify one peer timeout per position later
         // (counted from the later replica's alert, which reached it last): after the last position has passed, there
         // must still be exactly one notification per receiver and group.
-        await Task.Delay(Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Margin);
-        var notifications = Firing(alert, alreadyThere);
-        var perGroup = notifications.GroupBy(n => (Receiver: n["receiver"]!.GetValue<string>(), Group: n["payload"]!["groupKey"]!.GetValue<string>())).ToList();
-        Report.Line(output, $"{alert}: {notifications.Count} firing notification(s) in {perGroup.Count} (receiver, group) pair(s): {string.Join("; ", perGroup.Select(g => $"{g.Key.Receiver} ×{g.Count()}"))}");
-        Assert.Contains(perGroup, g => g.Key.Receiver == receiver);
-        Assert.All(perGroup, g => Assert.True(g.Count() == 1, $"{g.Key.Receiver} got {g.Count()} notifications for group {g.Key.Group}"));
+        var positionsPassed = Stopwatch.StartNew();
+        var positions = Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Margin;
+        return async () =>
+        {
+            if (positions - positionsPassed.Elapsed is { Ticks: > 0 } left)
+            {
+                await Task.Delay(left);
+            }
+
+            var notifications = Firing(alert, alreadyThere);
+            var perGroup = notifications.GroupBy(n => (Receiver: n["receiver"]!.GetValue<string>(), Group: n["payload"]!["groupKey"]!.GetValue<string>())).ToList();
+            Report.Line(output, $"{alert}: {notifications.Count} firing notification(s) in {perGroup.Count} (receiver, group) pair(s) {positionsPassed.Elapsed.TotalSeconds:F0} s after every member held it: {string.Join("; ", perGroup.Select(g => $"{g.Key.Receiver} ×{g.Count()}"))}");
+            Assert.Contains(perGroup, g => g.Key.Receiver == receiver);
+            Assert.All(perGroup, g => Assert.True(g.Count() == 1, $"{g.Key.Receiver} got {g.Count()} notifications for group {g.Key.Group}"));
+        };
     }
 
     private StackLocation Location => ha.Location;
@@ -788,13 +824,17 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>The receiver and group_wait of the committed route for severity="critical" (monitoring/alertmanager/alertmanager.yml).</summary>
+    /// <summary>The receiver and group_wait of the route for severity="critical" in the alertmanager.yml the members run.</summary>
     private (string Receiver, TimeSpan GroupWait) CriticalRoute() => RouteFor("critical");
 
-    /// <summary>The receiver and group_wait of the top-level route matching <c>severity="<paramref name="severity"/>"</c>.</summary>
+    /// <summary>
+    /// The receiver and group_wait of the top-level route matching <c>severity="<paramref name="severity"/>"</c>, as the
+    /// members run it: the rendered alertmanager.yml (the committed routes, the warning one with
+    /// <see cref="HaWarningWait"/>'s group_wait).
+    /// </summary>
     private (string Receiver, TimeSpan GroupWait) RouteFor(string severity)
     {
-        var config = Yaml.Load(Path.Combine(Stack.Renderer.Monitoring, "alertmanager", "alertmanager.yml"));
+        var config = Yaml.Load(Stack.Renderer.AlertmanagerConfig);
         var root = config.Map("route")!;
         var route = root.Seq("routes")!.Children.OfType<YamlMappingNode>()
             .First(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == $"severity=\"{severity}\"") == true);
