@@ -85,14 +85,16 @@ public static class MonitoringExtensions
         services.AddHostedService<MonitoringStartup>();
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
 
+        // Resolved, not built: AddCheck<T> creates a check it cannot resolve through ActivatorUtilities on every run,
+        // reflection the background probe would repeat for each component on every tick. The job queue check stays
+        // per run (transient), so it still looks the queue up in the run's scope.
+        services.TryAddSingleton<DiskHealthCheck>();
+        services.TryAddSingleton<MemoryHealthCheck>();
+        services.TryAddTransient<JobQueueHealthCheck>();
+
         // Readiness: what the service needs to serve (a full disk cannot be cured by a restart).
         // Liveness: only the process's own state, never a dependency (contract §4); memory can only degrade, so it
         // reports without ever failing liveness, and stopped job workers are what a restart does cure.
-        // Resolved, not built: AddCheck<T> creates a check it cannot resolve through ActivatorUtilities on every run,
-        // reflection the background probe would repeat for each component on every tick.
-        services.TryAddSingleton<DiskHealthCheck>();
-        services.TryAddSingleton<MemoryHealthCheck>();
-        services.TryAddSingleton<JobQueueHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<DiskHealthCheck>(HealthComponents.Disk, tags: [HealthTags.Ready])
             .AddCheck<MemoryHealthCheck>(HealthComponents.Memory, tags: [HealthTags.Live])
