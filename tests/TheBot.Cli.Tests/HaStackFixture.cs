@@ -19,7 +19,7 @@ public sealed class HaStackFixture : IAsyncLifetime
 {
     /// <summary>
     /// xUnit collection of <see cref="HaTopologyTests"/> alone. Not <see cref="TemporaryStack.Collection"/>: its steps
-    /// spend about 13 minutes waiting for scrapes, <c>for</c> and group waits on a mostly idle stack, and the other
+    /// spend about 10 minutes waiting for scrapes, <c>for</c> and group waits on a mostly idle stack, and the other
     /// own-stack classes (about 5 minutes) run beside it instead of after it. Each stack has its own state folder,
     /// port offset (<see cref="TemporaryStack.CreateAsync"/> never hands out a claimed port twice) and inbox.
     /// </summary>
