@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,7 @@ internal sealed class DataServiceInstrumentation
         if (Decorate<DbDataSource>(services, (sp, inner) => inner is InstrumentedDbDataSource ? inner
                 : new InstrumentedDbDataSource(inner, sp.GetRequiredService<DbMetrics>(), DatabaseName(inner))))
         {
+            services.TryAddTransient<DatabaseHealthCheck>(); // resolved per run, not built by reflection (see AddTheBotMonitoring)
             AddHealthComponent(HealthComponents.Database, health => health.AddCheck<DatabaseHealthCheck>(HealthComponents.Database, tags: [HealthTags.Ready]));
         }
         else if (!services.Any(d => d.ServiceType == typeof(DbDataSource)) && DbContextTypes().FirstOrDefault() is { } context)
@@ -67,6 +69,7 @@ internal sealed class DataServiceInstrumentation
         {
             // Degraded, never unhealthy, even when the check times out: reads fall back to the database, so a cache
             // outage must not take the instance out of rotation.
+            services.TryAddTransient<CacheHealthCheck>();
             AddHealthComponent(HealthComponents.Cache, health => health.AddCheck<CacheHealthCheck>(HealthComponents.Cache, failureStatus: HealthStatus.Degraded, tags: [HealthTags.Ready]));
         }
 

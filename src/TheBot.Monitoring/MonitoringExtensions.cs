@@ -85,11 +85,12 @@ public static class MonitoringExtensions
         services.AddHostedService<MonitoringStartup>();
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
 
-        // Resolved, not built: AddCheck<T> creates a check it cannot resolve through ActivatorUtilities on every run,
-        // reflection the background probe would repeat for each component on every tick. The job queue check stays
-        // per run (transient), so it still looks the queue up in the run's scope.
-        services.TryAddSingleton<DiskHealthCheck>();
-        services.TryAddSingleton<MemoryHealthCheck>();
+        // Every component check is registered (transient: a new one per run, its dependencies from the run's scope, as
+        // before): AddCheck<T> builds a check it cannot resolve through ActivatorUtilities, reflection the background
+        // probe would repeat for each component on every tick. The database and cache checks likewise, where
+        // DataServiceInstrumentation adds them.
+        services.TryAddTransient<DiskHealthCheck>();
+        services.TryAddTransient<MemoryHealthCheck>();
         services.TryAddTransient<JobQueueHealthCheck>();
 
         // Readiness: what the service needs to serve (a full disk cannot be cured by a restart).
