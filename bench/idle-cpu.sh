@@ -26,7 +26,7 @@ build_server
 
 read -r -a MODE_LIST <<<"$MODES"
 PORTS=()
-started="$(date +%s.%N)"
+started="$(now)"
 for mode in "${MODE_LIST[@]}"; do
   port="$(free_port)"
   dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$mode" --port "$port" >"$OUT_DIR/server-$mode.log" 2>&1 &
@@ -41,7 +41,7 @@ CHECKPOINTS=()
 for ((s = 10; s <= DURATION; s += (s < 35 ? 5 : 30))); do CHECKPOINTS+=("$s"); done
 printf 'seconds' >"$OUT_DIR/ticks.tsv"; printf '\t%s' "${MODE_LIST[@]}" >>"$OUT_DIR/ticks.tsv"; echo >>"$OUT_DIR/ticks.tsv"
 for s in "${CHECKPOINTS[@]}"; do
-  sleep "$(python3 -c "import time; print(max(0, $started + $s - time.time()))")"
+  sleep_until "$started" "$s"
   printf '%s' "$s" >>"$OUT_DIR/ticks.tsv"
   for pid in "${PIDS[@]}"; do printf '\t%s' "$(cpu_ticks "$pid")" >>"$OUT_DIR/ticks.tsv"; done
   echo >>"$OUT_DIR/ticks.tsv"
@@ -56,8 +56,8 @@ header, data = rows[0], rows[1:]
 print(f"{'interval':>12}" + "".join(f"{m:>20}" for m in header[1:]))
 for before, after in zip(data, data[1:]):
     print(f"{before[0] + '-' + after[0]:>12}" + "".join(f"{(int(a) - int(b)) * tick_ms:>20.0f}" for a, b in zip(after[1:], before[1:])))
-first, last = data[0], data[-1]
 if len(data) > 2:
+    first, last = data[0], data[-1]
     print(f"{first[0] + '-' + last[0]:>12}" + "".join(f"{(int(a) - int(b)) * tick_ms:>20.0f}" for a, b in zip(last[1:], first[1:])))
 PY
 echo "CPU ticks per checkpoint: $OUT_DIR/ticks.tsv"

@@ -43,18 +43,19 @@ taskset -c 1 "$WRK" -t1 -c16 -d"${SECONDS_UNDER_LOAD}s" "http://127.0.0.1:$pm/he
 counts() { # file -> "total final-tier1"
   printf '%d %d' "$(grep -c 'JIT compiled' "$1" || true)" "$(grep -cE '\[Tier1(,| with)' "$1" || true)"
 }
-jit_ms() { # pid log -> the JIT's compile time so far in ms, as the server reports it on SIGUSR1
-  kill -USR1 "$1"; sleep 0.2
-  sed -n 's/^jit: .* ms=\([0-9.]*\)$/\1/p' "$2" | tail -1
+jit_ms() { # log -> the JIT's compile time so far in ms, from the server's latest SIGUSR1 report
+  sed -n 's/^jit: .* ms=\([0-9.]*\)$/\1/p' "$1" | tail -1
 }
 printf '%8s  %22s %9s  %22s %9s\n' "seconds" "bare: total / tier 1" "JIT ms" "$MODE: total / tier 1" "JIT ms"
+started="$(now)"
 elapsed=0
 marked=0
 while ((elapsed < SECONDS_UNDER_LOAD)); do
-  step=$((elapsed < 40 ? 5 : 10))
-  sleep "$step"; elapsed=$((elapsed + step))
+  elapsed=$((elapsed + (elapsed < 40 ? 5 : 10)))
+  sleep_until "$started" "$elapsed" # on the clock, so the time spent reading below does not push later rows late
   read -r bt b1 <<<"$(counts "$OUT_DIR/jit-bare.txt")"; read -r mt m1 <<<"$(counts "$OUT_DIR/jit-$MODE.txt")"
-  bms="$(jit_ms "${PIDS[0]}" "$OUT_DIR/server-bare.log")"; mms="$(jit_ms "${PIDS[1]}" "$OUT_DIR/server-$MODE.log")"
+  kill -USR1 "${PIDS[0]}" "${PIDS[1]}"; sleep 0.2 # both report at once; their logs have it a moment later
+  bms="$(jit_ms "$OUT_DIR/server-bare.log")"; mms="$(jit_ms "$OUT_DIR/server-$MODE.log")"
   printf '%8d  %15d / %4d %9s  %15d / %4d %9s\n' "$elapsed" "$bt" "$b1" "$bms" "$mt" "$m1" "$mms"
   if ((marked == 0 && elapsed >= AFTER)); then marked="$mt"; fi
 done

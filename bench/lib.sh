@@ -1,6 +1,7 @@
 # Shared by the bench scripts (sourced, not run): arguments, prerequisites, the server build, free ports, a bench
-# server's readiness, a process's CPU time and stopping the servers a script started. A caller using parse_args sets the defaults (ROUNDS, DURATION, WARMUP,
-# CONNECTIONS, MODES) and HELP_LINES (the range of its header comment that `--help` prints) before sourcing.
+# server's readiness, a process's CPU time, a wall-clock schedule and stopping the servers a script started. A caller
+# using parse_args sets the defaults (ROUNDS, DURATION, WARMUP, CONNECTIONS, MODES) and HELP_LINES (the range of its
+# header comment that `--help` prints) before sourcing.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -46,6 +47,10 @@ build_server() { # into $BIN, log in $OUT_DIR
 
 CLK_TCK="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
+now() { date +%s.%N; }
+sleep_until() { # start offset -> sleeps until `offset` seconds after `start` (a `now` reading); at once if that is past
+  sleep "$(python3 -c "import time; print(max(0, $1 + $2 - time.time()))")"
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 # A real Prometheus scraping the server every $SCRAPE_EVERY seconds during warm-up and measurement (0: none), pinned
@@ -120,6 +125,7 @@ stop_server() {
   fi
   SERVER_PID=""
 }
+
 # Several servers at once (jit-timeline.sh, idle-cpu.sh): their pids in PIDS, stopped by the exit traps.
 PIDS=()
 stop_pids() {
