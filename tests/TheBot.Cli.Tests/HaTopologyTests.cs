@@ -451,7 +451,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
         var widest = stored.Zip(stored.Skip(1), (a, b) => b - a).DefaultIfEmpty(long.MaxValue).Max();
         Report.Line(output, $"prometheus-b SIGKILLed for {outage.TotalSeconds:F0} s: {stored.Count} samples of {series} in VictoriaMetrics over {(until - from).TotalSeconds:F0} s (widest step {widest} ms, scrape interval {interval} ms); the survivor scraped {scraped.Count}; dedup windows of the survivor's samples missing from VictoriaMetrics: {lost.Count}");
         Assert.True(scraped.Count >= expected, $"the surviving replica scraped only {scraped.Count} samples over {(until - from).TotalSeconds:F0} s");
-        Assert.True(lost.Count == 0, $"VictoriaMetrics has no sample in {lost.Count} dedup window(s) where prometheus-a scraped {series}");
+        Assert.True(lost.Count == 0, $"VictoriaMetrics has no sample in {lost.Count} dedup window(s) where prometheus-a scraped {series}: survivor at [{string.Join(", ", scraped)}], stored [{string.Join(", ", stored)}]");
         Assert.True(stored.Count >= expected, $"only {stored.Count} samples over {(until - from).TotalSeconds:F0} s");
 
         // The restarted replica scrapes again.
@@ -835,9 +835,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     private (string Receiver, TimeSpan GroupWait) RouteFor(string severity)
     {
         var config = Yaml.Load(Stack.Renderer.AlertmanagerConfig);
-        var root = config.Map("route")!;
-        var route = root.Seq("routes")!.Children.OfType<YamlMappingNode>()
-            .First(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == $"severity=\"{severity}\"") == true);
-        return (route.Text("receiver")!, PrometheusDuration.Parse(route.Text("group_wait") ?? root.Text("group_wait") ?? "30s"));
+        var route = HaWarningWait.SeverityRoute(config, severity);
+        return (route.Text("receiver")!, PrometheusDuration.Parse(route.Text("group_wait") ?? config.Map("route")!.Text("group_wait") ?? "30s"));
     }
 }

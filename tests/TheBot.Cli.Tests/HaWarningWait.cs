@@ -17,11 +17,12 @@ internal sealed class HaWarningWait : StackCustomization
     /// <summary>The critical route's committed group_wait: the shortest wait the committed routes give a first notification.</summary>
     public static readonly TimeSpan GroupWait = TimeSpan.FromSeconds(10);
 
-    public override void Alertmanager(YamlMappingNode root)
-    {
-        var warning = root.Map("route")?.Seq("routes")?.Children.OfType<YamlMappingNode>()
-            .SingleOrDefault(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == "severity=\"warning\"") == true)
-            ?? throw new InvalidOperationException("alertmanager.yml has no top-level route for severity=\"warning\"");
-        warning.Set("group_wait", $"{(int)GroupWait.TotalSeconds}s");
-    }
+    public override void Alertmanager(YamlMappingNode root) =>
+        SeverityRoute(root, "warning").Set("group_wait", $"{(int)GroupWait.TotalSeconds}s");
+
+    /// <summary>The first top-level route of an alertmanager.yml whose matchers include <c>severity="<paramref name="severity"/>"</c>.</summary>
+    public static YamlMappingNode SeverityRoute(YamlMappingNode root, string severity) =>
+        root.Map("route")?.Seq("routes")?.Children.OfType<YamlMappingNode>()
+            .FirstOrDefault(r => r.Seq("matchers")?.Children.OfType<YamlScalarNode>().Any(m => m.Value == $"severity=\"{severity}\"") == true)
+        ?? throw new InvalidOperationException($"alertmanager.yml has no top-level route for severity=\"{severity}\"");
 }
