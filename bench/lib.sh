@@ -30,16 +30,17 @@ require_tools() {
 
 # With --ready-to-run the server is published precompiled (PublishReadyToRun: every assembly, this library and the
 # app included, ships native code next to its IL), as a production image often is; every mode gets the same build,
-# so bare and the instrumented modes stay comparable. Without it, a plain Release build that starts in the JIT.
+# so bare and the instrumented modes stay comparable. Without it, a plain Release build that starts in the JIT. The
+# build's temp folder is the run's: the .NET SDK leaves two empty folders in it for every build.
 READY_TO_RUN="${READY_TO_RUN:-0}"
 build_server() { # into $BIN, log in $OUT_DIR
   if [[ "$READY_TO_RUN" == 1 ]]; then
     echo "publishing bench/TheBot.Bench.Server (Release, ReadyToRun, linux-x64) into $BIN ..."
-    dotnet publish "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -r linux-x64 --self-contained false \
+    TMPDIR="$OUT_DIR" dotnet publish "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -r linux-x64 --self-contained false \
       -p:PublishReadyToRun=true -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 || { cat "$OUT_DIR/build.log" >&2; exit 1; }
   else
     echo "building bench/TheBot.Bench.Server (Release) into $BIN ..."
-    dotnet build "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 \
+    TMPDIR="$OUT_DIR" dotnet build "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 \
       || { cat "$OUT_DIR/build.log" >&2; exit 1; }
   fi
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

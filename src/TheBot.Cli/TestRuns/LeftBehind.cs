@@ -4,7 +4,8 @@ using TheBot.Stack;
 namespace TheBot.Cli.TestRuns;
 
 /// <summary>
-/// What a test run may leave behind on the machine: entries named <c>thebot-*</c> in the temp folder, entries in
+/// What a test run may leave behind on the machine: entries named <c>thebot-*</c> in the temp folders (the machine's
+/// and the run's own, <see cref="RunTempFolder"/>), entries in
 /// <c>/dev/shm</c> (PostgreSQL's segments once were), and stack processes (the services' binaries, the platform's
 /// programs, anything running from a <c>thebot-test-*</c> folder). <c>./thebot test</c> takes one snapshot before
 /// the first project and compares the machine with it at the end; whatever is new counts as a failure, so a test that
@@ -44,23 +45,23 @@ internal sealed class LeftBehind
         _processes = processes;
     }
 
-    /// <summary>The machine now.</summary>
-    public static LeftBehind Snapshot() => new(
-        Entries(Path.GetTempPath(), TempPrefix + "*"),
+    /// <summary>The machine now: the <c>thebot-*</c> entries of each of <paramref name="tempFolders"/> (this process's temp folder and the run's), <c>/dev/shm</c> and the stack processes.</summary>
+    public static LeftBehind Snapshot(IReadOnlyList<string> tempFolders) => new(
+        [.. tempFolders.SelectMany(folder => Entries(folder, TempPrefix + "*"))],
         Entries(SharedMemory, "*"),
         [.. StackProcesses()]);
 
     /// <summary>
     /// What is on the machine now and was not in <paramref name="before"/>, one line each (empty when nothing). Stack
     /// processes get up to <paramref name="grace"/> to finish exiting: the last project's servers may still be in
-    /// their shutdown when its test host returns.
+    /// their shutdown when its test host returns. <paramref name="tempFolders"/> are the snapshot's.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> SinceAsync(LeftBehind before, TimeSpan grace)
+    public static async Task<IReadOnlyList<string>> SinceAsync(LeftBehind before, IReadOnlyList<string> tempFolders, TimeSpan grace)
     {
         var deadline = DateTime.UtcNow + grace;
         while (true)
         {
-            var now = Snapshot();
+            var now = Snapshot(tempFolders);
             var left = new List<string>();
             left.AddRange(now._temp.Except(before._temp).Order(StringComparer.Ordinal).Select(p => $"temp entry {p}"));
             left.AddRange(now._shm.Except(before._shm).Order(StringComparer.Ordinal).Select(p => $"shared-memory entry {p}"));
