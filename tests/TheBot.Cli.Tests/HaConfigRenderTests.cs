@@ -11,7 +11,8 @@ namespace TheBot.Cli.Tests;
 /// The HA topology's rendered configs, without starting anything: both replicas' prometheus.yml are the committed one
 /// plus only the HA parts (replica label a/b dropped from alerts and remote_write, every Alertmanager member, both
 /// replicas under job prometheus, the backend from file_sd, job victoriametrics), both pass promtool; the
-/// single-node render has none of it; the file_sd and frontend files list every instance at its port.
+/// single-node render has none of it; the file_sd and frontend files list every instance at its port; a stack read
+/// back from the state folder deduplicates at the interval <c>up</c> rendered.
 /// </summary>
 public sealed class HaConfigRenderTests : IDisposable
 {
@@ -82,6 +83,22 @@ public sealed class HaConfigRenderTests : IDisposable
         Assert.Equal(StackTopology.Single, StackTopology.Load(_paths));
         Assert.DoesNotContain(stack.Specs(), s => s.Name is ServiceNames.VictoriaMetrics or ServiceNames.PrometheusB or ServiceNames.Alertmanager2);
         Assert.Contains("--cluster.listen-address=", stack.Alertmanager.Spec.Arguments);
+    }
+
+    [Fact]
+    public async Task A_stack_read_back_from_its_state_folder_deduplicates_at_the_interval_up_rendered()
+    {
+        // up under a profile with its own interval; a later verb (start victoriametrics) builds the stack from the
+        // state folder without that profile, and must still give VictoriaMetrics the interval the replicas scrape at.
+        var every = TimeSpan.FromSeconds(5);
+        await new LocalStack(_location, StackProfile.Standard with { Interval = every }, StackTopology.Ha(2)).RenderConfigsAsync(CancellationToken.None);
+
+        var later = new LocalStack(_location);
+        Assert.Equal(every, later.ScrapeInterval);
+        Assert.Contains("-dedup.minScrapeInterval=5000ms", later.Specs().Single(s => s.Name == ServiceNames.VictoriaMetrics).Arguments);
+
+        // up itself renders anew: what an earlier up left in the state folder does not change what it is about to run.
+        Assert.Equal(later.Renderer.SourceScrapeInterval, new LocalStack(_location, topology: StackTopology.Ha(2)).ScrapeInterval);
     }
 
     [Theory]

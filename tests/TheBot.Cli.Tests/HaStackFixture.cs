@@ -12,14 +12,14 @@ namespace TheBot.Cli.Tests;
 /// <c>--topology ha --backends 2</c>, detached, <c>--no-build</c> once <see cref="ServicesBuild"/> has built the
 /// services) in a temp state folder on a port offset whose every port, the HA members' included, is free; stopped
 /// through its pid files and deleted on dispose. Its rule files are the committed ones except for the <c>for</c> of
-/// <see cref="ShortenedFor"/>'s alerts, and its alertmanager.yml the rendered one except for the warning route's
-/// group_wait (<see cref="HaWarningWait"/>).
+/// <see cref="ShortenedFor"/>'s alerts, its alertmanager.yml the rendered one except for the warning route's
+/// group_wait (<see cref="HaWarningWait"/>), and it scrapes and evaluates every <see cref="ScrapeInterval"/>.
 /// </summary>
 public sealed class HaStackFixture : IAsyncLifetime
 {
     /// <summary>
     /// xUnit collection of <see cref="HaTopologyTests"/> alone. Not <see cref="TemporaryStack.Collection"/>: its steps
-    /// spend about 10 minutes waiting for scrapes, <c>for</c> and group waits on a mostly idle stack, and the other
+    /// spend about 7 minutes waiting for scrapes, <c>for</c> and group waits on a mostly idle stack, and the other
     /// own-stack classes (about 5 minutes) run beside it instead of after it. Each stack has its own state folder,
     /// port offset (<see cref="TemporaryStack.CreateAsync"/> never hands out a claimed port twice) and inbox.
     /// </summary>
@@ -58,10 +58,23 @@ public sealed class HaStackFixture : IAsyncLifetime
         ["FrontendServiceDown"] = TimeSpan.FromSeconds(15),
     };
 
+    /// <summary>
+    /// The stack's global scrape and evaluation interval instead of the committed 15 s. The steps wait again and again
+    /// for a scrape, an evaluation, VictoriaMetrics' dedup window and latency offset (one interval each), and hold
+    /// traffic and outages for a number of intervals: at 15 s that was most of the class's time. What they prove does
+    /// not depend on it, as every wait, window and sample count in <see cref="HaTopologyTests"/> is derived from the
+    /// interval, and the rules' range windows (5 m and longer) keep their length with more samples in them. Not below
+    /// 5 s: that is the postgres job's floor (<see cref="ConfigRenderer.MinimumScrapeInterval"/>), so every job still
+    /// runs at the one interval the sample counts assume, and the fixed 5 s waits (discovery throttle, remote_write's
+    /// send deadline, the drain) would dominate below it anyway. Verbs run later read it back from the rendered
+    /// prometheus.yml (<see cref="LocalStack.ScrapeInterval"/>): a restarted VictoriaMetrics deduplicates at it too.
+    /// </summary>
+    public static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
+
     public async Task InitializeAsync()
     {
         Location = await TemporaryStack.CreateAsync();
-        var profile = StackProfile.Standard with { RuleDirectory = WriteRules(Location), Customization = new HaWarningWait() };
+        var profile = StackProfile.Standard with { Interval = ScrapeInterval, RuleDirectory = WriteRules(Location), Customization = new HaWarningWait() };
         // Built once for the process, never beside another build (ServicesBuild); this up then uses them as built.
         await ServicesBuild.EnsureAsync(Location);
         var watch = Stopwatch.StartNew();

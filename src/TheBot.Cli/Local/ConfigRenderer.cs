@@ -53,6 +53,13 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     public TimeSpan SourceScrapeInterval =>
         PrometheusDuration.Parse(Yaml.Load(Path.Combine(Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Text("scrape_interval") ?? "1m");
 
+    /// <summary>
+    /// The global <c>scrape_interval</c> of the prometheus.yml rendered into the state folder: the one the running
+    /// replicas scrape at (a profile's, or the committed one); null before <c>up</c> rendered one.
+    /// </summary>
+    public TimeSpan? RenderedScrapeInterval =>
+        File.Exists(PrometheusConfig) && Yaml.Load(PrometheusConfig).Map("global")?.Text("scrape_interval") is { } text ? PrometheusDuration.Parse(text) : null;
+
     /// <summary>The job that scrapes VictoriaMetrics' own /metrics in the HA topology (added there, absent in the single-node stack).</summary>
     public const string VictoriaMetricsJob = "victoriametrics";
 

@@ -27,6 +27,13 @@ internal sealed class LocalStack
 {
     private readonly StackLocation _location;
 
+    /// <summary>
+    /// Built from what <c>up</c> left in the state folder (no topology given), as the verbs after it build the stack.
+    /// <c>up</c> gives its topology and renders anew: a state folder left by another profile's <c>up</c> must not decide
+    /// what it is about to run.
+    /// </summary>
+    private readonly bool _readFromStateFolder;
+
     /// <param name="location">State folder and ports.</param>
     /// <param name="profile">Standard, or another given by code (<see cref="StackProfile"/>).</param>
     /// <param name="topology">The processes to run; null reads what <c>up</c> recorded in the state folder (single-node when nothing was).</param>
@@ -37,6 +44,7 @@ internal sealed class LocalStack
         var paths = location.Paths;
         var ports = location.Ports;
         Topology = topology ?? StackTopology.Load(paths);
+        _readFromStateFolder = topology is null;
         Renderer = new ConfigRenderer(location.RepositoryRoot, paths);
         Postgres = new PostgreSql(paths, ports[ServiceNames.PostgreSql]);
         Redis = new Redis(paths, ports[ServiceNames.Redis]);
@@ -113,8 +121,12 @@ internal sealed class LocalStack
     /// <summary>The long-term store of the HA topology; null in the single-node stack.</summary>
     public VictoriaMetrics? VictoriaMetrics { get; }
 
-    /// <summary>The global scrape interval: the profile's, or prometheus.yml's.</summary>
-    public TimeSpan ScrapeInterval => Profile.Interval ?? Renderer.SourceScrapeInterval;
+    /// <summary>
+    /// The global scrape interval: the profile's; for a stack read back from its state folder, the one its prometheus.yml
+    /// was rendered with (<c>start victoriametrics</c> after an <c>up</c> under a profile with its own interval must
+    /// deduplicate at the interval the replicas really scrape at, not at the committed one); otherwise prometheus.yml's.
+    /// </summary>
+    public TimeSpan ScrapeInterval => Profile.Interval ?? (_readFromStateFolder ? Renderer.RenderedScrapeInterval : null) ?? Renderer.SourceScrapeInterval;
 
     public string ScrapeToken { get; }
 

@@ -13,9 +13,19 @@ internal static class ScrapeReadiness
     /// <summary>How long <c>up</c> waits for the first successful scrape of every target under the standard profile (four 15 s intervals).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>The wait for a stack whose global scrape interval is <paramref name="interval"/> (null: prometheus.yml's 15 s).</summary>
+    /// <summary>
+    /// How long Prometheus may take, whatever its interval, before its first scrapes: discovery passes target groups on
+    /// at most every 5 s and the scrape manager applies them at most every 5 s (both fixed in its code).
+    /// </summary>
+    private static readonly TimeSpan FirstTargets = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The wait for a stack whose global scrape interval is <paramref name="interval"/> (null: prometheus.yml's 15 s):
+    /// four intervals after <see cref="FirstTargets"/>, at least 20 s. Four intervals alone left a 5 s profile (the HA
+    /// test stack) one retry after the discovery delays; a 1 s profile (the detection suites) keeps its 20 s.
+    /// </summary>
     public static TimeSpan TimeoutFor(TimeSpan? interval) =>
-        interval is { } every ? TimeSpan.FromTicks(Math.Max(every.Ticks * 4, TimeSpan.FromSeconds(20).Ticks)) : DefaultTimeout;
+        interval is { } every ? TimeSpan.FromTicks(Math.Max((FirstTargets + every * 4).Ticks, TimeSpan.FromSeconds(20).Ticks)) : DefaultTimeout;
 
     /// <summary>
     /// Polls until every active target has <c>up == 1</c>, or <paramref name="timeout"/> passes; returns the targets
