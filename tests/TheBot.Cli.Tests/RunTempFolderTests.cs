@@ -44,7 +44,8 @@ public sealed class RunTempFolderTests
         var run = RunTempFolder.Create();
         try
         {
-            string[] tempFolders = [Path.GetTempPath(), run.Path];
+            // Only this run's folder: other test classes make thebot-* entries in the process's temp folder meanwhile.
+            string[] tempFolders = [run.Path];
             var before = LeftBehind.Snapshot(tempFolders);
             var leftover = Directory.CreateDirectory(Path.Combine(run.Path, "thebot-test-forgotten")).FullName;
             Directory.CreateDirectory(Path.Combine(run.Path, "Ab3dE9")); // what `dotnet build` leaves: the folder's deletion takes it
