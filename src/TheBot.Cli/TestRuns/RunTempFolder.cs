@@ -1,3 +1,5 @@
+using TheBot.Stack;
+
 namespace TheBot.Cli.TestRuns;
 
 /// <summary>
@@ -17,19 +19,11 @@ internal sealed class RunTempFolder
     /// <summary>What a child process needs to use it: <c>TMPDIR</c> (which <c>Path.GetTempPath()</c> and mktemp read).</summary>
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["TMPDIR"] = Path };
 
-    /// <summary>Creates the folder under the temp folder of this process.</summary>
-    public static RunTempFolder Create()
-    {
-        var folder = Directory.CreateTempSubdirectory("thebot-run-");
-        if (!OperatingSystem.IsWindows())
-        {
-            // PostgreSQL runs as its own user and must traverse to the data folders of the stacks made under it.
-            File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
-
-        return new RunTempFolder(folder.FullName);
-    }
+    /// <summary>
+    /// Creates the folder under the temp folder of this process, traversable by other users like a stack's state folder
+    /// (PostgreSQL runs as its own user and must reach the data folders of the stacks made under it).
+    /// </summary>
+    public static RunTempFolder Create() => new(StackPaths.CreateTemporary("thebot-run-").Root);
 
     /// <summary>Deletes the folder and everything in it; returns why it could not, or null.</summary>
     public string? Delete()
