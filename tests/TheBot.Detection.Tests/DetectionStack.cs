@@ -164,15 +164,16 @@ internal sealed class DetectionStack : IAsyncDisposable
     /// Platform traffic until cancelled, in runs of <paramref name="chunk"/> (5 s by default), each counted into
     /// <paramref name="tally"/>. Each run first creates its users and courses, so a fault that slows every request needs
     /// long runs, or the setup would eat the traffic. A run whose setup fails (the database is down or hung) is counted
-    /// as one <c>setup (failed)</c> and retried.
+    /// as one <c>setup (failed)</c> and retried. <paramref name="setUp"/> is called each time a run's setup is done.
     /// </summary>
-    public async Task LoadLoopAsync(int rps, double errorShare, CancellationToken cancellationToken, TimeSpan? chunk = null, StatusTally? tally = null)
+    public async Task LoadLoopAsync(int rps, double errorShare, CancellationToken cancellationToken, TimeSpan? chunk = null, StatusTally? tally = null,
+        Action? setUp = null)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var result = await LoadAsync(chunk ?? TimeSpan.FromSeconds(5), rps, errorShare, chunk is null ? CancellationToken.None : cancellationToken);
+                var result = await LoadAsync(chunk ?? TimeSpan.FromSeconds(5), rps, errorShare, chunk is null ? CancellationToken.None : cancellationToken, setUp);
                 tally?.Add(result);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -189,9 +190,9 @@ internal sealed class DetectionStack : IAsyncDisposable
     }
 
     /// <summary>Runs the platform traffic of <c>./thebot load</c> for <paramref name="duration"/>.</summary>
-    public Task<LoadResult> LoadAsync(TimeSpan duration, int rps, double errorShare, CancellationToken cancellationToken = default) =>
+    public Task<LoadResult> LoadAsync(TimeSpan duration, int rps, double errorShare, CancellationToken cancellationToken = default, Action? setUp = null) =>
         new LoadGenerator(new LoadSettings(duration, rps, errorShare, new Uri(Url(ServiceNames.Backend)), new Uri(Url(ServiceNames.Frontend)), 42),
-            TextWriter.Null, interactive: false).RunAsync(cancellationToken);
+            TextWriter.Null, interactive: false).RunAsync(cancellationToken, setUp);
 
     public async Task SetFaultsAsync(int latencyMilliseconds, double errorRate, int slowQueryMilliseconds = 0)
     {

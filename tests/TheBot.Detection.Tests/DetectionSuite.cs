@@ -88,17 +88,9 @@ public sealed class DetectionSuite(ITestOutputHelper output)
                     () => stack.StopServiceAsync(ServiceNames.Redis, kill: false),
                     () => stack.StartServiceAsync(ServiceNames.Redis)),
                 LongRunningQueryAsync(stack, rules));
-            await ScenarioAsync(stack, rules, "BackendHighLatency", "fault switch: +1500 ms on every /api request, 10 req/s of platform traffic",
-                () => stack.SetFaultsAsync(1500, 0),
-                () => stack.ClearFaultsAsync(),
-                during: ct => stack.LoadLoopAsync(10, 0, ct),
-                afterRemove: ct => stack.LoadLoopAsync(250, 0, ct));
-            await ScenarioAsync(stack, rules, "BackendHighErrorRate", "platform traffic 40 req/s with 30% real 5xx (payment provider failures)",
-                () => Task.CompletedTask,
-                () => Task.CompletedTask,
-                during: ct => stack.LoadLoopAsync(40, 0.3, ct),
-                afterRemove: ct => stack.LoadLoopAsync(250, 0, ct));
-
+            // The backend's latency and error-rate scenarios run within the host-stress block, once its slow-query
+            // fault is removed: that alert's 5-minute window then takes minutes to drain, and neither scenario's
+            // alert reads slow queries.
             await HostStressAndSlowQueriesAsync(stack, rules);
 
             // Last: once PostgreSQL is back, the inhibited BackendHighErrorRate may still fire for a while and be delivered.
@@ -190,6 +182,38 @@ public sealed class DetectionSuite(ITestOutputHelper output)
             ramp: TimeSpan.FromSeconds(Threshold(rules["LongRunningQueries"])));
     }
 
+    /// <summary>
+    /// BackendHighLatency, then BackendHighErrorRate: both on the backend's 5-minute request windows, one after the other
+    /// (the latency fault's slow requests must not count in the error ratio's scenario, nor the reverse).
+    /// </summary>
+    private async Task BackendLatencyAndErrorsAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
+    {
+        await ScenarioAsync(stack, rules, "BackendHighLatency", "fault switch: +1500 ms on every /api request, 10 req/s of platform traffic",
+            () => stack.SetFaultsAsync(1500, 0),
+            () => stack.ClearFaultsAsync(),
+            // One long run: a run's setup (about 25 requests, one after another) is not slowed before the fault, and a
+            // new run under +1.5 s per request would spend ~40 s on setup instead of sending its 10 req/s.
+            during: (ct, setUp) => stack.LoadLoopAsync(10, 0, ct, chunk: TimeSpan.FromMinutes(10), setUp: setUp),
+            afterRemove: ct => stack.LoadLoopAsync(250, 0, ct));
+
+        // The fault is the traffic itself: it starts with the fault and the fault's removal ends it.
+        Task? faulty = null;
+        using var faultyStop = new CancellationTokenSource();
+        await ScenarioAsync(stack, rules, "BackendHighErrorRate", "platform traffic 40 req/s with 30% real 5xx (payment provider failures)",
+            async () =>
+            {
+                var setUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                faulty = stack.LoadLoopAsync(40, 0.3, faultyStop.Token, chunk: TimeSpan.FromMinutes(10), setUp: () => setUp.TrySetResult());
+                await Task.WhenAny(setUp.Task, faulty);
+            },
+            async () =>
+            {
+                await faultyStop.CancelAsync();
+                await (faulty ?? Task.CompletedTask);
+            },
+            afterRemove: ct => stack.LoadLoopAsync(250, 0, ct));
+    }
+
     private async Task PostgresDownWithInhibitionAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
         // 60 req/s: the previous scenario's clean dilution fills the 5-minute window, and the outage's 5xx share must
@@ -197,7 +221,9 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         await ScenarioAsync(stack, rules, "PostgreSQLDown", "PostgreSQL stopped (fast shutdown) under 60 req/s of platform traffic",
             () => stack.StopServiceAsync(ServiceNames.PostgreSql, kill: false),
             () => stack.StartServiceAsync(ServiceNames.PostgreSql),
-            during: ct => stack.LoadLoopAsync(60, 0, ct),
+            // One long run, set up before the outage: a run's setup fails while PostgreSQL is down, so short runs
+            // would send set-up attempts instead of the 60 req/s.
+            during: (ct, setUp) => stack.LoadLoopAsync(60, 0, ct, chunk: TimeSpan.FromMinutes(10), setUp: setUp),
             afterRemove: ct => stack.LoadLoopAsync(250, 0, ct),
             // The backend answers 503 while its database is down: BackendHighErrorRate fires in Prometheus but the
             // PostgreSQLDown inhibition must keep it from every receiver.
@@ -233,15 +259,27 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     /// The three alerts on 5-minute windows, side by side: each needs minutes of fault to fill its window and minutes
     /// without it to drain, so in sequence they would take three times as long. Each fault is removed as soon as its
     /// own alert has been notified. The memory scenarios (about a minute and a quarter) run within them: no inhibition
-    /// rule links memory to CPU, disk or queries, and each alert has its own group.
+    /// rule links memory to CPU, disk or queries, and each alert has its own group. The backend's latency and error-rate
+    /// scenarios start once the slow-query fault is removed (they share its fault switch), while its window drains.
     /// </summary>
     private async Task HostStressAndSlowQueriesAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
         var cpu = new List<StressProcess>();
         StressProcess? disk = null;
+        var slowQueriesRemoved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
+            var slowQueries = ScenarioAsync(stack, rules, "BackendSlowQueries", "fault switch: a real `pg_sleep(0.6)` through the backend's data source on every /api request, 40 req/s of platform traffic (production threshold 10/s)",
+                () => stack.SetFaultsAsync(0, 0, slowQueryMilliseconds: 600),
+                async () =>
+                {
+                    await stack.ClearFaultsAsync();
+                    slowQueriesRemoved.TrySetResult();
+                },
+                during: (ct, setUp) => stack.LoadLoopAsync(40, 0, ct, chunk: TimeSpan.FromMinutes(10), setUp: setUp));
             await Task.WhenAll(
+                slowQueries,
+                BackendAfterAsync(),
                 MemoryAsync(stack, rules),
                 ScenarioAsync(stack, rules, "HighCPUUsage", $"{Environment.ProcessorCount} busy shell loops at nice 19, one per CPU (production threshold 80%)",
                     () =>
@@ -258,11 +296,15 @@ public sealed class DetectionSuite(ITestOutputHelper output)
                     }),
                 ScenarioAsync(stack, rules, "HighDiskIO", "`dd` reading a 64 MiB file in 4 KiB O_DIRECT reads, in a loop (production threshold 1000 ops/s)",
                     async () => disk = await StressProcess.DirectReadsAsync(stack.Paths.Root),
-                    async () => await disk!.DisposeAsync()),
-                ScenarioAsync(stack, rules, "BackendSlowQueries", "fault switch: a real `pg_sleep(0.6)` through the backend's data source on every /api request, 40 req/s of platform traffic (production threshold 10/s)",
-                    () => stack.SetFaultsAsync(0, 0, slowQueryMilliseconds: 600),
-                    () => stack.ClearFaultsAsync(),
-                    during: ct => stack.LoadLoopAsync(40, 0, ct, chunk: TimeSpan.FromMinutes(10))));
+                    async () => await disk!.DisposeAsync()));
+
+            async Task BackendAfterAsync()
+            {
+                // Also when the slow-query scenario ends without removing its fault (it failed): the switch is then
+                // cleared by the latency scenario's own removal at the latest.
+                await Task.WhenAny(slowQueriesRemoved.Task, slowQueries);
+                await BackendLatencyAndErrorsAsync(stack, rules);
+            }
         }
         finally
         {
@@ -295,18 +337,26 @@ public sealed class DetectionSuite(ITestOutputHelper output)
     /// and waits for the resolved notification on every delivery that sends resolved ones.
     /// </summary>
     private async Task ScenarioAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules, string alert, string fault,
-        Func<Task> inject, Func<Task> remove, Func<CancellationToken, Task>? during = null, Func<CancellationToken, Task>? afterRemove = null,
+        Func<Task> inject, Func<Task> remove, Func<CancellationToken, Action, Task>? during = null, Func<CancellationToken, Task>? afterRemove = null,
         Func<DateTimeOffset, Task>? whileFiring = null, TimeSpan ramp = default)
     {
         await SettleAsync(stack, alert);
-        Say($"{alert}: injecting");
         _ = rules[alert];
         var route = AlertCatalog.RouteFor(alert);
         var floor = stack.Timing.Floor(alert);
+        // The traffic under the fault starts first and the fault once the traffic's own setup is done: set up under
+        // the fault (+1.5 s per request, or a database that is down) it would hold back the traffic the fault acts on.
+        using var duringStop = new CancellationTokenSource();
+        var setUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var duringTask = during?.Invoke(duringStop.Token, () => setUp.TrySetResult()) ?? Task.CompletedTask;
+        if (during is not null)
+        {
+            await Task.WhenAny(setUp.Task, duringTask);
+        }
+
+        Say($"{alert}: injecting");
         var injectedAt = DateTimeOffset.UtcNow;
         await inject();
-        using var duringStop = new CancellationTokenSource();
-        var duringTask = during?.Invoke(duringStop.Token) ?? Task.CompletedTask;
         // Every wait is derived from the alert (DetectionTiming): a windowed alert may need its whole window to fill
         // with the fault, and to drain of it before it resolves.
         var fired = await AlertChecks.WaitAllAsync(stack, alert, "firing", injectedAt, route, stack.Timing.ToNotify(alert, ramp: ramp));
@@ -321,13 +371,14 @@ public sealed class DetectionSuite(ITestOutputHelper output)
             await whileFiring(injectedAt);
         }
 
+        // The fault goes before the traffic under it has stopped: a load run still in flight would otherwise finish
+        // under the fault first.
         await duringStop.CancelAsync();
-        await duringTask;
-
         var removedAt = DateTimeOffset.UtcNow;
         await remove();
         using var afterStop = new CancellationTokenSource();
         var afterTask = afterRemove?.Invoke(afterStop.Token) ?? Task.CompletedTask;
+        await duringTask;
         var resolved = await AlertChecks.WaitAllAsync(stack, alert, "resolved", removedAt, route, stack.Timing.ToResolve(alert));
         await afterStop.CancelAsync();
         await afterTask;
@@ -472,8 +523,10 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("  test-only fault switch (`/api/test/faults`, mapped because the profile runs it as `Staging` with `Faults:Enabled`);");
         text.AppendLine("  real stress of this machine: busy loops on every CPU, `dd` with direct I/O, memory held in a `/dev/shm` file");
         text.AppendLine("  (`tests/TheBot.Detection.Tests/HostStress.cs`). CPU, disk I/O and slow-query scenarios run side by side, since each");
-        text.AppendLine("  takes minutes to fill and drain its 5-minute window, and the memory scenarios run within them; the backend, Redis");
-        text.AppendLine("  and long-query outages run side by side too (no inhibition rule links them, each alert has its own group).");
+        text.AppendLine("  takes minutes to fill and drain its 5-minute window; the memory scenarios run within them, and so do the backend's");
+        text.AppendLine("  latency and then error-rate scenarios, once the slow-query fault is removed (they share its fault switch); the");
+        text.AppendLine("  backend, Redis and long-query outages run side by side too (no inhibition rule links them, each alert has its own");
+        text.AppendLine("  group). A scenario's traffic starts before its fault, which is injected once the traffic's own setup is done.");
         text.AppendLine();
         text.AppendLine("### The transform (`tests/TheBot.Detection.Tests/TimeCompression.cs`)");
         text.AppendLine();

@@ -43,11 +43,16 @@ internal sealed class LoadGenerator(LoadSettings settings, TextWriter output, bo
     private long _inFlight;
     private long _abandoned;
 
-    public async Task<LoadResult> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Sets up the platform data the traffic needs, then sends the traffic for the settings' duration.</summary>
+    /// <param name="cancellationToken">Stops the run (the schedule and the wait for open requests).</param>
+    /// <param name="setUp">Called once the set-up requests are done, just before the first scheduled arrival (a caller
+    /// can start a fault then, so the set-up's own requests neither suffer it nor count in it).</param>
+    public async Task<LoadResult> RunAsync(CancellationToken cancellationToken, Action? setUp = null)
     {
         using var traffic = new PlatformTraffic(settings);
         var setup = new LoadStats();
         await traffic.SetupAsync(setup.Add, cancellationToken);
+        setUp?.Invoke();
 
         var mix = traffic.Mix;
         var total = mix.Sum(m => m.Weight);
