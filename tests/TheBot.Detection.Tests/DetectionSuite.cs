@@ -42,6 +42,9 @@ public sealed class DetectionSuite(ITestOutputHelper output)
 
     private const double CriticalMemoryTarget = 90;
 
+    /// <summary>A healthy stack sets up a load run (about 25 requests, one after another) in about a second.</summary>
+    private static readonly TimeSpan TrafficSetUpLimit = TimeSpan.FromSeconds(60);
+
     /// <summary>What this suite does not prove yet (kept in the generated report).</summary>
     private const string NotCovered = """
         ### Not covered yet
@@ -422,9 +425,6 @@ public sealed class DetectionSuite(ITestOutputHelper output)
             Say($"{alert}: traffic setup not done within {TrafficSetUpLimit.TotalSeconds:F0} s");
         }
     }
-
-    /// <summary>A healthy stack sets up a load run (about 25 requests, one after another) in about a second.</summary>
-    private static readonly TimeSpan TrafficSetUpLimit = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// An alert still pending or firing from an earlier scenario's side effects would make its time to notify meaningless:

@@ -110,8 +110,9 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
             // users don't feel run beside them, one after another: the sessions must page nobody while Redis is killed,
             // probes storm and a cold key stampedes, and each of those is still judged on its own. Run one after
             // another, the four took 11.3 minutes of the 2026-12-03 run; side by side, the sessions' 6. The cold-key
-            // burst goes first: its ~100,000 good requests stay in the 5-minute request windows, where they would dilute
-            // the PostgreSQL-tree hang's 503s and hold that hang until BackendHighErrorRate fires for its inhibition check.
+            // burst goes first: its 100,000–220,000 good requests (two 2026-12-04 runs) stay in the 5-minute request
+            // windows, where they would dilute the PostgreSQL-tree hang's 503s and hold that hang until
+            // BackendHighErrorRate fires for its inhibition check.
             var chat = GuardedAsync("chat sessions", () => ChatSessionsAsync(stack));
             await GuardedAsync("cold-key burst", () => ColdKeyBurstAsync(stack, fixture));
             await GuardedAsync("Redis killed", () => RedisKilledAsync(stack, fixture));
@@ -676,7 +677,7 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
         text.AppendLine("notifications must be 0; warnings only where the runbook says so (Redis down: RedisDown, BackendCacheErrors); any 5xx of");
         text.AppendLine("user traffic is a problem too. The chat sessions are held for BackendHighLatency's window, and the other faults run");
         text.AppendLine("beside them one after another, the cold-key burst first (so each row's notifications also include what the sessions");
-        text.AppendLine("could cause; the burst's ~100,000 good requests have left the 5-minute windows before the PostgreSQL hangs).");
+        text.AppendLine("could cause; the burst's 100,000–220,000 good requests have left the 5-minute windows before the PostgreSQL hangs).");
         text.AppendLine();
         text.AppendLine("| fault | duration | critical notifications | warnings | seen in Prometheus (pending/firing) | user 5xx |");
         text.AppendLine("|---|---|---|---|---|---|");
