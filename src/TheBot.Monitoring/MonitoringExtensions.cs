@@ -84,6 +84,7 @@ public static class MonitoringExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
         services.AddHostedService<MonitoringStartup>();
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
+        services.TryAddSingleton<DeveloperExceptionPageObserver>();
 
         // Every component check is registered (transient: a new one per run, its dependencies from the run's scope, as
         // before): AddCheck<T> builds a check it cannot resolve through ActivatorUtilities, reflection the background
@@ -163,9 +164,15 @@ public static class MonitoringExtensions
         return services;
     }
 
-    /// <summary>Which instruments the bridge takes: the configured meters, minus what our own metrics already measure.</summary>
+    /// <summary>
+    /// Which instruments the bridge takes: the configured meters, minus what our own metrics already measure (hosting's
+    /// request duration and active requests are <c>thebot_http_request_duration_seconds</c> and
+    /// <c>thebot_http_requests_in_flight</c>; Npgsql's per-command timings are <c>thebot_db_*</c>), even when a host
+    /// lists their meters.
+    /// </summary>
     internal static Func<Instrument, bool> BridgeFilter(MonitoringOptions options) => instrument =>
         options.BridgedMeters.Contains(instrument.Meter.Name)
+        && !(instrument.Meter.Name == "Microsoft.AspNetCore.Hosting" && instrument.Name is "http.server.request.duration" or "http.server.active_requests")
         && !(instrument.Meter.Name == "Npgsql" && instrument.Name.StartsWith("db.client.operation", StringComparison.Ordinal))
         && !(instrument.Meter.Name == "Npgsql" && instrument.Name.StartsWith("db.client.commands", StringComparison.Ordinal));
 
@@ -192,60 +199,4 @@ public static class MonitoringExtensions
             ? throw new OptionsValidationException(MonitoringOptions.SectionName, typeof(MonitoringOptions), [$"Monitoring:{setting} '{file}' is empty."])
             : token;
     }
-}
-
-/// <summary>The container, except that IMemoryCache is the application's cache without our instrumentation.</summary>
-internal sealed class UninstrumentedMemoryCacheProvider(IServiceProvider container) : IServiceProvider
-{
-    public object? GetService(Type serviceType) =>
-        serviceType == typeof(IMemoryCache) ? container.GetService(serviceType) is InstrumentedMemoryCache instrumented ? instrumented.Inner : container.GetService(serviceType)
-        : serviceType == typeof(IServiceProvider) ? this
-        : container.GetService(serviceType);
-}
-
-/// <summary>Puts the HTTP metrics middleware first, so it measures everything the rest of the pipeline does.</summary>
-internal sealed class HttpMetricsStartupFilter : IStartupFilter
-{
-    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-    {
-        app.UseMiddleware<HttpMetricsMiddleware>();
-        next(app);
-    };
-}
-
-/// <summary>At start: resolves the options (so a bad token file fails start-up, not the first scrape), starts the bridge, publishes build info.</summary>
-internal sealed partial class MonitoringStartup(IServiceProvider services) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        var identity = services.GetRequiredService<ServiceIdentity>();
-        var registry = services.GetRequiredService<MetricRegistry>();
-        registry.Gauge("thebot_build_info", "Always 1; labels carry the service name and version.", "service", "version")
-            .WithLabels(identity.Name, identity.Version).Set(1);
-        registry.AddSource(services.GetRequiredService<MeterBridge>());
-        services.GetRequiredService<TheBotMeter>();
-        if (services.GetService<DataServiceInstrumentation>()?.Missed() is { Count: > 0 } missed)
-        {
-            LogNotInstrumented(services.GetRequiredService<ILogger<MonitoringStartup>>(), string.Join(", ", missed));
-        }
-
-        // Families exist from the start: their HELP and TYPE are exposed before the first event, and the unlabelled
-        // ones (requests in flight) have their series at zero. A labelled series appears at its first event, since a
-        // zero series would need invented label values, so absent() on one of those is true until then.
-        services.GetRequiredService<HttpMetrics>();
-        services.GetRequiredService<DbMetrics>();
-        services.GetRequiredService<CacheMetrics>();
-        services.GetRequiredService<WorkloadMetrics>();
-        foreach (var application in services.GetServices<ApplicationMetricsType>())
-        {
-            services.GetRequiredService(application.Type);
-        }
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(LogLevel.Warning, "Not instrumented: {Services} registered after AddTheBotMonitoring(); their commands and reads are not counted " +
-        "(and a database registered that late has no readiness check). Call builder.Services.InstrumentTheBotDataServices() after the last registration.")]
-    private static partial void LogNotInstrumented(ILogger logger, string services);
 }

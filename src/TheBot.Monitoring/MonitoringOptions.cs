@@ -41,8 +41,14 @@ public sealed class MonitoringOptions
 
     /// <summary>
     /// Meters of the framework and libraries whose instruments join the exposition. Instruments that would
-    /// duplicate ours (ASP.NET Core hosting's request duration, Npgsql's per-command timings) are always left out.
+    /// duplicate ours (ASP.NET Core hosting's request duration and active requests, Npgsql's per-command timings) are
+    /// always left out.
     /// </summary>
+    /// <remarks>
+    /// Entries bound from configuration (<c>Monitoring:BridgedMeters:0</c> …) are added to the four defaults, as the
+    /// configuration binder does for every list; a meter listed twice is bridged once. To leave a default out, change
+    /// the list in code: <c>builder.AddTheBotMonitoring(o =&gt; o.BridgedMeters.Remove("Npgsql"))</c>.
+    /// </remarks>
     public List<string> BridgedMeters { get; set; } =
     [
         "System.Runtime",

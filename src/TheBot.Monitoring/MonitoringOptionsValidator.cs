@@ -28,6 +28,9 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
             $"{Health}:{nameof(HealthThresholds.DiskUnhealthyFreeRatio)} ({health.DiskUnhealthyFreeRatio}) must not exceed {nameof(HealthThresholds.DiskDegradedFreeRatio)} ({health.DiskDegradedFreeRatio}).");
         Require(failures, health.MemoryDegradedLoadRatio is > 0 and <= 1,
             $"{Health}:{nameof(HealthThresholds.MemoryDegradedLoadRatio)} must be > 0 and at most 1; it is {health.MemoryDegradedLoadRatio}.");
+        // Checked here so a typo fails start-up, not every disk check and the system snapshot later.
+        Require(failures, !string.IsNullOrWhiteSpace(health.DiskPath) && Directory.Exists(health.DiskPath),
+            $"{Health}:{nameof(HealthThresholds.DiskPath)} must name an existing folder; '{health.DiskPath}' is not one.");
         Require(failures, health.JobQueueDegradedDepth >= 0,
             $"{Health}:{nameof(HealthThresholds.JobQueueDegradedDepth)} must be >= 0; it is {health.JobQueueDegradedDepth}.");
 
@@ -39,6 +42,12 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
             $"{Section}:{nameof(MonitoringOptions.MaxSeriesPerMetric)} must be > 0; it is {options.MaxSeriesPerMetric}.");
         Require(failures, options.BasePath.StartsWith('/'),
             $"{Section}:{nameof(MonitoringOptions.BasePath)} must start with '/'; it is '{options.BasePath}'.");
+        Require(failures, !string.IsNullOrWhiteSpace(options.JobName),
+            $"{Section}:{nameof(MonitoringOptions.JobName)} must not be empty (it is the generated scrape config's job_name).");
+        Require(failures, !string.IsNullOrWhiteSpace(options.DistributedCacheName),
+            $"{Section}:{nameof(MonitoringOptions.DistributedCacheName)} must not be empty (it is the cache_name label of the distributed cache).");
+        Require(failures, options.BridgedMeters is not null && options.BridgedMeters.All(meter => !string.IsNullOrWhiteSpace(meter)),
+            $"{Section}:{nameof(MonitoringOptions.BridgedMeters)} must list meter names; an entry is empty.");
         Require(failures, options.HttpDurationBuckets is null || AscendingFinite(options.HttpDurationBuckets),
             $"{Section}:{nameof(MonitoringOptions.HttpDurationBuckets)} must be finite bucket bounds in strictly ascending order.");
 

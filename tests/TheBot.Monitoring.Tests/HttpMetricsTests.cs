@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
 
@@ -91,5 +92,41 @@ public sealed class HttpMetricsTests
         // Both observations (handshake, refusal) fell under 1 s although the session lasted 1.5 s.
         Assert.Equal(2, Exposition.Value(after, "thebot_http_request_duration_seconds_bucket", [.. route, ("le", "1")]));
         Assert.Equal(1, Exposition.Value(after, "thebot_http_requests_in_flight"));
+    }
+
+    [Theory]
+    [InlineData("text/html", false)]
+    [InlineData("application/json", false)]
+    [InlineData("application/json", true)]
+    public async Task In_Development_an_exception_the_developer_exception_page_answers_counts_once(string accept, bool problemDetails)
+    {
+        // WebApplication puts the developer exception page inside our middleware in Development: the page answers the
+        // 500 (an HTML page, plain text, or problem details when the host registered them), so no exception escapes.
+        await using var app = await TestApp.StartAsync(MapSample, environment: "Development",
+            services: problemDetails ? s => s.AddProblemDetails() : null);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/boom");
+        request.Headers.Accept.ParseAdd(accept);
+        using var response = await app.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("boom", body, StringComparison.Ordinal); // the developer page's answer, not the server's empty 500
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_request_exceptions_total", ("exception_type", "InvalidOperationException")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/boom"), ("status", "500")));
+    }
+
+    [Fact]
+    public async Task In_Development_a_bad_request_the_developer_exception_page_answers_400_is_not_an_exception_of_ours()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/api/bad", string () => throw new BadHttpRequestException("bad input")),
+            environment: "Development");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/bad");
+        request.Headers.Accept.ParseAdd("text/html");
+        Assert.Equal(HttpStatusCode.BadRequest, (await app.Client.SendAsync(request)).StatusCode);
+
+        var text = await app.ScrapeAsync();
+        Assert.Null(Exposition.Value(text, "thebot_http_request_exceptions_total", ("exception_type", "BadHttpRequestException")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/bad"), ("status", "400")));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
@@ -17,6 +18,10 @@ public sealed class OptionsValidationTests
         { "Monitoring:MaxSeriesPerMetric", "0", "Monitoring:MaxSeriesPerMetric must be > 0" },
         { "Monitoring:BasePath", "api/system", "Monitoring:BasePath must start with '/'" },
         { "Monitoring:HttpDurationBuckets:0", "2", "Monitoring:HttpDurationBuckets must be finite bucket bounds in strictly ascending order" },
+        { "Monitoring:Health:DiskPath", "/no/such/folder/for/thebot", "Monitoring:Health:DiskPath must name an existing folder; '/no/such/folder/for/thebot' is not one" },
+        { "Monitoring:JobName", " ", "Monitoring:JobName must not be empty" },
+        { "Monitoring:DistributedCacheName", "", "Monitoring:DistributedCacheName must not be empty" },
+        { "Monitoring:BridgedMeters:7", " ", "Monitoring:BridgedMeters must list meter names; an entry is empty" },
     };
 
     [Theory]
@@ -51,5 +56,30 @@ public sealed class OptionsValidationTests
 
         Assert.Contains("Monitoring:Health:ProbeInterval", error.Message, StringComparison.Ordinal);
         Assert.Contains("Monitoring:MaxSeriesPerMetric", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bridged_meters_from_configuration_add_to_the_defaults_and_a_repeated_one_is_bridged_once()
+    {
+        await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, settings: new Dictionary<string, string?>
+        {
+            ["Monitoring:BridgedMeters:0"] = "System.Runtime",
+            ["Monitoring:BridgedMeters:1"] = "Microsoft.AspNetCore.Hosting",
+        });
+
+        var options = app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+        // The binder appends to a list that has items (as for every options list), so the defaults stay.
+        Assert.Equal(["System.Runtime", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "Npgsql",
+            "System.Runtime", "Microsoft.AspNetCore.Hosting"], options.BridgedMeters);
+
+        // System.Runtime listed twice: each of its instruments once. Hosting listed: its request duration and active
+        // requests are still left out (ours measure them), after a request that hosting recorded.
+        await app.Client.GetAsync("/nothing-here");
+        var text = await app.ScrapeAsync();
+        var families = text.Split('\n').Where(line => line.StartsWith("# TYPE ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(families.Count, families.Distinct().Count());
+        Assert.Contains(families, line => line.StartsWith("# TYPE dotnet_gc_collections_total ", StringComparison.Ordinal));
+        Assert.DoesNotContain(families, line => line.StartsWith("# TYPE http_server_request_duration", StringComparison.Ordinal));
+        Assert.DoesNotContain(families, line => line.StartsWith("# TYPE http_server_active_requests", StringComparison.Ordinal));
     }
 }

@@ -38,9 +38,10 @@ public sealed class TestApp : IAsyncDisposable
         bool inMemory = false,
         Action<WebApplicationBuilder>? afterMonitoring = null,
         Action<RouteGroupBuilder>? monitoringEndpoints = null,
-        Action<WebApplicationBuilder>? beforeMonitoring = null)
+        Action<WebApplicationBuilder>? beforeMonitoring = null,
+        string? environment = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment ?? Environments.Production });
         builder.Logging.ClearProviders();
         if (inMemory)
         {
