@@ -1,52 +1,8 @@
 using System.Data.Common;
-using System.Reflection;
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace TheBot.Api.Data;
-
-/// <summary>Whether the schema is applied, for readiness and for the logs.</summary>
-public sealed class SchemaState
-{
-    private volatile string? _version;
-
-    /// <summary>Latest applied migration, null until the migrator has finished.</summary>
-    public string? Version => _version;
-
-    /// <summary>Last reason the migrator could not finish.</summary>
-    public string? LastError { get; private set; }
-
-    internal void Applied(string version)
-    {
-        _version = version;
-        LastError = null;
-    }
-
-    internal void Failed(string error) => LastError = error;
-}
-
-/// <summary>One embedded SQL script, <c>NNN_name.sql</c>, applied in the order of its name.</summary>
-public sealed record Migration(string Version, string Sql)
-{
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
-
-    /// <summary>The scripts embedded in this assembly, ordered.</summary>
-    public static IReadOnlyList<Migration> Embedded()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        return [.. assembly.GetManifestResourceNames()
-            .Where(name => name.StartsWith("migrations/", StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(name =>
-            {
-                using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-                return new Migration(Path.GetFileNameWithoutExtension(name["migrations/".Length..]), reader.ReadToEnd());
-            })];
-    }
-}
 
 /// <summary>
 /// Applies the embedded migrations at start-up, idempotently: under a PostgreSQL advisory lock (several instances may
@@ -141,13 +97,4 @@ public sealed partial class SchemaMigrator(DbDataSource dataSource, DatabasePool
 
     [LoggerMessage(LogLevel.Warning, "migration {SchemaVersion} changed after it was applied; it is not run again")]
     private static partial void LogChecksumChanged(ILogger logger, string schemaVersion);
-}
-
-/// <summary>schema (ready-tagged): healthy once the migrations are applied.</summary>
-public sealed class SchemaHealthCheck(SchemaState state) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(state.Version is { } version
-            ? HealthCheckResult.Healthy($"schema applied up to {version}")
-            : HealthCheckResult.Unhealthy($"schema not applied yet{(state.LastError is { } error ? ": " + error : string.Empty)}"));
 }

@@ -33,28 +33,3 @@ public sealed record CheckResult(bool Ok, string File, string Check, string Reas
     public static CheckResult From(string file, string check, IReadOnlyCollection<string> problems) =>
         problems.Count == 0 ? Pass(file, check) : Fail(file, check, string.Join('\n', problems));
 }
-
-/// <summary>What the checks look at: the monitoring folder, the runbooks folder, and the root paths are shown relative to.</summary>
-public sealed record CheckContext(string MonitoringDir, string RunbooksDir, string DisplayRoot)
-{
-    /// <summary>A path inside the monitoring folder.</summary>
-    public string Monitoring(params string[] parts) => Path.Combine([MonitoringDir, .. parts]);
-
-    /// <summary><paramref name="path"/> relative to <see cref="DisplayRoot"/> when it lies below it, else absolute.</summary>
-    public string Display(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var relative = Path.GetRelativePath(DisplayRoot, full);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
-    }
-}
-
-/// <summary>One kind of check over monitoring/.</summary>
-public interface IMonitoringCheck
-{
-    /// <summary>The name <c>check --only</c> selects this check by (lower-case, dashes).</summary>
-    string Key { get; }
-
-    /// <summary>One result per file (or per file and tool) checked.</summary>
-    Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken);
-}

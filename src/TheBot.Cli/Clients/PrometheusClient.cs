@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace TheBot.Cli.Clients;
@@ -60,40 +59,5 @@ internal sealed class PrometheusClient(string baseUrl)
         return json.TryGetProperty("status", out var status) && status.GetString() == "success"
             ? json
             : throw new HttpRequestException($"{path}: HTTP {(int)response.StatusCode}: {(json.TryGetProperty("error", out var error) ? error.GetString() : body.Trim())}");
-    }
-}
-
-/// <summary>The parts of Alertmanager's v2 API the verbs use.</summary>
-internal sealed class AlertmanagerClient(string baseUrl)
-{
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
-
-    public string BaseUrl { get; } = baseUrl.TrimEnd('/');
-
-    public async Task<JsonElement> StatusAsync(CancellationToken cancellationToken = default) =>
-        await Http.GetFromJsonAsync<JsonElement>(BaseUrl + "/api/v2/status", cancellationToken);
-
-    public async Task<JsonElement> AlertsAsync(CancellationToken cancellationToken = default) =>
-        await Http.GetFromJsonAsync<JsonElement>(BaseUrl + "/api/v2/alerts", cancellationToken);
-
-    public async Task PostAlertAsync(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> annotations, DateTimeOffset? endsAt = null, CancellationToken cancellationToken = default)
-    {
-        var alert = new Dictionary<string, object>
-        {
-            ["labels"] = labels,
-            ["annotations"] = annotations,
-            ["startsAt"] = DateTimeOffset.UtcNow.AddSeconds(-1),
-            ["generatorURL"] = "http://127.0.0.1/thebot/test-alert",
-        };
-        if (endsAt is not null)
-        {
-            alert["endsAt"] = endsAt.Value;
-        }
-
-        using var response = await Http.PostAsJsonAsync(BaseUrl + "/api/v2/alerts", new[] { alert }, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"POST /api/v2/alerts: HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
     }
 }

@@ -181,10 +181,3 @@ public sealed class MetricRegistry
         }
     }
 }
-
-/// <summary>Something that contributes families computed at scrape time.</summary>
-public interface IMetricSource
-{
-    /// <summary>Writes the source's families.</summary>
-    void Write(ExpositionWriter writer);
-}

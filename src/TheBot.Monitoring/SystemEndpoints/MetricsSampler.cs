@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TheBot.Monitoring.Http;
-using TheBot.Monitoring.Metrics;
 
 namespace TheBot.Monitoring.SystemEndpoints;
 
@@ -65,55 +64,4 @@ public sealed class MetricsSampler(HttpMetrics http, IOptions<MonitoringOptions>
             lastWall = Stopwatch.GetTimestamp();
         }
     }
-}
-
-/// <summary>Totals of the HTTP families at one moment, per route template.</summary>
-/// <param name="At">When they were read.</param>
-/// <param name="Endpoints">Per route template.</param>
-public sealed record HttpTotals(DateTimeOffset At, IReadOnlyDictionary<string, EndpointTotals> Endpoints)
-{
-    internal static HttpTotals Read(HttpMetrics http, DateTimeOffset at)
-    {
-        var endpoints = new Dictionary<string, EndpointTotals>(StringComparer.Ordinal);
-        foreach (var counter in http.Requests.Series)
-        {
-            var endpoint = counter.LabelValues[1];
-            var isError = counter.LabelValues[2].StartsWith('5');
-            var totals = endpoints.GetValueOrDefault(endpoint) ?? new EndpointTotals(0, 0, null);
-            endpoints[endpoint] = totals with { Requests = totals.Requests + counter.Value, Errors = totals.Errors + (isError ? counter.Value : 0) };
-        }
-
-        foreach (var histogram in http.Duration.Series)
-        {
-            var endpoint = histogram.LabelValues[1];
-            var snapshot = histogram.Snapshot();
-            var totals = endpoints.GetValueOrDefault(endpoint) ?? new EndpointTotals(0, 0, null);
-            var buckets = totals.CumulativeBuckets is null ? snapshot.CumulativeCounts : totals.CumulativeBuckets.Zip(snapshot.CumulativeCounts, (a, b) => a + b).ToArray();
-            endpoints[endpoint] = totals with { CumulativeBuckets = buckets, UpperBounds = snapshot.UpperBounds };
-        }
-
-        return new HttpTotals(at, endpoints);
-    }
-}
-
-/// <summary>Totals of one route template.</summary>
-/// <param name="Requests">Requests.</param>
-/// <param name="Errors">Requests answered 5xx.</param>
-/// <param name="CumulativeBuckets">Latency buckets summed over methods.</param>
-public sealed record EndpointTotals(long Requests, long Errors, long[]? CumulativeBuckets)
-{
-    /// <summary>Bounds of <see cref="CumulativeBuckets"/>.</summary>
-    public IReadOnlyList<double> UpperBounds { get; init; } = [];
-
-    /// <summary>What happened between <paramref name="earlier"/> and this.</summary>
-    public EndpointTotals Minus(EndpointTotals? earlier) => earlier is null ? this : new EndpointTotals(
-        Requests - earlier.Requests,
-        Errors - earlier.Errors,
-        CumulativeBuckets is null ? null : earlier.CumulativeBuckets is null ? CumulativeBuckets : CumulativeBuckets.Zip(earlier.CumulativeBuckets, (a, b) => a - b).ToArray())
-    {
-        UpperBounds = UpperBounds,
-    };
-
-    /// <summary>Latency quantile in seconds; null without requests.</summary>
-    public double? Quantile(double q) => CumulativeBuckets is null ? null : HistogramMath.Quantile(q, UpperBounds, CumulativeBuckets);
 }

@@ -172,8 +172,3 @@ internal sealed class SystemSnapshot(
         return sum ?? new EndpointTotals(0, 0, null);
     }
 }
-
-/// <summary>Name and version of the running service.</summary>
-/// <param name="Name">Service name.</param>
-/// <param name="Version">Version.</param>
-public sealed record ServiceIdentity(string Name, string Version);

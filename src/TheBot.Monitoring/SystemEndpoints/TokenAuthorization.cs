@@ -5,16 +5,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace TheBot.Monitoring.SystemEndpoints;
 
-/// <summary>Who may call a system endpoint.</summary>
-internal enum Audience
-{
-    /// <summary>Prometheus: the scrape token, or loopback when no token is configured.</summary>
-    Scraper,
-
-    /// <summary>Operators: the admin token; with none configured, nobody.</summary>
-    Admin,
-}
-
 /// <summary>
 /// Bearer-token check for the internal endpoints. Tokens are compared through their SHA-256 digests in
 /// constant time, so neither content nor length leaks through timing. Refusals are problem details:

@@ -1,38 +1,9 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using TheBot.Routing;
 using TheBot.Monitoring.Health;
+using TheBot.Routing;
 using Yarp.ReverseProxy.Configuration;
 
 namespace TheBot.Web;
-
-/// <summary>Where the backend is (section <c>Backend</c>).</summary>
-public sealed class BackendOptions
-{
-    public const string SectionName = "Backend";
-
-    /// <summary>Base address of the backend.</summary>
-    public string BaseUrl { get; set; } = "http://127.0.0.1:8000";
-
-    /// <summary>Seconds the readiness probe of the backend may take.</summary>
-    public double ProbeTimeoutSeconds { get; set; } = 2;
-
-    /// <summary>
-    /// Several backend instances to load-balance across, by destination name (e.g. <c>backend</c>, <c>backend-2</c>)
-    /// → base address; empty means the single <see cref="BaseUrl"/>. Bound through <c>IOptionsMonitor</c>, so a
-    /// change of the file named by <see cref="DestinationsFile"/> reaches the proxy without a restart.
-    /// </summary>
-    public Dictionary<string, string> Destinations { get; set; } = [];
-
-    /// <summary>
-    /// Optional JSON file (<c>{"Backend": {"Destinations": {…}}}</c>) added to the configuration and re-read when it
-    /// changes: <c>./thebot scale backend=N</c> rewrites it (write then rename) to add or remove instances.
-    /// </summary>
-    public string? DestinationsFile { get; set; }
-
-    /// <summary>Seconds between the active health probes of each destination (only with several destinations).</summary>
-    public double HealthProbeIntervalSeconds { get; set; } = 5;
-}
 
 public static class BackendProxyExtensions
 {
@@ -211,61 +182,5 @@ public static class BackendProxyExtensions
         }
 
         await next();
-    }
-}
-
-internal static partial class ProxyLog
-{
-    [LoggerMessage(LogLevel.Information, "refused {Method} {Path}: body of {Length} bytes over the {Limit}-byte limit, answered 413 without contacting the backend")]
-    public static partial void OversizeBody(ILogger logger, string method, string path, long length, long limit);
-
-    [LoggerMessage(LogLevel.Information, "refused {Method} {Path}: the proxy does not forward this method, answered 405")]
-    public static partial void UnsupportedMethod(ILogger logger, string method, string path);
-
-    [LoggerMessage(LogLevel.Information, "backend destinations changed: {Count} ({Names})")]
-    public static partial void DestinationsChanged(ILogger logger, int count, string names);
-}
-
-/// <summary>
-/// backend (ready-tagged): the backend answers its liveness endpoint; with several destinations, at least one of them
-/// does (the frontend serves as long as the service has an instance left).
-/// </summary>
-public sealed class BackendHealthCheck(IHttpClientFactory clients, IOptionsMonitor<BackendOptions> options) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var destinations = options.CurrentValue.Destinations;
-        if (destinations.Count == 0)
-        {
-            return await ProbeAsync(null, cancellationToken);
-        }
-
-        var results = await Task.WhenAll(destinations.Values.Select(address => ProbeAsync(new Uri(address), cancellationToken)));
-        var answering = results.Count(r => r.Status == HealthStatus.Healthy);
-        var summary = string.Join("; ", results.Select(r => r.Description));
-        return answering > 0
-            ? HealthCheckResult.Healthy($"{answering} of {results.Length} backend instances answer: {summary}")
-            : HealthCheckResult.Unhealthy($"none of {results.Length} backend instances answers: {summary}");
-    }
-
-    private async Task<HealthCheckResult> ProbeAsync(Uri? address, CancellationToken cancellationToken)
-    {
-        var client = clients.CreateClient(BackendProxyExtensions.ClusterId);
-        if (address is not null)
-        {
-            client.BaseAddress = address;
-        }
-
-        try
-        {
-            using var response = await client.GetAsync("/api/system/liveness/", cancellationToken);
-            return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy($"backend at {client.BaseAddress} answers")
-                : HealthCheckResult.Unhealthy($"backend at {client.BaseAddress} answered {(int)response.StatusCode}");
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return HealthCheckResult.Unhealthy($"backend at {client.BaseAddress} unreachable: {exception.Message}");
-        }
     }
 }
