@@ -20,9 +20,10 @@ namespace TheBot.Monitoring.Tests.SampleApp;
 /// <summary>
 /// A small lending app written the way public ASP.NET Core apps are, not the way ours are: the full
 /// <c>WebApplication.CreateBuilder</c>, controllers beside minimal APIs, EF Core on SQLite registered with
-/// <c>AddSqlite&lt;T&gt;</c>, an <c>IMemoryCache</c> in front of one lookup, bearer-token sign-in with an authorization <c>FallbackPolicy</c> that requires a signed-in
-/// user everywhere, <c>AddProblemDetails</c> + <c>UseExceptionHandler</c>. Monitoring is the README's lines and nothing
-/// else (plus the EF line <c>AddSqlite</c> apps need). Runs on a real Kestrel on a loopback port.
+/// <c>AddSqlite&lt;T&gt;</c>, an <c>IMemoryCache</c> in front of one lookup, bearer-token sign-in with an authorization
+/// <c>FallbackPolicy</c> that requires a signed-in user everywhere, <c>AddProblemDetails</c> +
+/// <c>UseExceptionHandler</c>. Monitoring is the README's lines and nothing else (plus the EF line <c>AddSqlite</c> apps
+/// need). Runs on a real Kestrel on a loopback port.
 /// </summary>
 public sealed class LendingApp : IAsyncDisposable
 {
