@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using TheBot.Monitoring.Data;
 using TheBot.Monitoring.Health;
 
@@ -72,21 +73,26 @@ public sealed class DbMetricsInterceptor(DbMetrics metrics) : DbCommandIntercept
 
     /// <inheritdoc />
     public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) =>
-        RecordConnectionFailure(connection, eventData.Exception);
+        RecordConnectionFailure(connection, eventData);
 
     /// <inheritdoc />
     public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        RecordConnectionFailure(connection, eventData.Exception);
+        RecordConnectionFailure(connection, eventData);
         return Task.CompletedTask;
     }
 
     // Without this an EF Core application whose database cannot be opened (a SQLite file in a missing folder, a
     // PostgreSQL that refuses) would show no thebot_db_* series at all while every request fails.
-    private void RecordConnectionFailure(DbConnection connection, Exception exception)
+    private void RecordConnectionFailure(DbConnection connection, ConnectionErrorEventData eventData)
     {
-        // A caller that gave up is not a database failure, like in the wrapped data source.
-        if (connection is InstrumentedDbConnection || exception is OperationCanceledException || HealthProbeScope.Active)
+        // A caller that gave up is not a database failure, like in the wrapped data source. Nor is a failure EF Core
+        // expected: Database.EnsureCreated, Migrate and CanConnect first try to open the database to learn whether
+        // it exists (SQLite: a read-only open of a file not created yet; PostgreSQL: a database not created yet),
+        // and EF reports such an open's failure at Debug instead of Error, the only mark it gives of it. Counting
+        // them put a connection error on every app that creates its database at start.
+        if (connection is InstrumentedDbConnection || eventData.Exception is OperationCanceledException || HealthProbeScope.Active
+            || eventData.LogLevel == LogLevel.Debug)
         {
             return;
         }

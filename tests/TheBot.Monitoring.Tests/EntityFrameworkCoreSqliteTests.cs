@@ -65,6 +65,8 @@ public sealed class EntityFrameworkCoreSqliteTests
             var text = await app.ScrapeAsync();
             Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", ("database", "main"), ("operation", "insert"), ("table", "Notes")));
             Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", ("database", "main"), ("operation", "select"), ("table", "Notes")));
+            // EnsureCreated first tried to open the file it was about to create: a failure EF expects, not an outage.
+            Assert.Null(Exposition.Value(text, "thebot_db_connection_errors_total", ("database", "main")));
         }
         finally
         {

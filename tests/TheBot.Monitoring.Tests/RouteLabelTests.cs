@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
@@ -49,6 +51,36 @@ public sealed class RouteLabelTests
         Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/crash"), ("status", "500")));
         Assert.Null(Exposition.Value(text, "thebot_http_request_exceptions_total", ("exception_type", "BadHttpRequestException")));
         Assert.Equal(1, Exposition.Value(text, "thebot_http_request_exceptions_total", ("exception_type", "InvalidOperationException")));
+    }
+
+    [Fact]
+    public async Task Identity_api_endpoints_get_their_templates_under_the_apps_group()
+    {
+        // MapIdentityApi as an app maps it, under its own prefix. The calls below are refused before any user store is
+        // reached (a malformed body, no credentials), so the test needs none.
+        await using var app = await TestApp.StartAsync(
+            a =>
+            {
+                var web = (WebApplication)a;
+                web.UseAuthentication();
+                web.UseAuthorization();
+                web.MapGroup("/api/account").MapIdentityApi<IdentityUser>();
+            },
+            services => services.AddAuthorization().AddIdentityApiEndpoints<IdentityUser>());
+        foreach (var path in new[] { "/api/account/register", "/api/account/login" })
+        {
+            using var malformed = new StringContent("{", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.BadRequest, (await app.Client.PostAsync(path, malformed)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.GetAsync("/api/account/manage/info")).StatusCode);
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "POST"), ("endpoint", "/api/account/register"), ("status", "400")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "POST"), ("endpoint", "/api/account/login"), ("status", "400")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/account/manage/info"), ("status", "401")));
+        Assert.DoesNotContain("unmatched", text, StringComparison.Ordinal);
+        Assert.Empty(Exposition.Samples(text, "thebot_http_request_exceptions_total")); // refusals, not failures
     }
 
     [Fact]

@@ -37,6 +37,27 @@ public static partial class Exposition
             .Select(m => m.Groups[2].Value)
             .ToHashSet();
 
+    /// <summary>
+    /// Every sample of the family <paramref name="family"/> (its own name, or a histogram's <c>_bucket</c>, <c>_sum</c>
+    /// and <c>_count</c>), each as <c>name{label="value",...} value</c> with its labels in name order: one string per
+    /// sample, so a whole family can be compared with the series a test expects, none missing and none extra.
+    /// </summary>
+    public static IReadOnlyList<string> Samples(string exposition, string family) =>
+        exposition.Split('\n')
+            .Select(line => SampleLine().Match(line))
+            .Where(m => m.Success && m.Groups["name"].Value is var name
+                && (name == family || name == $"{family}_bucket" || name == $"{family}_sum" || name == $"{family}_count"))
+            .Select(m => Sample(m.Groups["name"].Value,
+                LabelPair().Matches(m.Groups["labels"].Value).Select(p => (p.Groups[1].Value, p.Groups[2].Value)),
+                double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>One sample in the form <see cref="Samples"/> lists it.</summary>
+    public static string Sample(string name, IEnumerable<(string Name, string Value)> labels, double value) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{name}{{{string.Join(',', labels.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => $"{l.Name}=\"{l.Value}\""))}}} {value}");
+
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)$""")]
     private static partial Regex SampleLine();
 
