@@ -71,12 +71,19 @@ public sealed class TestSummaryTests : IDisposable
         Assert.Equal("0 passed, 1 failed, 0 skipped", error.TrimEnd('\n').Split('\n')[^1]);
     }
 
-    [Fact]
-    public async Task Wrapper_without_dotnet_still_ends_with_the_summary()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the summary on standard error: standard output is for the JSON document alone
+    public async Task Wrapper_without_dotnet_still_ends_with_the_summary(bool json)
     {
         var start = new ProcessStartInfo("/usr/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(CheckSupport.Root, "thebot"));
         start.ArgumentList.Add("test");
+        if (json)
+        {
+            start.ArgumentList.Add("--json");
+        }
+
         start.Environment.Clear();
         start.Environment["PATH"] = _dir; // no dotnet, no coreutils
         using var process = Process.Start(start)!;
@@ -85,7 +92,8 @@ public sealed class TestSummaryTests : IDisposable
         await process.WaitForExitAsync();
 
         Assert.Equal(127, process.ExitCode);
-        Assert.Equal("0 passed, 1 failed", stdout.TrimEnd('\n').Split('\n')[^1]);
+        Assert.Equal("0 passed, 1 failed", (json ? stderr : stdout).TrimEnd('\n').Split('\n')[^1]);
+        Assert.Equal(json, stdout.Length == 0);
         Assert.Contains("'dotnet' is not on PATH", stderr, StringComparison.Ordinal);
     }
 

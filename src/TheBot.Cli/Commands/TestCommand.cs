@@ -61,6 +61,7 @@ internal static class TestCommand
         var perProject = new JsonArray();
         report.Set("projects", perProject);
         int Finish(TestCounts counts, string? reason, int exit = 1) => WriteSummary(output, report, counts, reason, exit);
+        void Failure(string text) => Fail(output, report, text);
 
         var step = "starting";
         RunTempFolder? runTemp = null;
@@ -132,7 +133,7 @@ internal static class TestCommand
             var left = await LeftBehind.SinceAsync(before, tempFolders, TimeSpan.FromSeconds(15));
             if (left.Count > 0)
             {
-                output.WriteLine($"✗ the tests left {left.Count} thing(s) behind; counted as one failure:");
+                Failure($"the tests left {left.Count} thing(s) behind; counted as one failure:");
                 report.Set("left_behind", left);
                 foreach (var line in left)
                 {
@@ -149,7 +150,7 @@ internal static class TestCommand
             step = "deleting the run's temp folder";
             if (runTemp.Delete() is { } notDeleted)
             {
-                output.WriteLine($"✗ the run's temp folder {runTemp.Path} could not be deleted ({notDeleted}); counted as one failure");
+                Failure($"the run's temp folder {runTemp.Path} could not be deleted ({notDeleted}); counted as one failure");
                 total = total with { Failed = total.Failed + 1 };
             }
 
@@ -208,7 +209,7 @@ internal static class TestCommand
     {
         if (reason is not null)
         {
-            output.WriteLine("✗ " + reason);
+            Fail(output, report, reason);
         }
 
         output.WriteLine(total.Summary);
@@ -216,13 +217,20 @@ internal static class TestCommand
         report.Set("failed", total.Failed);
         report.Set("skipped", total.Skipped);
         report.Set("reason", reason);
-        // The reason goes into the messages only with --json: for people it is already the line above the summary.
-        if (report.Json && reason is not null)
-        {
-            report.Fail(reason);
-        }
-
         return total.Failed == 0 && total.Passed > 0 ? 0 : exit;
+    }
+
+    /// <summary>
+    /// A failure of the run: its ✗ line among the progress and, with <c>--json</c>, a message of the document (for
+    /// people the line already is the message).
+    /// </summary>
+    private static void Fail(TextWriter output, VerbReport report, string text)
+    {
+        output.WriteLine("✗ " + text);
+        if (report.Json)
+        {
+            report.Fail(text.TrimEnd(':'));
+        }
     }
 
     /// <summary>
