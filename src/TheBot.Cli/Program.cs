@@ -11,4 +11,4 @@ var (output, error) = TerminalText.ForConsole();
 // one after the other, each allowed its clean-shutdown grace, so the library's default of 2 s would end this process
 // (and leave the stack orphaned) long before the last one is down.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = UpCommand.StopTimeout, Output = output, Error = error };
-return await CliCommands.Create().Parse(args).InvokeAsync(invocation);
+return await CliInvocation.InvokeAsync(args, invocation);

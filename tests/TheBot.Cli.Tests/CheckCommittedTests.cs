@@ -57,6 +57,21 @@ public class CheckCommittedTests
     }
 
     [Fact]
+    public async Task A_missing_folder_with_json_is_checks_document_with_one_failed_result()
+    {
+        var (exit, output) = await CheckSupport.InvokeAsync("--dir", "/nonexistent/thebot-monitoring", "--json");
+
+        Assert.Equal(1, exit);
+        using var doc = JsonDocument.Parse(output); // the whole output: nothing but the document
+        Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal(0, doc.RootElement.GetProperty("passed").GetInt32());
+        Assert.Equal(1, doc.RootElement.GetProperty("failed").GetInt32());
+        var result = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
+        Assert.Equal("/nonexistent/thebot-monitoring", result.GetProperty("file").GetString());
+        Assert.Equal("no such folder", result.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task Runbooks_folder_without_the_pages_fails_the_alert_file()
     {
         using var copy = new MonitoringCopy();

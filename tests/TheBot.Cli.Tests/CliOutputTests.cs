@@ -62,7 +62,7 @@ public sealed class CliOutputTests : IDisposable
     }
 
     [Fact]
-    public async Task Every_visible_verbs_help_documents_its_exit_codes()
+    public async Task Every_visible_verbs_help_documents_its_exit_codes_with_2_for_bad_input()
     {
         var verbs = CliCommands.Create().Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
         Assert.True(verbs.Count >= 15, string.Join(", ", verbs));
@@ -70,7 +70,65 @@ public sealed class CliOutputTests : IDisposable
         {
             var (_, help) = await VerbInvoker.InvokeAsync([verb, "--help"]);
             Assert.Matches(@"Exit codes?: 0 ", help);
+            // Every verb takes flags, and a malformed one exits 2 (ParseErrorReport); help wraps, hence \s.
+            Assert.Matches(@"(?s)Exit codes: 0 .*\b2\s", help);
         }
+    }
+
+    [Theory]
+    [InlineData("test-alert --severity info", "--severity", "'info'")]
+    [InlineData("status --port-offset abc", "--port-offset", "'abc'")]
+    [InlineData("up --backends many", "--backends", "'many'")]
+    [InlineData("check --only nosuch", "--only", "'nosuch'")]
+    public async Task A_malformed_flag_exits_2_with_one_line_on_standard_error_naming_flag_and_value(string line, string flag, string value)
+    {
+        var (exit, output, error) = await VerbInvoker.InvokeSplitAsync(line.Split(' '));
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output); // no help text: the error says what to run for it
+        var only = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("✗ ", only, StringComparison.Ordinal);
+        Assert.Contains(flag, only, StringComparison.Ordinal);
+        Assert.Contains(value, only, StringComparison.Ordinal);
+        Assert.Contains($"./thebot {line.Split(' ')[0]} --help", only, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("status --port-offset abc", "status", "--port-offset")]
+    [InlineData("test-alert --severity info", "test-alert", "--severity")]
+    [InlineData("check --only nosuch", "check", "--only")] // check's own --json
+    [InlineData("backup --no-such-flag", "backup", "--no-such-flag")]
+    [InlineData("up --detach --backends many", "up", "--backends")]
+    public async Task A_malformed_flag_with_json_prints_the_verbs_envelope_instead_of_help(string line, string verb, string flag)
+    {
+        var (exit, output, _) = await VerbInvoker.InvokeSplitAsync([.. line.Split(' '), "--json"]);
+
+        Assert.Equal(2, exit);
+        using var document = JsonDocument.Parse(output); // the whole output: nothing but the document
+        var root = document.RootElement;
+        Assert.Equal(verb, root.GetProperty("verb").GetString());
+        Assert.Equal(2, root.GetProperty("exit").GetInt32());
+        Assert.False(root.GetProperty("ok").GetBoolean());
+        var failure = Assert.Single(root.GetProperty("messages").EnumerateArray());
+        Assert.Equal("fail", failure.GetProperty("level").GetString());
+        Assert.Contains(flag, failure.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("--help", failure.GetProperty("hint").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("up --json", "--detach")] // a foreground up never ends, so it has no document
+    [InlineData("up --json --detach --topology triple", "--topology")]
+    public async Task Up_json_refuses_what_it_cannot_start_with_exit_2_and_a_document(string line, string named)
+    {
+        var (exit, output, error) = await VerbInvoker.InvokeSplitAsync([.. line.Split(' '), "--state-dir", _paths.Root, "--port-offset", Offset]);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", error);
+        using var document = JsonDocument.Parse(output);
+        Assert.Equal("up", document.RootElement.GetProperty("verb").GetString());
+        Assert.Equal(2, document.RootElement.GetProperty("exit").GetInt32());
+        var failure = Assert.Single(document.RootElement.GetProperty("messages").EnumerateArray());
+        Assert.Contains(named, failure.GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -25,6 +25,19 @@ public sealed class HaConfigRenderTests : IDisposable
     public void Dispose() => Directory.Delete(_paths.Root, recursive: true);
 
     [Fact]
+    public async Task The_HA_tests_warning_wait_shortens_the_route_amtool_picks_for_warnings_and_nothing_else()
+    {
+        var stack = new LocalStack(_location, StackProfile.Standard with { Customization = new HaWarningWait() }, StackTopology.Ha(2));
+        _paths.GetOrCreateSecret("scrape-token");
+        await stack.RenderConfigsAsync(CancellationToken.None);
+
+        var config = stack.Renderer.AlertmanagerConfig;
+        Assert.Equal(("ops-team", HaWarningWait.GroupWait), await HaWarningWait.RouteForAsync(config, "BackendHighLatency", "warning"));
+        Assert.Equal(("critical-team", TimeSpan.FromSeconds(10)), await HaWarningWait.RouteForAsync(config, "BackendServiceDown", "critical"));
+        Assert.Equal(("deadmans-switch", TimeSpan.Zero), await HaWarningWait.RouteForAsync(config, "Watchdog", "none"));
+    }
+
+    [Fact]
     public async Task Both_replicas_get_the_same_scrape_config_apart_only_in_their_replica_label_and_pass_promtool()
     {
         var stack = new LocalStack(_location, topology: StackTopology.Ha(3));

@@ -286,7 +286,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     {
         const string alert = "BackendServiceDown";
         var forDuration = AlertFor(alert);
-        var (receiver, groupWait) = CriticalRoute();
+        var (receiver, groupWait) = await RouteForAsync(alert, "critical");
         var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
 
         // Every instance down: the service is unavailable, the cheapest real critical alert.
@@ -464,7 +464,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
     {
         const string alert = "FrontendServiceDown";
         var forDuration = AlertFor(alert);
-        var (receiver, groupWait) = CriticalRoute();
+        var (receiver, groupWait) = await RouteForAsync(alert, "critical");
         var alreadyThere = NotificationInbox.Read(Stack.InboxDirectory).Count;
 
         // One member is gone without a goodbye (which cluster position it held depends on its random peer name).
@@ -496,7 +496,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
         // A warning: delivered by the surviving members to the warning route's receiver, after its group_wait (and
         // one peer timeout per cluster position ahead of the notifying survivor).
-        var (warningReceiver, warningWait) = RouteFor("warning");
+        var (warningReceiver, warningWait) = await RouteForAsync(missing, "warning");
         await DeliveredAsync(missing, alreadyThere, warningReceiver, warningWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin);
         Report.Line(output, $"{missing} notified to {warningReceiver} {stopped.Elapsed.TotalSeconds:F1} s after the SIGKILL (group_wait {warningWait.TotalSeconds:F0} s)");
         await deliveredOnce();
@@ -560,7 +560,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
                 });
             }
 
-            var (receiver, groupWait) = RouteFor("warning");
+            var (receiver, groupWait) = await RouteForAsync(alert, "warning");
             await DeliveredAsync(alert, alreadyThere, receiver, groupWait + Alertmanager.PeerTimeout * (Stack.Alertmanagers.Count - 1) + Interval + Margin);
             Report.Line(output, $"{alert} notified to {receiver} {drift.Elapsed.TotalSeconds:F1} s after the reload (group_wait {groupWait.TotalSeconds:F0} s)");
         }
@@ -602,7 +602,7 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
             Report.Line(output, $"{alert} firing for {survivor.Name} on both replicas {frozen.Elapsed.TotalSeconds:F1} s after two members hung");
 
             // The survivor, alone in its cluster, notifies the warning route's receiver itself.
-            var (receiver, groupWait) = RouteFor("warning");
+            var (receiver, groupWait) = await RouteForAsync(alert, "warning");
             await DeliveredAsync(alert, alreadyThere, receiver, groupWait + Interval + Margin);
             Report.Line(output, $"{alert} notified to {receiver} by the surviving member {frozen.Elapsed.TotalSeconds:F1} s after two members hung (group_wait {groupWait.TotalSeconds:F0} s)");
         }
@@ -824,18 +824,11 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>The receiver and group_wait of the route for severity="critical" in the alertmanager.yml the members run.</summary>
-    private (string Receiver, TimeSpan GroupWait) CriticalRoute() => RouteFor("critical");
-
     /// <summary>
-    /// The receiver and group_wait of the top-level route matching <c>severity="<paramref name="severity"/>"</c>, as the
-    /// members run it: the rendered alertmanager.yml (the committed routes, the warning one with
-    /// <see cref="HaWarningWait"/>'s group_wait).
+    /// The receiver and group_wait of <paramref name="alert"/> at <paramref name="severity"/> as the members route it:
+    /// amtool on the rendered alertmanager.yml (the committed routes, the warning one with <see cref="HaWarningWait"/>'s
+    /// group_wait).
     /// </summary>
-    private (string Receiver, TimeSpan GroupWait) RouteFor(string severity)
-    {
-        var config = Yaml.Load(Stack.Renderer.AlertmanagerConfig);
-        var route = HaWarningWait.SeverityRoute(config, severity);
-        return (route.Text("receiver")!, PrometheusDuration.Parse(route.Text("group_wait") ?? config.Map("route")!.Text("group_wait") ?? "30s"));
-    }
+    private Task<(string Receiver, TimeSpan GroupWait)> RouteForAsync(string alert, string severity) =>
+        HaWarningWait.RouteForAsync(Stack.Renderer.AlertmanagerConfig, alert, severity);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using TheBot.Cli.Commands;
 using TheBot.Cli.TestRuns;
 using Xunit;
@@ -51,11 +52,38 @@ public sealed class TestSummaryTests : IDisposable
     }
 
     [Fact]
-    public async Task Wrapper_without_dotnet_still_ends_with_the_summary()
+    public async Task Test_json_prints_the_summary_as_one_document_and_the_progress_on_standard_error()
+    {
+        using var interrupted = new CancellationTokenSource();
+        await interrupted.CancelAsync(); // the quickest complete run: it stops at the build and still reports
+        var (exit, output, error) = await VerbInvoker.InvokeSplitAsync(["test", "--project", "TheBot.Cli", "--json"], interrupted.Token);
+
+        Assert.Equal(130, exit);
+        using var document = JsonDocument.Parse(output); // the whole output: nothing but the document
+        var root = document.RootElement;
+        Assert.Equal("test", root.GetProperty("verb").GetString());
+        Assert.Equal(130, root.GetProperty("exit").GetInt32());
+        var data = root.GetProperty("data");
+        Assert.Equal((0, 1, 0), (data.GetProperty("passed").GetInt32(), data.GetProperty("failed").GetInt32(), data.GetProperty("skipped").GetInt32()));
+        Assert.Equal(JsonValueKind.Array, data.GetProperty("projects").ValueKind);
+        Assert.StartsWith("interrupted while ", data.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(data.GetProperty("reason").GetString(), Assert.Single(root.GetProperty("messages").EnumerateArray()).GetProperty("text").GetString());
+        Assert.Equal("0 passed, 1 failed, 0 skipped", error.TrimEnd('\n').Split('\n')[^1]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the summary on standard error: standard output is for the JSON document alone
+    public async Task Wrapper_without_dotnet_still_ends_with_the_summary(bool json)
     {
         var start = new ProcessStartInfo("/usr/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(CheckSupport.Root, "thebot"));
         start.ArgumentList.Add("test");
+        if (json)
+        {
+            start.ArgumentList.Add("--json");
+        }
+
         start.Environment.Clear();
         start.Environment["PATH"] = _dir; // no dotnet, no coreutils
         using var process = Process.Start(start)!;
@@ -64,7 +92,8 @@ public sealed class TestSummaryTests : IDisposable
         await process.WaitForExitAsync();
 
         Assert.Equal(127, process.ExitCode);
-        Assert.Equal("0 passed, 1 failed", stdout.TrimEnd('\n').Split('\n')[^1]);
+        Assert.Equal("0 passed, 1 failed", (json ? stderr : stdout).TrimEnd('\n').Split('\n')[^1]);
+        Assert.Equal(json, stdout.Length == 0);
         Assert.Contains("'dotnet' is not on PATH", stderr, StringComparison.Ordinal);
     }
 

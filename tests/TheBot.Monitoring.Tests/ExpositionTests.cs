@@ -156,7 +156,8 @@ public sealed class ExpositionTests(RealServers servers)
         await app.Client.GetAsync("/nothing/here");
 
         var text = await app.ScrapeAsync();
-        var (exit, output) = await Tools.RunAsync("/usr/bin/promtool", "check metrics", text);
+        var result = await CliTool.RunAsync("/usr/bin/promtool", ["check", "metrics"], standardInput: text);
+        var (exit, output) = (result.ExitCode, result.StandardOutput + result.StandardError);
 
         Assert.True(exit == 0 && output.Trim().Length == 0, $"promtool check metrics (exit {exit}):\n{output}");
 

@@ -316,8 +316,8 @@ public sealed class SystemEndpointTests(RealServers servers)
             var indented = string.Join('\n', yaml.Split('\n').Select(line => "  " + line));
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "prometheus.yml"), "scrape_configs:\n" + indented.Replace("/etc/prometheus/secrets/scrape-token", Path.Combine(dir.FullName, "token")));
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "token"), "t");
-            var (exit, output) = await Tools.RunAsync("/usr/bin/promtool", $"check config {Path.Combine(dir.FullName, "prometheus.yml")}");
-            Assert.True(exit == 0, output);
+            var result = await CliTool.RunAsync("/usr/bin/promtool", ["check", "config", Path.Combine(dir.FullName, "prometheus.yml")]);
+            Assert.True(result.Succeeded, result.StandardOutput + result.StandardError);
         }
         finally
         {

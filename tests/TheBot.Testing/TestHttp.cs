@@ -52,7 +52,7 @@ public static class CliTool
 
     /// <summary>
     /// Returns <paramref name="executable"/> when it exists; otherwise fails with the Debian package to install
-    /// (known for the stack's tools; <paramref name="package"/> overrides).
+    /// (<see cref="DebianPackageMap.For"/>, else the file's name; <paramref name="package"/> overrides).
     /// </summary>
     public static string Require(string executable, string? package = null)
     {
@@ -61,14 +61,8 @@ public static class CliTool
             return executable;
         }
 
-        package ??= Path.GetFileName(executable) switch
-        {
-            "promtool" or "prometheus" => "prometheus",
-            "amtool" or "prometheus-alertmanager" => "prometheus-alertmanager",
-            "redis-server" or "redis-cli" => "redis-server",
-            "psql" or "pg_isready" or "initdb" or "postgres" => "postgresql",
-            var name => name,
-        };
+        // The product's map, which setup installs from: a list of its own here named packages setup never installs.
+        package ??= DebianPackageMap.For(executable) ?? Path.GetFileName(executable);
         throw new InvalidOperationException($"{executable} is not installed; install the Debian package: apt-get install {package}");
     }
 }

@@ -22,7 +22,7 @@ internal static class BackupCommand
                           "deleting the state folder deletes those too, so point --to elsewhere for backups that must outlive it)",
         };
         var command = StackOptions.Create("backup",
-            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/) and verify that it opens and holds samples. Exit codes: 0 verified; 1 it failed (the reason and the fix are printed).");
+            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/) and verify that it opens and holds samples. Exit codes: 0 verified; 1 it failed (the reason and the fix are printed); 2 bad flags.");
         command.Options.Add(to);
         VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>

@@ -29,7 +29,7 @@ internal static class CheckCommand
             AllowMultipleArgumentsPerToken = true,
         };
         only.AcceptOnlyFromAmong([.. MonitoringChecks.Keys]);
-        var command = new Command("check", "Validate every file under monitoring/ (promtool, amtool, dashboards, compose, Loki, Alloy, alert runbooks), or only the checks named by --only; reports file and reason. Exit codes: 0 every check passed; 1 a check failed (file, place and reason are printed) or nothing was checked.")
+        var command = new Command("check", "Validate every file under monitoring/ (promtool, amtool, dashboards, compose, Loki, Alloy, alert runbooks), or only the checks named by --only; reports file and reason. Exit codes: 0 every check passed; 1 a check failed (file, place and reason are printed), the folder is missing or nothing was checked; 2 bad flags (the reason is printed).")
         {
             dir, runbooks, json, only,
         };
@@ -47,14 +47,11 @@ internal static class CheckCommand
         var root = RepositoryRoot.Find();
         var monitoring = Path.GetFullPath(options.Dir ?? Path.Combine(root, "monitoring"));
         var runbooks = Path.GetFullPath(options.Runbooks ?? Path.Combine(root, "docs", "runbooks"));
-        if (!Directory.Exists(monitoring))
-        {
-            await output.WriteLineAsync($"✗ {monitoring}: no such folder");
-            return 1;
-        }
-
         var watch = Stopwatch.StartNew();
-        var results = await MonitoringChecks.RunAllAsync(new CheckContext(monitoring, runbooks, root), options.Only ?? [], cancellationToken);
+        // A missing folder is one failed check, reported like any other, so --json still prints check's document.
+        IReadOnlyList<CheckResult> results = Directory.Exists(monitoring)
+            ? await MonitoringChecks.RunAllAsync(new CheckContext(monitoring, runbooks, root), options.Only ?? [], cancellationToken)
+            : [CheckResult.Fail(monitoring, FolderCheck, "no such folder")];
         var passed = results.Count(r => r.Ok);
         var failed = results.Count - passed;
         if (options.Json)
@@ -93,6 +90,9 @@ internal static class CheckCommand
         var first = $"✗ {r.File}: {lines[0]} — {r.Check}";
         return lines.Length == 1 ? first : first + "\n" + string.Join('\n', lines.Skip(1).Select(l => "    " + l));
     }
+
+    /// <summary>The check a missing <c>--dir</c> fails.</summary>
+    public const string FolderCheck = "monitoring folder";
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 }

@@ -16,7 +16,7 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the checks as JSON" };
-        var command = StackOptions.Create("doctor", "Every check an operator would do by hand, each with its fix. Exit codes: 0 every check passed; 1 a check failed (its fix is printed).");
+        var command = StackOptions.Create("doctor", "Every check an operator would do by hand, each with its fix. Exit codes: 0 every check passed; 1 a check failed (its fix is printed); 2 bad flags.");
         command.Options.Add(json);
         command.SetAction(async (result, ct) =>
         {

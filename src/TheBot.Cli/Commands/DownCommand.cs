@@ -10,7 +10,7 @@ internal static class DownCommand
 {
     public static Command Create()
     {
-        var command = VerbReport.AddJsonOption(StackOptions.Create("down", "Stop a detached stack, keeping its data. Exit code: 0 (also when nothing was running)."));
+        var command = VerbReport.AddJsonOption(StackOptions.Create("down", "Stop a detached stack, keeping its data. Exit codes: 0 done (also when nothing was running); 2 bad flags."));
         command.SetAction(async (result, ct) =>
         {
             var location = StackOptions.Location(result);

@@ -36,7 +36,7 @@ internal static class ExplainCommand
             "From an alert to the requests behind it: the alert's expression, state and value, the series that drive it, " +
             "the slowest exemplars of the histogram it reads over its window, and each exemplar's JSON log lines by trace_id " +
             "(newest first). Needs only Prometheus and the services' log files. " +
-            $"Exit codes: {Explained} explained (firing, pending or inactive), {UnknownAlert} no alerting rule of that name, " +
+            $"Exit codes: {Explained} explained (firing, pending or inactive), {UnknownAlert} no alerting rule of that name or bad flags, " +
             $"{PrometheusUnavailable} Prometheus not reachable.");
         command.Arguments.Add(AlertName);
         command.Options.Add(Json);

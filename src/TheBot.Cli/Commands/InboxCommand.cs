@@ -10,7 +10,7 @@ internal static class InboxCommand
     {
         var port = new Option<int>("--port") { Required = true };
         var dir = new Option<string>("--dir") { Required = true };
-        var command = new Command("inbox", "Run the local notification inbox (started by up). Exit codes: 0 stopped; 1 it could not listen.") { port, dir };
+        var command = new Command("inbox", "Run the local notification inbox (started by up). Exit codes: 0 stopped; 1 it could not listen; 2 bad flags.") { port, dir };
         command.Hidden = true;
         command.SetAction((result, ct) => NotificationInbox.RunAsync(result.GetValue(port), result.GetValue(dir)!, ct));
         return command;

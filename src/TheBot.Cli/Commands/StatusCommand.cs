@@ -18,7 +18,7 @@ internal static class StatusCommand
     public static Command Create()
     {
         var command = StackOptions.Create("status",
-            "One line per service: up (its readiness probe passes), not ready (its process runs but the probe fails) or down; URL, version; then the local inbox. Exit codes: 0 every service is up; 3 one is not ready or down.");
+            "One line per service: up (its readiness probe passes), not ready (its process runs but the probe fails) or down; URL, version; then the local inbox. Exit codes: 0 every service is up; 2 bad flags; 3 one is not ready or down.");
         VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>
         {

@@ -22,7 +22,7 @@ internal static class TestAlertCommand
         var severity = new Option<string>("--severity") { Description = "critical or warning", DefaultValueFactory = _ => "critical" };
         severity.AcceptOnlyFromAmong("critical", "warning");
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for delivery (covers the route's group_wait)", DefaultValueFactory = _ => 120 };
-        var command = StackOptions.Create("test-alert", "Send a synthetic alert through Alertmanager and report its delivery. Exit codes: 0 delivered to the receiver the route picks; 1 not delivered, delivered elsewhere, or no stack (the reason is printed).");
+        var command = StackOptions.Create("test-alert", "Send a synthetic alert through Alertmanager and report its delivery. Exit codes: 0 delivered to the receiver the route picks; 1 not delivered, delivered elsewhere, or no stack (the reason is printed); 2 bad flags (e.g. a --severity other than critical or warning).");
         command.Options.Add(severity);
         command.Options.Add(timeout);
         VerbReport.AddJsonOption(command);

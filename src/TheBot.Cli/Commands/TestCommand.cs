@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using TheBot.Cli.Output;
 using TheBot.Cli.Setup;
 using TheBot.Cli.TestRuns;
 using TheBot.Stack;
@@ -17,10 +19,17 @@ internal static class TestCommand
         var filter = new Option<string?>("--filter") { Description = "dotnet test filter expression, e.g. FullyQualifiedName~Exposition" };
         var project = new Option<string[]>("--project") { Description = "Run only these test projects (name without .Tests), e.g. --project TheBot.Monitoring", AllowMultipleArgumentsPerToken = true };
         var fast = new Option<bool>("--fast") { Description = "The inner loop: leave out the detection suite and the tests that start a whole stack or a real server (trait Category=Stack, Category=RealServers)" };
-        var command = new Command("test", "Install what the tests need, build, and run every test project. Exit codes: 0 every test passed; 1 a test, the build or the setup failed (the summary says which); 130 interrupted.") { filter, project, fast };
-        command.SetAction((result, cancellationToken) =>
-            RunAsync(FastFilter(result.GetValue(filter), result.GetValue(fast)), result.GetValue(fast), result.GetValue(project) ?? [],
-                result.InvocationConfiguration.Output, cancellationToken));
+        var command = new Command("test", "Install what the tests need, build, and run every test project. With --json: the progress on standard error, then one JSON document (passed, failed, skipped, projects, reason). Exit codes: 0 every test passed; 1 a test, the build or the setup failed (the summary says which); 2 bad flags; 130 interrupted.") { filter, project, fast };
+        VerbReport.AddJsonOption(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var report = VerbReport.For(result);
+            // With --json standard output holds the document alone: the build's and the tests' output go to standard error.
+            var progress = report.Json ? result.InvocationConfiguration.Error : result.InvocationConfiguration.Output;
+            var exit = await RunAsync(FastFilter(result.GetValue(filter), result.GetValue(fast)), result.GetValue(fast), result.GetValue(project) ?? [],
+                progress, report, cancellationToken);
+            return await report.EndAsync(exit);
+        });
         return command;
     }
 
@@ -42,9 +51,18 @@ internal static class TestCommand
     /// <summary>Set to 1 for the test processes of <c>--fast</c>: a real server started by an untagged test then fails it.</summary>
     internal const string FastLoopVariable = "THEBOT_FAST_LOOP";
 
-    private static async Task<int> RunAsync(string? filter, bool fast, string[] only, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run, its progress and summary line on <paramref name="output"/>; the totals, each project's counts and the
+    /// reason of a failure also go into <paramref name="report"/>'s data (its document with <c>--json</c>).
+    /// </summary>
+    private static async Task<int> RunAsync(string? filter, bool fast, string[] only, TextWriter output, VerbReport report, CancellationToken cancellationToken)
     {
         var total = new TestCounts(0, 0, 0);
+        var perProject = new JsonArray();
+        report.Set("projects", perProject);
+        int Finish(TestCounts counts, string? reason, int exit = 1) => WriteSummary(output, report, counts, reason, exit);
+        void Failure(string text) => Fail(output, report, text);
+
         var step = "starting";
         RunTempFolder? runTemp = null;
         try
@@ -54,7 +72,7 @@ internal static class TestCommand
             step = "installing the packages the tests need";
             if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken))
             {
-                return Finish(output, total with { Failed = total.Failed + 1 }, "✗ the packages the tests need are missing (above)");
+                return Finish(total with { Failed = total.Failed + 1 }, "the packages the tests need are missing (above)");
             }
 
             step = "building " + Solution;
@@ -64,7 +82,7 @@ internal static class TestCommand
             int built;
             try
             {
-                built = await RunDotnetAsync(root, runTemp, ["build", build, "-c", "Release", "--nologo", "-clp:ErrorsOnly", UseCompilerServer], cancellationToken);
+                built = await RunDotnetAsync(root, runTemp, ["build", build, "-c", "Release", "--nologo", "-clp:ErrorsOnly", UseCompilerServer], output, cancellationToken);
             }
             finally
             {
@@ -73,7 +91,7 @@ internal static class TestCommand
 
             if (built != 0)
             {
-                return Finish(output, total with { Failed = total.Failed + 1 }, "✗ build failed (errors above)");
+                return Finish(total with { Failed = total.Failed + 1 }, "build failed (errors above)");
             }
 
             var projects = Directory.GetDirectories(Path.Combine(root, "tests"), "*.Tests")
@@ -98,14 +116,25 @@ internal static class TestCommand
             foreach (var testProject in projects)
             {
                 step = "running " + Path.GetFileNameWithoutExtension(testProject);
-                total += await RunProjectAsync(root, runTemp, testProject, resultsRoot, filter, fast, output, cancellationToken);
+                var watch = Stopwatch.StartNew();
+                var counts = await RunProjectAsync(root, runTemp, testProject, resultsRoot, filter, fast, output, cancellationToken);
+                perProject.Add(new JsonObject
+                {
+                    ["project"] = Path.GetFileNameWithoutExtension(testProject),
+                    ["passed"] = counts.Passed,
+                    ["failed"] = counts.Failed,
+                    ["skipped"] = counts.Skipped,
+                    ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds),
+                });
+                total += counts;
             }
 
             step = "looking for what the tests left behind";
             var left = await LeftBehind.SinceAsync(before, tempFolders, TimeSpan.FromSeconds(15));
             if (left.Count > 0)
             {
-                output.WriteLine($"✗ the tests left {left.Count} thing(s) behind; counted as one failure:");
+                Failure($"the tests left {left.Count} thing(s) behind; counted as one failure:");
+                report.Set("left_behind", left);
                 foreach (var line in left)
                 {
                     output.WriteLine("  " + line);
@@ -121,24 +150,24 @@ internal static class TestCommand
             step = "deleting the run's temp folder";
             if (runTemp.Delete() is { } notDeleted)
             {
-                output.WriteLine($"✗ the run's temp folder {runTemp.Path} could not be deleted ({notDeleted}); counted as one failure");
+                Failure($"the run's temp folder {runTemp.Path} could not be deleted ({notDeleted}); counted as one failure");
                 total = total with { Failed = total.Failed + 1 };
             }
 
             if (projects.Count == 0)
             {
-                return Finish(output, total with { Failed = total.Failed + 1 }, $"✗ no test project matched under {Path.Combine(root, "tests")}");
+                return Finish(total with { Failed = total.Failed + 1 }, $"no test project matched under {Path.Combine(root, "tests")}");
             }
 
-            return Finish(output, total, null);
+            return Finish(total, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Finish(output, total with { Failed = total.Failed + 1 }, $"✗ interrupted while {step}; counted as one failure", exit: 130);
+            return Finish(total with { Failed = total.Failed + 1 }, $"interrupted while {step}; counted as one failure", exit: 130);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            return Finish(output, total with { Failed = total.Failed + 1 }, $"✗ {step} failed: {exception.Message}");
+            return Finish(total with { Failed = total.Failed + 1 }, $"{step} failed: {exception.Message}");
         }
         finally
         {
@@ -166,22 +195,42 @@ internal static class TestCommand
             args.AddRange(["--filter", filter]);
         }
 
-        var exit = await RunDotnetAsync(root, runTemp, args, cancellationToken, fast);
+        var exit = await RunDotnetAsync(root, runTemp, args, output, cancellationToken, fast);
         var counts = TestCounts.ForProject(name, Path.Combine(resultsDir, name + ".trx"), exit, output);
         output.WriteLine($"  {name}: {counts.Passed} passed, {counts.Failed} failed, {counts.Skipped} skipped ({watch.Elapsed.TotalSeconds:F0} s)");
         return counts;
     }
 
-    /// <summary>Writes the reason (when there is one) and then the summary, always the last line; returns the exit code.</summary>
-    private static int Finish(TextWriter output, TestCounts total, string? reason, int exit = 1)
+    /// <summary>
+    /// Writes the reason (when there is one) and then the summary, always the last line, and puts both into
+    /// <paramref name="report"/>; returns the exit code.
+    /// </summary>
+    private static int WriteSummary(TextWriter output, VerbReport report, TestCounts total, string? reason, int exit)
     {
         if (reason is not null)
         {
-            output.WriteLine(reason);
+            Fail(output, report, reason);
         }
 
         output.WriteLine(total.Summary);
+        report.Set("passed", total.Passed);
+        report.Set("failed", total.Failed);
+        report.Set("skipped", total.Skipped);
+        report.Set("reason", reason);
         return total.Failed == 0 && total.Passed > 0 ? 0 : exit;
+    }
+
+    /// <summary>
+    /// A failure of the run: its ✗ line among the progress and, with <c>--json</c>, a message of the document (for
+    /// people the line already is the message).
+    /// </summary>
+    private static void Fail(TextWriter output, VerbReport report, string text)
+    {
+        output.WriteLine("✗ " + text);
+        if (report.Json)
+        {
+            report.Fail(text.TrimEnd(':'));
+        }
     }
 
     /// <summary>
@@ -200,9 +249,13 @@ internal static class TestCommand
         CommandRunner.RunAsync("dotnet", ["build-server", "shutdown", "--vbcscompiler"],
             new CommandOptions { WorkingDirectory = root, Timeout = TimeSpan.FromSeconds(30), Environment = runTemp.Environment });
 
-    private static async Task<int> RunDotnetAsync(string root, RunTempFolder runTemp, IEnumerable<string> arguments, CancellationToken cancellationToken, bool fast = false)
+    /// <summary>
+    /// Runs dotnet with the run's temp folder (and the fast loop's variable), its output line by line on
+    /// <paramref name="output"/> as it comes.
+    /// </summary>
+    private static async Task<int> RunDotnetAsync(string root, RunTempFolder runTemp, IEnumerable<string> arguments, TextWriter output, CancellationToken cancellationToken, bool fast = false)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root };
         foreach (var (name, value) in runTemp.Environment)
         {
             start.Environment[name] = value;
@@ -218,21 +271,9 @@ internal static class TestCommand
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            // Let the killed tree finish writing, so the summary stays the last line.
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw;
-        }
-
+        var exit = await StreamedCommand.RunAsync(start, output, cancellationToken);
         // Ctrl+C reaches the child too, which may exit first: still report the interruption, not a failed project.
         cancellationToken.ThrowIfCancellationRequested();
-        return process.ExitCode;
+        return exit;
     }
 }

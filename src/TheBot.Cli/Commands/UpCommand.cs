@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Config;
 using TheBot.Cli.Inbox;
@@ -35,22 +36,36 @@ internal static class UpCommand
         {
             Description = "Run Prometheus with --enable-feature=native-histograms: it scrapes the protobuf exposition and stores the duration histograms as native (exponential) histograms; the rules and dashboards work in either mode (docs/adr/0007-native-histograms.md)",
         };
-        var command = StackOptions.Create("up", "Start the whole stack on 127.0.0.1 and wait until every service is ready. Exit codes: 0 ready; 1 it failed (the reason is printed); 2 bad flags; 130 interrupted.");
+        var command = StackOptions.Create("up", "Start the whole stack on 127.0.0.1 and wait until every service is ready. With --detach --json: the progress on standard error, then one JSON document (services, started, state_dir). Exit codes: 0 ready; 1 it failed (the reason is printed); 2 bad flags (also --json without --detach); 130 interrupted.");
         command.Options.Add(detach);
         command.Options.Add(noBuild);
         command.Options.Add(topology);
         command.Options.Add(backends);
         command.Options.Add(nativeHistograms);
-        command.SetAction((result, ct) =>
+        VerbReport.AddJsonOption(command);
+        command.SetAction(async (result, ct) =>
         {
+            var report = VerbReport.For(result);
             if (ParseTopology(result.GetValue(topology), result.GetValue(backends), out var chosen) is { } error)
             {
-                result.InvocationConfiguration.Output.WriteLine($"✗ {error}");
-                return Task.FromResult(BadFlags);
+                report.Fail(error);
+                return await report.EndAsync(BadFlags);
             }
 
-            return RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), result.InvocationConfiguration.Output, ct,
-                topology: chosen with { NativeHistograms = result.GetValue(nativeHistograms) });
+            if (report.Json && !result.GetValue(detach))
+            {
+                // A foreground up never ends on its own (it streams status lines until Ctrl+C), so no document would
+                // ever be complete; the script that wants one starts detached and then asks status --json.
+                report.Fail("--json needs --detach: a foreground up runs until Ctrl+C, so it has no document to print",
+                    "use ./thebot up --detach --json, then ./thebot status --json and ./thebot down --json");
+                return await report.EndAsync(BadFlags);
+            }
+
+            // With --json standard output holds the document alone: the progress (spinners, the table) goes to standard error.
+            var progress = report.Json ? result.InvocationConfiguration.Error : result.InvocationConfiguration.Output;
+            var exit = await RunAsync(StackOptions.Location(result), result.GetValue(detach), result.GetValue(noBuild), progress, ct,
+                topology: chosen with { NativeHistograms = result.GetValue(nativeHistograms) }, report: report.Json ? report : null);
+            return await report.EndAsync(exit);
         });
         return command;
     }
@@ -95,24 +110,39 @@ internal static class UpCommand
     /// <summary>How many log lines are quoted when a service goes down while the stack runs.</summary>
     private const int CrashTailLines = 5;
 
+    /// <summary>
+    /// Starts the stack, writing the progress to <paramref name="output"/>. With a <paramref name="report"/> (<c>--json</c>)
+    /// the failure, or the services table and what was started, also go into its document.
+    /// </summary>
     public static async Task<int> RunAsync(StackLocation location, bool detach, bool noBuild, TextWriter output, CancellationToken cancellationToken,
-        StackProfile? profile = null, StackTopology? topology = null)
+        StackProfile? profile = null, StackTopology? topology = null, VerbReport? report = null)
     {
+        void Fail(string text)
+        {
+            output.WriteLine($"✗ {text}");
+            report?.Fail(text);
+        }
+
         // Pid files first: a stack that is still up (perhaps left by a crashed CLI) holds the ports, and "port in use"
         // would send the user to --port-offset instead of to `down`.
-        if (!CheckPidFiles(location, output))
+        if (CheckPidFiles(location, output) is { } running)
         {
+            Fail(running);
             return 1;
         }
 
+        // The next two write their own reasons (the apt-get line to run, the compiler's errors) to the progress; the
+        // document names the step and points there.
         if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken))
         {
+            report?.Fail("the Debian packages the stack needs are missing or could not be installed (the reason is on standard error)");
             return 1;
         }
 
         var stack = new LocalStack(location, profile, topology ?? StackTopology.Single);
         if (!noBuild && !await BuildServicesAsync(stack, output, cancellationToken))
         {
+            report?.Fail("building the services failed (the compiler's errors are on standard error)");
             return 1;
         }
 
@@ -123,7 +153,7 @@ internal static class UpCommand
         }
         catch (ConfigException exception)
         {
-            output.WriteLine($"✗ {exception.Message}");
+            Fail(exception.Message);
             return 1;
         }
 
@@ -145,7 +175,7 @@ internal static class UpCommand
         catch (Exception exception) when (exception is StackStartException or PortInUseException)
         {
             output.WriteLine();
-            output.WriteLine($"✗ {exception.Message}");
+            Fail(exception.Message);
             await supervisor.DisposeAsync();
             return 1;
         }
@@ -153,17 +183,36 @@ internal static class UpCommand
         {
             output.WriteLine();
             output.WriteLine("… interrupted, stopping what was started");
+            report?.Fail("interrupted; what was started is stopped");
             await supervisor.DisposeAsync();
             return 130;
         }
 
         output.WriteLine();
-        ServiceTable.Print(output, ServiceTable.Rows(stack, supervisor.Running));
+        var table = ServiceTable.Rows(stack, supervisor.Running);
+        ServiceTable.Print(output, table);
         output.WriteLine();
         if (detach)
         {
+            var started = supervisor.Running;
             supervisor.Detach();
-            output.WriteLine($"stack running in the background; state in {location.Paths.Root}. Stop it with ./thebot down" + StackOptions.StateFlags(location));
+            var detached = $"stack running in the background; state in {location.Paths.Root}. Stop it with ./thebot down" + StackOptions.StateFlags(location);
+            output.WriteLine(detached);
+            if (report is not null)
+            {
+                report.Set("services", new JsonArray([.. table.Select(row => (JsonNode?)new JsonObject
+                {
+                    ["service"] = row.Service,
+                    ["url"] = row.Url,
+                    ["credentials"] = row.Credentials,
+                })]));
+                // Every process up started passed its readiness probe before up got here.
+                report.Set("started", started);
+                report.Set("state_dir", location.Paths.Root);
+                report.Set("topology", stack.Topology.Name);
+                report.Ok(detached);
+            }
+
             return 0;
         }
 
@@ -199,16 +248,15 @@ internal static class UpCommand
 
     /// <summary>
     /// Refuses to start over a stack whose processes still run, and deletes the pid files of processes that are gone
-    /// (saying so); false means <c>up</c> must stop here.
+    /// (saying so); returns why <c>up</c> must stop here, or null.
     /// </summary>
-    private static bool CheckPidFiles(StackLocation location, TextWriter output)
+    private static string? CheckPidFiles(StackLocation location, TextWriter output)
     {
         var (live, removed) = ProcessSupervisor.ClearStalePidFiles(location.Paths);
         if (live.Count > 0)
         {
-            output.WriteLine($"✗ the stack in {location.Paths.Root} is already running ({string.Join(", ", live.Select(r => $"{r.Name} pid {r.Pid}"))}); "
-                + "stop it first with ./thebot down" + StackOptions.StateFlags(location));
-            return false;
+            return $"the stack in {location.Paths.Root} is already running ({string.Join(", ", live.Select(r => $"{r.Name} pid {r.Pid}"))}); "
+                + "stop it first with ./thebot down" + StackOptions.StateFlags(location);
         }
 
         if (removed.Count > 0)
@@ -216,7 +264,7 @@ internal static class UpCommand
             output.WriteLine($"✓ removed stale pid files of {string.Join(", ", removed.Select(r => r.Name))} (their processes are gone: the last up did not stop cleanly)");
         }
 
-        return true;
+        return null;
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using TheBot.Cli.Commands;
 using TheBot.Cli.Config;
 
 namespace TheBot.Cli.Load;

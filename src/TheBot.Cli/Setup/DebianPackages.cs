@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Setup;
@@ -41,8 +42,8 @@ internal static class DebianPackages
         }
 
         output.WriteLine($"… installing {string.Join(", ", missing)} with apt-get");
-        var ok = await RunAsync("apt-get", "update -q", cancellationToken) == 0
-                 && await RunAsync("apt-get", "install -y -q --no-install-recommends " + string.Join(' ', missing), cancellationToken) == 0;
+        var ok = await RunAsync("apt-get", "update -q", output, cancellationToken) == 0
+                 && await RunAsync("apt-get", "install -y -q --no-install-recommends " + string.Join(' ', missing), output, cancellationToken) == 0;
         var stillMissing = Missing();
         if (!ok || stillMissing.Count > 0)
         {
@@ -54,12 +55,14 @@ internal static class DebianPackages
         return true;
     }
 
-    private static async Task<int> RunAsync(string file, string arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs apt-get with its progress on <paramref name="output"/> as it comes (a download can take minutes), and kills it
+    /// with its children when the verb is cancelled, so Ctrl+C does not leave an apt-get holding the dpkg lock.
+    /// </summary>
+    private static Task<int> RunAsync(string file, string arguments, TextWriter output, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(file, arguments) { UseShellExecute = false };
+        var start = new ProcessStartInfo(file, arguments);
         start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
-        await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode;
+        return StreamedCommand.RunAsync(start, output, cancellationToken);
     }
 }

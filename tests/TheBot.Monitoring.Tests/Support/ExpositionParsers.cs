@@ -1,3 +1,5 @@
+using TheBot.Testing;
+
 namespace TheBot.Monitoring.Tests.Support;
 
 /// <summary>
@@ -53,7 +55,7 @@ public static class ExpositionParsers
     /// </summary>
     public static async Task<string> PromtoolFindingsAsync(string exposition)
     {
-        var (exit, output) = await Tools.RunAsync("/usr/bin/promtool", "check metrics", exposition);
+        var (exit, output) = await RunAsync("/usr/bin/promtool", ["check", "metrics"], exposition);
         var findings = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(line => !IsOpenMetricsCounterNaming(line, exposition))
             .ToList();
@@ -75,7 +77,7 @@ public static class ExpositionParsers
     public static async Task<string[]> PythonCanonicalAsync(IEnumerable<double> values)
     {
         var input = string.Join('\n', values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-        var (exit, output) = await Tools.RunAsync(Python, "-c \"import sys\nfrom prometheus_client.utils import floatToGoString\nfor line in sys.stdin.read().split():\n    print(floatToGoString(line))\"", input);
+        var (exit, output) = await RunAsync(Python, ["-c", "import sys\nfrom prometheus_client.utils import floatToGoString\nfor line in sys.stdin.read().split():\n    print(floatToGoString(line))"], input);
         Xunit.Assert.True(exit == 0, output);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
@@ -83,7 +85,7 @@ public static class ExpositionParsers
     /// <summary>Parses with python3-prometheus-client; returns (families, exemplars) or throws with the parser's error.</summary>
     public static async Task<(int Families, int Exemplars)> PythonParseAsync(string exposition, bool openMetrics)
     {
-        var (exit, output) = await Tools.RunAsync(Python, $"{Script.Value} {(openMetrics ? "openmetrics" : "text")}", exposition);
+        var (exit, output) = await RunAsync(Python, [Script.Value, openMetrics ? "openmetrics" : "text"], exposition);
         var last = output.Trim().Split('\n')[^1];
         if (exit != 0 || !last.StartsWith("families=", StringComparison.Ordinal))
         {
@@ -93,5 +95,15 @@ public static class ExpositionParsers
         var parts = last.Split(' ');
         return (int.Parse(parts[0]["families=".Length..], System.Globalization.CultureInfo.InvariantCulture),
                 int.Parse(parts[1]["exemplars=".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Runs a parser on <paramref name="stdin"/> through the stack's <see cref="TheBot.Stack.CommandRunner"/> (killed with
+    /// its children after 60 s); its exit code and stdout followed by stderr, where the tools write their findings.
+    /// </summary>
+    private static async Task<(int Exit, string Output)> RunAsync(string file, string[] arguments, string stdin)
+    {
+        var result = await CliTool.RunAsync(file, arguments, standardInput: stdin);
+        return (result.ExitCode, result.StandardOutput + result.StandardError);
     }
 }
