@@ -60,16 +60,10 @@ public sealed record ProcessSpec(string Name, string Executable)
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Debian package that provides <see cref="Executable"/>, named in the error when it is missing: looked up in
-    /// <see cref="DebianPackageMap"/> unless given.
+    /// Debian package that provides <see cref="Executable"/>, named in the error when it is missing; each component
+    /// names its own (null: none known, e.g. Loki or a test's program).
     /// </summary>
-    public string? Package
-    {
-        get => _package ?? DebianPackageMap.For(Executable);
-        init => _package = value;
-    }
-
-    private readonly string? _package;
+    public string? Package { get; init; }
 }
 
 /// <summary>A one-time preparation step of a <see cref="ProcessSpec"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TheBot.Cli.Setup;
 using TheBot.Cli.TestRuns;
 using TheBot.Stack;
 using Xunit;

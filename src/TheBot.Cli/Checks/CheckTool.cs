@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using TheBot.Cli.Setup;
 using TheBot.Stack;
 
 namespace TheBot.Cli.Checks;

@@ -16,11 +16,10 @@ internal static class ComponentCommand
     /// <summary>Exit code of a component name that is not one of the stack's services.</summary>
     public const int UnknownComponent = 2;
 
-    /// <summary>Other names operators use for a service (the runbooks say "postgres").</summary>
-    private static readonly IReadOnlyDictionary<string, string> Aliases = new Dictionary<string, string>
-    {
-        ["postgres"] = ServiceNames.PostgreSql,
-    };
+    /// <summary>Other names operators use for a service (the runbooks say "postgres"), as each component declares them.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Aliases = StackComponents.All
+        .SelectMany(component => component.Aliases.Select(alias => KeyValuePair.Create(alias, component.Name)))
+        .ToDictionary();
 
     private const string ExitCodes = " Exit codes: 0 done; 1 it failed (not running, a dependency is down, not ready in time; the reason is printed); 2 unknown component (the valid names are printed).";
 
@@ -35,7 +34,7 @@ internal static class ComponentCommand
         };
         var component = new Argument<string>("COMPONENT")
         {
-            Description = "A service name as ./thebot status lists it: postgresql (or postgres), redis, backend, frontend, node_exporter, postgres_exporter, redis_exporter, inbox, alertmanager, prometheus, and loki/grafana where they run; in an HA stack also backend-2…backend-N, prometheus-b, alertmanager-2, alertmanager-3, victoriametrics",
+            Description = ComponentHelp,
         };
         var command = StackOptions.Create(verb, description + ExitCodes);
         command.Arguments.Add(component);
@@ -46,6 +45,26 @@ internal static class ComponentCommand
             return await report.EndAsync(await RunAsync(StackOptions.Location(result), verb, result.GetValue(component)!, report, ct));
         });
         return command;
+    }
+
+    /// <summary>
+    /// The COMPONENT argument's help, from the registry (<see cref="StackComponents.All"/>): the names in every stack
+    /// in start order, as <c>status</c> lists them, then the optional ones, then the HA topology's further instances
+    /// in the services table's order (the order README's HA table lists them in).
+    /// </summary>
+    internal static string ComponentHelp
+    {
+        get
+        {
+            var always = StackComponents.All.Where(c => c.Presence == ComponentPresence.Always)
+                .Select(c => c.Aliases.Count == 0 ? c.Name : $"{c.Name} (or {string.Join(", ", c.Aliases)})");
+            var optional = StackComponents.All.Where(c => c.Presence == ComponentPresence.WhereInstalled).Select(c => c.Name);
+            var highAvailability = StackComponents.All.OrderBy(c => c.TablePosition)
+                .Select(c => c.Presence == ComponentPresence.HighAvailabilityOnly ? c.Name : c.HighAvailabilityInstances)
+                .OfType<string>();
+            return $"A service name as ./thebot status lists it: {string.Join(", ", always)}, and {string.Join('/', optional)} where they run; "
+                + $"in an HA stack also {string.Join(", ", highAvailability)}";
+        }
     }
 
     /// <summary>Runs <paramref name="verb"/> (stop, start or restart) on <paramref name="component"/>; returns the exit code.</summary>

@@ -52,20 +52,22 @@ internal sealed class LocalStack
         Alertmanagers = [.. members.Select(member => new Alertmanager(paths, ports[member], Renderer.AlertmanagerConfig)
         {
             Name = member,
+            // The rendered receivers post to the local inbox (RenderConfigsAsync).
+            ReceiverServices = [ServiceNames.Inbox],
             ClusterPort = Topology.HighAvailability ? ports[ServiceNames.ClusterPort(member)] : null,
             Peers = Topology.HighAvailability ? [.. members.Where(m => m != member).Select(m => ports[ServiceNames.ClusterPort(m)])] : [],
-        })];
-        Prometheuses = [.. Topology.PrometheusReplicas.Select(replica => new Prometheus(paths, ports[replica.Name], Renderer.PrometheusConfigOf(replica.Name))
-        {
-            Name = replica.Name, Replica = replica.Replica, RetentionTime = "15d", RetentionSize = "50GB", NativeHistograms = Topology.NativeHistograms,
         })];
         VictoriaMetrics = Topology.HighAvailability
             ? new VictoriaMetrics(paths, ports[ServiceNames.VictoriaMetrics]) { DedupInterval = ScrapeInterval }
             : null;
-        ScrapeToken = paths.GetOrCreateSecret(SecretNames.ScrapeToken);
-        AdminToken = paths.GetOrCreateSecret(SecretNames.AdminToken);
+        Prometheuses = [.. Topology.PrometheusReplicas.Select(replica => new Prometheus(paths, ports[replica.Name], Renderer.PrometheusConfigOf(replica.Name))
+        {
+            Name = replica.Name, Replica = replica.Replica, RetentionTime = "15d", RetentionSize = "50GB", NativeHistograms = Topology.NativeHistograms,
+            AlertmanagerServices = members,
+            RemoteWriteService = VictoriaMetrics is null ? null : ServiceNames.VictoriaMetrics,
+        })];
         var dotnet = new DotnetService(paths, ServicesBuild, DotnetHost, Profile.Environment);
-        Backend = new Backend(dotnet, ports);
+        Backend = new Backend(dotnet, ports, paths);
         Frontend = new Frontend(dotnet, ports);
         NodeExporter = new NodeExporter(ports[ServiceNames.NodeExporter]);
         PostgresExporter = new PostgresExporter(ports[ServiceNames.PostgresExporter], Postgres.DataSourceName, Renderer.PostgresQueries);
@@ -128,9 +130,11 @@ internal sealed class LocalStack
     /// </summary>
     public TimeSpan ScrapeInterval => Profile.Interval ?? (_readFromStateFolder ? Renderer.RenderedScrapeInterval : null) ?? Renderer.SourceScrapeInterval;
 
-    public string ScrapeToken { get; }
+    /// <summary>The bearer token of the backends' scrape endpoints (<see cref="Components.Backend.ScrapeToken"/>).</summary>
+    public string ScrapeToken => Backend.ScrapeToken;
 
-    public string AdminToken { get; }
+    /// <summary>The bearer token of the backends' admin endpoints (<see cref="Components.Backend.AdminToken"/>).</summary>
+    public string AdminToken => Backend.AdminToken;
 
     public StackLocation Location => _location;
 
@@ -155,38 +159,9 @@ internal sealed class LocalStack
     /// <summary>Optional components whose binary is on PATH.</summary>
     public static string? FindOnPath(string binary) => ExecutableSearch.OnPath(binary);
 
-    /// <summary>Every process of the stack, in the order they start.</summary>
-    public IReadOnlyList<ProcessSpec> Specs()
-    {
-        List<ProcessSpec> specs =
-        [
-            Postgres.Spec,
-            Redis.Spec,
-            .. Topology.BackendNames.Select(name =>
-                Backend.Spec(name, Postgres.ConnectionString, Redis.ConnectionString)),
-            Frontend.Spec(_location.Url(ServiceNames.Backend),
-                Topology.HighAvailability ? BackendTargets.FrontendFile(_location.Paths) : null),
-            NodeExporter.Spec,
-            PostgresExporter.Spec,
-            RedisExporter.Spec,
-            Inbox.Spec,
-            .. Alertmanagers.Select(member => member.Spec with { DependsOn = [ServiceNames.Inbox] }),
-            .. VictoriaMetrics is { } store ? [store.Spec] : Array.Empty<ProcessSpec>(),
-            .. Prometheuses.Select(PrometheusSpec),
-        ];
-
-        if (FindBinary(Loki.Binary) is { } loki)
-        {
-            specs.Add(Loki.Spec(loki));
-        }
-
-        if (FindBinary(Grafana.Binary) is { } grafana && GrafanaAdminPassword is { Length: > 0 } password)
-        {
-            specs.Add(Grafana.Spec(grafana, password));
-        }
-
-        return [.. specs.Select(spec => Profile.Customization.Spec(spec, this))];
-    }
+    /// <summary>Every process of the stack, in the order they start: each component's (<see cref="StackComponents.All"/>), in registry order.</summary>
+    public IReadOnlyList<ProcessSpec> Specs() =>
+        [.. StackComponents.All.SelectMany(component => component.Specs(this)).Select(spec => Profile.Customization.Spec(spec, this))];
 
     /// <summary>
     /// Writes the runtime configs (prometheus.yml — one per replica —, alertmanager.yml, loki.yml, Grafana's
@@ -211,9 +186,4 @@ internal sealed class LocalStack
         Renderer.RenderGrafana(_location.Ports);
         return await Renderer.RenderAlertmanagerAsync(_location.Url(ServiceNames.Inbox), cancellationToken, Profile.Customization);
     }
-
-    private ProcessSpec PrometheusSpec(Prometheus replica) => replica.Spec with
-    {
-        DependsOn = [.. Topology.AlertmanagerMembers, .. VictoriaMetrics is null ? Array.Empty<string>() : [ServiceNames.VictoriaMetrics]],
-    };
 }

@@ -9,30 +9,13 @@ namespace TheBot.Cli.Local;
 internal static class ServiceTable
 {
     /// <summary>
-    /// One row per component (each writes its own, <see cref="ServiceAccess"/>), in the order a person looks for them:
-    /// the platform, monitoring, the exporters, the data stores, the inbox. <paramref name="started"/> tells the optional
-    /// components (Grafana, Loki) apart from those not running here.
+    /// Each component's rows (each writes its own, <see cref="ServiceAccess"/>), components ordered by their
+    /// <see cref="StackComponent.TablePosition"/>: the order a person looks for them (the platform, monitoring, the
+    /// exporters, the data stores, the inbox). <paramref name="started"/> tells the optional components (Grafana, Loki)
+    /// apart from those not running here.
     /// </summary>
-    public static IReadOnlyList<ServiceAccess> Rows(LocalStack stack, IReadOnlyCollection<string> started)
-    {
-        var topology = stack.Topology;
-        return
-        [
-            .. topology.BackendNames.Select(stack.Backend.Access),
-            stack.Frontend.Access(topology.HighAvailability ? topology.Backends : null),
-            .. stack.Prometheuses.Select(replica => replica.Access),
-            .. stack.Alertmanagers.Select(member => member.Access),
-            .. stack.VictoriaMetrics is { } store ? [store.Access] : Array.Empty<ServiceAccess>(),
-            stack.Grafana.Access(started.Contains(ServiceNames.Grafana), stack.FindBinary(Components.Grafana.Binary), stack.GrafanaAdminPassword is { Length: > 0 }),
-            stack.Loki.Access(started.Contains(ServiceNames.Loki)),
-            stack.NodeExporter.Access,
-            stack.PostgresExporter.Access,
-            stack.RedisExporter.Access,
-            stack.Postgres.Access,
-            stack.Redis.Access,
-            stack.Inbox.Access,
-        ];
-    }
+    public static IReadOnlyList<ServiceAccess> Rows(LocalStack stack, IReadOnlyCollection<string> started) =>
+        [.. StackComponents.All.OrderBy(component => component.TablePosition).SelectMany(component => component.Rows(stack, started))];
 
     public static void Print(TextWriter output, IEnumerable<ServiceAccess> rows)
     {

@@ -1,4 +1,5 @@
 using TheBot.Cli.Local.Components;
+using TheBot.Cli.Setup;
 using TheBot.Stack;
 
 namespace TheBot.Cli.TestRuns;

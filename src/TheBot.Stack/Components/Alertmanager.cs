@@ -14,8 +14,11 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     /// <summary>amtool, from the same package: checks configs and tests routes.</summary>
     public const string Amtool = "/usr/bin/amtool";
 
-    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
-    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus-alertmanager"), (Amtool, "prometheus-alertmanager")];
+    /// <summary>The Debian package that ships <see cref="Executable"/>, named when it is missing.</summary>
+    public const string DebianPackage = "prometheus-alertmanager";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (joined by the CLI's <c>DebianPackageMap</c>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, DebianPackage), (Amtool, DebianPackage)];
 
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
@@ -35,6 +38,13 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
 
     /// <summary>The other members' gossip ports on 127.0.0.1 (<c>--cluster.peer</c>).</summary>
     public IReadOnlyList<int> Peers { get; init; } = [];
+
+    /// <summary>
+    /// The stack services its receivers post to (the local stack's notification inbox): started and ready before it,
+    /// so the first notification of a group does not fail on a sink still starting. None by default (receivers
+    /// elsewhere, or a test's Alertmanager alone).
+    /// </summary>
+    public IReadOnlyList<string> ReceiverServices { get; init; } = [];
 
     /// <summary>The alertmanager.yml it loads.</summary>
     public string ConfigFile { get; } = configFile;
@@ -58,6 +68,7 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready") with
     {
+        DependsOn = ReceiverServices,
         Version = VersionProbe.HttpJson(Url + "/api/v2/status",
             status => "alertmanager " + status.GetProperty("versionInfo").GetProperty("version").GetString(), WebAuth?.Header),
     };
@@ -66,7 +77,7 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
     {
         get
         {
-            var spec = HttpComponent.Spec(Name, Executable, Port, "/-/ready",
+            var spec = HttpComponent.Spec(Name, Executable, DebianPackage, Port, "/-/ready",
             [
                 $"--config.file={ConfigFile}",
                 $"--storage.path={paths.Data(Name)}",

@@ -17,12 +17,18 @@ public sealed partial class PostgreSql
     private const string PasswordSecret = "postgres-password";
 
     /// <summary>
-    /// The binaries this component needs installed → the Debian package that ships each (part of
-    /// <see cref="DebianPackageMap"/>): the server of the version Debian bookworm ships (a newer one found under
+    /// The Debian package of the server, named when it is missing: the version Debian bookworm ships, also when
+    /// <see cref="BinDirectory"/> finds a newer one or <c>THEBOT_PG_BIN</c> points elsewhere.
+    /// </summary>
+    public const string DebianPackage = "postgresql-15";
+
+    /// <summary>
+    /// The binaries this component needs installed → the Debian package that ships each (joined by the CLI's
+    /// <c>DebianPackageMap</c>): the server of the version Debian bookworm ships (a newer one found under
     /// /usr/lib/postgresql is used too, <see cref="BinDirectory"/>), and psql for the tests and by hand.
     /// </summary>
     public static IReadOnlyList<(string Binary, string Package)> Packages { get; } =
-        [("/usr/lib/postgresql/15/bin/postgres", "postgresql-15"), ("/usr/bin/psql", "postgresql-client-15")];
+        [("/usr/lib/postgresql/15/bin/postgres", DebianPackage), ("/usr/bin/psql", "postgresql-client-15")];
 
     private readonly StackPaths _paths;
 
@@ -83,6 +89,7 @@ public sealed partial class PostgreSql
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => new(ServiceNames.PostgreSql, Path.Combine(BinDirectory, "postgres"))
     {
+        Package = DebianPackage,
         Arguments =
         [
             "-D", DataDirectory, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -13,14 +13,26 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>promtool, from the same package: checks configs and rules, runs rule unit tests, lists TSDB blocks.</summary>
     public const string Promtool = "/usr/bin/promtool";
 
-    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
-    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "prometheus"), (Promtool, "prometheus")];
+    /// <summary>The Debian package that ships <see cref="Executable"/>, named when it is missing.</summary>
+    public const string DebianPackage = "prometheus";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (joined by the CLI's <c>DebianPackageMap</c>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, DebianPackage), (Promtool, DebianPackage)];
 
     /// <summary>HTTP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
 
     /// <summary>Service name: <c>prometheus</c>, or <c>prometheus-b</c> for the HA topology's second replica.</summary>
     public string Name { get; init; } = ServiceNames.Prometheus;
+
+    /// <summary>
+    /// The Alertmanager services it sends alerts to (every member in the HA topology): started and ready before it, so
+    /// its first rule evaluations find them. None by default (a test's Prometheus alone).
+    /// </summary>
+    public IReadOnlyList<string> AlertmanagerServices { get; init; } = [];
+
+    /// <summary>The store it sends samples to by remote_write (the HA topology's VictoriaMetrics), started before it; null for none.</summary>
+    public string? RemoteWriteService { get; init; }
 
     /// <summary>The prometheus.yml it loads.</summary>
     public string ConfigFile { get; } = configFile;
@@ -57,6 +69,7 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => HttpComponent.WithAuth(OpenSpec, WebAuth, WebConfigFile, Url + "/-/ready") with
     {
+        DependsOn = [.. AlertmanagerServices, .. RemoteWriteService is { } store ? [store] : Array.Empty<string>()],
         // The mode the running process really has (its flags), not what up recorded: a Prometheus restarted by hand
         // without the flag would otherwise be reported as native.
         Version = VersionProbe.Check(async ct =>
@@ -74,7 +87,7 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
             ? "native"
             : "classic";
 
-    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, Executable, Port, "/-/ready",
+    private ProcessSpec OpenSpec => HttpComponent.Spec(Name, Executable, DebianPackage, Port, "/-/ready",
     [
         $"--config.file={ConfigFile}",
         $"--storage.tsdb.path={paths.Data(Name)}",

@@ -13,8 +13,11 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
     /// <summary>The server binary.</summary>
     public const string Executable = "/usr/bin/redis-server";
 
-    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
-    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "redis-server")];
+    /// <summary>The Debian package that ships <see cref="Executable"/>, named when it is missing.</summary>
+    public const string DebianPackage = "redis-server";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (joined by the CLI's <c>DebianPackageMap</c>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, DebianPackage)];
 
     /// <summary>TCP port on 127.0.0.1.</summary>
     public int Port { get; } = port;
@@ -37,6 +40,7 @@ public sealed class Redis(StackPaths paths, int port, string? password = null)
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => new(ServiceNames.Redis, Executable)
     {
+        Package = DebianPackage,
         Arguments =
         [
             "--bind", "127.0.0.1", "--port", $"{Port}", "--protected-mode", "yes", "--daemonize", "no",

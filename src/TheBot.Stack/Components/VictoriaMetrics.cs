@@ -11,8 +11,11 @@ public sealed class VictoriaMetrics(StackPaths paths, int port)
     /// <summary>The single-node server binary.</summary>
     public const string Executable = "/usr/bin/victoria-metrics";
 
-    /// <summary>The binaries this component needs installed → the Debian package that ships each (part of <see cref="DebianPackageMap"/>).</summary>
-    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, "victoria-metrics")];
+    /// <summary>The Debian package that ships <see cref="Executable"/>, named when it is missing.</summary>
+    public const string DebianPackage = "victoria-metrics";
+
+    /// <summary>The binaries this component needs installed → the Debian package that ships each (joined by the CLI's <c>DebianPackageMap</c>).</summary>
+    public static IReadOnlyList<(string Binary, string Package)> Packages { get; } = [(Executable, DebianPackage)];
 
     /// <summary>HTTP port on 127.0.0.1 (ingestion, queries and its own <c>/metrics</c>).</summary>
     public int Port { get; } = port;
@@ -41,6 +44,7 @@ public sealed class VictoriaMetrics(StackPaths paths, int port)
     /// <summary>The process spec.</summary>
     public ProcessSpec Spec => new(ServiceNames.VictoriaMetrics, Executable)
     {
+        Package = DebianPackage,
         Arguments =
         [
             $"-httpListenAddr=127.0.0.1:{Port}",

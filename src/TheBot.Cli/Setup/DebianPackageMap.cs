@@ -1,12 +1,12 @@
-using TheBot.Stack.Components;
+using TheBot.Cli.Local;
 
-namespace TheBot.Stack;
+namespace TheBot.Cli.Setup;
 
 /// <summary>
 /// Which Debian package ships each binary the stack, its checks and its tests run: setup installs from it
-/// (<c>DebianPackages</c>), <c>check</c> and <c>doctor</c> name the package of a missing tool, and a component whose
-/// binary is missing names its package (<see cref="ProcessSpec.Package"/>). Each stack component declares its own
-/// binaries (its <c>Packages</c>); this map only joins them and adds the tools no component runs.
+/// (<see cref="DebianPackages"/>), and <c>check</c>, <c>doctor</c> and the tests name the package of a missing tool.
+/// Each stack component declares its own binaries (its <c>Packages</c>, listed in <see cref="StackComponents.All"/>);
+/// this map only joins them and adds the tools no component runs.
 /// </summary>
 public static class DebianPackageMap
 {
@@ -24,18 +24,7 @@ public static class DebianPackageMap
 
     /// <summary>Binary that proves the package is installed → the package that ships it: the components', then <see cref="Tools"/>.</summary>
     public static IReadOnlyList<(string Binary, string Package)> Binaries { get; } =
-    [
-        .. PostgreSql.Packages,
-        .. Redis.Packages,
-        .. Prometheus.Packages,
-        .. Alertmanager.Packages,
-        .. NodeExporter.Packages,
-        .. PostgresExporter.Packages,
-        .. RedisExporter.Packages,
-        // Long-term store of the HA topology (`up --topology ha`).
-        .. VictoriaMetrics.Packages,
-        .. Tools,
-    ];
+        [.. StackComponents.All.SelectMany(component => component.Packages), .. Tools];
 
     /// <summary>
     /// The package of <paramref name="binary"/>, given as a path (<c>/usr/bin/prometheus</c>) or a tool name found on
