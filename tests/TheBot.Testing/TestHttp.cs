@@ -1,3 +1,4 @@
+using TheBot.Cli.Setup;
 using TheBot.Stack;
 
 namespace TheBot.Testing;
