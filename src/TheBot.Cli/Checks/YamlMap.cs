@@ -8,7 +8,7 @@ namespace TheBot.Cli.Checks;
 /// Reading YAML configs: untyped (nested <c>Dictionary&lt;object, object&gt;</c> and <c>List&lt;object&gt;</c>, walked
 /// with <see cref="At"/>) or into a type whose properties follow the Prometheus ecosystem's snake_case keys. The one
 /// reader of the checks and the config tests; rewriting a config in place (keeping its node styles) is
-/// <c>Stack.Yaml</c>'s job.
+/// <c>TheBot.Cli.Config.Yaml</c>'s job.
 /// </summary>
 public static class YamlMap
 {

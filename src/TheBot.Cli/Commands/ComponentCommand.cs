@@ -21,7 +21,7 @@ internal static class ComponentCommand
         .SelectMany(component => component.Aliases.Select(alias => KeyValuePair.Create(alias, component.Name)))
         .ToDictionary();
 
-    private const string ExitCodes = " Exit codes: 0 done; 1 it failed (not running, a dependency is down, not ready in time; the reason is printed); 2 unknown component (the valid names are printed).";
+    private const string ExitCodes = " Exit codes: 0 done; 1 it failed (not running, a dependency is down, not ready in time; the reason is printed); 2 unknown component (the valid names are printed) or bad flags.";
 
     public static Command Create(string verb)
     {
