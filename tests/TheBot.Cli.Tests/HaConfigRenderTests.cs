@@ -27,7 +27,7 @@ public sealed class HaConfigRenderTests : IDisposable
     [Fact]
     public async Task The_HA_tests_warning_wait_shortens_the_route_amtool_picks_for_warnings_and_nothing_else()
     {
-        var stack = new LocalStack(_location, StackProfile.Standard with { Customization = new HaWarningWait() }, StackTopology.Ha(2));
+        var stack = new LocalStack(_location, new HaWarningWait(), StackTopology.Ha(2));
         _paths.GetOrCreateSecret("scrape-token");
         await stack.RenderConfigsAsync(CancellationToken.None);
 
@@ -104,7 +104,7 @@ public sealed class HaConfigRenderTests : IDisposable
         // up under a profile with its own interval; a later verb (start victoriametrics) builds the stack from the
         // state folder without that profile, and must still give VictoriaMetrics the interval the replicas scrape at.
         var every = TimeSpan.FromSeconds(5);
-        await new LocalStack(_location, StackProfile.Standard with { Interval = every }, StackTopology.Ha(2)).RenderConfigsAsync(CancellationToken.None);
+        await new LocalStack(_location, new StackCustomization { ScrapeInterval = every }, StackTopology.Ha(2)).RenderConfigsAsync(CancellationToken.None);
 
         var later = new LocalStack(_location);
         Assert.Equal(every, later.ScrapeInterval);
@@ -141,10 +141,5 @@ public sealed class HaConfigRenderTests : IDisposable
     private static string Relabel(YamlSequenceNode rules) =>
         string.Join(";", rules.Children.OfType<YamlMappingNode>().Select(r => $"{r.Text("action")}:{r.Text("regex")}"));
 
-    private static string Text(YamlNode node)
-    {
-        var writer = new StringWriter();
-        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
-        return writer.ToString();
-    }
+    private static string Text(YamlNode node) => Yaml.Serialize(node);
 }

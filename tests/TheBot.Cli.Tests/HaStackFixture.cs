@@ -74,12 +74,12 @@ public sealed class HaStackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Location = await TemporaryStack.CreateAsync();
-        var profile = StackProfile.Standard with { Interval = ScrapeInterval, RuleDirectory = WriteRules(Location), Customization = new HaWarningWait() };
+        var customization = new HaWarningWait { ScrapeInterval = ScrapeInterval, RuleDirectory = WriteRules(Location) };
         // Built once for the process, never beside another build (ServicesBuild); this up then uses them as built.
         await ServicesBuild.EnsureAsync(Location);
         var watch = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: true, _upOutput, timeout.Token, profile, StackTopology.Ha(2));
+        var exit = await UpCommand.RunAsync(Location, detach: true, noBuild: true, _upOutput, timeout.Token, customization, StackTopology.Ha(2));
         UpTime = watch.Elapsed;
         if (exit != 0)
         {

@@ -1,3 +1,4 @@
+using TheBot.Cli.Config;
 using TheBot.Cli.Local;
 using TheBot.Stack;
 using Xunit;
@@ -157,12 +158,6 @@ public sealed class LokiGrafanaRenderTests : IDisposable
     /// <summary>Every scalar of a YAML file by its path (<c>a.b[0].c</c>).</summary>
     private static Dictionary<string, string> Flatten(string file)
     {
-        var stream = new YamlStream();
-        using (var reader = new StreamReader(file))
-        {
-            stream.Load(reader);
-        }
-
         var values = new Dictionary<string, string>();
         void Walk(YamlNode node, string path)
         {
@@ -188,7 +183,7 @@ public sealed class LokiGrafanaRenderTests : IDisposable
             }
         }
 
-        Walk(stream.Documents[0].RootNode, string.Empty);
+        Walk(Yaml.Load(file), string.Empty);
         return values;
     }
 }

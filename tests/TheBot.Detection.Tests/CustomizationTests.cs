@@ -34,17 +34,21 @@ public sealed class CustomizationTests : IDisposable
             ["ALERT_WEBHOOK_URL"] = "http://127.0.0.1:9/webhook/default",
             ["DEADMANS_SWITCH_URL"] = "http://127.0.0.1:9/webhook/deadmans-switch",
         },
-        PagerDutyUrl, CaFile, TimeSpan.FromSeconds(1));
+        PagerDutyUrl, CaFile, TimeSpan.FromSeconds(1))
+    {
+        Environment = "Staging",
+        ScrapeInterval = TimeSpan.FromSeconds(1),
+    };
 
     [Fact]
     public void Only_the_backend_and_prometheus_specs_change_and_the_product_keeps_the_fault_switch_off()
     {
         var location = new StackLocation(Repository.Root, _paths, new PortPlan());
         var topology = StackTopology.Ha(2);
-        // The same profile with and without the customization: what differs is the extension point's doing alone.
-        var profile = new StackProfile("Staging", TimeSpan.FromSeconds(1), null);
-        var standard = new LocalStack(location, profile, topology) { FindBinary = _ => null }.Specs();
-        var customized = new LocalStack(location, profile with { Customization = Customization() }, topology) { FindBinary = _ => null }.Specs();
+        // The same environment and interval with and without the hooks: what differs is the hooks' doing alone.
+        var plain = new StackCustomization { Environment = "Staging", ScrapeInterval = TimeSpan.FromSeconds(1) };
+        var standard = new LocalStack(location, plain, topology) { FindBinary = _ => null }.Specs();
+        var customized = new LocalStack(location, Customization(), topology) { FindBinary = _ => null }.Specs();
 
         Assert.Equal(standard.Select(s => s.Name), customized.Select(s => s.Name));
         foreach (var (before, after) in standard.Zip(customized))

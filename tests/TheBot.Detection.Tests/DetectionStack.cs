@@ -11,7 +11,7 @@ namespace TheBot.Detection.Tests;
 
 /// <summary>
 /// The real stack, started by <see cref="UpCommand.RunAsync"/> (the code behind <c>./thebot up --detach</c>) with a
-/// time-compressed <see cref="StackProfile"/>: rules from <see cref="TimeCompression"/>, and through the stack's
+/// time-compressed <see cref="DetectionCustomization"/>: rules from <see cref="TimeCompression"/>, and through the stack's
 /// extension point (<see cref="DetectionCustomization"/>) the backend's fault switch on, compressed Alertmanager and
 /// Prometheus timers, and the real-receivers path of alertmanager.yml (render-config.sh) pointed at local sinks for
 /// Slack, PagerDuty, SMTP and webhooks. Faults are made on the real processes through their pid files; restarts go through
@@ -31,11 +31,11 @@ internal sealed class DetectionStack : IAsyncDisposable
     private readonly StringWriter _upOutput = new();
     private readonly Lazy<DetectionTiming> _timing;
 
-    private DetectionStack(StackLocation location, StackProfile profile, TimeCompression compression, IReadOnlyList<RuleChange> changes,
+    private DetectionStack(StackLocation location, DetectionCustomization customization, TimeCompression compression, IReadOnlyList<RuleChange> changes,
         NotificationLog log, HttpSinks http, SmtpSink smtp)
     {
         Location = location;
-        Profile = profile;
+        Customization = customization;
         Compression = compression;
         Changes = changes;
         Log = log;
@@ -47,7 +47,7 @@ internal sealed class DetectionStack : IAsyncDisposable
 
     public StackLocation Location { get; }
 
-    public StackProfile Profile { get; }
+    public DetectionCustomization Customization { get; }
 
     public TimeCompression Compression { get; }
 
@@ -69,7 +69,7 @@ internal sealed class DetectionStack : IAsyncDisposable
 
     public StackPaths Paths => Location.Paths;
 
-    public TimeSpan Interval => Profile.Interval!.Value;
+    public TimeSpan Interval => Customization.ScrapeInterval!.Value;
 
     public string UpOutput => _upOutput.ToString();
 
@@ -105,14 +105,16 @@ internal sealed class DetectionStack : IAsyncDisposable
             ["ALERT_WEBHOOK_URL"] = http.WebhookUrl("default"),
             ["DEADMANS_SWITCH_URL"] = http.WebhookUrl("deadmans-switch"),
         };
-        var profile = new StackProfile("Staging", interval, ruleDirectory)
+        var customization = new DetectionCustomization(compression, receivers, http.PagerDutyUrl, smtp.CaFile, probeInterval: interval)
         {
-            Customization = new DetectionCustomization(compression, receivers, http.PagerDutyUrl, smtp.CaFile, probeInterval: interval),
+            Environment = "Staging",
+            ScrapeInterval = interval,
+            RuleDirectory = ruleDirectory,
         };
 
-        var stack = new DetectionStack(location, profile, compression, changes, log, http, smtp);
+        var stack = new DetectionStack(location, customization, compression, changes, log, http, smtp);
         var noBuild = Environment.GetEnvironmentVariable("THEBOT_DETECTION_NO_BUILD") == "1";
-        var exit = await UpCommand.RunAsync(location, detach: true, noBuild, stack._upOutput, cancellationToken, profile);
+        var exit = await UpCommand.RunAsync(location, detach: true, noBuild, stack._upOutput, cancellationToken, customization);
         if (exit != 0)
         {
             await stack.DisposeAsync();
@@ -133,14 +135,14 @@ internal sealed class DetectionStack : IAsyncDisposable
     /// <summary>Starts a stopped service again from the very spec <c>up</c> uses, and leaves it running detached.</summary>
     public async Task StartServiceAsync(string name)
     {
-        var spec = new LocalStack(Location, Profile).Specs().Single(s => s.Name == name) with { DependsOn = [] };
+        var spec = new LocalStack(Location, Customization).Specs().Single(s => s.Name == name) with { DependsOn = [] };
         var supervisor = new ProcessSupervisor(Paths);
         await supervisor.StartAsync([spec]);
         supervisor.Detach();
     }
 
     /// <summary>The backend's health probe interval in this profile (<see cref="DetectionCustomization.ProbeInterval"/>).</summary>
-    public TimeSpan ProbeInterval => ((DetectionCustomization)Profile.Customization).ProbeInterval;
+    public TimeSpan ProbeInterval => Customization.ProbeInterval;
 
     /// <summary>SIGSTOP of a service (its root process, or its whole tree); dispose the result to SIGCONT it.</summary>
     public FrozenProcesses Freeze(string service, bool wholeTree) => FrozenProcesses.Freeze(Paths, service, wholeTree);

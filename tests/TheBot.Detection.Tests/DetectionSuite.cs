@@ -522,9 +522,9 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine();
         text.AppendLine("### How it runs");
         text.AppendLine();
-        text.AppendLine("The suite starts the real stack with `UpCommand.RunAsync(..., detach: true, ..., profile)`, the code behind");
+        text.AppendLine("The suite starts the real stack with `UpCommand.RunAsync(..., detach: true, ..., customization)`, the code behind");
         text.AppendLine("`./thebot up --detach` (install check, build, config rendering, the same process specs and readiness probes),");
-        text.AppendLine("with a time-compressed `StackProfile` whose changes to specs and configs go through the stack's one extension point,");
+        text.AppendLine("with time-compressed changes to specs and configs that all go through the stack's one extension point,");
         text.AppendLine("`StackCustomization` (`tests/TheBot.Detection.Tests/DetectionCustomization.cs`; the product has no detection field):");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- **one factor, {Factor}**: Prometheus' global scrape and evaluation interval 15 s → {stack.Interval.TotalMilliseconds} ms; every");
@@ -551,7 +551,7 @@ public sealed class DetectionSuite(ITestOutputHelper output)
         text.AppendLine("It reads the rule files listed in `monitoring/prometheus/prometheus.yml` (the production files themselves, never a");
         text.AppendLine("copy), replaces each alert's `for:` by `for / factor` (written in whole milliseconds) and, only for alerts listed as");
         text.AppendLine("lowered below, the number of the expression's final `> N`; everything else (expressions, labels, annotations,");
-        text.AppendLine("recording rules) is written back unchanged into the folder given to Prometheus as `StackProfile.RuleDirectory`.");
+        text.AppendLine("recording rules) is written back unchanged into the folder given to Prometheus as `StackCustomization.RuleDirectory`.");
         text.AppendLine();
         text.AppendLine("**Range windows are not scaled.** `rate(...[5m])`, `ratio_rate5m` and the p95 over 5 minutes keep their production");
         text.AppendLine("windows (they work with a 1 s scrape interval and stay the production expressions). Consequence: an alert on a");

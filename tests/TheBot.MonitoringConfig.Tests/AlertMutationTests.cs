@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using TheBot.MonitoringConfig.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
-using YamlDotNet.Serialization;
 
 namespace TheBot.MonitoringConfig.Tests;
 
@@ -237,7 +236,7 @@ public class AlertMutationTests(ITestOutputHelper output)
     /// </summary>
     private static void WriteRulesOnlyFor(string alert, string alertRules, string dir)
     {
-        var alerts = new DeserializerBuilder().Build().Deserialize<Dictionary<object, object>>(alertRules);
+        var alerts = YamlMap.Parse(alertRules);
         var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in alerts.At("groups").AsList().Select(g => g.AsMap()))
         {
@@ -260,9 +259,8 @@ public class AlertMutationTests(ITestOutputHelper output)
             group["rules"] = group.At("rules").AsList().Where(r => read.Contains(r.At("record").AsText() ?? string.Empty)).ToList();
         }
 
-        var serializer = new SerializerBuilder().Build();
-        File.WriteAllText(Path.Combine(dir, "alert_rules.yml"), serializer.Serialize(alerts));
-        File.WriteAllText(Path.Combine(dir, "recording_rules.yml"), serializer.Serialize(recording));
+        File.WriteAllText(Path.Combine(dir, "alert_rules.yml"), YamlMap.Write(alerts));
+        File.WriteAllText(Path.Combine(dir, "recording_rules.yml"), YamlMap.Write(recording));
 
         static IEnumerable<string> Names(string? expr) => Regex.Matches(expr ?? string.Empty, "[a-zA-Z_:][a-zA-Z0-9_:]*").Select(m => m.Value);
     }
@@ -294,7 +292,7 @@ public class AlertMutationTests(ITestOutputHelper output)
 
             test["tests"] = groups;
             var path = Path.Combine(dir, Path.GetFileName(source));
-            File.WriteAllText(path, new SerializerBuilder().Build().Serialize(test));
+            File.WriteAllText(path, YamlMap.Write(test));
             written.Add(path);
         }
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using TheBot.MonitoringConfig.Tests.Support;
 using TheBot.Testing;
 using Xunit;
-using YamlDotNet.Serialization;
 
 namespace TheBot.MonitoringConfig.Tests;
 
@@ -250,7 +249,7 @@ public class AlertmanagerInhibitionTests
         var config = YamlMap.Load(await AlertmanagerConfig.RenderAsync(dir));
         config["inhibit_rules"] = config.At("inhibit_rules").AsList().Where(r => RuleKey(r) == ruleKey).ToList();
         Assert.Single(config.At("inhibit_rules").AsList());
-        return new SerializerBuilder().Build().Serialize(config);
+        return YamlMap.Write(config);
     }
 
     private static object Posted(string id, Dictionary<string, string> labels) => new

@@ -14,8 +14,6 @@ public class HaTopologyTests
     private static readonly string[] Replicas = ["prometheus", "prometheus-b"];
     private static readonly string[] Members = ["alertmanager", "alertmanager-2", "alertmanager-3"];
 
-    private static readonly YamlDotNet.Serialization.ISerializer Serializer = new YamlDotNet.Serialization.SerializerBuilder().Build();
-
     private static Dictionary<object, object> HaConfig => YamlMap.Load(Repo.Monitoring("prometheus", "prometheus-ha.yml"));
 
     private static Dictionary<string, Dictionary<object, object>> Jobs(Dictionary<object, object> config) =>
@@ -98,7 +96,7 @@ public class HaTopologyTests
         foreach (var (name, job) in singleJobs)
         {
             var strip = new[] { "static_configs", "file_sd_configs" };
-            string Settings(Dictionary<object, object> j) => Serializer.Serialize(j.Where(kv => !strip.Contains(kv.Key)).ToDictionary(kv => (string)kv.Key, kv => kv.Value));
+            string Settings(Dictionary<object, object> j) => YamlMap.Write(j.Where(kv => !strip.Contains(kv.Key)).ToDictionary(kv => (string)kv.Key, kv => kv.Value));
             Assert.Equal(Settings(job), Settings(haJobs[name]));
         }
 

@@ -14,6 +14,8 @@ public static class YamlMap
 {
     private static readonly IDeserializer Untyped = new DeserializerBuilder().Build();
 
+    private static readonly ISerializer Writer = new SerializerBuilder().Build();
+
     // snake_case keys (rule_files, alert_rule_test); keys the type does not model are skipped, not errors.
     private static readonly IDeserializer Typed = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
@@ -23,6 +25,26 @@ public static class YamlMap
     /// <summary>Parses <paramref name="path"/>; throws <see cref="YamlFormatException"/> with line and column when it is not YAML or not a mapping.</summary>
     public static Dictionary<object, object> Load(string path) =>
         Deserialize<Dictionary<object, object>?>(Untyped, path) ?? throw new YamlFormatException("the file is empty");
+
+    /// <summary>Parses YAML <paramref name="text"/> into nested maps and lists, as <see cref="Load(string)"/> does a file.</summary>
+    public static Dictionary<object, object> Parse(string text)
+    {
+        try
+        {
+            return Untyped.Deserialize<Dictionary<object, object>?>(text) ?? throw new YamlFormatException("the text is empty");
+        }
+        catch (YamlException e)
+        {
+            throw new YamlFormatException($"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {(e.InnerException ?? e).Message}");
+        }
+    }
+
+    /// <summary>
+    /// Writes a tree of maps and lists (as <see cref="Load(string)"/> gives it, changed or not) back as YAML, for a config
+    /// derived from a committed one (a test's subset of the rules). Styles and comments are not kept: rewriting a config
+    /// in place is <c>TheBot.Cli.Config.Yaml</c>'s job.
+    /// </summary>
+    public static string Write(object node) => Writer.Serialize(node);
 
     /// <summary>Deserializes <paramref name="path"/> into <typeparamref name="T"/>; throws <see cref="YamlFormatException"/> like <see cref="Load(string)"/>.</summary>
     public static T Load<T>(string path) =>

@@ -115,7 +115,7 @@ internal static class UpCommand
     /// the failure, or the services table and what was started, also go into its document.
     /// </summary>
     public static async Task<int> RunAsync(StackLocation location, bool detach, bool noBuild, TextWriter output, CancellationToken cancellationToken,
-        StackProfile? profile = null, StackTopology? topology = null, VerbReport? report = null)
+        StackCustomization? customization = null, StackTopology? topology = null, VerbReport? report = null)
     {
         void Fail(string text)
         {
@@ -139,7 +139,7 @@ internal static class UpCommand
             return 1;
         }
 
-        var stack = new LocalStack(location, profile, topology ?? StackTopology.Single);
+        var stack = new LocalStack(location, customization, topology ?? StackTopology.Single);
         if (!noBuild && !await BuildServicesAsync(stack, output, cancellationToken))
         {
             report?.Fail("building the services failed (the compiler's errors are on standard error)");
@@ -231,7 +231,7 @@ internal static class UpCommand
     /// </summary>
     private static async Task WaitForFirstScrapesAsync(LocalStack stack, TextWriter output, CancellationToken cancellationToken)
     {
-        var timeout = ScrapeReadiness.TimeoutFor(stack.Profile.Interval);
+        var timeout = ScrapeReadiness.TimeoutFor(stack.Customization.ScrapeInterval);
         await using var step = Spinner.Start(output, "waiting until Prometheus has scraped every target once (query up)");
         var waits = stack.Prometheuses.Select(async replica =>
             (replica.Name, NotUp: await ScrapeReadiness.WaitAsync(new PrometheusClient(replica.Url), timeout, cancellationToken)));

@@ -26,8 +26,18 @@ internal static class Yaml
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var writer = new StreamWriter(path);
-        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+        Write(root, writer);
     }
+
+    /// <summary>The YAML text of <paramref name="node"/>, as <see cref="Save"/> writes it.</summary>
+    public static string Serialize(YamlNode node)
+    {
+        using var writer = new StringWriter();
+        Write(node, writer);
+        return writer.ToString();
+    }
+
+    private static void Write(YamlNode node, TextWriter writer) => new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
 
     public static YamlNode? Get(this YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;

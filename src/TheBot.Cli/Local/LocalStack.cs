@@ -23,12 +23,12 @@ internal sealed class LocalStack
     private readonly bool _readFromStateFolder;
 
     /// <param name="location">State folder and ports.</param>
-    /// <param name="profile">Standard, or another given by code (<see cref="StackProfile"/>).</param>
+    /// <param name="customization">What code other than the verbs changes (<see cref="StackCustomization"/>); null changes nothing.</param>
     /// <param name="topology">The processes to run; null reads what <c>up</c> recorded in the state folder (single-node when nothing was).</param>
-    public LocalStack(StackLocation location, StackProfile? profile = null, StackTopology? topology = null)
+    public LocalStack(StackLocation location, StackCustomization? customization = null, StackTopology? topology = null)
     {
         _location = location;
-        Profile = profile ?? StackProfile.Standard;
+        Customization = customization ?? StackCustomization.None;
         var paths = location.Paths;
         var ports = location.Ports;
         Topology = topology ?? StackTopology.Load(paths);
@@ -54,7 +54,7 @@ internal sealed class LocalStack
             AlertmanagerServices = members,
             RemoteWriteService = VictoriaMetrics is null ? null : ServiceNames.VictoriaMetrics,
         })];
-        var dotnet = new DotnetService(paths, ServicesBuild, DotnetHost, Profile.Environment);
+        var dotnet = new DotnetService(paths, ServicesBuild, DotnetHost, Customization.Environment);
         Backend = new Backend(dotnet, ports, paths);
         Frontend = new Frontend(dotnet, ports);
         NodeExporter = new NodeExporter(ports[ServiceNames.NodeExporter]);
@@ -65,7 +65,7 @@ internal sealed class LocalStack
         Grafana = new Grafana(paths, ports, Renderer.GrafanaProvisioning);
     }
 
-    public StackProfile Profile { get; }
+    public StackCustomization Customization { get; }
 
     public ConfigRenderer Renderer { get; }
 
@@ -116,7 +116,7 @@ internal sealed class LocalStack
     /// was rendered with (<c>start victoriametrics</c> after an <c>up</c> under a profile with its own interval must
     /// deduplicate at the interval the replicas really scrape at, not at the committed one); otherwise prometheus.yml's.
     /// </summary>
-    public TimeSpan ScrapeInterval => Profile.Interval ?? (_readFromStateFolder ? Renderer.RenderedScrapeInterval : null) ?? Renderer.SourceScrapeInterval;
+    public TimeSpan ScrapeInterval => Customization.ScrapeInterval ?? (_readFromStateFolder ? Renderer.RenderedScrapeInterval : null) ?? Renderer.SourceScrapeInterval;
 
     /// <summary>The bearer token of the backends' scrape endpoints (<see cref="Components.Backend.ScrapeToken"/>).</summary>
     public string ScrapeToken => Backend.ScrapeToken;
@@ -149,7 +149,7 @@ internal sealed class LocalStack
 
     /// <summary>Every process of the stack, in the order they start: each component's (<see cref="StackComponents.All"/>), in registry order.</summary>
     public IReadOnlyList<ProcessSpec> Specs() =>
-        [.. StackComponents.All.SelectMany(component => component.Specs(this)).Select(spec => Profile.Customization.Spec(spec, this))];
+        [.. StackComponents.All.SelectMany(component => component.Specs(this)).Select(spec => Customization.Spec(spec, this))];
 
     /// <summary>
     /// Writes the runtime configs (prometheus.yml — one per replica —, alertmanager.yml, loki.yml, Grafana's
@@ -167,11 +167,11 @@ internal sealed class LocalStack
 
         foreach (var (name, replica) in Topology.PrometheusReplicas)
         {
-            Renderer.RenderPrometheus(_location.Ports, Profile.Interval, Profile.RuleDirectory, Topology, replica);
+            Renderer.RenderPrometheus(_location.Ports, Customization.ScrapeInterval, Customization.RuleDirectory, Topology, replica);
         }
 
         Renderer.RenderLoki(_location.Ports);
         Renderer.RenderGrafana(_location.Ports);
-        return await Renderer.RenderAlertmanagerAsync(_location.Url(ServiceNames.Inbox), cancellationToken, Profile.Customization);
+        return await Renderer.RenderAlertmanagerAsync(_location.Url(ServiceNames.Inbox), cancellationToken, Customization);
     }
 }
