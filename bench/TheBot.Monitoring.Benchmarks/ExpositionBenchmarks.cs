@@ -14,7 +14,8 @@ namespace TheBot.Monitoring.Benchmarks;
 /// </list>
 /// Total 10,000 sample lines (3,500 series objects in the client library); 100,000 has ten times the routes of each. Every series has non-zero values so
 /// numbers are formatted as in production. Ours writes into a reused <see cref="ExpositionWriter"/> (what the endpoint does);
-/// prometheus-net serializes its registry into a reused MemoryStream with CollectAndExportAsTextAsync.
+/// prometheus-net serializes its registry into a reused MemoryStream with CollectAndExportAsTextAsync;
+/// OpenTelemetry serves a scrape through its exporter's middleware into a reused MemoryStream (<see cref="OpenTelemetryScrape"/>).
 /// </summary>
 [MemoryDiagnoser]
 public class ExpositionBenchmarks
@@ -30,6 +31,8 @@ public class ExpositionBenchmarks
     private ExpositionWriter _writer = null!;
     private Prom.CollectorRegistry _promRegistry = null!;
     private MemoryStream _promStream = null!;
+    private OpenTelemetryScrape _otel = null!;
+    private MemoryStream _otelStream = null!;
 
     /// <summary>Sample lines in one scrape: the 10 ms budget's size, and ten times it (budget 20 ms).</summary>
     [Params(10_000, 100_000)]
@@ -51,6 +54,8 @@ public class ExpositionBenchmarks
         var promDuration = factory.CreateHistogram("thebot_http_request_duration_seconds", "HTTP duration.",
             new Prom.HistogramConfiguration { LabelNames = ["method", "endpoint"], Buckets = HttpMetrics.DefaultDurationBuckets });
 
+        _otel = new OpenTelemetryScrape(cardinalityLimit: Series, HttpMetrics.DefaultDurationBuckets);
+
         var random = new Random(42);
         for (var r = 0; r < Routes * scale; r++)
         {
@@ -62,6 +67,7 @@ public class ExpositionBenchmarks
                     var count = random.Next(1, 1_000_000);
                     requests.WithLabels(method, route, status).Inc(count);
                     promRequests.WithLabels(method, route, status).Inc(count);
+                    _otel.Requests.Add(count, new("method", method), new("endpoint", route), new("status", status));
                 }
 
                 if (r < HistogramRoutes * scale)
@@ -73,6 +79,7 @@ public class ExpositionBenchmarks
                         var seconds = random.NextDouble() * random.NextDouble() * 3;
                         ours.Observe(seconds);
                         theirs.Observe(seconds);
+                        _otel.Duration.Record(seconds, new("method", method), new("endpoint", route));
                     }
                 }
             }
@@ -80,6 +87,7 @@ public class ExpositionBenchmarks
 
         _writer = new ExpositionWriter();
         _promStream = new MemoryStream(2 * 1024 * 1024 * scale);
+        _otelStream = new MemoryStream(2 * 1024 * 1024 * scale);
 
         // Warm both paths and check the line count claimed above.
         var lines = CountSampleLines(OursBytes());
@@ -94,7 +102,21 @@ public class ExpositionBenchmarks
         {
             throw new InvalidOperationException($"expected {Series:N0} prometheus-net sample lines, got {theirLines}");
         }
+
+        // Twice: the SDK's cumulative points must all be exported again by a scrape with nothing new recorded.
+        for (var scrape = 0; scrape < 2; scrape++)
+        {
+            OpenTelemetry().GetAwaiter().GetResult();
+            var otelLines = CountSampleLines(_otelStream.ToArray());
+            if (otelLines != Series)
+            {
+                throw new InvalidOperationException($"expected {Series:N0} OpenTelemetry sample lines, got {otelLines}");
+            }
+        }
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => _otel.Dispose();
 
     [Benchmark(Baseline = true)]
     public int Ours()
@@ -118,6 +140,19 @@ public class ExpositionBenchmarks
         _promStream.SetLength(0);
         await _promRegistry.CollectAndExportAsTextAsync(_promStream);
         return _promStream.Length;
+    }
+
+    [Benchmark]
+    public async Task<long> OpenTelemetry()
+    {
+        _otelStream.SetLength(0);
+        var status = await _otel.ScrapeAsync(_otelStream);
+        if (status != 200)
+        {
+            throw new InvalidOperationException($"OpenTelemetry's scrape answered {status}");
+        }
+
+        return _otelStream.Length;
     }
 
     private byte[] OursBytes()
