@@ -24,20 +24,11 @@ public static class YamlMap
 
     /// <summary>Parses <paramref name="path"/>; throws <see cref="YamlFormatException"/> with line and column when it is not YAML or not a mapping.</summary>
     public static Dictionary<object, object> Load(string path) =>
-        Deserialize<Dictionary<object, object>?>(Untyped, path) ?? throw new YamlFormatException("the file is empty");
+        Deserialize<Dictionary<object, object>?>(Untyped, File.ReadAllText(path)) ?? throw new YamlFormatException("the file is empty");
 
     /// <summary>Parses YAML <paramref name="text"/> into nested maps and lists, as <see cref="Load(string)"/> does a file.</summary>
-    public static Dictionary<object, object> Parse(string text)
-    {
-        try
-        {
-            return Untyped.Deserialize<Dictionary<object, object>?>(text) ?? throw new YamlFormatException("the text is empty");
-        }
-        catch (YamlException e)
-        {
-            throw new YamlFormatException($"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {(e.InnerException ?? e).Message}");
-        }
-    }
+    public static Dictionary<object, object> Parse(string text) =>
+        Deserialize<Dictionary<object, object>?>(Untyped, text) ?? throw new YamlFormatException("the text is empty");
 
     /// <summary>
     /// Writes a tree of maps and lists (as <see cref="Load(string)"/> gives it, changed or not) back as YAML, for a config
@@ -48,13 +39,13 @@ public static class YamlMap
 
     /// <summary>Deserializes <paramref name="path"/> into <typeparamref name="T"/>; throws <see cref="YamlFormatException"/> like <see cref="Load(string)"/>.</summary>
     public static T Load<T>(string path) =>
-        Deserialize<T?>(Typed, path) ?? throw new YamlFormatException("the file is empty");
+        Deserialize<T?>(Typed, File.ReadAllText(path)) ?? throw new YamlFormatException("the file is empty");
 
-    private static T Deserialize<T>(IDeserializer deserializer, string path)
+    private static T Deserialize<T>(IDeserializer deserializer, string text)
     {
         try
         {
-            return deserializer.Deserialize<T>(File.ReadAllText(path));
+            return deserializer.Deserialize<T>(text);
         }
         catch (YamlException e)
         {
