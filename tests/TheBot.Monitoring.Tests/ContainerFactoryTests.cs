@@ -80,35 +80,27 @@ public sealed class ContainerFactoryTests
     [Fact]
     public async Task A_host_built_with_Autofac_counts_data_source_commands_without_an_extra_call()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"thebot-autofac-{Guid.NewGuid():N}.db");
-        try
+        using var database = new TemporarySqliteFile("autofac");
+        await using var app = await TestApp.StartAsync(_ => { },
+            services => services.AddSingleton<DbDataSource>(_ => SqliteFactory.Instance.CreateDataSource(database.ConnectionString)),
+            inMemory: true,
+            afterMonitoring: builder => builder.Host.UseServiceProviderFactory(new AutofacServiceProviderFactory()));
+
+        Assert.IsType<AutofacServiceProvider>(app.Services);
+        var dataSource = app.Services.GetRequiredService<DbDataSource>();
+        Assert.IsType<InstrumentedDbDataSource>(dataSource);
+        await using (var create = dataSource.CreateCommand("CREATE TABLE lessons (id INTEGER PRIMARY KEY, title TEXT)"))
         {
-            await using var app = await TestApp.StartAsync(_ => { },
-                services => services.AddSingleton<DbDataSource>(_ => SqliteFactory.Instance.CreateDataSource($"Data Source={file};Pooling=False")),
-                inMemory: true,
-                afterMonitoring: builder => builder.Host.UseServiceProviderFactory(new AutofacServiceProviderFactory()));
-
-            Assert.IsType<AutofacServiceProvider>(app.Services);
-            var dataSource = app.Services.GetRequiredService<DbDataSource>();
-            Assert.IsType<InstrumentedDbDataSource>(dataSource);
-            await using (var create = dataSource.CreateCommand("CREATE TABLE lessons (id INTEGER PRIMARY KEY, title TEXT)"))
-            {
-                await create.ExecuteNonQueryAsync();
-            }
-
-            for (var i = 0; i < 3; i++)
-            {
-                await using var select = dataSource.CreateCommand("SELECT title FROM lessons WHERE id = 1");
-                await select.ExecuteScalarAsync();
-            }
-
-            var text = await app.ScrapeAsync();
-            Assert.Equal(3, Exposition.Value(text, "thebot_db_queries_total", ("database", "default"), ("operation", "select"), ("table", "lessons")));
+            await create.ExecuteNonQueryAsync();
         }
-        finally
+
+        for (var i = 0; i < 3; i++)
         {
-            SqliteConnection.ClearAllPools();
-            File.Delete(file);
+            await using var select = dataSource.CreateCommand("SELECT title FROM lessons WHERE id = 1");
+            await select.ExecuteScalarAsync();
         }
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(3, Exposition.Value(text, "thebot_db_queries_total", ("database", "default"), ("operation", "select"), ("table", "lessons")));
     }
 }

@@ -46,33 +46,25 @@ public sealed class EntityFrameworkCoreSqliteTests
     [Fact]
     public async Task Readiness_checks_the_contexts_database_and_its_commands_are_counted_by_table()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"thebot-notes-{Guid.NewGuid():N}.db");
-        try
+        using var database = new TemporarySqliteFile("notes");
+        await using var app = await StartAsync(database.ConnectionString);
+        using (var scope = app.Services.CreateScope())
         {
-            await using var app = await StartAsync($"Data Source={file};Pooling=False");
-            using (var scope = app.Services.CreateScope())
-            {
-                var context = scope.ServiceProvider.GetRequiredService<NotesContext>();
-                await context.Database.EnsureCreatedAsync();
-                context.Notes.Add(new Note { Text = "first" });
-                await context.SaveChangesAsync();
-                Assert.Equal(1, await context.Notes.CountAsync());
-            }
+            var context = scope.ServiceProvider.GetRequiredService<NotesContext>();
+            await context.Database.EnsureCreatedAsync();
+            context.Notes.Add(new Note { Text = "first" });
+            await context.SaveChangesAsync();
+            Assert.Equal(1, await context.Notes.CountAsync());
+        }
 
-            // The file exists only since EnsureCreated: wait out a probe result from before it.
-            await TestHttp.WaitUntilAsync(async () => (await ReadinessAsync(app)).Database == "healthy", TimeSpan.FromSeconds(10), () => "database never healthy");
-            Assert.Equal(HttpStatusCode.OK, (await ReadinessAsync(app)).Status);
-            var text = await app.ScrapeAsync();
-            Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", ("database", "main"), ("operation", "insert"), ("table", "Notes")));
-            Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", ("database", "main"), ("operation", "select"), ("table", "Notes")));
-            // EnsureCreated first tried to open the file it was about to create: a failure EF expects, not an outage.
-            Assert.Null(Exposition.Value(text, "thebot_db_connection_errors_total", ("database", "main")));
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            File.Delete(file);
-        }
+        // The file exists only since EnsureCreated: wait out a probe result from before it.
+        await TestHttp.WaitUntilAsync(async () => (await ReadinessAsync(app)).Database == "healthy", TimeSpan.FromSeconds(10), () => "database never healthy");
+        Assert.Equal(HttpStatusCode.OK, (await ReadinessAsync(app)).Status);
+        var text = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", ("database", "main"), ("operation", "insert"), ("table", "Notes")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_db_queries_total", ("database", "main"), ("operation", "select"), ("table", "Notes")));
+        // EnsureCreated first tried to open the file it was about to create: a failure EF expects, not an outage.
+        Assert.Null(Exposition.Value(text, "thebot_db_connection_errors_total", ("database", "main")));
     }
 
     [Fact]

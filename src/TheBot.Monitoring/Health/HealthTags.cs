@@ -5,7 +5,8 @@ public static class HealthTags
 {
     /// <summary>
     /// Checks that run for <c>/readiness/</c> (the service can serve): of ours, database, cache and disk. Only an
-    /// unhealthy one makes readiness 503 (database unreachable on a new connection, disk under its unhealthy free
+    /// unhealthy one makes readiness 503 (database unreachable — on a new connection with TheBot.Monitoring.Npgsql's
+    /// probe, otherwise through the pool —, disk under its unhealthy free
     /// share); a degraded one (cache down — reads fall back to the database —, disk getting full) keeps it 200.
     /// </summary>
     public const string Ready = "ready";

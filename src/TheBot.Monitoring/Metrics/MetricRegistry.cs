@@ -66,8 +66,8 @@ public sealed class MetricRegistry
 
     /// <summary>
     /// Like <see cref="Histogram(string, string, double[], string[])"/>, and each bucket also keeps the latest
-    /// OpenMetrics exemplar (trace and span id of <see cref="System.Diagnostics.Activity.Current"/>, value, time),
-    /// recorded once any scrape has negotiated OpenMetrics and written only in that format.
+    /// exemplar (trace and span id of <see cref="System.Diagnostics.Activity.Current"/>, value, time), recorded once
+    /// any scrape has negotiated OpenMetrics or protobuf and written only in those formats (never in text 0.0.4).
     /// </summary>
     public MetricFamily<Histogram> HistogramWithExemplars(string name, string help, double[] buckets, params string[] labelNames) =>
         CreateHistogram(name, help, null, buckets, exemplars: true, labelNames);
