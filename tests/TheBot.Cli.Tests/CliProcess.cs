@@ -13,6 +13,7 @@ internal sealed class CliProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
 
     private CliProcess(Process process)
     {
@@ -31,6 +32,18 @@ internal sealed class CliProcess : IAsyncDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>What it printed on standard output alone so far (with <c>--json</c>: the document, and nothing else).</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _standardOutput.ToString();
             }
         }
     }
@@ -101,7 +114,7 @@ internal sealed class CliProcess : IAsyncDisposable
         }
 
         var cli = new CliProcess(Process.Start(info)!);
-        cli._process.OutputDataReceived += (_, e) => cli.Append(e.Data);
+        cli._process.OutputDataReceived += (_, e) => cli.Append(e.Data, standardOutput: true);
         cli._process.ErrorDataReceived += (_, e) => cli.Append(e.Data);
         cli._process.BeginOutputReadLine();
         cli._process.BeginErrorReadLine();
@@ -155,7 +168,7 @@ internal sealed class CliProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool standardOutput = false)
     {
         if (line is null)
         {
@@ -165,6 +178,11 @@ internal sealed class CliProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (standardOutput)
+            {
+                _standardOutput.AppendLine(line);
+            }
+
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using TheBot.Cli.Commands;
 using TheBot.Cli.Local;
 using TheBot.Stack;
@@ -28,7 +29,7 @@ public sealed class NonRootUpTests(ITestOutputHelper output) : OwnStackTest
     }
 
     [Fact]
-    public async Task Up_as_a_non_root_user_runs_PostgreSQL_as_that_user_and_the_stack_gets_ready()
+    public async Task Up_as_a_non_root_user_runs_PostgreSQL_as_that_user_and_the_stack_gets_ready_reported_in_one_json_document()
     {
         // The services are built here, by this user: the unprivileged CLI cannot write the repository's artifacts/.
         var build = new StringWriter();
@@ -46,15 +47,34 @@ public sealed class NonRootUpTests(ITestOutputHelper output) : OwnStackTest
         // the right to read files, nothing more: it still may not chown or switch users, which is what this test is about.
         var readAnyFile = user is not null && !await CanReadAsync(user, CliProcess.CliDll);
         output.WriteLine($"user {user ?? "(self)"}; needs CAP_DAC_READ_SEARCH to read the checkout: {readAnyFile}");
-        await using var cli = CliProcess.StartAs(user, _home, readAnyFile, "up", "--detach", "--no-build",
+        // With --json, as a deploy script would run it: the progress goes to standard error, the result is one document.
+        await using var cli = CliProcess.StartAs(user, _home, readAnyFile, "up", "--detach", "--no-build", "--json",
             "--state-dir", Location.Paths.Root, "--port-offset", Location.Ports.Offset.ToString(CultureInfo.InvariantCulture));
         var exit = await cli.WaitForExitAsync(TimeSpan.FromMinutes(5));
         output.WriteLine(cli.Output);
         Assert.True(exit == 0, cli.Output);
         Assert.Contains("✓ postgresql ready", cli.Output, StringComparison.Ordinal);
         Assert.Contains("✓ prometheus ready", cli.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("✓", cli.StandardOutput, StringComparison.Ordinal);
 
         var records = ProcessSupervisor.ReadPidFiles(Location.Paths);
+        using (var document = JsonDocument.Parse(cli.StandardOutput))
+        {
+            var root = document.RootElement;
+            Assert.Equal("up", root.GetProperty("verb").GetString());
+            Assert.Equal(0, root.GetProperty("exit").GetInt32());
+            Assert.True(root.GetProperty("ok").GetBoolean());
+            var data = root.GetProperty("data");
+            Assert.Equal(Location.Paths.Root, data.GetProperty("state_dir").GetString());
+            Assert.Equal("single", data.GetProperty("topology").GetString());
+            Assert.Equal(records.Select(r => r.Name).Order(StringComparer.Ordinal),
+                data.GetProperty("started").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
+            var prometheus = data.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("service").GetString() == "Prometheus");
+            Assert.Equal($"http://127.0.0.1:{Location.Ports[ServiceNames.Prometheus]}", prometheus.GetProperty("url").GetString());
+            Assert.Contains(root.GetProperty("messages").EnumerateArray(),
+                m => m.GetProperty("level").GetString() == "ok" && m.GetProperty("text").GetString()!.StartsWith("stack running in the background", StringComparison.Ordinal));
+        }
+
         Assert.All(records, r => Assert.True(r.IsRunning, $"{r.Name} is not running"));
         var postgres = records.Single(r => r.Name == ServiceNames.PostgreSql);
         Assert.Equal(expectedUid, UidOf(postgres.Pid));
