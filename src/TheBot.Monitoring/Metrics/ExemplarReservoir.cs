@@ -7,7 +7,7 @@ namespace TheBot.Monitoring.Metrics;
 /// The latest exemplar of each bucket of one histogram series: <c>trace_id</c> and <c>span_id</c> of the
 /// <see cref="Activity"/> the observation was made under, its value and when. One slot per bucket, overwritten in
 /// place (latest wins, as OpenMetrics keeps at most one exemplar per bucket), so an observation allocates nothing.
-/// Nothing is recorded until a scraper has negotiated OpenMetrics (the only format that carries exemplars; the
+/// Nothing is recorded until a scraper has negotiated OpenMetrics or protobuf (the formats that carry exemplars; the
 /// registry's switch turns on at the first such scrape), and nothing without a current W3C Activity.
 /// </summary>
 internal sealed class ExemplarReservoir(int buckets, StrongBox<bool> wanted)
