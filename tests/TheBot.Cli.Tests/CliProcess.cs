@@ -182,7 +182,6 @@ internal sealed class CliProcess : IAsyncDisposable
             {
                 _standardOutput.AppendLine(line);
             }
-
         }
     }
 }

@@ -28,14 +28,17 @@ public sealed class IdentityStoreTests
     private const string Email = "learner@example.test";
     private const string Password = "Correct-horse-7";
 
+    /// <summary>Identity's endpoints as an app maps them: under its own group, behind authentication and authorization.</summary>
+    internal static void MapAccountApi(IEndpointRouteBuilder endpoints)
+    {
+        var web = (WebApplication)endpoints;
+        web.UseAuthentication();
+        web.UseAuthorization();
+        web.MapGroup("/api/account").MapIdentityApi<IdentityUser>();
+    }
+
     private static Task<TestApp> StartAsync(string connectionString) => TestApp.StartAsync(
-        a =>
-        {
-            var web = (WebApplication)a;
-            web.UseAuthentication();
-            web.UseAuthorization();
-            web.MapGroup("/api/account").MapIdentityApi<IdentityUser>();
-        },
+        MapAccountApi,
         services =>
         {
             services.AddSqlite<AccountsContext>(connectionString);
@@ -85,8 +88,7 @@ public sealed class IdentityStoreTests
         var after = await app.ScrapeAsync();
 
         double Requests(string method, string endpoint, string status) =>
-            (Exposition.Value(after, "thebot_http_requests_total", ("method", method), ("endpoint", endpoint), ("status", status)) ?? 0)
-            - (Exposition.Value(before, "thebot_http_requests_total", ("method", method), ("endpoint", endpoint), ("status", status)) ?? 0);
+            Exposition.Delta(before, after, "thebot_http_requests_total", ("method", method), ("endpoint", endpoint), ("status", status));
         Assert.Equal(1, Requests("POST", "/api/account/register", "200"));
         Assert.Equal(1, Requests("POST", "/api/account/register", "400"));
         Assert.Equal(1, Requests("POST", "/api/account/login", "401"));
@@ -100,12 +102,12 @@ public sealed class IdentityStoreTests
         // failed login's access-failed count and the successful one's reset; the login's claim read. Every one is
         // classified to a table (EnsureCreated's DDL before it is `other`/`none`, as documented).
         double Commands(string operation, string table) =>
-            (Exposition.Value(after, "thebot_db_queries_total", ("database", "main"), ("operation", operation), ("table", table)) ?? 0)
-            - (Exposition.Value(before, "thebot_db_queries_total", ("database", "main"), ("operation", operation), ("table", table)) ?? 0);
+            Exposition.Delta(before, after, "thebot_db_queries_total", ("database", "main"), ("operation", operation), ("table", table));
+        var commands = string.Join('\n', Exposition.Samples(after, "thebot_db_queries_total"));
         Assert.Equal(1, Commands("insert", "AspNetUsers"));
-        Assert.True(Commands("select", "AspNetUsers") >= 5, string.Join('\n', Exposition.Samples(after, "thebot_db_queries_total")));
-        Assert.True(Commands("update", "AspNetUsers") >= 1, string.Join('\n', Exposition.Samples(after, "thebot_db_queries_total")));
-        Assert.True(Commands("select", "AspNetUserClaims") >= 1, string.Join('\n', Exposition.Samples(after, "thebot_db_queries_total")));
+        Assert.True(Commands("select", "AspNetUsers") >= 5, commands);
+        Assert.True(Commands("update", "AspNetUsers") >= 1, commands);
+        Assert.True(Commands("select", "AspNetUserClaims") >= 1, commands);
         Assert.Equal(0, Commands("other", "none"));
         Assert.All(Exposition.LabelValues(after, "thebot_db_queries_total", "table").Where(table => table != "none"),
             table => Assert.StartsWith("AspNet", table, StringComparison.Ordinal));

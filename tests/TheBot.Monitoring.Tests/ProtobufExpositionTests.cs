@@ -183,7 +183,7 @@ public sealed class ProtobufExpositionTests
         // kestrel_connection_duration_seconds appears between the two scrapes compared below. (app.Client keeps its
         // connection, so waiting through it closes none; later closes add to the same series.)
         await TheBot.Testing.TestHttp.WaitUntilAsync(
-            async () => (await app.ScrapeAsync()).Split('\n').Any(l => l.StartsWith("kestrel_connection_duration_seconds_count", StringComparison.Ordinal)),
+            async () => Exposition.Samples(await app.ScrapeAsync(), "kestrel_connection_duration_seconds").Count > 0,
             TimeSpan.FromSeconds(5), () => "Kestrel did not record the warm-up scrape's connection");
         using var firstResponse = await NegotiatedExpositionTests.ScrapeRawAsync(app.Address, "text/plain", null);
         var before = (await firstResponse.Content.ReadAsStringAsync()).Split('\n');

@@ -59,13 +59,7 @@ public sealed class RouteLabelTests
         // MapIdentityApi as an app maps it, under its own prefix. The calls below are refused before any user store is
         // reached (a malformed body, no credentials), so the test needs none.
         await using var app = await TestApp.StartAsync(
-            a =>
-            {
-                var web = (WebApplication)a;
-                web.UseAuthentication();
-                web.UseAuthorization();
-                web.MapGroup("/api/account").MapIdentityApi<IdentityUser>();
-            },
+            IdentityStoreTests.MapAccountApi,
             services => services.AddAuthorization().AddIdentityApiEndpoints<IdentityUser>());
         foreach (var path in new[] { "/api/account/register", "/api/account/login" })
         {

@@ -27,6 +27,13 @@ public static partial class Exposition
         return null;
     }
 
+    /// <summary>
+    /// How much the sample with this name and exactly these labels grew from <paramref name="before"/> to
+    /// <paramref name="after"/>; a sample absent from either counts as 0 there (a labelled series appears at its first event).
+    /// </summary>
+    public static double Delta(string before, string after, string name, params (string Name, string Value)[] labels) =>
+        (Value(after, name, labels) ?? 0) - (Value(before, name, labels) ?? 0);
+
     /// <summary>Every distinct value of one label among the samples of a metric.</summary>
     public static IReadOnlySet<string> LabelValues(string exposition, string name, string label) =>
         exposition.Split('\n')
