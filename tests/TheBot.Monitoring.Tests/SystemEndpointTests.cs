@@ -230,6 +230,32 @@ public sealed class SystemEndpointTests(RealServers servers)
     }
 
     [Fact]
+    public async Task The_process_cpu_ratio_follows_work_the_process_does()
+    {
+        await using var app = await TestApp.StartAsync(MapHello, settings: new Dictionary<string, string?> { ["Monitoring:SampleInterval"] = "00:00:00.2" });
+
+        // One thread spinning for 1.2 s spans several 0.2 s sample intervals: the ratio of the last one is about
+        // 1 / ProcessorCount of the machine (less when the machine is busy and the thread gets less than a core).
+        var spinning = Task.Run(() =>
+        {
+            var until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency * 6 / 5;
+            var spins = 0L;
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+            {
+                spins++;
+            }
+
+            return spins;
+        });
+        await Task.Delay(TimeSpan.FromSeconds(0.9));
+        using var busy = await app.GetAsync("/api/system/metrics/", TestApp.AdminToken);
+        var busyRatio = (await busy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cpu").GetProperty("process_usage_ratio").GetDouble();
+        Assert.True(await spinning > 0);
+
+        Assert.InRange(busyRatio, 0.1 / Environment.ProcessorCount, 1.0);
+    }
+
+    [Fact]
     public async Task System_metrics_report_the_database_pool_and_cache_hit_ratio_and_analytics_the_business_counters()
     {
         var connectionString = new NpgsqlConnectionStringBuilder(await servers.Postgres.CreateDatabaseAsync()) { MaxPoolSize = 13 }.ConnectionString;

@@ -48,16 +48,16 @@ public sealed class MetricsSampler(HttpMetrics http, IOptions<MonitoringOptions>
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var process = Process.GetCurrentProcess();
-        var lastCpu = process.TotalProcessorTime;
+        // Environment.CpuUsage is one getrusage call, the same the runtime's own process.cpu.time instrument reads;
+        // Process.Refresh would re-read and parse /proc/self/stat and more on every tick.
+        var lastCpu = Environment.CpuUsage.TotalTime;
         var lastWall = Stopwatch.GetTimestamp();
         Sample();
         using var timer = new PeriodicTimer(options.Value.SampleInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             Sample();
-            process.Refresh();
-            var cpu = process.TotalProcessorTime;
+            var cpu = Environment.CpuUsage.TotalTime;
             var wall = Stopwatch.GetElapsedTime(lastWall);
             CpuUsage = wall > TimeSpan.Zero ? Math.Clamp((cpu - lastCpu) / wall / Environment.ProcessorCount, 0, 1) : 0;
             lastCpu = cpu;
