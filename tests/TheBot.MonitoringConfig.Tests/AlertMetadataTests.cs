@@ -1,10 +1,11 @@
+using System.Text.RegularExpressions;
 using TheBot.MonitoringConfig.Tests.Support;
 using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests;
 
 /// <summary>Every alert carries what routing and on-call need, and has its runbook.</summary>
-public class AlertMetadataTests
+public partial class AlertMetadataTests
 {
     /// <summary>contract §7: the seed alerts with their fixed severities.</summary>
     public static TheoryData<string, string> SpecAlerts => new()
@@ -60,6 +61,36 @@ public class AlertMetadataTests
 
         Assert.Contains("```promql", text, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The runbook's header and its "Alert expression" block say what the rule does: an on-call engineer reads the
+    /// threshold, severity and <c>for</c> there, and a rule changed without its runbook would have them misjudge the alert.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllAlerts))]
+    public async Task Runbook_header_and_expression_are_the_rule_s_own(string alert)
+    {
+        var rule = Assert.Single(RuleFile.Alerts.Rules, r => r.Alert == alert);
+        var text = await File.ReadAllTextAsync(Repo.File("docs", "runbooks", alert + ".md"));
+
+        var header = RunbookHeader().Match(text);
+        Assert.True(header.Success, $"docs/runbooks/{alert}.md: no line **Severity:** `…` · **Component:** `…` · **For:** `…`");
+        Assert.Equal(
+            (rule.Labels.GetValueOrDefault("severity"), rule.Labels.GetValueOrDefault("component"), rule.For ?? "0s"),
+            (header.Groups["severity"].Value, header.Groups["component"].Value, header.Groups["for"].Value));
+
+        var expression = RunbookExpression().Match(text);
+        Assert.True(expression.Success, $"docs/runbooks/{alert}.md: no \"Alert expression\" promql block");
+        Assert.Equal(Words(rule.Expr), Words(expression.Groups["expr"].Value));
+
+        static string Words(string promql) => string.Join(' ', promql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [GeneratedRegex(@"\*\*Severity:\*\* `(?<severity>[^`]*)` · \*\*Component:\*\* `(?<component>[^`]*)` · \*\*For:\*\* `(?<for>[^`]*)`")]
+    private static partial Regex RunbookHeader();
+
+    [GeneratedRegex(@"Alert expression[^\n]*\n\n```promql\n(?<expr>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex RunbookExpression();
 
     [Fact]
     public async Task Runbook_queries_are_valid_promql()
