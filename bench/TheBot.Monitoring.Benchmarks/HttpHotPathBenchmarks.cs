@@ -20,6 +20,8 @@ namespace TheBot.Monitoring.Benchmarks;
 /// <list type="bullet">
 /// <item><c>Bare</c>: the pipeline step without any metrics (call next, check completion).</item>
 /// <item><c>Ours_Middleware</c>: the real <see cref="HttpMetricsMiddleware"/> (in-flight gauge, timestamps, endpoint → cached series, histogram + counter).</item>
+/// <item><c>Ours_Middleware_BrowserAccept</c>: the same request carrying a browser's <c>Accept</c> header, which the middleware
+/// reads to tell an event-stream request (<see cref="EventStreamTracker"/>) from an ordinary one.</item>
 /// <item><c>Ours_SeriesOnly</c>: just the record step: EndpointSeriesCache.For + Duration.ObserveTicks + Requests.Inc.</item>
 /// <item><c>PrometheusNet</c>: prometheus-net as its users write it: <c>WithLabels(method, route, status).Inc()</c> and <c>WithLabels(method, route).Observe()</c>.</item>
 /// <item><c>PrometheusNet_CachedChildren</c>: prometheus-net at its best, the floor: both children looked up once in setup and held,
@@ -41,6 +43,7 @@ public class HttpHotPathBenchmarks
     private static readonly object[] BoxedStatus = Enumerable.Range(0, 600).Select(static code => (object)code).ToArray();
 
     private DefaultHttpContext _context = null!;
+    private DefaultHttpContext _browserContext = null!;
     private Endpoint _endpoint = null!;
     private HttpMetrics _metrics = null!;
     private EndpointSeriesCache _cache = null!;
@@ -66,6 +69,12 @@ public class HttpHotPathBenchmarks
         _context.Request.Path = "/api/assignments/42";
         _context.Response.StatusCode = StatusCodes.Status200OK;
         _context.SetEndpoint(_endpoint);
+        _browserContext = new DefaultHttpContext();
+        _browserContext.Request.Method = HttpMethods.Get;
+        _browserContext.Request.Path = "/api/assignments/42";
+        _browserContext.Request.Headers.Accept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+        _browserContext.Response.StatusCode = StatusCodes.Status200OK;
+        _browserContext.SetEndpoint(_endpoint);
 
         _metrics = new HttpMetrics(new MetricRegistry());
         _cache = new EndpointSeriesCache(_metrics);
@@ -110,6 +119,9 @@ public class HttpHotPathBenchmarks
 
     [Benchmark]
     public Task Ours_Middleware() => _middleware.InvokeAsync(_context);
+
+    [Benchmark]
+    public Task Ours_Middleware_BrowserAccept() => _middleware.InvokeAsync(_browserContext);
 
     [Benchmark]
     public void Ours_SeriesOnly()

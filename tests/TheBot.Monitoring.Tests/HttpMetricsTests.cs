@@ -94,6 +94,86 @@ public sealed class HttpMetricsTests
         Assert.Equal(1, Exposition.Value(after, "thebot_http_requests_in_flight"));
     }
 
+    [Fact]
+    public async Task A_server_sent_events_stream_counts_once_timed_to_its_first_byte_and_leaves_in_flight_while_it_lasts()
+    {
+        (string, string)[] route = [("method", "GET"), ("endpoint", "/events")];
+        var release = new TaskCompletionSource();
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            a.MapGet("/events", (CancellationToken aborted) => TypedResults.ServerSentEvents(Events(release.Task, aborted)));
+            a.MapGet("/events/none", () => TypedResults.ServerSentEvents(NoEvents()));
+            a.MapGet("/events/broken", () => TypedResults.ServerSentEvents(BrokenEvents()));
+            a.MapGet("/events/json", () => TypedResults.Ok(new { events = 0 }));
+        });
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await app.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("data: hello", await events.ReadLineAsync());
+        var during = await app.ScrapeAsync();
+        Assert.Equal(1, Exposition.Value(during, "thebot_http_requests_total", [.. route, ("status", "200")]));
+        Assert.Equal(1, Exposition.Value(during, "thebot_http_request_duration_seconds_count", route));
+        Assert.Equal(1, Exposition.Value(during, "thebot_http_requests_in_flight")); // the scrape, not the stream
+
+        // Hold the stream past the latency alert's threshold (1 s), then end it.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        release.SetResult();
+        Assert.Contains("data: bye", await events.ReadToEndAsync(), StringComparison.Ordinal);
+
+        // A stream with no event goes out after the pipeline has ended, one that fails part-way has started already,
+        // and JSON to a client that accepts event streams is an ordinary response: each is counted once.
+        foreach (var path in new[] { "/events/none", "/events/broken", "/events/json" })
+        {
+            using var other = new HttpRequestMessage(HttpMethod.Get, path);
+            other.Headers.Accept.ParseAdd("text/event-stream");
+            try
+            {
+                using var answer = await app.Client.SendAsync(other);
+                await answer.Content.ReadAsStringAsync();
+            }
+            catch (HttpRequestException)
+            {
+                // The broken stream's connection is aborted once its headers are out.
+            }
+        }
+
+        string after = "";
+        await TheBot.Testing.TestHttp.WaitUntilAsync(async () => Exposition.Value(after = await app.ScrapeAsync(), "thebot_http_request_exceptions_total", ("exception_type", "InvalidOperationException")) == 1,
+            TimeSpan.FromSeconds(5), () => "the broken stream's exception not counted");
+        Assert.Equal(1, Exposition.Value(after, "thebot_http_requests_total", [.. route, ("status", "200")]));
+        Assert.Equal(1, Exposition.Value(after, "thebot_http_request_duration_seconds_count", route));
+        // Timed to its first byte, not to its end 1.5 s later.
+        Assert.Equal(1, Exposition.Value(after, "thebot_http_request_duration_seconds_bucket", [.. route, ("le", "1")]));
+        foreach (var path in new[] { "/events/none", "/events/broken", "/events/json" })
+        {
+            Assert.Equal(1, Exposition.Value(after, "thebot_http_requests_total", ("method", "GET"), ("endpoint", path), ("status", "200")));
+        }
+
+        Assert.Equal(1, Exposition.Value(after, "thebot_http_requests_in_flight"));
+
+        static async IAsyncEnumerable<string> Events(Task until, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted)
+        {
+            yield return "hello";
+            await until.WaitAsync(aborted);
+            yield return "bye";
+        }
+
+        static async IAsyncEnumerable<string> NoEvents()
+        {
+            await Task.Yield();
+            yield break;
+        }
+
+        static async IAsyncEnumerable<string> BrokenEvents()
+        {
+            yield return "first";
+            await Task.Yield();
+            throw new InvalidOperationException("the event source failed");
+        }
+    }
+
     [Theory]
     [InlineData("text/html", false)]
     [InlineData("application/json", false)]

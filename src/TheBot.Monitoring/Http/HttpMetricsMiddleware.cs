@@ -8,7 +8,8 @@ namespace TheBot.Monitoring.Http;
 /// Records every request: count by method, route and status; duration by method and route; unhandled
 /// exceptions by type; and requests in flight. It sits first in the pipeline so it also sees requests that
 /// other middleware answers or fails. A request that switches protocols (WebSocket) is recorded at the switch, with
-/// its 101 and the time to the handshake, never the session (<see cref="HandshakeTracker"/>). An endpoint with ASP.NET
+/// its 101 and the time to the handshake, never the session (<see cref="HandshakeTracker"/>); a Server-Sent Events
+/// response likewise when its stream starts (<see cref="EventStreamTracker"/>). An endpoint with ASP.NET
 /// Core's <c>DisableHttpMetrics</c> metadata is left out of requests and duration, as it is of the framework's own
 /// HTTP metrics; an unhandled exception it throws is still counted.
 /// </summary>
@@ -25,6 +26,11 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
             && HandshakeTracker.Attach(this, context, started) is { } tracker)
         {
             return InvokeUpgradableAsync(context, started, tracker);
+        }
+
+        if (EventStreamTracker.Accepts(context.Request.Headers.Accept))
+        {
+            return InvokeEventStreamAsync(context, started, EventStreamTracker.Attach(this, context, started));
         }
 
         Task pending;
@@ -86,6 +92,35 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         if (!tracker.Switched)
         {
             // Refused (400, 403, 404 …) or answered without switching: an ordinary request.
+            Complete(context, started, null);
+        }
+    }
+
+    private async Task InvokeEventStreamAsync(HttpContext context, long started, EventStreamTracker tracker)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception)
+        {
+            if (tracker.EndedStreaming())
+            {
+                // Counted when the stream started; what escapes it later is still an unhandled exception.
+                metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
+            }
+            else
+            {
+                Complete(context, started, exception);
+            }
+
+            throw;
+        }
+
+        if (!tracker.EndedStreaming())
+        {
+            // Answered with something else than an event stream (a 401, JSON), or an event stream whose headers had not
+            // gone out yet: an ordinary request.
             Complete(context, started, null);
         }
     }
