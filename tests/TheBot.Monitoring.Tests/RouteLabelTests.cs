@@ -86,4 +86,64 @@ public sealed class RouteLabelTests
         var text = await app.ScrapeAsync();
         Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "DELETE"), ("endpoint", "unmatched"), ("status", "405")));
     }
+
+    [Fact]
+    public async Task Static_assets_share_one_label_however_many_files_and_variants_they_map()
+    {
+        // What a Blazor or MVC app's build writes: a manifest of routes (a file, its fingerprinted name) over wwwroot.
+        var root = Directory.CreateTempSubdirectory("thebot-static-assets-");
+        try
+        {
+            var files = new Dictionary<string, string> { ["css/site.css"] = "body { margin: 0 }", ["js/app.js"] = "console.log(1);" };
+            var routes = new List<object>();
+            foreach (var (file, content) in files)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root.FullName, "wwwroot", file))!);
+                await File.WriteAllTextAsync(Path.Combine(root.FullName, "wwwroot", file), content);
+                var headers = new object[]
+                {
+                    new { Name = "Content-Type", Value = file.EndsWith(".css", StringComparison.Ordinal) ? "text/css" : "text/javascript" },
+                    new { Name = "Content-Length", Value = content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    new { Name = "ETag", Value = $"\"{file.GetHashCode():x}\"" },
+                    new { Name = "Last-Modified", Value = "Sat, 05 Dec 2026 00:00:00 GMT" },
+                };
+                var fingerprinted = Path.ChangeExtension(file, "x7k2q9" + Path.GetExtension(file));
+                routes.Add(new { Route = file, AssetFile = file, Selectors = Array.Empty<object>(), ResponseHeaders = headers, EndpointProperties = Array.Empty<object>() });
+                routes.Add(new { Route = fingerprinted, AssetFile = file, Selectors = Array.Empty<object>(), ResponseHeaders = headers, EndpointProperties = Array.Empty<object>() });
+            }
+
+            var manifest = Path.Combine(root.FullName, "app.staticwebassets.endpoints.json");
+            await File.WriteAllTextAsync(manifest, System.Text.Json.JsonSerializer.Serialize(new { Version = 1, ManifestType = "Build", Endpoints = routes }));
+
+            await using var app = await TestApp.StartAsync(
+                a =>
+                {
+                    a.MapStaticAssets(manifest);
+                    a.MapGet("/api/courses/{id:int}", (int id) => TypedResults.Ok(id));
+                },
+                beforeMonitoring: builder =>
+                {
+                    builder.Environment.WebRootPath = Path.Combine(root.FullName, "wwwroot");
+                    builder.Environment.WebRootFileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(builder.Environment.WebRootPath);
+                });
+            foreach (var path in new[] { "/css/site.css", "/css/site.x7k2q9.css", "/js/app.js", "/js/app.x7k2q9.js" })
+            {
+                using var response = await app.Client.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal(files[path.Contains("css", StringComparison.Ordinal) ? "css/site.css" : "js/app.js"], await response.Content.ReadAsStringAsync());
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/api/courses/7")).StatusCode);
+
+            var text = await app.ScrapeAsync();
+            Assert.Equal(4, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "static"), ("status", "200")));
+            Assert.Equal(4, Exposition.Value(text, "thebot_http_request_duration_seconds_count", ("method", "GET"), ("endpoint", "static")));
+            Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/courses/{id}"), ("status", "200")));
+            Assert.DoesNotContain(Exposition.LabelValues(text, "thebot_http_requests_total", "endpoint"), label => label.Contains(".css", StringComparison.Ordinal) || label.Contains(".js", StringComparison.Ordinal));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
 }

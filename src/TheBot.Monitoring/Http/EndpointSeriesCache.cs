@@ -17,6 +17,13 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
 {
     public const string UnmatchedLabel = "unmatched";
 
+    /// <summary>
+    /// The label of every static asset endpoint (<c>MapStaticAssets</c>): it maps one endpoint per file, fingerprinted
+    /// and compressed variants included (hundreds in a Blazor or MVC app), and a series per file would crowd the
+    /// per-family series cap and the per-endpoint dashboards; one label keeps their traffic visible in one row.
+    /// </summary>
+    public const string StaticAssetsLabel = "static";
+
     private static readonly string[] MethodLabels = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "OTHER"];
     private static readonly string[] StatusLabels = Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
@@ -49,13 +56,21 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
         : HttpMethods.IsOptions(method) ? 6
         : 7;
 
-    /// <summary>The route template without constraints, defaults or trailing slash: <c>/api/assignments/{id}</c>.</summary>
+    /// <summary>
+    /// The route template without constraints, defaults or trailing slash: <c>/api/assignments/{id}</c>;
+    /// <see cref="StaticAssetsLabel"/> for a static asset.
+    /// </summary>
     public static string LabelOf(Endpoint endpoint)
     {
         if (endpoint is not RouteEndpoint route)
         {
             // The framework's own endpoints for 405/415 ("405 HTTP Method Not Supported"): no route served the request.
             return UnmatchedLabel;
+        }
+
+        if (route.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is not null)
+        {
+            return StaticAssetsLabel;
         }
 
         var builder = new StringBuilder();
