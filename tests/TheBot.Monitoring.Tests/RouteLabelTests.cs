@@ -146,4 +146,21 @@ public sealed class RouteLabelTests
             root.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Actions_of_a_conventional_mvc_route_get_one_label_each_with_controller_and_action_in_place()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => ((WebApplication)a).MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}"),
+            services => services.AddControllersWithViews().AddApplicationPart(typeof(HomeController).Assembly));
+        foreach (var path in new[] { "/", "/Home", "/Home/Index/5", "/Home/About/3" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync(path)).StatusCode);
+        }
+
+        var text = await app.ScrapeAsync();
+        Assert.Equal(3, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/Home/Index/{id}"), ("status", "200")));
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/Home/About/{id}"), ("status", "200")));
+        Assert.DoesNotContain("/{controller}/{action}/{id}", Exposition.LabelValues(text, "thebot_http_requests_total", "endpoint"));
+    }
 }

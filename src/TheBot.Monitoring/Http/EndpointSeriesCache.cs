@@ -57,7 +57,8 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
         : 7;
 
     /// <summary>
-    /// The route template without constraints, defaults or trailing slash: <c>/api/assignments/{id}</c>;
+    /// The route template without constraints, defaults or trailing slash: <c>/api/assignments/{id}</c>; for an MVC
+    /// action of a conventional route, with its controller and action in place (<c>/Home/About/{id}</c>);
     /// <see cref="StaticAssetsLabel"/> for a static asset.
     /// </summary>
     public static string LabelOf(Endpoint endpoint)
@@ -84,6 +85,11 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
                     RoutePatternLiteralPart literal => builder.Append(literal.Content),
                     RoutePatternSeparatorPart separator => builder.Append(separator.Content),
                     RoutePatternParameterPart { IsCatchAll: true } parameter => builder.Append("{**").Append(parameter.Name).Append('}'),
+                    // MVC's conventional routes ({controller}/{action}/{id?}) give every action the same template; the
+                    // action's own required values (controller, action, area) name it, one label per action as with
+                    // attribute routes, still a finite set fixed at start-up.
+                    RoutePatternParameterPart parameter when route.RoutePattern.RequiredValues.TryGetValue(parameter.Name, out var required)
+                        && required is string { Length: > 0 } value => builder.Append(value),
                     RoutePatternParameterPart parameter => builder.Append('{').Append(parameter.Name).Append('}'),
                     _ => builder,
                 };
