@@ -43,6 +43,7 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
             {
                 // ASP.NET Core's own switch (.DisableHttpMetrics() / [DisableHttpMetrics]), decided once per endpoint.
                 Disabled = e.Metadata.GetMetadata<IDisableHttpMetricsMetadata>() is not null,
+                Grpc = GrpcStatus.KindOf(e),
             }, metrics);
     }
 
@@ -121,6 +122,12 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
 
         /// <summary>The endpoint opted out of HTTP metrics: its requests are neither counted nor timed.</summary>
         public bool Disabled { get; init; }
+
+        /// <summary>
+        /// A gRPC method: its calls are labelled with the HTTP status their <c>grpc-status</c> maps to (<see cref="GrpcStatus"/>),
+        /// and a streaming one's are not timed.
+        /// </summary>
+        public GrpcMethodKind Grpc { get; init; }
 
         public Histogram Duration(int method) =>
             _durations[method] ??= _metrics.Duration.WithLabels(MethodLabels[method], Label);

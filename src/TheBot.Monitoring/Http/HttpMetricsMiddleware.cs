@@ -9,7 +9,8 @@ namespace TheBot.Monitoring.Http;
 /// exceptions by type; and requests in flight. It sits first in the pipeline so it also sees requests that
 /// other middleware answers or fails. A request that switches protocols (WebSocket) is recorded at the switch, with
 /// its 101 and the time to the handshake, never the session (<see cref="HandshakeTracker"/>); a Server-Sent Events
-/// response likewise when its stream starts (<see cref="EventStreamTracker"/>). An endpoint with ASP.NET
+/// response likewise when its stream starts (<see cref="EventStreamTracker"/>). A gRPC call is labelled with the HTTP
+/// status its <c>grpc-status</c> maps to (<see cref="GrpcStatus"/>), and a streaming one is counted but not timed. An endpoint with ASP.NET
 /// Core's <c>DisableHttpMetrics</c> metadata is left out of requests and duration, as it is of the framework's own
 /// HTTP metrics; an unhandled exception it throws is still counted.
 /// </summary>
@@ -156,7 +157,29 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         }
 
         var method = EndpointSeriesCache.MethodIndex(context.Request.Method);
+        if (series.Grpc != GrpcMethodKind.None)
+        {
+            CompleteGrpc(context, series, method, status, exception, elapsed);
+            return;
+        }
+
         series.Duration(method).ObserveTicks(elapsed);
+        series.Requests(method, status).Inc();
+    }
+
+    private static void CompleteGrpc(HttpContext context, EndpointSeriesCache.EndpointSeries series, int method, int status, Exception? exception, long elapsed)
+    {
+        if (exception is null && status == StatusCodes.Status200OK)
+        {
+            // Every gRPC call answers 200; its outcome is in grpc-status.
+            status = GrpcStatus.HttpStatusOf(context, status);
+        }
+
+        if (series.Grpc == GrpcMethodKind.Unary)
+        {
+            series.Duration(method).ObserveTicks(elapsed);
+        }
+
         series.Requests(method, status).Inc();
     }
 }
