@@ -67,6 +67,24 @@ public sealed class PortPlan
     /// <summary>Every service and its port.</summary>
     public IReadOnlyDictionary<string, int> All => _ports;
 
+    /// <summary>Where <c>up</c> records the offset it ran with: <c>&lt;state&gt;/port-offset</c>.</summary>
+    public static string RecordFileOf(StackPaths paths) => Path.Combine(paths.Root, "port-offset");
+
+    /// <summary>
+    /// Records the offset in the state folder (write then rename), so that later verbs on the same folder (status,
+    /// doctor, stop/start, backup, explain) reach the stack on its ports without repeating <c>--port-offset</c>.
+    /// </summary>
+    public void Record(StackPaths paths) => AtomicFile.Write(RecordFileOf(paths), Offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The offset <c>up</c> recorded in the state folder; null when none was (or the file is not a number).</summary>
+    public static int? RecordedOffset(StackPaths paths)
+    {
+        var file = RecordFileOf(paths);
+        return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var offset)
+            ? offset
+            : null;
+    }
+
     /// <summary>The port of <paramref name="service"/> (one of <see cref="ServiceNames"/>).</summary>
     public int this[string service] => _ports.TryGetValue(service, out var port)
         ? port

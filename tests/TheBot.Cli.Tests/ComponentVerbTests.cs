@@ -62,6 +62,13 @@ public sealed class ComponentVerbTests(ITestOutputHelper output) : OwnStackTest
         Assert.Equal(3, statusExit);
         Assert.Matches(@"(?m)^✗ down\s+redis\s", statusText);
 
+        // Without --port-offset the verbs reach the stack at the offset up recorded in the state folder, and doctor's fix
+        // for one stopped component starts that component (up would refuse a stack that runs).
+        var (doctorExit, doctorText) = await VerbInvoker.InvokeAsync(["doctor", "--state-dir", Location.Paths.Root]);
+        Assert.Equal(1, doctorExit);
+        Assert.Contains($"✗ redis running and ready on 127.0.0.1:{Location.Ports[ServiceNames.Redis]}: not running\n    fix: start it: ./thebot start redis --state-dir {Location.Paths.Root} --port-offset {Location.Ports.Offset}", doctorText, StringComparison.Ordinal);
+        Assert.Matches($@"(?m)^✓ postgresql running and ready on 127\.0\.0\.1:{Location.Ports[ServiceNames.PostgreSql]}: pid \d+", doctorText);
+
         // start redis: ready again, and the backend healthy again.
         var (startExit, startText) = await InvokeAsync("start", "redis");
         Assert.True(startExit == 0, startText);

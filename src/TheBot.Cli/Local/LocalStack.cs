@@ -153,13 +153,14 @@ internal sealed class LocalStack
 
     /// <summary>
     /// Writes the runtime configs (prometheus.yml — one per replica —, alertmanager.yml, loki.yml, Grafana's
-    /// provisioning, and in HA the backend targets) into the state folder and records the topology; returns the
+    /// provisioning, and in HA the backend targets) into the state folder and records the topology and the port offset; returns the
     /// notification mode.
     /// </summary>
     public async Task<string> RenderConfigsAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_location.Paths.Config);
         Topology.Save(_location.Paths);
+        _location.Ports.Record(_location.Paths);
         if (Topology.HighAvailability)
         {
             BackendTargets.Write(this);

@@ -15,7 +15,7 @@ internal static class StackOptions
 
     public static readonly Option<int> PortOffset = new("--port-offset")
     {
-        Description = "Add N to every default port, so several stacks can run side by side",
+        Description = "Add N to every default port, so several stacks can run side by side (default: the offset up recorded in the state folder, else 0)",
         DefaultValueFactory = _ => 0,
         Recursive = true,
     };
@@ -37,12 +37,18 @@ internal static class StackOptions
         (location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot") ? string.Empty : $" --state-dir {location.Paths.Root}")
         + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
 
-    /// <summary>Reads the flags into a location; a bad offset is reported, not thrown.</summary>
+    /// <summary>
+    /// Reads the flags into a location; a bad offset is reported, not thrown. Without <c>--port-offset</c> on the line,
+    /// the offset is the one <c>up</c> recorded in the state folder (<see cref="PortPlan.RecordedOffset"/>), else 0:
+    /// <c>./thebot status --state-dir DIR</c> reaches a stack started with <c>--port-offset 41000</c> on its ports.
+    /// </summary>
     public static StackLocation Location(ParseResult result)
     {
         var root = RepositoryRoot.Find();
         var stateDir = result.GetValue(StateDir) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(root, ".thebot");
         Directory.CreateDirectory(stateDir);
-        return new StackLocation(root, new StackPaths(stateDir), new PortPlan(result.GetValue(PortOffset)));
+        var paths = new StackPaths(stateDir);
+        var offset = result.GetResult(PortOffset) is { Implicit: false } ? result.GetValue(PortOffset) : PortPlan.RecordedOffset(paths) ?? 0;
+        return new StackLocation(root, paths, new PortPlan(offset));
     }
 }

@@ -19,9 +19,15 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
 
     public string Name => $"{spec.Name} running and ready on 127.0.0.1:{_port}";
 
-    public string Fix => pids.ContainsKey(spec.Name)
-        ? $"see {context.Location.Paths.LogFile(spec.Name)}; restart with ./thebot down{context.Flags} && ./thebot up --detach{context.Flags}"
-        : $"start the stack: ./thebot up --detach{context.Flags}";
+    /// <summary>
+    /// The one command that fixes it: the whole stack when none of it runs, else this component alone (the rest keeps
+    /// running; <c>up</c> would refuse a stack that already runs).
+    /// </summary>
+    public string Fix =>
+        !pids.Values.Any(record => record.IsRunning) ? $"start the stack: ./thebot up --detach{context.Flags}"
+        : pids.TryGetValue(spec.Name, out var record) && record.IsRunning
+            ? $"see {context.Location.Paths.LogFile(spec.Name)}; restart it: ./thebot restart {spec.Name}{context.Flags}"
+            : $"start it: ./thebot start {spec.Name}{context.Flags}";
 
     public async Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken)
     {
