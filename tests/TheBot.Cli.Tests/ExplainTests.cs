@@ -25,6 +25,36 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private const string ScrapeToken = "explain-scrape-token";
 
+    [Theory]
+    [InlineData("BackendHighLatncy", "BackendHighLatency")] // a letter left out
+    [InlineData("backendhighlatency", "BackendHighLatency")] // case
+    [InlineData("PostgresDown", "PostgreSQLDown")] // the name people say
+    [InlineData("HighLatency", "BackendHighLatency,FrontendHighLatency")] // part of a name
+    [InlineData("DiskFull", "")] // nothing close: no guess
+    public void A_mistyped_alert_name_gets_the_close_ones(string typed, string expected)
+    {
+        var known = RuleNames();
+        Assert.Equal(expected, string.Join(',', AlertNameSuggestions.Close(typed, known)));
+    }
+
+    [Fact]
+    public void A_firing_alert_says_when_it_fired_and_when_it_went_pending()
+    {
+        var pendingFrom = new DateTimeOffset(2026, 12, 5, 5, 17, 45, TimeSpan.Zero);
+        var labels = new Dictionary<string, string>();
+        Assert.Equal("firing since ~2026-12-05 05:19:45Z (pending from 2026-12-05 05:17:45Z)",
+            ExplainCommand.Since(new ActiveAlert("firing", pendingFrom, 1, labels), TimeSpan.FromMinutes(2)));
+        Assert.Equal("pending since 2026-12-05 05:17:45Z, fires ~2026-12-05 05:19:45Z if it still holds",
+            ExplainCommand.Since(new ActiveAlert("pending", pendingFrom, 1, labels), TimeSpan.FromMinutes(2)));
+        Assert.Equal("firing since 2026-12-05 05:17:45Z", ExplainCommand.Since(new ActiveAlert("firing", pendingFrom, 1, labels), TimeSpan.Zero));
+    }
+
+    private static IReadOnlyList<string> RuleNames() =>
+        [.. File.ReadAllLines(Repository.PathOf("monitoring/prometheus/alert_rules.yml"))
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith("- alert:", StringComparison.Ordinal))
+            .Select(line => line["- alert:".Length..].Trim())];
+
     [Fact]
     public void The_condition_and_histogram_of_BackendHighLatency_are_read_through_its_recording_rules()
     {

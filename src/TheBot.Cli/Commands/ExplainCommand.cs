@@ -71,7 +71,7 @@ internal static class ExplainCommand
 
         if (explanation is null)
         {
-            var close = known.Where(k => k.Contains(alert, StringComparison.OrdinalIgnoreCase) || alert.Contains(k, StringComparison.OrdinalIgnoreCase)).ToList();
+            var close = AlertNameSuggestions.Close(alert, known);
             error.WriteLine($"✗ no alerting rule named '{alert}' in Prometheus at {prometheus.BaseUrl}." +
                 (close.Count > 0 ? $" Did you mean: {string.Join(", ", close)}?" : "") +
                 $" Known alerts: {string.Join(", ", known)}.");
@@ -90,13 +90,25 @@ internal static class ExplainCommand
         return Explained;
     }
 
+    /// <summary>
+    /// Prometheus' <c>activeAt</c> is when the condition first held (pending); the alert fires once it has held for
+    /// <c>for</c> (at the first evaluation after that). Both are said, so the time is not taken for the firing one.
+    /// </summary>
+    internal static string Since(ActiveAlert active, TimeSpan forDuration) => active switch
+    {
+        { ActiveAt: null } => active.State,
+        { State: "firing" } when forDuration > TimeSpan.Zero => $"firing since ~{active.ActiveAt + forDuration:u} (pending from {active.ActiveAt:u})",
+        { State: "pending" } when forDuration > TimeSpan.Zero => $"pending since {active.ActiveAt:u}, fires ~{active.ActiveAt + forDuration:u} if it still holds",
+        _ => $"{active.State} since {active.ActiveAt:u}",
+    };
+
     private static void WriteText(AlertExplanation e, TextWriter o)
     {
         o.WriteLine($"{e.Alert}: {e.State}{(e.For > TimeSpan.Zero ? $" (for {e.For})" : "")}  {Labels(e.Labels)}");
         o.WriteLine($"expression: {string.Join(" ", e.Expression.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
         foreach (var active in e.Active)
         {
-            o.WriteLine($"  {active.State} since {active.ActiveAt:u}, value {Number(active.Value)}  {Labels(active.Labels)}");
+            o.WriteLine($"  {Since(active, e.For)}, value {Number(active.Value)}  {Labels(active.Labels)}");
         }
 
         o.WriteLine($"condition: {e.Vector}{(e.Operator is null ? "" : $" {e.Operator} {Number(e.Threshold)}")}");
@@ -147,6 +159,7 @@ internal static class ExplainCommand
         {
             ["state"] = a.State,
             ["active_at"] = a.ActiveAt?.ToString("O", CultureInfo.InvariantCulture),
+            ["fires_at"] = (a.ActiveAt + e.For)?.ToString("O", CultureInfo.InvariantCulture),
             ["value"] = NumberJson(a.Value),
             ["labels"] = LabelsJson(a.Labels),
         })]),
