@@ -136,10 +136,10 @@ public sealed class LokiGrafanaRenderTests : IDisposable
         Assert.DoesNotContain(ServiceNames.Loki, names);
         var rows = ServiceTable.Rows(withoutPassword, names).ToDictionary(r => r.Service);
         Assert.Equal($"installed ({Path.Combine(_bin, "grafana-server")}) but not started: set GRAFANA_ADMIN_PASSWORD and run up again", rows["Grafana"].Url);
-        Assert.StartsWith("not installed here: docker-compose", rows["Loki"].Url, StringComparison.Ordinal);
+        Assert.StartsWith("not installed here: put loki on PATH", rows["Loki"].Url, StringComparison.Ordinal);
 
         var notInstalled = new LocalStack(_location) { FindBinary = Fake(), GrafanaAdminPassword = null };
-        Assert.StartsWith("not installed here: docker-compose", ServiceTable.Rows(notInstalled, []).Single(r => r.Service == "Grafana").Url, StringComparison.Ordinal);
+        Assert.StartsWith("not installed here: put grafana-server on PATH", ServiceTable.Rows(notInstalled, []).Single(r => r.Service == "Grafana").Url, StringComparison.Ordinal);
     }
 
     /// <summary>A binary lookup that finds only <paramref name="installed"/>, as executable stand-ins in a temp folder.</summary>

@@ -23,7 +23,7 @@ internal sealed class Grafana(StackPaths paths, PortPlan ports, string provision
         : new("Grafana",
             installed is not null && !hasPassword
                 ? $"installed ({installed}) but not started: set GRAFANA_ADMIN_PASSWORD and run up again"
-                : ServiceAccess.ThroughCompose(ServiceNames.Grafana),
+                : ServiceAccess.NotInstalled(ServiceNames.Grafana, "grafana-server"),
             "needs GRAFANA_ADMIN_PASSWORD (no default)");
 
     /// <summary>The process spec, run from <paramref name="executable"/> with <paramref name="adminPassword"/>.</summary>

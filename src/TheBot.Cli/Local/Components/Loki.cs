@@ -19,7 +19,7 @@ internal sealed class Loki(PortPlan ports, string configFile)
 
     /// <summary>Its row of the services table: its URL when <paramref name="started"/>, else how to run it through compose.</summary>
     public ServiceAccess Access(bool started) =>
-        new("Loki", started ? $"http://127.0.0.1:{HttpPort}" : ServiceAccess.ThroughCompose(ServiceNames.Loki), "no auth");
+        new("Loki", started ? $"http://127.0.0.1:{HttpPort}" : ServiceAccess.NotInstalled(ServiceNames.Loki, "loki"), "no auth");
 
     /// <summary>The process spec, run from <paramref name="executable"/>.</summary>
     public ProcessSpec Spec(string executable) => new(ServiceNames.Loki, executable)
