@@ -93,6 +93,16 @@ public sealed class CliOutputTests : IDisposable
         Assert.Contains($"./thebot {line.Split(' ')[0]} --help", only, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_malformed_line_of_the_hidden_inbox_verb_does_not_point_to_a_help_it_lacks()
+    {
+        var (exit, _, error) = await VerbInvoker.InvokeSplitAsync(["inbox", "--bogus"]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("✗ Unrecognized command or argument '--bogus'. (./thebot inbox is started by ./thebot up, not run by hand; ./thebot --help lists the verbs)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("inbox --help", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("status --port-offset abc", "status", "--port-offset")]
     [InlineData("test-alert --severity info", "test-alert", "--severity")]

@@ -21,7 +21,10 @@ internal static partial class ParseErrorReport
     {
         var command = result.CommandResult.Command;
         var path = command is RootCommand ? "./thebot" : "./thebot " + command.Name;
-        var hint = $"{path} --help lists the flags and the values they take";
+        // A hidden verb (the inbox up starts) has no help of its own to point to.
+        var hint = command.Hidden
+            ? $"{path} is started by ./thebot up, not run by hand; ./thebot --help lists the verbs"
+            : $"{path} --help lists the flags and the values they take";
         var lines = result.Errors.Select(Describe).Distinct(StringComparer.Ordinal).ToList();
         foreach (var line in lines)
         {
