@@ -94,7 +94,7 @@ internal static class StatusCommand
             var version = state switch
             {
                 ServiceState.Up => await VersionAsync(spec, cancellationToken) + (running ? string.Empty : " · not started by thebot (no live pid file)"),
-                ServiceState.NotReady => $"process runs (pid {record!.Pid}) but {spec.Readiness!.Description} fails",
+                ServiceState.NotReady => $"process runs (pid {record!.Pid}) but is not ready (expected: {spec.Readiness!.Description})",
                 _ => "not running",
             };
             rows.Add((spec.Name, state, url, version));

@@ -38,6 +38,6 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
         }
 
         var ready = spec.Readiness is null || await spec.Readiness.CheckAsync(cancellationToken);
-        return (ready, ready ? $"pid {record!.Pid}, {spec.Readiness?.Description}" : $"pid {record!.Pid} runs but {spec.Readiness!.Description} fails");
+        return (ready, ready ? $"pid {record!.Pid}, {spec.Readiness?.Description}" : $"pid {record!.Pid} runs but is not ready (expected: {spec.Readiness!.Description})");
     }
 }
