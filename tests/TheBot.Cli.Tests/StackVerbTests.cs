@@ -130,6 +130,15 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
 
         var count = NotificationInbox.Read(new LocalStack(Location).InboxDirectory).Count;
         Assert.True(count >= 2, $"inbox has {count} notification(s) after two test alerts");
+
+        // The links in a notification point where this stack answers, not at the machine's host name.
+        var heartbeats = NotificationInbox.Read(new LocalStack(Location).InboxDirectory).Where(n => (string?)n["receiver"] == "deadmans-switch").ToList();
+        Assert.NotEmpty(heartbeats);
+        Assert.All(heartbeats, n =>
+        {
+            Assert.Equal(Location.Url(ServiceNames.Alertmanager), (string?)n["payload"]!["externalURL"]);
+            Assert.StartsWith(Location.Url(ServiceNames.Prometheus) + "/graph?", (string?)n["payload"]!["alerts"]![0]!["generatorURL"], StringComparison.Ordinal);
+        });
         Assert.Contains($"inbox: {count} notification(s); last to ", text, StringComparison.Ordinal);
     }
 

@@ -81,6 +81,9 @@ public sealed class Alertmanager(StackPaths paths, int port, string configFile)
             [
                 $"--config.file={ConfigFile}",
                 $"--storage.path={paths.Data(Name)}",
+                // The notifications' externalURL (and their silence links) is built from it; without it Alertmanager
+                // uses the machine's host name, which is not where this loopback-only server answers.
+                $"--web.external-url={Url}",
                 .. ClusterPort is { } gossip
                     ? [
                         $"--cluster.listen-address=127.0.0.1:{gossip}",

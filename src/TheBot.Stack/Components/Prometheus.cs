@@ -95,6 +95,9 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
         .. RetentionSize is null ? Array.Empty<string>() : [$"--storage.tsdb.retention.size={RetentionSize}"],
         "--web.enable-admin-api",
         "--web.enable-lifecycle",
+        // The alerts' generatorURL (the "Prometheus" link of every notification) is built from it; without it
+        // Prometheus uses the machine's host name, which is not where this loopback-only server answers.
+        $"--web.external-url={Url}",
         // Keeps the trace ids the services attach to their duration buckets (docs/metrics.md), for query_exemplars
         // and `./thebot explain`; an in-memory ring of 100,000 exemplars by default (docs/operations.md).
         "--enable-feature=exemplar-storage",
