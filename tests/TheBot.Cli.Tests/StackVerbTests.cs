@@ -305,6 +305,9 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
             Assert.DoesNotContain("ready", text, StringComparison.Ordinal);
             Assert.Empty(ProcessSupervisor.ReadPidFiles(paths));
             Assert.All(plan.All.Where(p => p.Key != ServiceNames.Prometheus), p => Assert.True(Ports.IsFree(p.Value), $"{p.Key} listens on {p.Value}"));
+            // Refused before anything was rendered or recorded: no configs, topology or port offset (the generated
+            // secrets the specs name are kept for the next up, which reuses them).
+            Assert.Equal(["secrets"], Directory.EnumerateFileSystemEntries(paths.Root).Select(Path.GetFileName));
         }
         finally
         {

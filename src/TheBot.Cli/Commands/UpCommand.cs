@@ -140,6 +140,19 @@ internal static class UpCommand
         }
 
         var stack = new LocalStack(location, customization, topology ?? StackTopology.Single);
+
+        // Busy ports before anything is built or rendered: a refused up leaves the state folder's configs, topology and
+        // recorded port offset as they were. Checked again right before the processes start.
+        try
+        {
+            Ports.EnsureFree(stack.Specs().SelectMany(s => s.Ports.Values.Select(p => (s.Name, p))), "--port-offset N");
+        }
+        catch (PortInUseException exception)
+        {
+            Fail(exception.Message);
+            return 1;
+        }
+
         if (!noBuild && !await BuildServicesAsync(stack, output, cancellationToken))
         {
             report?.Fail("building the services failed (the compiler's errors are on standard error)");
