@@ -111,6 +111,14 @@ public sealed class ComponentVerbTests(ITestOutputHelper output) : OwnStackTest
                 : $"thebot-backend target {target.GetProperty("health").GetString()}, last scrape {lastScrape:O} (restart done at {readyAt:O}), error '{target.GetProperty("lastError").GetString()}'";
         });
         Report.Line(output, $"restart backend: pid {before.Pid} → {after.Pid}; Prometheus scraped the new process {watch.Elapsed.TotalSeconds:F1} s after it was ready");
+
+        // With the local inbox stopped nothing can be delivered, and test-alert says that is why.
+        Assert.Equal(0, (await InvokeAsync("stop", "inbox")).Exit);
+        var (lostExit, lostText) = await InvokeAsync("test-alert", "--severity", "critical", "--timeout", "3");
+        Assert.Equal(1, lostExit);
+        Assert.Contains($"fix: the local inbox is not listening on 127.0.0.1:{Location.Ports[ServiceNames.Inbox]}: ./thebot start inbox --state-dir {Location.Paths.Root}", lostText, StringComparison.Ordinal);
+        var (inboxExit, inboxText) = await InvokeAsync("start", "inbox");
+        Assert.True(inboxExit == 0, inboxText);
     }
 
     /// <summary>A Redis started by hand (no pid file) that answers is up; a recorded exporter that is frozen is "not ready".</summary>

@@ -105,8 +105,12 @@ internal static class TestAlertCommand
             await Task.Delay(500, cancellationToken);
         }
 
-        report.Fail($"not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory})",
-            $"fix: with real receivers configured the local inbox gets nothing — check the receiver itself; otherwise read {location.Paths.LogFile(ServiceNames.Alertmanager)}");
+        // The most common local cause: the inbox itself is not running, so Alertmanager's posts to it fail.
+        var inboxPort = location.Ports[ServiceNames.Inbox];
+        var hint = Ports.IsFree(inboxPort)
+            ? $"fix: the local inbox is not listening on 127.0.0.1:{inboxPort}: ./thebot start inbox{StackOptions.StateFlags(location)}"
+            : $"fix: with real receivers configured the local inbox gets nothing — check the receiver itself; otherwise read {location.Paths.LogFile(ServiceNames.Alertmanager)}";
+        report.Fail($"not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory})", hint);
         await ResolveAsync(alertmanager, labels, cancellationToken);
         return 1;
     }
