@@ -29,7 +29,8 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
             return InvokeUpgradableAsync(context, started, tracker);
         }
 
-        if (EventStreamTracker.Accepts(context.Request.Headers.Accept))
+        // An event stream is a GET (EventSource, SignalR's SSE transport): other methods skip the header search.
+        if (HttpMethods.IsGet(context.Request.Method) && EventStreamTracker.Accepts(context.Request.Headers.Accept))
         {
             return InvokeEventStreamAsync(context, started, EventStreamTracker.Attach(this, context, started));
         }
