@@ -112,6 +112,41 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The HTTP reads the runbooks give (<c>curl http://backend:8000/api/system/health/ | jq '.components.cache'</c>, …),
+    /// sent to this stack: each answers 2xx and has the field its jq filter reads. A wrong path or a renamed JSON field in a
+    /// runbook fails here, not during an incident.
+    /// </summary>
+    [Fact, Step(Order = 3)]
+    public async Task The_runbooks_http_reads_answer_and_have_the_fields_they_read()
+    {
+        var running = new LocalStack(Location).Specs().Select(s => s.Name).ToHashSet();
+        var requests = DocumentedRequests.All();
+        var problems = new List<string>();
+        var sent = 0;
+        foreach (var request in requests.Where(r => running.Contains(r.Service)))
+        {
+            sent++;
+            using var response = await Http.GetAsync(Location.Url(request.Service) + request.PathAndQuery);
+            var body = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                problems.Add($"{request.Origin}: GET {request.Service}{request.PathAndQuery} answered {(int)response.StatusCode}");
+                continue;
+            }
+
+            if (request.JsonPath.Length > 0 && DocumentedRequests.At(JsonDocument.Parse(body).RootElement, request.JsonPath) is null)
+            {
+                problems.Add($"{request.Origin}: GET {request.Service}{request.PathAndQuery} has no .{string.Join('.', request.JsonPath)} in {(body.Length > 300 ? body[..300] + "…" : body)}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        // The runbooks hold a dozen such reads, the HA-only ones (VictoriaMetrics) aside: fewer means the extraction broke.
+        Assert.True(sent >= 8, $"only {sent} of {requests.Count} documented reads were for services this stack runs");
+        Report.Line(output, $"runbook HTTP reads: {sent} sent, all 2xx with their jq fields; {requests.Count - sent} for services only the HA stack runs");
+    }
+
     [Fact, Step(Order = 4)]
     public Task Test_alert_critical_reaches_critical_team() => AssertTestAlertDeliveredAsync("critical", "critical-team", TimeSpan.FromSeconds(60));
 
