@@ -15,12 +15,12 @@ namespace TheBot.Monitoring.Http;
 internal sealed class EventStreamTracker
 {
     private const string EventStream = "text/event-stream";
+    private const int Pending = 0, StreamStarted = 1, Ended = 2;
 
     // A vectorized, case-insensitive substring search: string.Contains(…, OrdinalIgnoreCase) took ~175 ns on a browser's
-    // 90-character Accept header (docs/benchmarks.md §1), more than the rest of the middleware.
+    // 90-character Accept header (docs/benchmarks.md §1a), more than the rest of the middleware.
     private static readonly System.Buffers.SearchValues<string> EventStreamValue =
         System.Buffers.SearchValues.Create([EventStream], StringComparison.OrdinalIgnoreCase);
-    private const int Pending = 0, StreamStarted = 1, Ended = 2;
 
     private readonly HttpMetricsMiddleware _owner;
     private readonly HttpContext _context;
