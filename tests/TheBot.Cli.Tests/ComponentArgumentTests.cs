@@ -34,6 +34,21 @@ public sealed class ComponentArgumentTests : IDisposable
         Assert.Contains($"✗ no stack in {_paths.Root} (no rendered configs); start the whole stack with ./thebot up --detach --state-dir {_paths.Root} --port-offset 12000", startText, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("status")]
+    [InlineData("scale", "backend=1")]
+    [InlineData("stop", "redis")]
+    public async Task An_offset_other_than_the_one_up_recorded_is_refused_before_anything_runs(string verb, params string[] rest)
+    {
+        new PortPlan(42000).Record(_paths);
+
+        var (exit, text) = await VerbInvoker.InvokeAsync([verb, .. rest, "--state-dir", _paths.Root, "--port-offset", "1000"]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"✗ --port-offset 1000 is not the offset of the stack in {_paths.Root} (42000, recorded by up in {PortPlan.RecordFileOf(_paths)}); leave the flag out or pass 42000", text, StringComparison.Ordinal);
+        Assert.False(File.Exists(StackTopology.FileOf(_paths)));
+    }
+
     [Fact]
     public async Task Help_documents_the_exit_codes()
     {

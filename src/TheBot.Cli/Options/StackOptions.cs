@@ -13,12 +13,37 @@ internal static class StackOptions
         Recursive = true,
     };
 
-    public static readonly Option<int> PortOffset = new("--port-offset")
+    public static readonly Option<int> PortOffset = CreatePortOffset();
+
+    private static Option<int> CreatePortOffset()
     {
-        Description = "Add N to every default port, so several stacks can run side by side (default: the offset up recorded in the state folder, else 0)",
-        DefaultValueFactory = _ => 0,
-        Recursive = true,
-    };
+        var option = new Option<int>("--port-offset")
+        {
+            Description = "Add N to every default port, so several stacks can run side by side (default: the offset up recorded in the state folder, else 0)",
+            Recursive = true,
+        };
+
+        // Only up may move a stack to other ports. Any other verb given an offset that is not the one up recorded would
+        // probe, or (scale) write into the targets, ports the stack does not use: refused as a bad line (exit 2).
+        option.Validators.Add(result =>
+        {
+            if (result.Parent is not System.CommandLine.Parsing.CommandResult { Command.Name: not "up" } || result.Tokens.Count != 1
+                || !int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var given))
+            {
+                return;
+            }
+
+            var paths = new StackPaths(StateDirOf(result.GetValue(StateDir)));
+            if (PortPlan.RecordedOffset(paths) is { } recorded && recorded != given)
+            {
+                result.AddError($"--port-offset {given} is not the offset of the stack in {paths.Root} ({recorded}, recorded by up in {PortPlan.RecordFileOf(paths)}); leave the flag out or pass {recorded}");
+            }
+        });
+        return option;
+    }
+
+    private static string StateDirOf(string? flag) =>
+        flag is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(RepositoryRoot.Find(), ".thebot");
 
     /// <summary>A command that takes the two stack flags.</summary>
     public static Command Create(string name, string description)
@@ -45,7 +70,7 @@ internal static class StackOptions
     public static StackLocation Location(ParseResult result)
     {
         var root = RepositoryRoot.Find();
-        var stateDir = result.GetValue(StateDir) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(root, ".thebot");
+        var stateDir = StateDirOf(result.GetValue(StateDir));
         Directory.CreateDirectory(stateDir);
         var paths = new StackPaths(stateDir);
         var offset = result.GetResult(PortOffset) is { Implicit: false } ? result.GetValue(PortOffset) : PortPlan.RecordedOffset(paths) ?? 0;
