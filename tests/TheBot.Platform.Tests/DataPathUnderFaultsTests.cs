@@ -126,9 +126,11 @@ public sealed class DataPathUnderFaultsTests(PlatformFixture platform, ITestOutp
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => client.GetAsync($"{platform.Url}/api/system/liveness/")));
 
+        // Whether a burst's misses overlap is the scheduler's to decide: on a busy machine the first request can miss,
+        // read and store before the others look. Bursts go on (at most ten) until one has overlapped, at least three.
         var readsPerBurst = new List<double>();
         var missesPerBurst = new List<double>();
-        for (var burst = 0; burst < 3; burst++)
+        for (var burst = 0; burst < 10 && (burst < 3 || missesPerBurst.Max() < 8); burst++)
         {
             Assert.True(await redis.GetDatabase().KeyDeleteAsync(key), $"{key} was not cached before burst {burst}");
             var before = await platform.ScrapeAsync();
