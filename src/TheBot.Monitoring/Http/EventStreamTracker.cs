@@ -12,7 +12,7 @@ namespace TheBot.Monitoring.Http;
 /// <c>text/event-stream</c> (what <c>EventSource</c> and SSE clients send) gets one, so other requests allocate
 /// nothing for it; a response of another type to such a request is recorded at its end as usual.
 /// </summary>
-internal sealed class EventStreamTracker
+internal sealed class EventStreamTracker : IEarlyRecording
 {
     private const string EventStream = "text/event-stream";
     private const int Pending = 0, StreamStarted = 1, Ended = 2;
@@ -34,12 +34,12 @@ internal sealed class EventStreamTracker
         _started = started;
     }
 
-    /// <summary>
-    /// Called when the request's pipeline has finished: true when the event stream had started (the request is recorded
-    /// already), false when it had not, and from then on a late response start (headers flushed after the pipeline,
-    /// an event stream with no event) records nothing: the caller records the request now.
-    /// </summary>
-    public bool EndedStreaming() => Interlocked.CompareExchange(ref _state, Ended, Pending) == StreamStarted;
+    /// <inheritdoc />
+    /// <remarks>
+    /// Closes the window: a response that starts after the pipeline (headers flushed on completion, an event stream with
+    /// no event) records nothing, since the caller records the request now.
+    /// </remarks>
+    public bool RecordedBeforeEnd() => Interlocked.CompareExchange(ref _state, Ended, Pending) == StreamStarted;
 
     /// <summary>True when the request's Accept lists <c>text/event-stream</c>.</summary>
     public static bool Accepts(StringValues accept)

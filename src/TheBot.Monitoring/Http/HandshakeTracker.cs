@@ -10,7 +10,7 @@ namespace TheBot.Monitoring.Http;
 /// for extended CONNECT) and timed to the handshake, and stops counting as in flight. Everything else is the server's.
 /// Only upgradable requests get one, so ordinary requests allocate nothing for it.
 /// </summary>
-internal sealed class HandshakeTracker : IHttpUpgradeFeature, IHttpExtendedConnectFeature
+internal sealed class HandshakeTracker : IHttpUpgradeFeature, IHttpExtendedConnectFeature, IEarlyRecording
 {
     private readonly HttpMetricsMiddleware _owner;
     private readonly HttpContext _context;
@@ -28,7 +28,10 @@ internal sealed class HandshakeTracker : IHttpUpgradeFeature, IHttpExtendedConne
     }
 
     /// <summary>True once the protocol switched and the request was recorded.</summary>
-    public bool Switched { get; private set; }
+    private bool Switched { get; set; }
+
+    /// <inheritdoc />
+    public bool RecordedBeforeEnd() => Switched;
 
     bool IHttpUpgradeFeature.IsUpgradableRequest => _upgrade?.IsUpgradableRequest ?? false;
 

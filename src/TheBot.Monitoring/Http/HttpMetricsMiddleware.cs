@@ -26,13 +26,13 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         if ((context.Request.Headers.Upgrade.Count != 0 || HttpMethods.IsConnect(context.Request.Method))
             && HandshakeTracker.Attach(this, context, started) is { } tracker)
         {
-            return InvokeUpgradableAsync(context, started, tracker);
+            return InvokeRecordedEarlyAsync(context, started, tracker);
         }
 
         // An event stream is a GET (EventSource, SignalR's SSE transport): other methods skip the header search.
         if (HttpMethods.IsGet(context.Request.Method) && EventStreamTracker.Accepts(context.Request.Headers.Accept))
         {
-            return InvokeEventStreamAsync(context, started, EventStreamTracker.Attach(this, context, started));
+            return InvokeRecordedEarlyAsync(context, started, EventStreamTracker.Attach(this, context, started));
         }
 
         Task pending;
@@ -70,7 +70,7 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         Complete(context, started, null);
     }
 
-    private async Task InvokeUpgradableAsync(HttpContext context, long started, HandshakeTracker tracker)
+    private async Task InvokeRecordedEarlyAsync(HttpContext context, long started, IEarlyRecording tracker)
     {
         try
         {
@@ -78,9 +78,10 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         }
         catch (Exception exception)
         {
-            if (tracker.Switched)
+            if (tracker.RecordedBeforeEnd())
             {
-                // The request was counted at the handshake; what escapes the session is still an unhandled exception.
+                // Counted at the handshake or the stream's start; what escapes the session or stream later is still an
+                // unhandled exception.
                 metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
             }
             else
@@ -91,38 +92,10 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
             throw;
         }
 
-        if (!tracker.Switched)
+        if (!tracker.RecordedBeforeEnd())
         {
-            // Refused (400, 403, 404 …) or answered without switching: an ordinary request.
-            Complete(context, started, null);
-        }
-    }
-
-    private async Task InvokeEventStreamAsync(HttpContext context, long started, EventStreamTracker tracker)
-    {
-        try
-        {
-            await next(context);
-        }
-        catch (Exception exception)
-        {
-            if (tracker.EndedStreaming())
-            {
-                // Counted when the stream started; what escapes it later is still an unhandled exception.
-                metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
-            }
-            else
-            {
-                Complete(context, started, exception);
-            }
-
-            throw;
-        }
-
-        if (!tracker.EndedStreaming())
-        {
-            // Answered with something else than an event stream (a 401, JSON), or an event stream whose headers had not
-            // gone out yet: an ordinary request.
+            // An ordinary request: a refused upgrade (400, 403, 404 …), an answer other than an event stream (a 401,
+            // JSON), or an event stream whose headers had not gone out yet.
             Complete(context, started, null);
         }
     }
@@ -158,26 +131,15 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         }
 
         var method = EndpointSeriesCache.MethodIndex(context.Request.Method);
-        if (series.Grpc != GrpcMethodKind.None)
+        if (series.Grpc != GrpcMethodKind.None && exception is null && status == StatusCodes.Status200OK)
         {
-            CompleteGrpc(context, series, method, status, exception, elapsed);
-            return;
-        }
-
-        series.Duration(method).ObserveTicks(elapsed);
-        series.Requests(method, status).Inc();
-    }
-
-    private static void CompleteGrpc(HttpContext context, EndpointSeriesCache.EndpointSeries series, int method, int status, Exception? exception, long elapsed)
-    {
-        if (exception is null && status == StatusCodes.Status200OK)
-        {
-            // Every gRPC call answers 200; its outcome is in grpc-status.
+            // Every gRPC call answers 200; its outcome is in grpc-status (read only for gRPC endpoints).
             status = GrpcStatus.HttpStatusOf(context, status);
         }
 
-        if (series.Grpc == GrpcMethodKind.Unary)
+        if (series.Grpc != GrpcMethodKind.Streaming)
         {
+            // A streaming gRPC call lasts as long as its stream: counted, never timed as a request.
             series.Duration(method).ObserveTicks(elapsed);
         }
 
