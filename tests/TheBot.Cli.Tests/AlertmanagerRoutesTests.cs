@@ -69,9 +69,7 @@ public sealed class AlertmanagerRoutesTests
     // The alert's labels as Prometheus sends them: its rule's labels plus alertname.
     private static Dictionary<string, string> RuleLabels(string alert)
     {
-        var rule = YamlMap.Load(Repository.PathOf("monitoring/prometheus/alert_rules.yml")).At("groups").AsList()
-            .SelectMany(g => g.At("rules").AsList())
-            .Single(r => r.At("alert").AsText() == alert);
+        var rule = CommittedAlerts.Rules().Single(r => r.At("alert").AsText() == alert);
         var labels = rule.At("labels").AsMap().ToDictionary(p => (string)p.Key, p => p.Value.AsText()!, StringComparer.Ordinal);
         labels["alertname"] = alert;
         return labels;

@@ -57,15 +57,14 @@ internal static partial class DocumentedRequests
         return current;
     }
 
-    /// <summary>A compose host name (or localhost and a default port) → the service it stands for; null for a placeholder.</summary>
+    /// <summary>
+    /// A compose host name (or localhost and a default port) → the service it stands for; null for a placeholder. The
+    /// compose services the runbooks name (backend, prometheus, victoriametrics …) carry the stack's service names.
+    /// </summary>
     private static string? ServiceOf(string host, int port) => host switch
     {
-        "backend" => ServiceNames.Backend,
-        "frontend" => ServiceNames.Frontend,
-        "prometheus" => ServiceNames.Prometheus,
-        "alertmanager" => ServiceNames.Alertmanager,
-        "victoriametrics" => ServiceNames.VictoriaMetrics,
         "localhost" or "127.0.0.1" => PortPlan.Defaults.Where(d => d.Value == port).Select(d => d.Key).FirstOrDefault(),
+        _ when PortPlan.Defaults.ContainsKey(host) => host,
         _ => null,
     };
 

@@ -33,7 +33,7 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
     [InlineData("DiskFull", "")] // nothing close: no guess
     public void A_mistyped_alert_name_gets_the_close_ones(string typed, string expected)
     {
-        var known = RuleNames();
+        var known = CommittedAlerts.Names();
         Assert.Equal(expected, string.Join(',', AlertNameSuggestions.Close(typed, known)));
     }
 
@@ -48,12 +48,6 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
             ExplainCommand.Since(new ActiveAlert("pending", pendingFrom, 1, labels), TimeSpan.FromMinutes(2)));
         Assert.Equal("firing since 2026-12-05 05:17:45Z", ExplainCommand.Since(new ActiveAlert("firing", pendingFrom, 1, labels), TimeSpan.Zero));
     }
-
-    private static IReadOnlyList<string> RuleNames() =>
-        [.. File.ReadAllLines(Repository.PathOf("monitoring/prometheus/alert_rules.yml"))
-            .Select(line => line.Trim())
-            .Where(line => line.StartsWith("- alert:", StringComparison.Ordinal))
-            .Select(line => line["- alert:".Length..].Trim())];
 
     [Fact]
     public void The_condition_and_histogram_of_BackendHighLatency_are_read_through_its_recording_rules()

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Net;
 using TheBot.Cli.Config;
 using TheBot.MonitoringConfig.Tests.Support;
 using TheBot.Testing;
+using TheBot.Testing.Sinks;
 using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests;
@@ -13,7 +13,7 @@ namespace TheBot.MonitoringConfig.Tests;
 /// notification was logged a moment after the previous flush: with <c>repeat_interval</c> equal to
 /// <c>group_interval</c> the check misses by milliseconds and the heartbeat comes every two intervals, which a switch
 /// set to the documented one minute reads as an outage. A real Alertmanager runs the committed route's timing, scaled
-/// by 1/10 to keep the test short (the ratio is what matters), and a local webhook counts the heartbeats.
+/// by 1/10 to keep the test short (the ratio is what matters), and the project's webhook sink counts the heartbeats.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.RealServers)]
 public sealed class WatchdogCadenceTests
@@ -29,33 +29,7 @@ public sealed class WatchdogCadenceTests
         var groupInterval = PrometheusDuration.Parse((string)route["group_interval"]) / Scale;
         var repeatInterval = PrometheusDuration.Parse((string)route["repeat_interval"]) / Scale;
 
-        var port = TheBot.Stack.Ports.GetFree();
-        using var sink = new HttpListener();
-        sink.Prefixes.Add($"http://127.0.0.1:{port}/");
-        sink.Start();
-        var arrivals = new List<DateTimeOffset>();
-        var receiving = Task.Run(async () =>
-        {
-            while (sink.IsListening)
-            {
-                try
-                {
-                    var context = await sink.GetContextAsync();
-                    lock (arrivals)
-                    {
-                        arrivals.Add(DateTimeOffset.UtcNow);
-                    }
-
-                    context.Response.StatusCode = 200;
-                    context.Response.Close();
-                }
-                catch (Exception) when (!sink.IsListening)
-                {
-                    return;
-                }
-            }
-        });
-
+        await using var sinks = await HttpSinks.StartAsync(routingKey: "unused");
         var config = $"""
             route:
               receiver: deadmans-switch
@@ -66,7 +40,7 @@ public sealed class WatchdogCadenceTests
             receivers:
               - name: deadmans-switch
                 webhook_configs:
-                  - url: http://127.0.0.1:{port}/
+                  - url: {sinks.WebhookUrl("deadmans-switch")}
                     send_resolved: false
             """;
         await using var alertmanager = await AlertmanagerServer.StartNewAsync(config);
@@ -80,28 +54,15 @@ public sealed class WatchdogCadenceTests
 
         // Five intervals after the first notification: four more at the route's cadence, two with the old timing.
         var watched = groupInterval * 5.5;
-        await TestHttp.WaitUntilAsync(() => Task.FromResult(Count() >= 1), TimeSpan.FromSeconds(10), () => "no first heartbeat");
+        Assert.NotNull(await sinks.Log.WaitForAsync(_ => true, TimeSpan.FromSeconds(10)));
         await Task.Delay(watched);
-        sink.Stop();
-        await receiving;
-
-        List<DateTimeOffset> seen;
-        lock (arrivals)
-        {
-            seen = [.. arrivals];
-        }
+        var heartbeats = sinks.Log.All;
+        Assert.All(heartbeats, n => Assert.True(n.Valid, string.Join("; ", n.Problems)));
+        var seen = heartbeats.Select(n => n.ReceivedAt).ToList();
 
         var gaps = seen.Zip(seen.Skip(1), (a, b) => b - a).ToList();
         Assert.True(seen.Count >= 5, $"{seen.Count} heartbeats in {watched.TotalSeconds:F1} s after the first (group_interval {groupInterval.TotalSeconds} s, repeat_interval {repeatInterval.TotalSeconds} s); gaps: {string.Join(", ", gaps.Select(g => $"{g.TotalSeconds:F1} s"))}");
         Assert.All(gaps, gap => Assert.True(gap < groupInterval * 1.5, $"a heartbeat came {gap.TotalSeconds:F1} s after the one before, over 1.5 group intervals"));
-
-        int Count()
-        {
-            lock (arrivals)
-            {
-                return arrivals.Count;
-            }
-        }
     }
 
     private static string Ms(TimeSpan duration) => $"{(long)duration.TotalMilliseconds}ms";
