@@ -16,7 +16,8 @@ internal sealed class Grafana(StackPaths paths, PortPlan ports, string provision
 
     /// <summary>
     /// Its row of the services table: its URL when <paramref name="started"/>; else why not — installed
-    /// (<paramref name="installed"/>, its path) but without an admin password, or not installed (then through compose).
+    /// (<paramref name="installed"/>, its path) but without an admin password, or not installed (then what to install,
+    /// <see cref="ServiceAccess.NotInstalled"/>).
     /// </summary>
     public ServiceAccess Access(bool started, string? installed, bool hasPassword) => started
         ? new("Grafana", $"http://127.0.0.1:{Port}", "admin / $GRAFANA_ADMIN_PASSWORD")

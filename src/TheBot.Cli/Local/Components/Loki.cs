@@ -17,7 +17,7 @@ internal sealed class Loki(PortPlan ports, string configFile)
     /// <summary>gRPC port on 127.0.0.1 (<c>server.grpc_listen_port</c>); Loki opens it even when nothing uses it.</summary>
     public int GrpcPort { get; } = ports[ServiceNames.GrpcPort(ServiceNames.Loki)];
 
-    /// <summary>Its row of the services table: its URL when <paramref name="started"/>, else how to run it through compose.</summary>
+    /// <summary>Its row of the services table: its URL when <paramref name="started"/>, else what to install (<see cref="ServiceAccess.NotInstalled"/>).</summary>
     public ServiceAccess Access(bool started) =>
         new("Loki", started ? $"http://127.0.0.1:{HttpPort}" : ServiceAccess.NotInstalled(ServiceNames.Loki, "loki"), "no auth");
 
