@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
@@ -139,7 +140,7 @@ public static class MonitoringExtensions
     /// platform, for messages, assignments and payments) brings its own. Needs <c>AddTheBotMonitoring()</c>, before
     /// or after; registering the same class twice adds it once.
     /// </summary>
-    public static IServiceCollection AddTheBotMetrics<TMetrics>(this IServiceCollection services)
+    public static IServiceCollection AddTheBotMetrics<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TMetrics>(this IServiceCollection services)
         where TMetrics : class
     {
         if (services.Any(d => d.ServiceType == typeof(ApplicationMetricsType) && d.ImplementationInstance is ApplicationMetricsType { Type: var t } && t == typeof(TMetrics)))

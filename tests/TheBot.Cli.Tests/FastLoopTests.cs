@@ -36,8 +36,8 @@ public sealed class FastLoopTests
     [Theory]
     [InlineData(null, false, null)]
     [InlineData("FullyQualifiedName~Exposition", false, "FullyQualifiedName~Exposition")]
-    [InlineData(null, true, "Category!=Stack&Category!=RealServers")]
-    [InlineData("FullyQualifiedName~Exposition|FullyQualifiedName~Health", true, "(FullyQualifiedName~Exposition|FullyQualifiedName~Health)&Category!=Stack&Category!=RealServers")]
+    [InlineData(null, true, "Category!=Stack&Category!=RealServers&Category!=Publish")]
+    [InlineData("FullyQualifiedName~Exposition|FullyQualifiedName~Health", true, "(FullyQualifiedName~Exposition|FullyQualifiedName~Health)&Category!=Stack&Category!=RealServers&Category!=Publish")]
     public void Fast_narrows_the_users_filter(string? filter, bool fast, string? expected) =>
         Assert.Equal(expected, TestCommand.FastFilter(filter, fast));
 }

@@ -2,7 +2,7 @@ namespace TheBot.Testing;
 
 /// <summary>
 /// Trait values (<c>[Trait(TestCategory.Name, TestCategory.Stack)]</c>) that sort tests into loops:
-/// <c>./thebot test --fast</c> leaves out <see cref="Stack"/> and <see cref="RealServers"/> tests and the detection
+/// <c>./thebot test --fast</c> leaves out <see cref="Stack"/>, <see cref="RealServers"/> and <see cref="Publish"/> tests and the detection
 /// project, and sets <see cref="FastLoopVariable"/> so that a real server started by an untagged test fails it.
 /// </summary>
 public static class TestCategory
@@ -18,6 +18,12 @@ public static class TestCategory
     /// <see cref="ServerFixture"/>; not part of the fast loop.
     /// </summary>
     public const string RealServers = "RealServers";
+
+    /// <summary>
+    /// Publishes an app with Native AOT and runs the native binary (a minute or two, mostly the native compiler); not part
+    /// of the fast loop.
+    /// </summary>
+    public const string Publish = "Publish";
 
     /// <summary>
     /// Environment variable <c>./thebot test --fast</c> sets to <c>1</c>: <see cref="ServerFixture"/> then refuses to

@@ -18,7 +18,7 @@ internal static class TestCommand
     {
         var filter = new Option<string?>("--filter") { Description = "dotnet test filter expression, e.g. FullyQualifiedName~Exposition" };
         var project = new Option<string[]>("--project") { Description = "Run only these test projects (name without .Tests), e.g. --project TheBot.Monitoring", AllowMultipleArgumentsPerToken = true };
-        var fast = new Option<bool>("--fast") { Description = "The inner loop: leave out the detection suite and the tests that start a whole stack or a real server (trait Category=Stack, Category=RealServers)" };
+        var fast = new Option<bool>("--fast") { Description = "The inner loop: leave out the detection suite and the tests that start a whole stack or a real server or publish with Native AOT (trait Category=Stack, Category=RealServers, Category=Publish)" };
         var command = new Command("test", "Install what the tests need, build, and run every test project. With --json: the progress on standard error, then one JSON document (passed, failed, skipped, projects, reason). Exit codes: 0 every test passed; 1 a test, the build or the setup failed (the summary says which); 2 bad flags; 130 interrupted.") { filter, project, fast };
         VerbReport.AddJsonOption(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -46,7 +46,7 @@ internal static class TestCommand
         : $"({filter})&{FastExclusions}";
 
     /// <summary>What the fast loop leaves out: tests that start a whole stack or a real server (trait Category).</summary>
-    private const string FastExclusions = "Category!=Stack&Category!=RealServers";
+    private const string FastExclusions = "Category!=Stack&Category!=RealServers&Category!=Publish";
 
     /// <summary>Set to 1 for the test processes of <c>--fast</c>: a real server started by an untagged test then fails it.</summary>
     internal const string FastLoopVariable = "THEBOT_FAST_LOOP";

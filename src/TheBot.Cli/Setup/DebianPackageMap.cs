@@ -20,6 +20,9 @@ public static class DebianPackageMap
         ("/bin/sh", "dash"),
         // The strict, independent OpenMetrics parser the exposition tests hold the library's output to.
         ("/usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py", "python3-prometheus-client"),
+        // Native AOT's prerequisites on Linux (the compiler links with clang), for the test that publishes an app with it.
+        ("/usr/bin/clang", "clang"),
+        ("/usr/include/zlib.h", "zlib1g-dev"),
     ];
 
     /// <summary>Binary that proves the package is installed → the package that ships it: the components', then <see cref="Tools"/>.</summary>

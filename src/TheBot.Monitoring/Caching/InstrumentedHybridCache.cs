@@ -12,13 +12,12 @@ public sealed class InstrumentedHybridCache(HybridCache inner, CacheSeries serie
     public override async ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory,
         HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
     {
-        var missed = new StrongBox<bool>();
-        var result = await inner.GetOrCreateAsync(key, (state, factory, missed), static (s, token) =>
-        {
-            s.missed.Value = true;
-            return s.factory(s.state, token);
-        }, options, tags, cancellationToken);
-        (missed.Value ? series.Misses : series.Hits).Inc();
+        // The inner cache gets a state whose type does not contain TState. With (TState, …) it would be a generic cycle
+        // through this override (GetOrCreateAsync<(TState, …), T> → GetOrCreateAsync<((TState, …), …), T> → …), which
+        // Native AOT's compiler cannot bound: it then rejected every method of this assembly (BadImageFormatException).
+        var read = new Read<TState, T>(state, factory);
+        var result = await inner.GetOrCreateAsync<IRead<T>, T>(key, read, static (r, token) => r.CreateAsync(token), options, tags, cancellationToken);
+        (read.Missed ? series.Misses : series.Hits).Inc();
         return result;
     }
 
@@ -32,8 +31,20 @@ public sealed class InstrumentedHybridCache(HybridCache inner, CacheSeries serie
     /// <inheritdoc />
     public override ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default) => inner.RemoveByTagAsync(tag, cancellationToken);
 
-    private sealed class StrongBox<T>
+    private interface IRead<T>
     {
-        public T? Value { get; set; }
+        ValueTask<T> CreateAsync(CancellationToken token);
+    }
+
+    /// <summary>One read: the caller's state and factory, and whether the factory ran (a miss).</summary>
+    private sealed class Read<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> factory) : IRead<T>
+    {
+        public bool Missed { get; private set; }
+
+        public ValueTask<T> CreateAsync(CancellationToken token)
+        {
+            Missed = true;
+            return factory(state, token);
+        }
     }
 }

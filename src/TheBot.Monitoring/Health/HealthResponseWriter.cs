@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TheBot.Monitoring.SystemEndpoints;
 
 namespace TheBot.Monitoring.Health;
 
@@ -28,10 +29,10 @@ internal static class HealthResponseWriter
                     // Monitoring:Health:ProbeInterval ago).
                     ["checked_at"] = HealthProbe.CheckedAt(report, entry.Key),
                     ["description"] = entry.Value.Description,
-                    ["data"] = entry.Value.Data.Count == 0 ? null : entry.Value.Data,
+                    ["data"] = entry.Value.Data.Count == 0 ? null : entry.Value.Data.ToDictionary(pair => pair.Key, pair => HealthDataValue.Of(pair.Value)),
                 }),
         };
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, SystemJsonContext.Default.DictionaryStringObject, context.RequestAborted);
     }
 
     public static string Name(HealthStatus status) => status switch

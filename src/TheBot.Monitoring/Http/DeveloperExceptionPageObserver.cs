@@ -65,12 +65,14 @@ internal sealed class DeveloperExceptionPageObserver : IObserver<KeyValuePair<st
 
     public void Dispose() => _subscription?.Dispose();
 
-    [UnconditionalSuppressMessage("Trimming", "IL2075",
-        Justification = "ASP.NET Core writes the event with DynamicallyAccessedMembers(PublicProperties) on the payload type.")]
     private static (HttpContext? Context, Exception? Exception) Read(object payload)
     {
-        var (context, exception) = Getters.GetOrAdd(payload.GetType(),
-            static type => (type.GetProperty("httpContext"), type.GetProperty("exception")));
+        var (context, exception) = Getters.GetOrAdd(payload.GetType(), PropertiesOf);
         return (context?.GetValue(payload) as HttpContext, exception?.GetValue(payload) as Exception);
     }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070",
+        Justification = "ASP.NET Core writes the event with DynamicallyAccessedMembers(PublicProperties) on the payload type.")]
+    private static (PropertyInfo? Context, PropertyInfo? Exception) PropertiesOf(Type payloadType) =>
+        (payloadType.GetProperty("httpContext"), payloadType.GetProperty("exception"));
 }

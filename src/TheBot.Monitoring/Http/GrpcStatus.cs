@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -42,6 +43,15 @@ internal static class GrpcStatus
     /// What an endpoint is to gRPC (decided once per endpoint): not a gRPC method, a unary method, or a streaming one,
     /// read from the metadata Grpc.AspNetCore puts on each method's endpoint.
     /// </summary>
+    /// <remarks>
+    /// The two properties read by name are kept by the trimmer whenever the app has Grpc.AspNetCore (DynamicDependency
+    /// names them by their assemblies, so the library still does not reference them): this works in trimmed and Native
+    /// AOT apps too.
+    /// </remarks>
+    [DynamicDependency("Method", MethodMetadataType, "Grpc.AspNetCore.Server")]
+    [DynamicDependency("Type", "Grpc.Core.Method`2", "Grpc.Core.Api")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Both properties are kept by the DynamicDependency attributes above.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2035", Justification = "Grpc.AspNetCore is optional: an app without it has no gRPC endpoint and nothing to keep.")]
     public static GrpcMethodKind KindOf(Endpoint endpoint)
     {
         foreach (var metadata in endpoint.Metadata)

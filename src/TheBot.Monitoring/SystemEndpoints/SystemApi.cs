@@ -41,13 +41,13 @@ internal static class SystemApi
         MapHealth(system, "/readiness/", check => check.Tags.Contains(HealthTags.Ready), identity);
         MapHealth(system, "/liveness/", check => check.Tags.Contains(HealthTags.Live), identity);
 
-        system.MapGet("/metrics/", Results<JsonHttpResult<Dictionary<string, object?>>, ProblemHttpResult> (string? window, SystemSnapshot snapshot) =>
-                TryParseWindow(window, TimeSpan.FromMinutes(1), out var span, out var problem) ? TypedResults.Json(snapshot.System(span)) : problem)
+        system.MapGet("/metrics/", Results<JsonHttpResult<Dictionary<string, object?>>, SystemProblem> (string? window, SystemSnapshot snapshot) =>
+                TryParseWindow(window, TimeSpan.FromMinutes(1), out var span, out var problem) ? TypedResults.Json(snapshot.System(span), SystemJsonContext.Default.DictionaryStringObject) : problem)
             .AddEndpointFilter(admin)
             .WithName("SystemMetrics");
 
-        system.MapGet("/analytics/", Results<JsonHttpResult<Dictionary<string, object?>>, ProblemHttpResult> (string? window, SystemSnapshot snapshot) =>
-                TryParseWindow(window, TimeSpan.FromMinutes(15), out var span, out var problem) ? TypedResults.Json(snapshot.Analytics(span)) : problem)
+        system.MapGet("/analytics/", Results<JsonHttpResult<Dictionary<string, object?>>, SystemProblem> (string? window, SystemSnapshot snapshot) =>
+                TryParseWindow(window, TimeSpan.FromMinutes(15), out var span, out var problem) ? TypedResults.Json(snapshot.Analytics(span), SystemJsonContext.Default.DictionaryStringObject) : problem)
             .AddEndpointFilter(admin)
             .WithName("Analytics");
 
@@ -72,7 +72,7 @@ internal static class SystemApi
         });
 
     /// <summary>Parses windows like <c>30s</c>, <c>5m</c>, <c>1h</c>.</summary>
-    internal static bool TryParseWindow(string? text, TimeSpan fallback, out TimeSpan window, out ProblemHttpResult problem)
+    internal static bool TryParseWindow(string? text, TimeSpan fallback, out TimeSpan window, out SystemProblem problem)
     {
         problem = null!;
         window = fallback;
@@ -96,8 +96,8 @@ internal static class SystemApi
             return true;
         }
 
-        problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid window",
-            detail: $"window '{text}' is not a duration like 30s, 5m or 1h (at most 24h).");
+        problem = new SystemProblem(StatusCodes.Status400BadRequest, "Invalid window",
+            $"window '{text}' is not a duration like 30s, 5m or 1h (at most 24h).");
         return false;
     }
 
@@ -106,8 +106,8 @@ internal static class SystemApi
         var target = options.PublicAddress ?? context.Request.Host.Value ?? "localhost";
         if (target.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or ':' or '-' or '[' or ']')))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid host",
-                detail: "The request's Host is not a plain host:port; set Monitoring:PublicAddress.");
+            return new SystemProblem(StatusCodes.Status400BadRequest, "Invalid host",
+                "The request's Host is not a plain host:port; set Monitoring:PublicAddress.");
         }
 
         var yaml = new StringBuilder()

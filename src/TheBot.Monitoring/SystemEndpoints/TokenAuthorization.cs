@@ -29,10 +29,10 @@ internal sealed class TokenAuthorization(Audience audience, Func<string?> expect
                 return null;
             }
 
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status403Forbidden,
-                title: "Endpoint closed",
-                detail: audience == Audience.Scraper
+            return new SystemProblem(
+                StatusCodes.Status403Forbidden,
+                "Endpoint closed",
+                audience == Audience.Scraper
                     ? "No scrape token is configured (Monitoring:ScrapeToken or Monitoring:ScrapeTokenFile), so only loopback may scrape."
                     : "No admin token is configured (Monitoring:AdminToken or Monitoring:AdminTokenFile), so admin endpoints are closed.");
         }
@@ -40,12 +40,12 @@ internal sealed class TokenAuthorization(Audience audience, Func<string?> expect
         if (presented is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Token required",
-                detail: $"Send 'Authorization: Bearer <{(audience == Audience.Scraper ? "scrape" : "admin")} token>'.");
+            return new SystemProblem(StatusCodes.Status401Unauthorized, "Token required",
+                $"Send 'Authorization: Bearer <{(audience == Audience.Scraper ? "scrape" : "admin")} token>'.");
         }
 
         return FixedTimeEquals(presented, expected) ? null
-            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Token refused", detail: "The bearer token is not valid for this endpoint.");
+            : new SystemProblem(StatusCodes.Status403Forbidden, "Token refused", "The bearer token is not valid for this endpoint.");
     }
 
     internal static bool FixedTimeEquals(string presented, string expected) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using TheBot.Monitoring.Metrics;
 
@@ -26,7 +27,7 @@ internal sealed class ApplicationFamilies(MetricRegistry registry)
     }
 
     /// <summary>Constructs <typeparamref name="TMetrics"/> from the container and remembers the families it created.</summary>
-    public TMetrics Create<TMetrics>(IServiceProvider services)
+    public TMetrics Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TMetrics>(IServiceProvider services)
         where TMetrics : class
     {
         lock (_gate)
