@@ -101,7 +101,8 @@ public static partial class ProcessTree
     /// <summary>
     /// Stops the whole tree of <paramref name="root"/>: sends <paramref name="signal"/> to the root and waits up to
     /// <paramref name="grace"/> for it to exit, then kills it; whatever of the tree is still alive afterwards gets
-    /// SIGTERM, and SIGKILL a second later. Returns every process that belonged to the tree, all of them gone.
+    /// SIGTERM, and SIGKILL a second later. Returns every process that belonged to the tree, all of them gone (and
+    /// reaped, within 10 s).
     /// </summary>
     public static async Task<IReadOnlyList<ProcessIdentity>> KillTreeAsync(
         ProcessIdentity root, ProcessSignal signal, TimeSpan grace, CancellationToken cancellationToken = default)
@@ -131,7 +132,33 @@ public static partial class ProcessTree
             }
         }
 
+        // Dead is not yet gone: a member whose parent died first stays a zombie until init reaps it (seen here: about
+        // 2 s), and a zombie's pid still answers kill(pid, 0). PostgreSQL's lock-file check takes such a pid for a
+        // running postmaster and refuses to start ("lock file postmaster.pid already exists"), so a restart right
+        // after stopping a hung server failed. Bounded: a zombie nobody reaps holds no port or file.
+        await WaitReapedAsync(members, TimeSpan.FromSeconds(10), cancellationToken);
         return [.. members];
+    }
+
+    /// <summary>
+    /// Waits until none of <paramref name="processes"/> has a <c>/proc</c> entry left, zombies included; false when
+    /// <paramref name="timeout"/> passed first.
+    /// </summary>
+    public static async Task<bool> WaitReapedAsync(IEnumerable<ProcessIdentity> processes, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var list = processes.ToList();
+        var deadline = DateTime.UtcNow + timeout;
+        while (list.Any(p => ReadStat(p.Pid) is { } stat && stat.StartTime == p.StartTime))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(25, cancellationToken);
+        }
+
+        return true;
     }
 
     /// <summary>Waits until none of <paramref name="processes"/> is alive; false when <paramref name="timeout"/> passed first.</summary>

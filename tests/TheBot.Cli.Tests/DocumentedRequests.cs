@@ -33,7 +33,10 @@ internal static partial class DocumentedRequests
                     }
 
                     var jq = curl.Groups["jq"].Success ? curl.Groups["jq"].Value.Split('|')[0].Trim() : "";
-                    var path = jq.Split('.', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    // The object path up to the first iteration or index (`.data.activeTargets[] | select(…)` reads activeTargets).
+                    var steps = jq.Split('.', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    var iterated = Array.FindIndex(steps, step => step.Contains('[', StringComparison.Ordinal));
+                    var path = iterated < 0 ? steps : [.. steps[..iterated], steps[iterated][..steps[iterated].IndexOf('[', StringComparison.Ordinal)]];
                     requests.Add(new Request($"{Path.GetRelativePath(root, file)}:{i + 1}", service, curl.Groups["path"].Value, path));
                 }
             }
