@@ -81,6 +81,19 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
     public void Conditions_split_only_at_the_top_level(string expr, string vector, string? op, double? threshold) =>
         Assert.Equal((vector, op, threshold), PromQlParts.Condition(expr));
 
+    [Fact]
+    public void Every_or_branch_is_a_condition_of_its_own()
+    {
+        // A hung PostgreSQL leaves pg_up without a sample: the alert fires through its second branch only.
+        Assert.Equal(
+            [("pg_up", "==", 0.0), ("up{job=\"postgres\"}", "==", 0.0)],
+            PromQlParts.Conditions(Rule("alert_rules.yml", "alert", "PostgreSQLDown")).Select(c => (c.Vector, c.Operator, c.Threshold)));
+        Assert.Equal(
+            [("a", ">", 1.0), ("c", "<", 2.0), ("sum(d or e)", null, null)],
+            PromQlParts.Conditions("a > 1 and b or on (job) c < 2 or ignoring(instance) sum(d or e)").Select(c => (c.Vector, c.Operator, c.Threshold)));
+        Assert.Equal([("errors_total", ">", 0.0)], PromQlParts.Conditions("errors_total > 0").Select(c => (c.Vector, c.Operator, c.Threshold)));
+    }
+
     [Trait(TestCategory.Name, TestCategory.RealServers)]
     [Fact]
     public async Task An_unknown_alert_is_a_clear_error_with_its_exit_code()
@@ -97,6 +110,34 @@ public sealed class ExplainTests(Xunit.Abstractions.ITestOutputHelper log)
         var (down, _, downError) = await ExplainAsync($"http://127.0.0.1:{TheBot.Stack.Ports.GetFree()}", Path.GetTempPath(), "BackendHighLatency", json: false);
         Assert.Equal(ExplainCommand.PrometheusUnavailable, down);
         Assert.Contains("could not be asked", downError);
+    }
+
+    [Trait(TestCategory.Name, TestCategory.RealServers)]
+    [Fact]
+    public async Task Explain_PostgreSQLDown_shows_the_branch_that_holds_when_the_first_is_empty()
+    {
+        // The exporter's target answers nothing (a hung database makes the exporter's scrape time out the same way):
+        // up{job="postgres"} is 0 and pg_up has no sample. explain used to show only the empty first branch.
+        var config = PrometheusServer.SelfScrapeConfig.Replace("scrape_configs:", "rule_files: [alert_rules.yml]\nscrape_configs:", StringComparison.Ordinal)
+            + $"\n  - job_name: postgres\n    static_configs:\n      - targets: ['127.0.0.1:{TheBot.Stack.Ports.GetFree()}']\n";
+        await using var prometheus = await PrometheusServer.StartNewAsync(config,
+            new Dictionary<string, string> { ["alert_rules.yml"] = File.ReadAllText(Repository.PathOf("monitoring/prometheus/alert_rules.yml")) });
+        await TestHttp.WaitUntilAsync(async () => (await prometheus.QueryAsync("up{job=\"postgres\"} == 0")).GetArrayLength() > 0,
+            TimeSpan.FromSeconds(30), () => "the dead postgres target was not scraped");
+
+        var (exit, output, error) = await ExplainAsync(prometheus.Url, Path.GetTempPath(), "PostgreSQLDown", json: true);
+        Assert.True(exit == ExplainCommand.Explained, $"exit {exit}: {error}");
+        using var json = JsonDocument.Parse(output);
+        var conditions = json.RootElement.GetProperty("conditions").EnumerateArray().ToList();
+        Assert.Equal(["pg_up", "up{job=\"postgres\"}"], conditions.Select(c => c.GetProperty("vector").GetString()));
+        Assert.Equal(0, conditions[0].GetProperty("drivers").GetArrayLength());
+        var held = Assert.Single(conditions[1].GetProperty("drivers").EnumerateArray());
+        Assert.Equal("postgres", held.GetProperty("labels").GetProperty("job").GetString());
+        Assert.Equal(0, held.GetProperty("value").GetDouble());
+
+        var (_, text, _) = await ExplainAsync(prometheus.Url, Path.GetTempPath(), "PostgreSQLDown", json: false);
+        Assert.Contains("condition: pg_up == 0\n  now: no series (this branch's vector is empty)", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("or: up{job=\"postgres\"} == 0\n  now, top series:", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Trait(TestCategory.Name, TestCategory.RealServers)]

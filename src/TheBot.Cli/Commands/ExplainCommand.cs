@@ -111,11 +111,16 @@ internal static class ExplainCommand
             o.WriteLine($"  {Since(active, e.For)}, value {Number(active.Value)}  {Labels(active.Labels)}");
         }
 
-        o.WriteLine($"condition: {e.Vector}{(e.Operator is null ? "" : $" {e.Operator} {Number(e.Threshold)}")}");
-        o.WriteLine(e.Drivers.Count == 0 ? "  now: no series (the condition's vector is empty)" : "  now, top series:");
-        foreach (var series in e.Drivers)
+        // Every "or" branch: a hung PostgreSQL fires PostgreSQLDown through its second branch, the first being empty.
+        for (var i = 0; i < e.Conditions.Count; i++)
         {
-            o.WriteLine($"    {Number(series.Value),12}  {Labels(series.Labels)}");
+            var branch = e.Conditions[i];
+            o.WriteLine($"{(i == 0 ? "condition" : "or")}: {branch.Vector}{(branch.Operator is null ? "" : $" {branch.Operator} {Number(branch.Threshold)}")}");
+            o.WriteLine(branch.Drivers.Count == 0 ? $"  now: no series (this {(e.Conditions.Count > 1 ? "branch's" : "condition's")} vector is empty)" : "  now, top series:");
+            foreach (var series in branch.Drivers)
+            {
+                o.WriteLine($"    {Number(series.Value),12}  {Labels(series.Labels)}");
+            }
         }
 
         if (e.Histogram is null)
@@ -163,8 +168,16 @@ internal static class ExplainCommand
             ["value"] = NumberJson(a.Value),
             ["labels"] = LabelsJson(a.Labels),
         })]),
-        ["condition"] = new JsonObject { ["vector"] = e.Vector, ["operator"] = e.Operator, ["threshold"] = NumberJson(e.Threshold) },
-        ["drivers"] = SeriesJson(e.Drivers),
+        // "condition" and "drivers" are the first branch's (as before branches were listed); "conditions" has them all.
+        ["condition"] = new JsonObject { ["vector"] = e.Conditions[0].Vector, ["operator"] = e.Conditions[0].Operator, ["threshold"] = NumberJson(e.Conditions[0].Threshold) },
+        ["drivers"] = SeriesJson(e.Conditions[0].Drivers),
+        ["conditions"] = new JsonArray([.. e.Conditions.Select(c => (JsonNode)new JsonObject
+        {
+            ["vector"] = c.Vector,
+            ["operator"] = c.Operator,
+            ["threshold"] = NumberJson(c.Threshold),
+            ["drivers"] = SeriesJson(c.Drivers),
+        })]),
         ["histogram"] = e.Histogram,
         ["window_seconds"] = e.Window.TotalSeconds,
         ["histogram_drivers_p95"] = SeriesJson(e.HistogramDrivers),

@@ -47,8 +47,14 @@ internal sealed class AlertExplainer(PrometheusClient prometheus, string logFold
                 Labels(a.GetProperty("labels")))).ToList()
             : [];
 
-        var (vector, op, threshold) = PromQlParts.Condition(expr);
-        var drivers = await TopAsync(vector, now, cancellationToken);
+        var conditions = new List<ConditionBranch>();
+        foreach (var (branchVector, branchOperator, branchThreshold) in PromQlParts.Conditions(expr))
+        {
+            conditions.Add(new ConditionBranch(branchVector, branchOperator, branchThreshold, await TopAsync(branchVector, now, cancellationToken)));
+        }
+
+        // The exemplars are held to the first branch's threshold (the latency alerts have one branch).
+        var (op, threshold) = (conditions[0].Operator, conditions[0].Threshold);
 
         // The raw histogram behind the condition, found through recording rules when it reads one.
         var expanded = Expand(expr, recording);
@@ -89,8 +95,8 @@ internal sealed class AlertExplainer(PrometheusClient prometheus, string logFold
         }
 
         var state = active.Any(a => a.State == "firing") ? "firing" : active.Count > 0 ? "pending" : "inactive";
-        return (new AlertExplanation(alert, state, expr, forDuration, Labels(rule.GetProperty("labels")), vector, op, threshold, active,
-            drivers, selector, window, histogramDrivers, inWindow, exemplars, TraceLogSearch.Files(logFolder)), []);
+        return (new AlertExplanation(alert, state, expr, forDuration, Labels(rule.GetProperty("labels")), conditions, active,
+            selector, window, histogramDrivers, inWindow, exemplars, TraceLogSearch.Files(logFolder)), []);
     }
 
     /// <summary>

@@ -7,17 +7,20 @@ internal sealed record AlertExplanation(
     string Expression,
     TimeSpan For,
     IReadOnlyDictionary<string, string> Labels,
-    string Vector,
-    string? Operator,
-    double? Threshold,
+    IReadOnlyList<ConditionBranch> Conditions,
     IReadOnlyList<ActiveAlert> Active,
-    IReadOnlyList<SeriesValue> Drivers,
     string? Histogram,
     TimeSpan Window,
     IReadOnlyList<SeriesValue> HistogramDrivers,
     int ExemplarsInWindow,
     IReadOnlyList<TracedExemplar> Exemplars,
     IReadOnlyList<string> LogFiles);
+
+/// <summary>
+/// One top-level <c>or</c> branch of the alert's condition (the whole condition when it has none): its vector, its
+/// comparison, and the vector's top series now.
+/// </summary>
+internal sealed record ConditionBranch(string Vector, string? Operator, double? Threshold, IReadOnlyList<SeriesValue> Drivers);
 
 /// <summary>One firing or pending instance of the alert.</summary>
 internal sealed record ActiveAlert(string State, DateTimeOffset? ActiveAt, double? Value, IReadOnlyDictionary<string, string> Labels);

@@ -15,9 +15,34 @@ internal static partial class PromQlParts
     private static readonly string[] Comparisons = [">=", "<=", "==", "!=", ">", "<"];
 
     /// <summary>The first operand of a top-level and/or/unless, split at its top-level comparison: (vector, operator, threshold).</summary>
-    public static (string Vector, string? Operator, double? Threshold) Condition(string expr)
+    public static (string Vector, string? Operator, double? Threshold) Condition(string expr) => Conditions(expr)[0];
+
+    /// <summary>
+    /// One condition per top-level <c>or</c> branch, in order: an alert such as <c>pg_up == 0 or up{job="postgres"} == 0</c>
+    /// fires through either, and a hung database empties the first branch while the second holds. Each branch is its
+    /// first operand of <c>and</c>/<c>unless</c> (those bind tighter than <c>or</c> and only narrow it), split at its
+    /// top-level comparison.
+    /// </summary>
+    public static IReadOnlyList<(string Vector, string? Operator, double? Threshold)> Conditions(string expr)
     {
-        var first = SplitTopLevel(expr.Trim(), SetOperators, words: true).First.Trim();
+        var branches = new List<(string, string?, double?)>();
+        var rest = expr.Trim();
+        while (true)
+        {
+            var (branch, op, remainder) = SplitTopLevel(rest, ["or"], words: true);
+            branches.Add(Branch(branch.Trim()));
+            if (op is null)
+            {
+                return branches;
+            }
+
+            rest = VectorMatching().Replace(remainder.Trim(), "");
+        }
+    }
+
+    private static (string Vector, string? Operator, double? Threshold) Branch(string branch)
+    {
+        var first = SplitTopLevel(branch, SetOperators, words: true).First.Trim();
         var (left, op, right) = SplitTopLevel(first, Comparisons, words: false);
         if (op is null)
         {
@@ -53,6 +78,10 @@ internal static partial class PromQlParts
         new Regex(Regex.Escape(metric) + """\{((?:[^}"]|"(?:[^"\\]|\\.)*")*)\}""").Match(expr) is { Success: true } selector
             ? [.. LabelMatcher().Matches(selector.Groups[1].Value).Select(m => m.Value)]
             : [];
+
+    // "or on (job) …" / "or ignoring (instance) …": the matching modifier belongs to the operator, not to the next branch.
+    [GeneratedRegex(@"^(?:on|ignoring)\s*\([^)]*\)\s*")]
+    private static partial Regex VectorMatching();
 
     private static readonly HashSet<string> Keywords =
     [
