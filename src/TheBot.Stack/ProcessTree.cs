@@ -89,6 +89,14 @@ public static partial class ProcessTree
         return [.. found.Values.Where(p => all.Any(s => s.Pid == p.Pid && IsLiveState(s.State)))];
     }
 
+    /// <summary>
+    /// The pids of <paramref name="root"/>'s tree that are stopped (state <c>T</c>: SIGSTOP, SIGTSTP; <c>t</c>: a
+    /// debugger), in pid order; empty when none is. A stopped server keeps its port open and never answers, which a
+    /// readiness probe alone reports only as "not ready".
+    /// </summary>
+    public static IReadOnlyList<int> Stopped(ProcessIdentity root) =>
+        [.. Snapshot(root).Where(p => ReadStat(p.Pid) is { State: 'T' or 't' } stat && stat.StartTime == p.StartTime).Select(p => p.Pid).Order()];
+
     /// <summary>Sends <paramref name="signal"/> to the process if it is still the same process.</summary>
     public static void Signal(ProcessIdentity process, ProcessSignal signal)
     {

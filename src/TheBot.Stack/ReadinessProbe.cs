@@ -13,6 +13,26 @@ public abstract class ReadinessProbe
     /// <summary>Runs the check once: true when ready, false (or an exception) when not yet.</summary>
     public abstract Task<bool> CheckAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs the check once within <paramref name="timeout"/>: true when ready; false when not, when it failed or when
+    /// the time ran out. A hung server (SIGSTOP) still accepts TCP connections in the kernel and never answers, and a
+    /// verb that reports (status, doctor) must say so rather than wait with it. Only the caller's own cancellation
+    /// is thrown.
+    /// </summary>
+    public async Task<bool> CheckWithinAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
+        try
+        {
+            return await CheckAsync(attempt.Token);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Ready when <c>GET <paramref name="url"/></c> answers 2xx (sending <paramref name="authorization"/> when given).</summary>
     public static ReadinessProbe HttpGet(string url, System.Net.Http.Headers.AuthenticationHeaderValue? authorization = null) => new Custom($"GET {url} answers 2xx", async ct =>
     {

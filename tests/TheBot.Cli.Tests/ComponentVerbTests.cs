@@ -149,13 +149,35 @@ public sealed class ComponentVerbTests(ITestOutputHelper output) : OwnStackTest
         ProcessTree.Signal(exporter.Identity, ProcessSignal.Stop);
         try
         {
+            // Not only "not ready": stopped, with the pids to resume (read from /proc's state T).
             var row = (await StatusCommand.ReadAsync(Location, CancellationToken.None)).Single(r => r.Service == ServiceNames.RedisExporter);
             Assert.Equal(State.NotReady, row.State);
-            Assert.Contains($"process runs (pid {exporter.Pid})", row.Version, StringComparison.Ordinal);
+            Assert.Contains($"process is stopped (pid {exporter.Pid}; SIGSTOP or a debugger: resume with kill -CONT {string.Join(' ', ProcessTree.Stopped(exporter.Identity))})", row.Version, StringComparison.Ordinal);
         }
         finally
         {
             ProcessTree.Signal(exporter.Identity, ProcessSignal.Continue);
+        }
+
+        // A hung Redis: doctor says it is stopped and that resuming it is the fix; its exporter, if the hang makes it
+        // unready too, is sent to Redis rather than restarted (on-call walk-through: doctor sent them to the victims).
+        var redis = ComponentControl.Running(Location.Paths, ServiceNames.Redis)!;
+        ProcessTree.Signal(redis.Identity, ProcessSignal.Stop);
+        try
+        {
+            var (doctorExit, doctorText) = await VerbInvoker.InvokeAsync(["doctor", "--state-dir", Location.Paths.Root]);
+            Assert.Equal(1, doctorExit);
+            Assert.Contains($"✗ redis running and ready on 127.0.0.1:{Location.Ports[ServiceNames.Redis]}: pid {redis.Pid} is stopped (state T, SIGSTOP or a debugger: pids {redis.Pid})", doctorText, StringComparison.Ordinal);
+            Assert.Contains($"fix: resume it: kill -CONT {redis.Pid} (or restart it: ./thebot restart redis --state-dir {Location.Paths.Root}", doctorText, StringComparison.Ordinal);
+            var exporterLine = doctorText.Split('\n').Single(l => l.Contains($"{ServiceNames.RedisExporter} running and ready", StringComparison.Ordinal));
+            if (exporterLine.StartsWith("✗", StringComparison.Ordinal))
+            {
+                Assert.Contains("it waits on redis, which is stopped (SIGSTOP): fix redis first", doctorText, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            ProcessTree.Signal(redis.Identity, ProcessSignal.Continue);
         }
     }
 

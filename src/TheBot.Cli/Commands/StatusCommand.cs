@@ -88,13 +88,15 @@ internal static class StatusCommand
         {
             var running = pids.TryGetValue(spec.Name, out var record) && record.IsRunning;
             // A spec without a probe is ready as soon as it runs (ProcessSpec.Readiness), so its pid is all there is.
-            var ready = spec.Readiness is { } probe ? await ProbeAsync(probe, cancellationToken) : running;
+            var ready = spec.Readiness is { } probe ? await probe.CheckWithinAsync(ProbeTimeout, cancellationToken) : running;
             var state = ready ? ServiceState.Up : running ? ServiceState.NotReady : ServiceState.Down;
             var url = spec.ShownAddress;
             var version = state switch
             {
                 ServiceState.Up => await VersionAsync(spec, cancellationToken) + (running ? string.Empty : " · not started by thebot (no live pid file)"),
-                ServiceState.NotReady => $"process runs (pid {record!.Pid}) but is not ready (expected: {spec.Readiness!.Description})",
+                ServiceState.NotReady => ProcessTree.Stopped(record!.Identity) is [_, ..] stopped
+                    ? $"process is stopped (pid {record.Pid}; SIGSTOP or a debugger: resume with kill -CONT {string.Join(' ', stopped)})"
+                    : $"process runs (pid {record.Pid}) but is not ready (expected: {spec.Readiness!.Description})",
                 _ => "not running",
             };
             rows.Add((spec.Name, state, url, version));
@@ -116,24 +118,6 @@ internal static class StatusCommand
         }
     }
 
-    /// <summary>
-    /// One probe, bounded: a hung server (SIGSTOP) still accepts TCP connections in the kernel and never answers, and
-    /// status must say so rather than wait with it.
-    /// </summary>
-    private static async Task<bool> ProbeAsync(ReadinessProbe probe, CancellationToken cancellationToken)
-    {
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(ProbeTimeout);
-        try
-        {
-            return await probe.CheckAsync(attempt.Token);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>How long one readiness probe may take in <c>status</c>.</summary>
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>How long one readiness probe may take in <c>status</c> and <c>doctor</c>.</summary>
+    internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 }

@@ -4,7 +4,8 @@ namespace TheBot.Cli.Diagnostics.Doctor;
 
 /// <summary>
 /// One service of the stack runs from its pid file and passes its readiness probe; when it does not run, whether
-/// another program holds its port.
+/// another program holds its port; when it runs but is stopped (SIGSTOP), which pids to resume; when a service it
+/// depends on is stopped or not running, that one is the fix.
 /// </summary>
 internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec, IReadOnlyDictionary<string, PidRecord> pids) : IDoctorCheck
 {
@@ -20,14 +21,34 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
     public string Name => $"{spec.Name} running and ready on 127.0.0.1:{_port}";
 
     /// <summary>
-    /// The one command that fixes it: the whole stack when none of it runs, else this component alone (the rest keeps
+    /// The one command that fixes it: the whole stack when none of it runs; a stopped process resumed; the dependency
+    /// that is stopped or down (restarting this one would not help); else this component alone (the rest keeps
     /// running; <c>up</c> would refuse a stack that already runs).
     /// </summary>
-    public string Fix =>
-        !pids.Values.Any(record => record.IsRunning) ? $"start the stack: ./thebot up --detach{context.Flags}"
-        : pids.TryGetValue(spec.Name, out var record) && record.IsRunning
-            ? $"see {context.Location.Paths.LogFile(spec.Name)}; restart it: ./thebot restart {spec.Name}{context.Flags}"
-            : $"start it: ./thebot start {spec.Name}{context.Flags}";
+    public string Fix
+    {
+        get
+        {
+            if (!pids.Values.Any(record => record.IsRunning))
+            {
+                return $"start the stack: ./thebot up --detach{context.Flags}";
+            }
+
+            if (pids.TryGetValue(spec.Name, out var record) && record.IsRunning && ProcessTree.Stopped(record.Identity) is [_, ..] stopped)
+            {
+                return $"resume it: kill -CONT {string.Join(' ', stopped)} (or restart it: ./thebot restart {spec.Name}{context.Flags})";
+            }
+
+            if (BlockingDependency() is { } dependency)
+            {
+                return $"it waits on {dependency.Name}, which is {dependency.State}: fix {dependency.Name} first (its own check above says how)";
+            }
+
+            return record is not null && record.IsRunning
+                ? $"see {context.Location.Paths.LogFile(spec.Name)}; restart it: ./thebot restart {spec.Name}{context.Flags}"
+                : $"start it: ./thebot start {spec.Name}{context.Flags}";
+        }
+    }
 
     public async Task<(bool Ok, string Detail)> ProbeAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +58,35 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
             return (false, Ports.IsFree(_port) ? "not running" : $"not started by this stack, but port {_port} is taken by another program");
         }
 
-        var ready = spec.Readiness is null || await spec.Readiness.CheckAsync(cancellationToken);
-        return (ready, ready ? $"pid {record!.Pid}, {spec.Readiness?.Description}" : $"pid {record!.Pid} runs but is not ready (expected: {spec.Readiness!.Description})");
+        // Bounded as in status: a frozen Redis accepts the connection and never answers PING (doctor waited forever).
+        var ready = spec.Readiness is null || await spec.Readiness.CheckWithinAsync(Commands.StatusCommand.ProbeTimeout, cancellationToken);
+        if (ready)
+        {
+            return (true, $"pid {record!.Pid}, {spec.Readiness?.Description}");
+        }
+
+        return (false, ProcessTree.Stopped(record!.Identity) is [_, ..] stopped
+            ? $"pid {record.Pid} is stopped (state T, SIGSTOP or a debugger: pids {string.Join(", ", stopped)}), so it answers nothing"
+            : $"pid {record.Pid} runs but is not ready (expected: {spec.Readiness!.Description})"
+                + (BlockingDependency() is { } dependency ? $"; it depends on {dependency.Name}, which is {dependency.State}" : ""));
+    }
+
+    /// <summary>The first service this one depends on whose process is stopped or not running (cheap: /proc only, no probe).</summary>
+    private (string Name, string State)? BlockingDependency()
+    {
+        foreach (var name in spec.DependsOn)
+        {
+            if (!pids.TryGetValue(name, out var dependency) || !dependency.IsRunning)
+            {
+                return (name, "not running");
+            }
+
+            if (ProcessTree.Stopped(dependency.Identity) is [_, ..])
+            {
+                return (name, "stopped (SIGSTOP)");
+            }
+        }
+
+        return null;
     }
 }
