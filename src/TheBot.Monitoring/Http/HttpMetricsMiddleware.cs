@@ -108,9 +108,18 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         var status = context.Response.StatusCode;
         if (exception is not null)
         {
-            // The server turns an escaped exception into a 500 (or an aborted connection).
-            status = StatusCodes.Status500InternalServerError;
-            metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
+            if (exception is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+            {
+                // The client hung up and the handler's await was cancelled (or its write failed): nobody waits for an
+                // answer and nothing failed in the service. 499, as nginx and the frontend label it, never a 5xx.
+                status = StatusCodes.Status499ClientClosedRequest;
+            }
+            else
+            {
+                // The server turns an escaped exception into a 500 (or an aborted connection).
+                status = StatusCodes.Status500InternalServerError;
+                metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
+            }
         }
         else if (status >= StatusCodes.Status400BadRequest && context.Features.Get<IExceptionHandlerFeature>() is { } handled)
         {

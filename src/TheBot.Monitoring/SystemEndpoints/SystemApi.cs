@@ -26,10 +26,15 @@ internal static class SystemApi
         // no credentials), and the others check their own bearer tokens in TokenAuthorization. Without this, a host's
         // FallbackPolicy (RequireAuthenticatedUser) would answer 401 to its load balancer's probes and its own scrapes.
         // Internal endpoints stay out of the host's public API description (OpenAPI/Swagger).
+        // Nor may a host's global rate limiter throttle them (a 429 on liveness restarts a healthy pod), nor an output
+        // cache with a base policy serve them from its cache (a readiness answer 30 s stale, a frozen scrape, or one
+        // scrape's format and encoding replayed to another).
         var system = endpoints.MapGroup(options.BasePath.TrimEnd('/'))
             .WithTags("System")
             .AllowAnonymous()
-            .ExcludeFromDescription();
+            .ExcludeFromDescription()
+            .DisableRateLimiting()
+            .CacheOutput(policy => policy.NoCache());
 
         system.MapGet("/metrics/prometheus/", (HttpContext context, ExpositionEndpoint exposition) => exposition.WriteAsync(context))
             .AddEndpointFilter(scrape)
@@ -113,7 +118,7 @@ internal static class SystemApi
         var yaml = new StringBuilder()
             .AppendLine($"# Scrape config for this instance of {options.JobName}: add it under scrape_configs in prometheus.yml.")
             .AppendLine($"- job_name: {options.JobName}")
-            .AppendLine($"  metrics_path: {options.BasePath.TrimEnd('/')}/metrics/prometheus/")
+            .AppendLine($"  metrics_path: {context.Request.PathBase}{options.BasePath.TrimEnd('/')}/metrics/prometheus/")
             .AppendLine($"  scheme: {context.Request.Scheme}")
             .AppendLine("  authorization:")
             .AppendLine("    type: Bearer")

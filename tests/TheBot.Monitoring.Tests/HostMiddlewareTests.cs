@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using TheBot.Monitoring.Tests.Support;
+using TheBot.Testing;
+using Xunit;
+
+namespace TheBot.Monitoring.Tests;
+
+/// <summary>
+/// The library in front of the middleware real hosts add (found by trying it on app shapes we did not write): a client
+/// that hangs up, an output cache with a base policy, a global rate limiter and a path base.
+/// </summary>
+public sealed class HostMiddlewareTests
+{
+    [Fact]
+    public async Task A_client_that_hangs_up_is_a_499_not_a_server_error()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/api/slow", async (CancellationToken aborted) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), aborted);
+            return "late";
+        }));
+
+        // The client gives up after 0.3 s, as a user who navigates away does; the handler's await is cancelled.
+        using (var impatient = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromMilliseconds(300) })
+        {
+            await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.GetStringAsync("/api/slow"));
+        }
+
+        (string, string)[] slow = [("method", "GET"), ("endpoint", "/api/slow")];
+        var text = "";
+        await TestHttp.WaitUntilAsync(async () => Exposition.Value(text = await app.ScrapeAsync(), "thebot_http_request_duration_seconds_count", slow) == 1,
+            TimeSpan.FromSeconds(10), () => "the abandoned request was never recorded");
+        Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", [.. slow, ("status", "499")]));
+        Assert.Null(Exposition.Value(text, "thebot_http_requests_total", [.. slow, ("status", "500")]));
+        // Nothing failed in the service: no exception counted.
+        Assert.Null(Exposition.Value(text, "thebot_http_request_exceptions_total", ("exception_type", "TaskCanceledException")));
+    }
+
+    [Fact]
+    public async Task A_host_output_cache_with_a_base_policy_caches_no_probe_and_no_scrape()
+    {
+        await using var app = await TestApp.StartAsync(a =>
+            {
+                ((WebApplication)a).UseOutputCache();
+                a.MapGet("/api/hello", () => "hello");
+            },
+            services => services.AddOutputCache(o => o.AddBasePolicy(b => b.Expire(TimeSpan.FromSeconds(30)))),
+            // No scrape token: loopback may scrape without one, and a request without Authorization is what the
+            // output cache's default policy would cache.
+            settings: new Dictionary<string, string?> { ["Monitoring:ScrapeToken"] = "" });
+
+        var first = await CheckedAtAsync(app);
+        await Task.Delay(50);
+        Assert.NotEqual(first, await CheckedAtAsync(app));
+
+        var before = await app.ScrapeAsync(token: null);
+        Assert.Equal("hello", await app.Client.GetStringAsync("/api/hello"));
+        var after = await app.ScrapeAsync(token: null);
+        Assert.Equal(1, Exposition.Delta(before, after, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "/api/hello"), ("status", "200")));
+    }
+
+    [Fact]
+    public async Task A_host_global_rate_limiter_throttles_its_own_endpoints_not_the_probes_and_scrapes()
+    {
+        await using var app = await TestApp.StartAsync(a =>
+            {
+                ((WebApplication)a).UseRateLimiter();
+                a.MapGet("/api/hello", () => "hello");
+            },
+            services => services.AddRateLimiter(o =>
+            {
+                o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ => RateLimitPartition.GetFixedWindowLimiter("everyone",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = 2, Window = TimeSpan.FromMinutes(5) }));
+            }));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await app.Client.GetAsync("/api/hello");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        foreach (var probe in new[] { "readiness", "liveness", "health", "readiness" })
+        {
+            using var response = await app.Client.GetAsync($"/api/system/{probe}/");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Contains("thebot_http_requests_total", await app.ScrapeAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_generated_scrape_config_includes_the_path_base()
+    {
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            var web = (WebApplication)a;
+            web.UsePathBase("/svc");
+            web.UseRouting();
+        });
+
+        using var response = await app.GetAsync("/svc/api/system/prometheus/config/", TestApp.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("metrics_path: /svc/api/system/metrics/prometheus/", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> CheckedAtAsync(TestApp app)
+    {
+        using var response = await app.Client.GetAsync("/api/system/readiness/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checked_at").GetString()!;
+    }
+}
