@@ -53,6 +53,8 @@ public static class MonitoringExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MonitoringOptions>, MonitoringOptionsValidator>());
+        // Asked by routing only when an endpoint carries a management port (Monitoring:ManagementPort).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ManagementPortMatcherPolicy>());
         optionsBuilder.ValidateOnStart();
         optionsBuilder.PostConfigure(options =>
         {

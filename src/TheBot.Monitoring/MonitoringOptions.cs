@@ -33,6 +33,14 @@ public sealed class MonitoringOptions
     /// <summary>Path prefix of the system endpoints.</summary>
     public string BasePath { get; set; } = "/api/system";
 
+    /// <summary>
+    /// The local port the system endpoints answer on (a management port: give Kestrel a second listener on it, and keep
+    /// it off the public load balancer); on any other port they are not routed (404, <c>endpoint="unmatched"</c>).
+    /// Decided by the port the connection was accepted on, not by the <c>Host</c> header a client chooses (which is what
+    /// <c>RequireHost("*:port")</c> reads). Null (the default): every port.
+    /// </summary>
+    public int? ManagementPort { get; set; }
+
     /// <summary>Bucket bounds (seconds) of <c>thebot_http_request_duration_seconds</c>; null keeps the documented defaults.</summary>
     public double[]? HttpDurationBuckets { get; set; }
 

@@ -40,6 +40,8 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
             $"{Section}:{nameof(MonitoringOptions.SampleRetention)} ({options.SampleRetention}) must be at least {nameof(MonitoringOptions.SampleInterval)} ({options.SampleInterval}).");
         Require(failures, options.MaxSeriesPerMetric > 0,
             $"{Section}:{nameof(MonitoringOptions.MaxSeriesPerMetric)} must be > 0; it is {options.MaxSeriesPerMetric}.");
+        Require(failures, options.ManagementPort is null or (> 0 and <= 65535),
+            $"{Section}:{nameof(MonitoringOptions.ManagementPort)} must be a TCP port (1-65535); it is {options.ManagementPort}.");
         Require(failures, options.BasePath.StartsWith('/'),
             $"{Section}:{nameof(MonitoringOptions.BasePath)} must start with '/'; it is '{options.BasePath}'.");
         Require(failures, !string.IsNullOrWhiteSpace(options.JobName),

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using TheBot.Monitoring.Tests.Support;
@@ -110,6 +111,51 @@ public sealed class HostMiddlewareTests
         using var response = await app.GetAsync("/svc/api/system/prometheus/config/", TestApp.AdminToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("metrics_path: /svc/api/system/metrics/prometheus/", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_management_port_the_system_endpoints_answer_only_there_whatever_the_host_header()
+    {
+        var management = TheBot.Stack.Ports.GetFree();
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/api/hello", () => "hello"),
+            settings: new Dictionary<string, string?> { ["Monitoring:ManagementPort"] = $"{management}" },
+            beforeMonitoring: builder => builder.WebHost.UseUrls("http://127.0.0.1:0", $"http://127.0.0.1:{management}"));
+        using var internalPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{management}") };
+
+        // The public port: the app's own endpoint answers, the system endpoints are not routed (a spoofed Host header
+        // naming the management port changes nothing: the connection's local port decides).
+        Assert.Equal("hello", await app.Client.GetStringAsync("/api/hello"));
+        foreach (var path in new[] { "/api/system/readiness/", "/api/system/liveness/", "/api/system/metrics/prometheus/" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = $"127.0.0.1:{management}";
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ScrapeToken);
+            using var refused = await app.Client.SendAsync(request);
+            Assert.True(refused.StatusCode == HttpStatusCode.NotFound, $"{path} on the public port answered {(int)refused.StatusCode}");
+        }
+
+        // The management port: probes and the token-gated scrape answer as usual.
+        using (var readiness = await internalPort.GetAsync("/api/system/readiness/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, readiness.StatusCode);
+        }
+
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/api/system/metrics/prometheus/");
+        scrape.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ScrapeToken);
+        using var scraped = await internalPort.SendAsync(scrape);
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        var text = await scraped.Content.ReadAsStringAsync();
+        Assert.Equal(3, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "unmatched"), ("status", "404")));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("70000")]
+    public async Task A_management_port_that_is_not_a_port_stops_the_host_naming_the_key(string port)
+    {
+        var failed = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => TestApp.StartAsync(_ => { },
+            settings: new Dictionary<string, string?> { ["Monitoring:ManagementPort"] = port }, inMemory: true));
+        Assert.Contains($"Monitoring:ManagementPort must be a TCP port (1-65535); it is {port}.", failed.Message, StringComparison.Ordinal);
     }
 
     private static async Task<string> CheckedAtAsync(TestApp app)

@@ -35,6 +35,10 @@ internal static class SystemApi
             .ExcludeFromDescription()
             .DisableRateLimiting()
             .CacheOutput(policy => policy.NoCache());
+        if (options.ManagementPort is { } managementPort)
+        {
+            system.WithMetadata(new ManagementPortMetadata(managementPort));
+        }
 
         system.MapGet("/metrics/prometheus/", (HttpContext context, ExpositionEndpoint exposition) => exposition.WriteAsync(context))
             .AddEndpointFilter(scrape)
