@@ -29,7 +29,7 @@ PORTS=()
 started="$(now)"
 for mode in "${MODE_LIST[@]}"; do
   port="$(free_port)"
-  dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$mode" --port "$port" >"$OUT_DIR/server-$mode.log" 2>&1 &
+  "${SERVER[@]}" --mode "$mode" --port "$port" >"$OUT_DIR/server-$mode.log" 2>&1 &
   PIDS+=($!); PORTS+=("$port")
 done
 for i in "${!MODE_LIST[@]}"; do

@@ -34,7 +34,7 @@ build_server
 
 start() { # mode port
   DOTNET_JitStdOutFile="$OUT_DIR/jit-$1.txt" DOTNET_JitDisasmSummary=1 \
-    taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
+    taskset -c 0 "${SERVER[@]}" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
   PIDS+=($!)
 }
 pb="$(free_port)"; pm="$(free_port)"

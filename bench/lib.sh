@@ -15,6 +15,7 @@ parse_args() {
       --modes) MODES="$2"; shift 2 ;;
       --scrape-every) SCRAPE_EVERY="$2"; shift 2 ;;
       --ready-to-run) READY_TO_RUN=1; shift ;;
+      --native-aot) NATIVE_AOT=1; shift ;;
       -h|--help) sed -n "${HELP_LINES}p" "$0"; exit 0 ;;
       *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -32,9 +33,19 @@ require_tools() {
 # app included, ships native code next to its IL), as a production image often is; every mode gets the same build,
 # so bare and the instrumented modes stay comparable. Without it, a plain Release build that starts in the JIT. The
 # build's temp folder is the run's: the .NET SDK leaves two empty folders in it for every build.
+# With --native-aot the server is published with Native AOT (PublishAot: one native binary, no JIT at all), as a
+# `webapiaot` service is; meant for the modes bare and ours (prometheus-net and OpenTelemetry's exporter are not all
+# trim-safe, so their warnings are not errors in this build). SERVER holds the command that starts the server.
 READY_TO_RUN="${READY_TO_RUN:-0}"
-build_server() { # into $BIN, log in $OUT_DIR
-  if [[ "$READY_TO_RUN" == 1 ]]; then
+NATIVE_AOT="${NATIVE_AOT:-0}"
+build_server() { # into $BIN, log in $OUT_DIR; sets SERVER
+  SERVER=(dotnet "$BIN/TheBot.Bench.Server.dll")
+  if [[ "$NATIVE_AOT" == 1 ]]; then
+    echo "publishing bench/TheBot.Bench.Server (Release, Native AOT, linux-x64) into $BIN ..."
+    TMPDIR="$OUT_DIR" dotnet publish "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -r linux-x64 \
+      -p:PublishAot=true -p:TreatWarningsAsErrors=false -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 || { cat "$OUT_DIR/build.log" >&2; exit 1; }
+    SERVER=("$BIN/TheBot.Bench.Server")
+  elif [[ "$READY_TO_RUN" == 1 ]]; then
     echo "publishing bench/TheBot.Bench.Server (Release, ReadyToRun, linux-x64) into $BIN ..."
     TMPDIR="$OUT_DIR" dotnet publish "$ROOT/bench/TheBot.Bench.Server/TheBot.Bench.Server.csproj" -c Release -r linux-x64 --self-contained false \
       -p:PublishReadyToRun=true -o "$BIN" -nologo -v quiet >"$OUT_DIR/build.log" 2>&1 || { cat "$OUT_DIR/build.log" >&2; exit 1; }

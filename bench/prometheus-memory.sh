@@ -43,7 +43,7 @@ wait_for() { # url what
 }
 
 port="$(free_port)"
-taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode ours --port "$port" --routes "$ROUTES" >"$OUT_DIR/server.log" 2>&1 &
+taskset -c 0 "${SERVER[@]}" --mode ours --port "$port" --routes "$ROUTES" >"$OUT_DIR/server.log" 2>&1 &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$port/hello" "the server"
 # Every route once before the first scrape, so both modes see all series from the start.

@@ -35,7 +35,7 @@ stop_pids_on_exit
 build_server
 
 port="$(free_port)"
-taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$MODE" --port "$port" >"$OUT_DIR/server-$MODE.log" 2>&1 &
+taskset -c 0 "${SERVER[@]}" --mode "$MODE" --port "$port" >"$OUT_DIR/server-$MODE.log" 2>&1 &
 PIDS+=($!)
 wait_ready "$port" "${PIDS[0]}" || { echo "the server did not start (logs in $OUT_DIR)" >&2; exit 1; }
 

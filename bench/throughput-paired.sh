@@ -2,7 +2,7 @@
 # Paired variant of bench/throughput.sh for a machine that other work shares.
 #
 #   bench/throughput-paired.sh [--rounds 5] [--duration 10] [--warmup 30] [--connections 16] [--modes "ours prometheus-net otel naive"]
-#                              [--scrape-every 1]
+#                              [--scrape-every 1] [--ready-to-run | --native-aot]
 #
 # Each round starts a `bare` server and a server of the mode under test AT THE SAME TIME, both pinned to CPU 0, and
 # drives both at once with two `wrk -t1 -cN` pinned to CPU 1. The scheduler splits CPU 0 evenly between the two
@@ -38,7 +38,7 @@ trap 'cleanup; exit 130' INT TERM
 build_server
 
 start() { # mode port -> pid on stdout
-  taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
+  taskset -c 0 "${SERVER[@]}" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
   echo $!
 }
 

@@ -26,7 +26,7 @@ stop_server_on_exit
 build_server
 port="$(free_port)"
 url="http://127.0.0.1:$port"
-taskset -c 0 dotnet "$BIN/TheBot.Bench.Server.dll" --mode ours-toggle --port "$port" >"$OUT_DIR/server.log" 2>&1 &
+taskset -c 0 "${SERVER[@]}" --mode ours-toggle --port "$port" >"$OUT_DIR/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 200); do curl -fsS -o /dev/null "$url/hello" 2>/dev/null && break; sleep 0.1; done
 echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s connections=$CONNECTIONS; one server on CPU 0, wrk on CPU 1"

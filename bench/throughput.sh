@@ -37,7 +37,7 @@ stop_server_on_exit
 build_server
 
 start_server() { # mode port
-  taskset -c "$SERVER_CPU" dotnet "$BIN/TheBot.Bench.Server.dll" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
+  taskset -c "$SERVER_CPU" "${SERVER[@]}" --mode "$1" --port "$2" >"$OUT_DIR/server-$1.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 200); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$2/hello" 2>/dev/null; then return 0; fi

@@ -26,4 +26,13 @@ public sealed class DebianPackageMapTests
         Assert.Equal("postgresql-client-15", DebianPackageMap.For("psql"));
         Assert.DoesNotContain(DebianPackageMap.Tools, tool => DebianPackageMap.Binaries.Count(b => b.Binary == tool.Binary) > 1);
     }
+
+    [Fact]
+    public void Native_aot_prerequisites_are_installed_for_the_tests_only()
+    {
+        // up and doctor need no C toolchain to run the stack; ./thebot test installs it for NativeAotTests.
+        Assert.Equal(["clang", "zlib1g-dev"], DebianPackageMap.TestOnly.Select(t => t.Package));
+        Assert.DoesNotContain(DebianPackageMap.Binaries, b => DebianPackageMap.TestOnly.Any(t => t.Binary == b.Binary));
+        Assert.Superset(DebianPackages.Missing().ToHashSet(), DebianPackages.Missing(forTests: true).ToHashSet());
+    }
 }

@@ -70,7 +70,7 @@ internal static class TestCommand
             var root = RepositoryRoot.Find();
             runTemp = RunTempFolder.Create();
             step = "installing the packages the tests need";
-            if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken))
+            if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken, forTests: true))
             {
                 return Finish(total with { Failed = total.Failed + 1 }, "the packages the tests need are missing (above)");
             }

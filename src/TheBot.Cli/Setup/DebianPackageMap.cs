@@ -20,7 +20,15 @@ public static class DebianPackageMap
         ("/bin/sh", "dash"),
         // The strict, independent OpenMetrics parser the exposition tests hold the library's output to.
         ("/usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py", "python3-prometheus-client"),
-        // Native AOT's prerequisites on Linux (the compiler links with clang), for the test that publishes an app with it.
+    ];
+
+    /// <summary>
+    /// What only <c>./thebot test</c> needs, not the stack nor <c>doctor</c>: Native AOT's prerequisites on Linux (its
+    /// compiler links with clang), for the test that publishes an app with it (NativeAotTests). Kept out of
+    /// <see cref="Binaries"/> so that <c>up</c> does not install a C toolchain to run the stack.
+    /// </summary>
+    public static IReadOnlyList<(string Binary, string Package)> TestOnly { get; } =
+    [
         ("/usr/bin/clang", "clang"),
         ("/usr/include/zlib.h", "zlib1g-dev"),
     ];

@@ -13,16 +13,19 @@ internal static class DebianPackages
     /// <summary>Binary that proves the package is installed → the package that ships it (<see cref="DebianPackageMap"/>).</summary>
     public static IReadOnlyList<(string Binary, string Package)> Required => DebianPackageMap.Binaries;
 
-    public static IReadOnlyList<string> Missing() =>
-        Required.Where(r => !File.Exists(r.Binary)).Select(r => r.Package).Distinct().ToList();
+    public static IReadOnlyList<string> Missing(bool forTests = false) =>
+        [.. Required.Concat(forTests ? DebianPackageMap.TestOnly : []).Where(r => !File.Exists(r.Binary)).Select(r => r.Package).Distinct()];
 
     public static string InstallLine(IEnumerable<string> packages) =>
         "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends " + string.Join(' ', packages);
 
-    /// <summary>Installs what is missing. Returns false (after saying why) when that is not possible.</summary>
-    public static async Task<bool> EnsureInstalledAsync(TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Installs what is missing (with <paramref name="forTests"/>, also <see cref="DebianPackageMap.TestOnly"/>). Returns
+    /// false (after saying why) when that is not possible.
+    /// </summary>
+    public static async Task<bool> EnsureInstalledAsync(TextWriter output, CancellationToken cancellationToken, bool forTests = false)
     {
-        var missing = Missing();
+        var missing = Missing(forTests);
         if (missing.Count == 0)
         {
             return true;
@@ -44,7 +47,7 @@ internal static class DebianPackages
         output.WriteLine($"… installing {string.Join(", ", missing)} with apt-get");
         var ok = await RunAsync("apt-get", "update -q", output, cancellationToken) == 0
                  && await RunAsync("apt-get", "install -y -q --no-install-recommends " + string.Join(' ', missing), output, cancellationToken) == 0;
-        var stillMissing = Missing();
+        var stillMissing = Missing(forTests);
         if (!ok || stillMissing.Count > 0)
         {
             output.WriteLine($"✗ apt-get could not install: {string.Join(", ", stillMissing)}. Try by hand: {InstallLine(stillMissing)}");
