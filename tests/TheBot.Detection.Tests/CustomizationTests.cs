@@ -94,13 +94,19 @@ public sealed class CustomizationTests : IDisposable
         Assert.All(email, config => Assert.Equal(CaFile, config.Map("tls_config")!.Text("ca_file")));
         Assert.Equal("2000ms", root.Map("route")!.Text("group_wait"));
 
-        // The product's own render of the same receivers keeps PagerDuty's endpoint and the system's roots.
-        var product = await renderer.RenderAlertmanagerAsync("http://127.0.0.1:9/inbox", CancellationToken.None, new StandardReceivers(Customization().ReceiverVariables));
+        // The product's own render of the same receivers keeps PagerDuty's endpoint and the system's roots, and its
+        // templates are render-config.sh's copies, with the deployment's Grafana in their links (not the repository's).
+        var withGrafana = new Dictionary<string, string>(Customization().ReceiverVariables) { ["GRAFANA_ROOT_URL"] = "https://grafana.thebot.example/ops/" };
+        var product = await renderer.RenderAlertmanagerAsync("http://127.0.0.1:9/inbox", CancellationToken.None, new StandardReceivers(withGrafana));
         Assert.StartsWith("real receivers", product, StringComparison.Ordinal);
         var plain = Yaml.Load(renderer.AlertmanagerConfig);
         Assert.DoesNotContain("127.0.0.1:9/pagerduty", File.ReadAllText(renderer.AlertmanagerConfig), StringComparison.Ordinal);
         Assert.DoesNotContain(CaFile, File.ReadAllText(renderer.AlertmanagerConfig), StringComparison.Ordinal);
         Assert.NotEqual("2000ms", plain.Map("route")!.Text("group_wait"));
+        var glob = Assert.Single(plain.Seq("templates")!.Children.OfType<YamlScalarNode>()).Value!;
+        Assert.StartsWith(Path.Combine(_paths.Config, "templates"), glob, StringComparison.Ordinal);
+        Assert.Contains("{{ define \"thebot.grafana.base\" }}https://grafana.thebot.example/ops{{ end }}",
+            File.ReadAllText(Path.Combine(_paths.Config, "templates", "thebot.tmpl")), StringComparison.Ordinal);
     }
 
     /// <summary>The same receiver variables and nothing else: what <c>up</c> renders from <c>.env.production</c>.</summary>

@@ -132,6 +132,36 @@ public class AlertmanagerConfigTests
         Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database): {NotifiedAlerts[0].Summary}", text.Trim());
     }
 
+    [Theory]
+    [InlineData("thebot.slack.text", "text")]
+    [InlineData("thebot.email.html", "html")]
+    public async Task A_partly_resolved_group_shows_which_alert_resolved_and_when(string template, string type)
+    {
+        // The first alert by label order resolved, the second still fires: it must not read as two outages.
+        var text = await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", type, resolved: 0);
+        var firingAt = text.IndexOf(NotifiedAlerts[1].Summary, StringComparison.Ordinal);
+        var resolvedAt = text.IndexOf(NotifiedAlerts[0].Summary, StringComparison.Ordinal);
+        Assert.True(firingAt >= 0 && resolvedAt > firingAt, "the firing alert comes first, the resolved one after it");
+        Assert.Contains("resolved", text[resolvedAt..], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("2026-12-05 10:20:30 UTC", text, StringComparison.Ordinal);
+        // The resolved alert's description (what was broken) is not repeated as if it still held.
+        var description = NotifiedRule.Annotations["description"].Replace("{{ $labels.instance }}", NotifiedAlerts[0].Instance, StringComparison.Ordinal);
+        Assert.DoesNotContain(System.Net.WebUtility.HtmlEncode(description), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(description, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PagerDuty_names_a_firing_alert_and_keeps_resolved_ones_apart_in_a_partly_resolved_group()
+    {
+        Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database): {NotifiedAlerts[1].Summary}",
+            (await RenderNotificationAsync("{{ template \"thebot.pagerduty.description\" . }}", "text", resolved: 0)).Trim());
+        var firing = await RenderNotificationAsync("{{ template \"thebot.pagerduty.details\" . }}", "text", resolved: 0);
+        Assert.Contains(NotifiedAlerts[1].Summary, firing, StringComparison.Ordinal);
+        Assert.DoesNotContain(NotifiedAlerts[0].Summary, firing, StringComparison.Ordinal);
+        var resolvedDetails = await RenderNotificationAsync("{{ template \"thebot.pagerduty.resolved\" . }}", "text", resolved: 0);
+        Assert.Contains($"resolved at 2026-12-05 10:20:30 UTC: {NotifiedAlerts[0].Summary}", resolvedDetails, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PagerDuty_links_are_the_runbook_and_grafana()
     {
@@ -182,7 +212,7 @@ public class AlertmanagerConfigTests
     /// group of two firing PostgreSQLDown alerts shaped as Alertmanager hands them to templates (labels and
     /// annotations from alert_rules.yml, annotations expanded as Prometheus does).
     /// </summary>
-    private static async Task<string> RenderNotificationAsync(string templateText, string type)
+    private static async Task<string> RenderNotificationAsync(string templateText, string type, int? resolved = null)
     {
         using var dir = new CheckTempDir();
         await AlertmanagerConfig.RenderAsync(dir, new Dictionary<string, string>(AlertmanagerConfig.DummySecrets) { ["GRAFANA_ROOT_URL"] = GrafanaRootUrl + "/" });
@@ -192,9 +222,9 @@ public class AlertmanagerConfigTests
         {
             receiver = "critical-team",
             status = "firing",
-            alerts = NotifiedAlerts.Select(a => new
+            alerts = NotifiedAlerts.Select((a, i) => new
             {
-                status = "firing",
+                status = i == resolved ? "resolved" : "firing",
                 labels = new Dictionary<string, string>(commonLabels) { ["instance"] = a.Instance },
                 annotations = new Dictionary<string, string>
                 {
@@ -203,7 +233,7 @@ public class AlertmanagerConfigTests
                     ["runbook_url"] = rule.Annotations["runbook_url"],
                 },
                 startsAt = DateTime.UtcNow.AddMinutes(-2),
-                endsAt = "0001-01-01T00:00:00Z",
+                endsAt = i == resolved ? "2026-12-05T10:20:30Z" : "0001-01-01T00:00:00Z",
                 generatorURL = a.GeneratorUrl,
                 fingerprint = a.Instance,
             }),

@@ -319,7 +319,10 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         }
 
         var root = Yaml.Load(renderedSource);
-        if (root.Seq("templates") is { } templates)
+        // The committed file names the container's /etc/alertmanager/templates/: the local inbox reads the repository's.
+        // With real receivers render-config.sh has already pointed the glob at its own copies, which carry the
+        // deployment's GRAFANA_ROOT_URL in their links; re-pointing them at the repository dropped it.
+        if (mode == "local inbox" && root.Seq("templates") is { } templates)
         {
             root.Set("templates", Yaml.Strings(templates.Children.OfType<YamlScalarNode>()
                 .Select(t => Path.Combine(Monitoring, "alertmanager", "templates", Path.GetFileName(t.Value!)))));
@@ -378,7 +381,8 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
         }
 
-        foreach (var name in ReceiverVariables)
+        // GRAFANA_ROOT_URL is optional (render-config.sh defaults it): the notifications' Grafana links.
+        foreach (var name in ReceiverVariables.Append("GRAFANA_ROOT_URL"))
         {
             if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
             {
