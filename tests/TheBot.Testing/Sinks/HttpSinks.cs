@@ -227,7 +227,9 @@ public sealed partial class HttpSinks : IAsyncDisposable
         var description = PagerDutySummary().Match(summary);
         var alert = description.Groups["alert"].Value;
         var labels = new Dictionary<string, string> { ["alertname"] = alert, ["severity"] = severity, ["component"] = description.Groups["component"].Value };
-        var runbook = Regex.Match(details, @"runbook: (?<u>\S+)").Groups["u"].Value;
+        // From the raw custom_details JSON: a URL ends at whitespace, a '|', or where its JSON string does (an escaped
+        // newline or the closing quote), so a runbook written last in a detail is read without them.
+        var runbook = Regex.Match(details, @"runbook: (?<u>[^\s|\\""]+)").Groups["u"].Value;
         return new Notification("pagerduty", "routing-key", action == "resolve" ? "resolved" : action == "trigger" ? "firing" : action, alert, labels,
             description.Success ? description.Groups["summary"].Value : null, runbook.Length == 0 ? null : runbook, DateTimeOffset.UtcNow, problems, raw);
     }
