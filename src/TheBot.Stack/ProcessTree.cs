@@ -148,33 +148,22 @@ public static partial class ProcessTree
         return [.. members];
     }
 
+    /// <summary>Waits until none of <paramref name="processes"/> is alive; false when <paramref name="timeout"/> passed first.</summary>
+    public static Task<bool> WaitGoneAsync(IEnumerable<ProcessIdentity> processes, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitNoneAsync(processes, IsAlive, timeout, cancellationToken);
+
     /// <summary>
     /// Waits until none of <paramref name="processes"/> has a <c>/proc</c> entry left, zombies included; false when
     /// <paramref name="timeout"/> passed first.
     /// </summary>
-    public static async Task<bool> WaitReapedAsync(IEnumerable<ProcessIdentity> processes, TimeSpan timeout, CancellationToken cancellationToken = default)
+    private static Task<bool> WaitReapedAsync(IEnumerable<ProcessIdentity> processes, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitNoneAsync(processes, p => ReadStat(p.Pid) is { } stat && stat.StartTime == p.StartTime, timeout, cancellationToken);
+
+    private static async Task<bool> WaitNoneAsync(IEnumerable<ProcessIdentity> processes, Func<ProcessIdentity, bool> holds, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var list = processes.ToList();
         var deadline = DateTime.UtcNow + timeout;
-        while (list.Any(p => ReadStat(p.Pid) is { } stat && stat.StartTime == p.StartTime))
-        {
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(25, cancellationToken);
-        }
-
-        return true;
-    }
-
-    /// <summary>Waits until none of <paramref name="processes"/> is alive; false when <paramref name="timeout"/> passed first.</summary>
-    public static async Task<bool> WaitGoneAsync(IEnumerable<ProcessIdentity> processes, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        var list = processes.ToList();
-        var deadline = DateTime.UtcNow + timeout;
-        while (list.Any(IsAlive))
+        while (list.Any(holds))
         {
             if (DateTime.UtcNow >= deadline)
             {

@@ -10,6 +10,9 @@ public abstract class ReadinessProbe
     /// <summary>Short human description used in error messages, e.g. <c>GET http://127.0.0.1:9090/-/ready</c>.</summary>
     public abstract string Description { get; }
 
+    /// <summary>How long a verb that reports (status, doctor) waits for one probe before calling the service not ready.</summary>
+    public static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>Runs the check once: true when ready, false (or an exception) when not yet.</summary>
     public abstract Task<bool> CheckAsync(CancellationToken cancellationToken);
 

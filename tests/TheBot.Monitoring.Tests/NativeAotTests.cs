@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Grpc.Core;
@@ -91,9 +90,7 @@ public sealed class NativeAotTests
                 Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
             }
 
-            using var scrape = new HttpRequestMessage(HttpMethod.Get, "/api/system/metrics/prometheus/");
-            scrape.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ScrapeToken);
-            using var scraped = await client.SendAsync(scrape);
+            using var scraped = await TestApp.GetAsync(client, "/api/system/metrics/prometheus/", ScrapeToken);
             Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
             var text = await scraped.Content.ReadAsStringAsync();
 
@@ -145,22 +142,14 @@ public sealed class NativeAotTests
 
     private static async Task<JsonElement> GetJsonAsync(HttpClient client, string path, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.SendAsync(request);
+        using var response = await TestApp.GetAsync(client, path, token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private static async Task AssertProblemAsync(HttpClient client, string path, string? token, HttpStatusCode status, string title)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        using var response = await client.SendAsync(request);
+        using var response = await TestApp.GetAsync(client, path, token);
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -88,7 +88,7 @@ internal static class StatusCommand
         {
             var running = pids.TryGetValue(spec.Name, out var record) && record.IsRunning;
             // A spec without a probe is ready as soon as it runs (ProcessSpec.Readiness), so its pid is all there is.
-            var ready = spec.Readiness is { } probe ? await probe.CheckWithinAsync(ProbeTimeout, cancellationToken) : running;
+            var ready = spec.Readiness is { } probe ? await probe.CheckWithinAsync(ReadinessProbe.ReportTimeout, cancellationToken) : running;
             var state = ready ? ServiceState.Up : running ? ServiceState.NotReady : ServiceState.Down;
             var url = spec.ShownAddress;
             var version = state switch
@@ -117,7 +117,4 @@ internal static class StatusCommand
             return "version unknown: " + exception.Message;
         }
     }
-
-    /// <summary>How long one readiness probe may take in <c>status</c> and <c>doctor</c>.</summary>
-    internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 }

@@ -84,26 +84,23 @@ public sealed class TestApp : IAsyncDisposable
 
     public async Task<string> ScrapeAsync(string? token = ScrapeToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/system/metrics/prometheus/");
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        using var response = await Client.SendAsync(request);
+        using var response = await GetAsync("/api/system/metrics/prometheus/", token);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
     }
 
-    public async Task<HttpResponseMessage> GetAsync(string path, string? token)
+    public Task<HttpResponseMessage> GetAsync(string path, string? token) => GetAsync(Client, path, token);
+
+    /// <summary>GET <paramref name="path"/> from the app <paramref name="client"/> reaches (in this process or another), with <paramref name="token"/> as its bearer token when given.</summary>
+    public static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string? token)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await Client.SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     public async ValueTask DisposeAsync()

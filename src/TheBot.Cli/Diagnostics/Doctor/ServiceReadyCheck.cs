@@ -59,7 +59,7 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
         }
 
         // Bounded as in status: a frozen Redis accepts the connection and never answers PING (doctor waited forever).
-        var ready = spec.Readiness is null || await spec.Readiness.CheckWithinAsync(Commands.StatusCommand.ProbeTimeout, cancellationToken);
+        var ready = spec.Readiness is null || await spec.Readiness.CheckWithinAsync(ReadinessProbe.ReportTimeout, cancellationToken);
         if (ready)
         {
             return (true, $"pid {record!.Pid}, {spec.Readiness?.Description}");
