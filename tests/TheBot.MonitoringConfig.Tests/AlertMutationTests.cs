@@ -71,7 +71,7 @@ public class AlertMutationTests(ITestOutputHelper output)
     {
         ["BackendServiceDown"] = "up == 0 unless some up == 1, or absent(); 0/1 gauges",
         ["FrontendServiceDown"] = "up == 0 on a 0/1 gauge",
-        ["BackendDatabaseUnreachable"] = "== 0 on a 0/1 gauge",
+        ["BackendDatabaseUnreachable"] = "== 0 on a 0/1 gauge, unless the exporter's PostgreSQLDown condition holds",
         ["PostgreSQLDown"] = "pg_up == 0 or up == 0, 0/1 gauges",
         ["PostgresExporterErrors"] = "== 1 on a 0/1 gauge",
         ["RedisDown"] = "redis_up == 0 or up == 0, 0/1 gauges",
