@@ -31,6 +31,13 @@ internal static class AlertCatalog
     /// <summary>Every recording rule's expressions by recorded name (a name may be recorded by several rules, e.g. per SLO).</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> RecordingRules => Recordings.Value;
 
+    /// <summary>
+    /// The external label <c>cluster</c> of the production prometheus.yml: every alert carries it, and each notification
+    /// must name it (group_by keeps clusters apart; the headline says which one).
+    /// </summary>
+    public static string Cluster => Yaml.Load(Repository.PathOf("monitoring/prometheus/prometheus.yml")).Map("global")?.Map("external_labels")?.Text("cluster")
+        ?? throw new InvalidOperationException("monitoring/prometheus/prometheus.yml has no global.external_labels.cluster");
+
     /// <summary>The <c>severity</c> label of an alert.</summary>
     public static string Severity(string alert) => Label(alert, "severity");
 

@@ -60,6 +60,11 @@ internal static class AlertChecks
                 }
             }
 
+            if (notification.Labels.GetValueOrDefault("cluster") != AlertCatalog.Cluster)
+            {
+                yield return $"{alert} via {delivery}: names cluster '{notification.Labels.GetValueOrDefault("cluster")}', its Prometheus is '{AlertCatalog.Cluster}'";
+            }
+
             if (notification.Summary is null || !summary.IsMatch(notification.Summary))
             {
                 yield return $"{alert} via {delivery}: summary '{notification.Summary}' does not match the rule's '{annotations.Text("summary")}'";

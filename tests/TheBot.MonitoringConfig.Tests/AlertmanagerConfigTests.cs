@@ -87,7 +87,7 @@ public class AlertmanagerConfigTests
     {
         var config = YamlMap.Load(AlertmanagerConfig.CommittedPath);
         Assert.Equal("default-receiver", config.At("route", "receiver"));
-        Assert.Equal(["alertname", "component"], config.At("route", "group_by").AsList().Cast<string>());
+        Assert.Equal(["alertname", "component", "cluster"], config.At("route", "group_by").AsList().Cast<string>());
         var routes = config.At("route", "routes").AsList();
         Assert.Equal("deadmans-switch", routes.At(0, "receiver"));
         Assert.Equal("critical-team", routes.At(1, "receiver"));
@@ -129,7 +129,7 @@ public class AlertmanagerConfigTests
     public async Task PagerDuty_description_has_the_first_summary_when_summaries_differ()
     {
         var text = await RenderNotificationAsync("{{ template \"thebot.pagerduty.description\" . }}", "text");
-        Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database): {NotifiedAlerts[0].Summary}", text.Trim());
+        Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database) in {Cluster}: {NotifiedAlerts[0].Summary}", text.Trim());
     }
 
     [Theory]
@@ -153,7 +153,7 @@ public class AlertmanagerConfigTests
     [Fact]
     public async Task PagerDuty_names_a_firing_alert_and_keeps_resolved_ones_apart_in_a_partly_resolved_group()
     {
-        Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database): {NotifiedAlerts[1].Summary}",
+        Assert.Equal($"[CRITICAL] {NotifiedAlertName} (database) in {Cluster}: {NotifiedAlerts[1].Summary}",
             (await RenderNotificationAsync("{{ template \"thebot.pagerduty.description\" . }}", "text", resolved: 0)).Trim());
         var firing = await RenderNotificationAsync("{{ template \"thebot.pagerduty.details\" . }}", "text", resolved: 0);
         Assert.Contains(NotifiedAlerts[1].Summary, firing, StringComparison.Ordinal);
@@ -178,10 +178,44 @@ public class AlertmanagerConfigTests
     }
 
     [Theory]
+    [InlineData("thebot.slack.title", "[FIRING:2] PostgreSQLDown (critical, database) in thebot-main")]
+    [InlineData("thebot.email.subject", "[THE_BOT FIRING] PostgreSQLDown — critical / database in thebot-main")]
+    [InlineData("thebot.pagerduty.description", "[CRITICAL] PostgreSQLDown (database) in thebot-main: PostgreSQL on postgres-exporter:9187 is unreachable")]
+    public async Task Headline_names_the_alert_severity_component_and_cluster(string template, string expected)
+    {
+        Assert.Equal("thebot-main", Cluster);
+        Assert.Equal(expected, (await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", "text")).Trim());
+    }
+
+    /// <summary>An alert without the external label (amtool, test-alert) gets the headline without a place.</summary>
+    [Theory]
     [InlineData("thebot.slack.title", "[FIRING:2] PostgreSQLDown (critical, database)")]
     [InlineData("thebot.email.subject", "[THE_BOT FIRING] PostgreSQLDown — critical / database")]
-    public async Task Headline_names_the_alert_severity_and_component(string template, string expected) =>
-        Assert.Equal(expected, (await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", "text")).Trim());
+    public async Task Headline_without_a_cluster_label_names_none(string template, string expected) =>
+        Assert.Equal(expected, (await RenderNotificationAsync($"{{{{ template \"{template}\" . }}}}", "text", cluster: null)).Trim());
+
+    /// <summary>
+    /// PagerDuty's own where and what fields: source is the instance when the group has one, else the cluster; group
+    /// the cluster; component and class the alert's.
+    /// </summary>
+    [Theory]
+    [InlineData(2, "thebot-main")]
+    [InlineData(1, "postgres-exporter:9187")]
+    public async Task PagerDuty_source_group_component_and_class_say_where_and_what(int instances, string source)
+    {
+        var config = YamlMap.Load(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
+            .Single(r => r.At("name") as string == "critical-team").At("pagerduty_configs", 0);
+        var rendered = new Dictionary<string, string>();
+        foreach (var field in (string[])["source", "group", "component", "class"])
+        {
+            rendered[field] = (await RenderNotificationAsync((string)config.At(field)!, "text", instances: instances)).Trim();
+        }
+
+        Assert.Equal(source, rendered["source"]);
+        Assert.Equal(Cluster, rendered["group"]);
+        Assert.Equal("database", rendered["component"]);
+        Assert.Equal(NotifiedAlertName, rendered["class"]);
+    }
 
     [Fact]
     public async Task Grafana_links_default_to_the_local_grafana_without_GRAFANA_ROOT_URL()
@@ -198,6 +232,12 @@ public class AlertmanagerConfigTests
 
     private const string NotifiedAlertName = "PostgreSQLDown";
 
+    /// <summary>Stands for "the cluster of prometheus.yml" in <see cref="RenderNotificationAsync"/>'s default.</summary>
+    private const string ClusterOfPrometheus = "\0prometheus.yml";
+
+    /// <summary>The external label <c>cluster</c> every alert of the committed prometheus.yml carries.</summary>
+    private static string Cluster => (string)YamlMap.Load(Repo.Monitoring("prometheus", "prometheus.yml")).At("global", "external_labels", "cluster")!;
+
     private static Rule NotifiedRule => RuleFile.Alerts.Rules.Single(r => r.Alert == NotifiedAlertName);
 
     /// <summary>Two instances of one alert in one group, so the summaries differ and CommonAnnotations has no summary.</summary>
@@ -212,17 +252,28 @@ public class AlertmanagerConfigTests
     /// group of two firing PostgreSQLDown alerts shaped as Alertmanager hands them to templates (labels and
     /// annotations from alert_rules.yml, annotations expanded as Prometheus does).
     /// </summary>
-    private static async Task<string> RenderNotificationAsync(string templateText, string type, int? resolved = null)
+    private static async Task<string> RenderNotificationAsync(string templateText, string type, int? resolved = null, string? cluster = ClusterOfPrometheus, int instances = 2)
     {
         using var dir = new CheckTempDir();
         await AlertmanagerConfig.RenderAsync(dir, new Dictionary<string, string>(AlertmanagerConfig.DummySecrets) { ["GRAFANA_ROOT_URL"] = GrafanaRootUrl + "/" });
         var rule = NotifiedRule;
         var commonLabels = new Dictionary<string, string>(rule.Labels) { ["alertname"] = NotifiedAlertName, ["job"] = "postgres" };
+        if (cluster is not null)
+        {
+            commonLabels["cluster"] = cluster == ClusterOfPrometheus ? Cluster : cluster;
+        }
+
+        var alerts = NotifiedAlerts.Take(instances).ToList();
+        if (alerts.Count == 1)
+        {
+            commonLabels["instance"] = alerts[0].Instance;
+        }
+
         var data = new
         {
             receiver = "critical-team",
             status = "firing",
-            alerts = NotifiedAlerts.Select((a, i) => new
+            alerts = alerts.Select((a, i) => new
             {
                 status = i == resolved ? "resolved" : "firing",
                 labels = new Dictionary<string, string>(commonLabels) { ["instance"] = a.Instance },
@@ -237,7 +288,7 @@ public class AlertmanagerConfigTests
                 generatorURL = a.GeneratorUrl,
                 fingerprint = a.Instance,
             }),
-            groupLabels = new Dictionary<string, string> { ["alertname"] = NotifiedAlertName, ["component"] = rule.Labels["component"] },
+            groupLabels = new Dictionary<string, string>(commonLabels.Where(l => l.Key is "alertname" or "component" or "cluster")),
             commonLabels,
             commonAnnotations = new Dictionary<string, string> { ["runbook_url"] = rule.Annotations["runbook_url"] },
             externalURL = "https://alertmanager.thebot.example",

@@ -155,6 +155,7 @@ public sealed partial class HttpSinks : IAsyncDisposable
 
         var alert = titleMatch.Groups["alert"].Value;
         var labels = new Dictionary<string, string> { ["alertname"] = alert, ["severity"] = titleMatch.Groups["severity"].Value, ["component"] = titleMatch.Groups["component"].Value };
+        AddCluster(labels, titleMatch);
         var summary = Regex.Match(text, @"^\*[^*]+\* — (?<s>.+)$", RegexOptions.Multiline).Groups["s"].Value.Trim();
         var runbook = Regex.Match(text, @"<(?<u>[^|>]+)\|Runbook>").Groups["u"].Value;
         var status = titleMatch.Groups["status"].Value.ToLowerInvariant();
@@ -166,7 +167,7 @@ public sealed partial class HttpSinks : IAsyncDisposable
     internal static Notification PagerDuty(string raw, JsonElement? json, string routingKey)
     {
         var problems = new List<string>();
-        string action = string.Empty, summary = string.Empty, severity = string.Empty, details = string.Empty;
+        string action = string.Empty, summary = string.Empty, severity = string.Empty, details = string.Empty, source = string.Empty;
         if (json is not { ValueKind: JsonValueKind.Object } root)
         {
             problems.Add("body is not a JSON object sent as application/json");
@@ -200,6 +201,7 @@ public sealed partial class HttpSinks : IAsyncDisposable
                 summary = Str(payload, "summary") ?? string.Empty;
                 severity = Str(payload, "severity") ?? string.Empty;
                 details = payload.TryGetProperty("custom_details", out var custom) ? custom.GetRawText() : string.Empty;
+                source = Str(payload, "source") ?? string.Empty;
                 if (action == "trigger")
                 {
                     if (summary.Length is 0 or > 1024)
@@ -227,6 +229,12 @@ public sealed partial class HttpSinks : IAsyncDisposable
         var description = PagerDutySummary().Match(summary);
         var alert = description.Groups["alert"].Value;
         var labels = new Dictionary<string, string> { ["alertname"] = alert, ["severity"] = severity, ["component"] = description.Groups["component"].Value };
+        AddCluster(labels, description);
+        if (source.Length > 0)
+        {
+            labels["source"] = source;
+        }
+
         // From the raw custom_details JSON: a URL ends at whitespace, a '|', or where its JSON string does (an escaped
         // newline or the closing quote), so a runbook written last in a detail is read without them.
         var runbook = Regex.Match(details, @"runbook: (?<u>[^\s|\\""]+)").Groups["u"].Value;
@@ -303,9 +311,18 @@ public sealed partial class HttpSinks : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"^\[(?<status>FIRING|RESOLVED)(:\d+)?\] (?<alert>\S+) \((?<severity>[^,]*), (?<component>[^)]*)\)$")]
+    /// <summary>The cluster a headline names (thebot.where: " in CLUSTER"), as the label <c>cluster</c>; none when it names none.</summary>
+    internal static void AddCluster(Dictionary<string, string> labels, Match headline)
+    {
+        if (headline.Groups["cluster"].Success)
+        {
+            labels["cluster"] = headline.Groups["cluster"].Value;
+        }
+    }
+
+    [GeneratedRegex(@"^\[(?<status>FIRING|RESOLVED)(:\d+)?\] (?<alert>\S+) \((?<severity>[^,]*), (?<component>[^)]*)\)( in (?<cluster>\S+))?$")]
     private static partial Regex SlackTitle();
 
-    [GeneratedRegex(@"^\[(?<severity>[A-Z]+)\] (?<alert>\S+) \((?<component>[^)]*)\): (?<summary>.+)$")]
+    [GeneratedRegex(@"^\[(?<severity>[A-Z]+)\] (?<alert>\S+) \((?<component>[^)]*)\)( in (?<cluster>\S+))?: (?<summary>.+)$")]
     private static partial Regex PagerDutySummary();
 }

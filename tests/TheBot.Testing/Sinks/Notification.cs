@@ -7,7 +7,7 @@ namespace TheBot.Testing.Sinks;
 /// <param name="Target">Where it was addressed: Slack channel, e-mail recipient, webhook receiver, "routing-key" for PagerDuty (the key itself is checked).</param>
 /// <param name="Status">firing or resolved.</param>
 /// <param name="AlertName">The alert (the group's common alertname).</param>
-/// <param name="Labels">Labels the payload carries (all of them for webhooks; alertname/severity/component otherwise).</param>
+/// <param name="Labels">Labels the payload carries (all of them for webhooks; otherwise alertname/severity/component, cluster when the headline names one, and PagerDuty's payload source as <c>source</c>).</param>
 /// <param name="Summary">The alert's summary annotation as it appears in the payload, when found.</param>
 /// <param name="RunbookUrl">The runbook link found in the payload.</param>
 /// <param name="ReceivedAt">When the sink received it.</param>

@@ -152,7 +152,7 @@ public sealed class SmtpSink : IAsyncDisposable
             problems.Add("no text/html part");
         }
 
-        var subjectMatch = Regex.Match(subject, @"^\[THE_BOT (?<status>FIRING|RESOLVED)\] (?<alert>\S+) — (?<severity>\S+) / (?<component>\S+)$");
+        var subjectMatch = Regex.Match(subject, @"^\[THE_BOT (?<status>FIRING|RESOLVED)\] (?<alert>\S+) — (?<severity>\S+) / (?<component>\S+)( in (?<cluster>\S+))?$");
         if (!subjectMatch.Success)
         {
             problems.Add($"subject does not follow thebot.email.subject: '{subject}'");
@@ -164,6 +164,7 @@ public sealed class SmtpSink : IAsyncDisposable
             ["severity"] = subjectMatch.Groups["severity"].Value,
             ["component"] = subjectMatch.Groups["component"].Value,
         };
+        HttpSinks.AddCluster(labels, subjectMatch);
         var summary = Regex.Match(html, @"<b>(?<s>[^<]+)</b>").Groups["s"].Value;
         var runbook = Regex.Match(html, @"<a href=""(?<u>[^""]+)"">Runbook</a>").Groups["u"].Value;
         return new Notification("email", recipient, subjectMatch.Groups["status"].Value.ToLowerInvariant(), labels["alertname"], labels,
