@@ -39,12 +39,36 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
 
         return _byEndpoint.TryGetValue(endpoint, out var series)
             ? series
-            : _byEndpoint.GetOrAdd(endpoint, static (e, m) => new EndpointSeries(m, LabelOf(e))
+            : _byEndpoint.GetOrAdd(endpoint, static (e, m) =>
             {
-                // ASP.NET Core's own switch (.DisableHttpMetrics() / [DisableHttpMetrics]), decided once per endpoint.
-                Disabled = e.Metadata.GetMetadata<IDisableHttpMetricsMetadata>() is not null,
-                Grpc = GrpcStatus.KindOf(e),
+                var grpc = GrpcStatus.KindOf(e);
+                return new EndpointSeries(m, LabelOf(e))
+                {
+                    // ASP.NET Core's own switch (.DisableHttpMetrics() / [DisableHttpMetrics]), decided once per endpoint.
+                    Disabled = e.Metadata.GetMetadata<IDisableHttpMetricsMetadata>() is not null,
+                    Grpc = grpc,
+                    Untimed = grpc == GrpcMethodKind.Streaming || e.Metadata.GetMetadata<ExcludeFromRequestDurationAttribute>() is not null,
+                    UntimedGet = IsSignalRHub(e),
+                };
             }, metrics);
+    }
+
+    /// <summary>
+    /// A SignalR hub's connection endpoint (MapHub puts <c>HubMetadata</c> on it; matched by name, so the library does
+    /// not reference SignalR). Its GETs are the transports: a WebSocket and an event stream are recorded at their
+    /// start, and what is left is a long poll, which waits up to 90 s for a message by design.
+    /// </summary>
+    private static bool IsSignalRHub(Endpoint endpoint)
+    {
+        foreach (var metadata in endpoint.Metadata)
+        {
+            if (metadata.GetType().FullName == "Microsoft.AspNetCore.SignalR.HubMetadata")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static int MethodIndex(string method) =>
@@ -128,6 +152,14 @@ internal sealed class EndpointSeriesCache(HttpMetrics metrics)
         /// and a streaming one's are not timed.
         /// </summary>
         public GrpcMethodKind Grpc { get; init; }
+
+        /// <summary>Counted, never timed: a streaming gRPC method, or an endpoint marked <see cref="ExcludeFromRequestDurationAttribute"/>.</summary>
+        public bool Untimed { get; init; }
+
+        /// <summary>
+        /// Its GETs are counted but not timed unless recorded at their start (a SignalR hub: what remains is a long poll).
+        /// </summary>
+        public bool UntimedGet { get; init; }
 
         public Histogram Duration(int method) =>
             _durations[method] ??= _metrics.Duration.WithLabels(MethodLabels[method], Label);

@@ -70,7 +70,7 @@ internal sealed class EventStreamTracker : IEarlyRecording
         if (contentType is not null && contentType.StartsWith(EventStream, StringComparison.OrdinalIgnoreCase)
             && Interlocked.CompareExchange(ref _state, StreamStarted, Pending) == Pending)
         {
-            _owner.Complete(_context, _started, null);
+            _owner.Complete(_context, _started, null, atStart: true);
         }
 
         return Task.CompletedTask;

@@ -84,7 +84,7 @@ internal sealed class HandshakeTracker : IHttpUpgradeFeature, IHttpExtendedConne
         if (!Switched)
         {
             Switched = true;
-            _owner.Complete(_context, _started, null);
+            _owner.Complete(_context, _started, null, atStart: true);
         }
     }
 }

@@ -10,7 +10,8 @@ namespace TheBot.Monitoring.Http;
 /// other middleware answers or fails. A request that switches protocols (WebSocket) is recorded at the switch, with
 /// its 101 and the time to the handshake, never the session (<see cref="HandshakeTracker"/>); a Server-Sent Events
 /// response likewise when its stream starts (<see cref="EventStreamTracker"/>). A gRPC call is labelled with the HTTP
-/// status its <c>grpc-status</c> maps to (<see cref="GrpcStatus"/>), and a streaming one is counted but not timed. An endpoint with ASP.NET
+/// status its <c>grpc-status</c> maps to (<see cref="GrpcStatus"/>), and a streaming one is counted but not timed, as are the
+/// requests of an endpoint marked <see cref="ExcludeFromRequestDurationAttribute"/> and a SignalR long poll. An endpoint with ASP.NET
 /// Core's <c>DisableHttpMetrics</c> metadata is left out of requests and duration, as it is of the framework's own
 /// HTTP metrics; an unhandled exception it throws is still counted.
 /// </summary>
@@ -100,7 +101,8 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
         }
     }
 
-    internal void Complete(HttpContext context, long started, Exception? exception)
+    /// <summary>Records a finished request, or one recorded at its start (<paramref name="atStart"/>: a handshake, a stream's first byte).</summary>
+    internal void Complete(HttpContext context, long started, Exception? exception, bool atStart = false)
     {
         var elapsed = Stopwatch.GetTimestamp() - started;
         metrics.InFlight.Dec();
@@ -146,9 +148,10 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
             status = GrpcStatus.HttpStatusOf(context, status);
         }
 
-        if (series.Grpc != GrpcMethodKind.Streaming)
+        if (!series.Untimed && !(series.UntimedGet && method == 0 && !atStart))
         {
-            // A streaming gRPC call lasts as long as its stream: counted, never timed as a request.
+            // A streaming gRPC call lasts as long as its stream, a long poll as long as there is no news: counted,
+            // never timed as a request (method 0 is GET).
             series.Duration(method).ObserveTicks(elapsed);
         }
 
