@@ -54,24 +54,14 @@ public sealed record StackPaths
 
     /// <summary>
     /// Reads the secret <paramref name="name"/> from <see cref="Secrets"/>, creating it with a random value
-    /// (readable by the owner only) the first time, so a stack keeps its passwords across restarts.
+    /// (readable by the owner only) the first time, so a stack keeps its passwords across restarts. Writes at once; a
+    /// stack that must not write before it knows it can start uses <see cref="StackSecrets"/>.
     /// </summary>
     public string GetOrCreateSecret(string name)
     {
-        var file = SecretFile(name);
-        if (File.Exists(file))
-        {
-            return File.ReadAllText(file).Trim();
-        }
-
-        Directory.CreateDirectory(Secrets);
-        var value = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        File.WriteAllText(file, value);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        var secrets = new StackSecrets(this);
+        var value = secrets.Get(name);
+        secrets.Save();
         return value;
     }
 }

@@ -37,7 +37,7 @@ public sealed class NonRootUpTests(ITestOutputHelper output) : OwnStackTest
         var user = Environment.IsPrivilegedProcess ? Unprivileged : null;
         if (user is not null)
         {
-            // Everything in the state folder (the secrets the build's LocalStack generated too) belongs to the user.
+            // Everything in the state folder (the home folder made above too) belongs to the user.
             await UnixUser.ChownAsync(Location.Paths.Root, user);
         }
 

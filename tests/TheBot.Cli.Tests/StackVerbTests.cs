@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.Json;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Commands;
@@ -20,7 +19,7 @@ namespace TheBot.Cli.Tests;
 /// Issue 5 end to end: one real stack brought up by <c>up</c>, then every stack verb against it as a user runs them
 /// — targets, rules, doctor (also as JSON, and on an empty state folder), test-alert (critical and warning),
 /// status, load, backup (and a restore), cleanup (dry run first) — and finally <c>down</c>, which
-/// must leave no process behind. A second <c>up</c> on a busy port must fail before starting anything.
+/// must leave no process behind (an <c>up</c> refused on a busy port: <see cref="UpRefusalTests"/>).
 /// In the collection of the other classes that start their own stack, so they run one after another: its load step
 /// measures the platform's answers, and on 2 cores another stack's build and start beside it once turned 26 of 200
 /// requests into 5xx.
@@ -321,37 +320,6 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
     }
 
     [Fact, Step(Order = 9)]
-    public async Task Up_on_a_busy_port_fails_before_starting_anything_and_names_the_override()
-    {
-        var offset = StackFixture.FreeOffset(Location.Ports.Offset);
-        var plan = new PortPlan(offset);
-        var busy = plan[ServiceNames.Prometheus];
-        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, busy);
-        squatter.Start();
-        var paths = StackPaths.CreateTemporary("thebot-busy-");
-        try
-        {
-            var printed = new StringWriter();
-            var exit = await UpCommand.RunAsync(new StackLocation(Location.RepositoryRoot, paths, plan), detach: true, noBuild: true, printed, CancellationToken.None);
-            var text = printed.ToString();
-            Assert.Equal(1, exit);
-            Assert.Contains($"port {busy} (prometheus) is in use", text, StringComparison.Ordinal);
-            Assert.Contains("--port-offset", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("ready", text, StringComparison.Ordinal);
-            Assert.Empty(ProcessSupervisor.ReadPidFiles(paths));
-            Assert.All(plan.All.Where(p => p.Key != ServiceNames.Prometheus), p => Assert.True(Ports.IsFree(p.Value), $"{p.Key} listens on {p.Value}"));
-            // Refused before anything was rendered or recorded: no configs, topology or port offset (the generated
-            // secrets the specs name are kept for the next up, which reuses them).
-            Assert.Equal(["secrets"], Directory.EnumerateFileSystemEntries(paths.Root).Select(Path.GetFileName));
-        }
-        finally
-        {
-            await ProcessSupervisor.DownAsync(paths);
-            Directory.Delete(paths.Root, recursive: true);
-        }
-    }
-
-    [Fact, Step(Order = 10)]
     public async Task Down_leaves_no_process_behind()
     {
         var records = ProcessSupervisor.ReadPidFiles(Location.Paths);

@@ -16,14 +16,19 @@ internal sealed class AlertmanagerClient(string baseUrl)
     public async Task<JsonElement> AlertsAsync(CancellationToken cancellationToken = default) =>
         await Http.GetFromJsonAsync<JsonElement>(BaseUrl + "/api/v2/alerts", cancellationToken);
 
-    public async Task PostAlertAsync(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> annotations, DateTimeOffset? endsAt = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Posts one alert to <c>/api/v2/alerts</c>: firing, or resolved at <paramref name="endsAt"/>. Its
+    /// <paramref name="generatorUrl"/> is the link a notification's "source" button opens (Prometheus sends its graph page).
+    /// </summary>
+    public async Task PostAlertAsync(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> annotations, string generatorUrl,
+        DateTimeOffset? endsAt = null, CancellationToken cancellationToken = default)
     {
         var alert = new Dictionary<string, object>
         {
             ["labels"] = labels,
             ["annotations"] = annotations,
             ["startsAt"] = DateTimeOffset.UtcNow.AddSeconds(-1),
-            ["generatorURL"] = "http://127.0.0.1/thebot/test-alert",
+            ["generatorURL"] = generatorUrl,
         };
         if (endsAt is not null)
         {

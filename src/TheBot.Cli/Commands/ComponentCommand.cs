@@ -118,6 +118,8 @@ internal static class ComponentCommand
             return 1;
         }
 
+        // up saved the stack's secrets with its configs; one deleted since is created again, as the spec names its file.
+        stack.Secrets.Save();
         try
         {
             await using var step = Spinner.Start(report.Progress, $"starting {spec.Name}" + (spec.Readiness is { } probe ? $", waiting for {probe.Description}" : string.Empty));

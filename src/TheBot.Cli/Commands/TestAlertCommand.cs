@@ -17,6 +17,12 @@ namespace TheBot.Cli.Commands;
 /// </summary>
 internal static class TestAlertCommand
 {
+    /// <summary>
+    /// The expression the synthetic alert stands for, as its link to Prometheus shows it: always true, like the
+    /// Watchdog's — the alert is not about any series, only about the way to the receiver.
+    /// </summary>
+    public const string Expression = "vector(1)";
+
     public static Command Create()
     {
         var severity = new Option<string>("--severity") { Description = "critical or warning", DefaultValueFactory = _ => "critical" };
@@ -63,6 +69,9 @@ internal static class TestAlertCommand
 
         report.Set("expected_receiver", receiver);
         var alertmanager = new AlertmanagerClient(location.Url(ServiceNames.Alertmanager));
+        // The notification's link to its source opens this stack's Prometheus (its port, offset included), as the
+        // links of the alerts Prometheus itself sends do.
+        var generatorUrl = stack.Prometheus.GraphUrl(Expression);
         try
         {
             await alertmanager.PostAlertAsync(labels, new Dictionary<string, string>
@@ -70,7 +79,7 @@ internal static class TestAlertCommand
                 ["summary"] = $"Synthetic {severity} alert from ./thebot test-alert ({id})",
                 ["description"] = "Sent on purpose to prove that notifications are delivered; nothing is wrong.",
                 ["runbook_url"] = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/operations.md#notifications",
-            }, cancellationToken: cancellationToken);
+            }, generatorUrl, cancellationToken: cancellationToken);
         }
         catch (HttpRequestException exception)
         {
@@ -98,7 +107,7 @@ internal static class TestAlertCommand
                     report.Fail($"delivered to {to}, but the route says {receiver}");
                 }
 
-                await ResolveAsync(alertmanager, labels, cancellationToken);
+                await ResolveAsync(alertmanager, labels, generatorUrl, cancellationToken);
                 return to == receiver ? 0 : 1;
             }
 
@@ -111,10 +120,10 @@ internal static class TestAlertCommand
             ? $"fix: the local inbox is not listening on 127.0.0.1:{inboxPort}: ./thebot start inbox{StackOptions.StateFlags(location)}"
             : $"fix: with real receivers configured the local inbox gets nothing — check the receiver itself; otherwise read {location.Paths.LogFile(ServiceNames.Alertmanager)}";
         report.Fail($"not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory})", hint);
-        await ResolveAsync(alertmanager, labels, cancellationToken);
+        await ResolveAsync(alertmanager, labels, generatorUrl, cancellationToken);
         return 1;
     }
 
-    private static Task ResolveAsync(AlertmanagerClient alertmanager, Dictionary<string, string> labels, CancellationToken cancellationToken) =>
-        alertmanager.PostAlertAsync(labels, new Dictionary<string, string>(), DateTimeOffset.UtcNow, cancellationToken);
+    private static Task ResolveAsync(AlertmanagerClient alertmanager, Dictionary<string, string> labels, string generatorUrl, CancellationToken cancellationToken) =>
+        alertmanager.PostAlertAsync(labels, new Dictionary<string, string>(), generatorUrl, DateTimeOffset.UtcNow, cancellationToken);
 }

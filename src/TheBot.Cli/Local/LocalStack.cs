@@ -34,7 +34,8 @@ internal sealed class LocalStack
         Topology = topology ?? StackTopology.Load(paths);
         _readFromStateFolder = topology is null;
         Renderer = new ConfigRenderer(location.RepositoryRoot, paths);
-        Postgres = new PostgreSql(paths, ports[ServiceNames.PostgreSql]);
+        Secrets = new StackSecrets(paths);
+        Postgres = new PostgreSql(paths, ports[ServiceNames.PostgreSql], Secrets.Get(SecretNames.PostgresPassword));
         Redis = new Redis(paths, ports[ServiceNames.Redis]);
         var members = Topology.AlertmanagerMembers;
         Alertmanagers = [.. members.Select(member => new Alertmanager(paths, ports[member], Renderer.AlertmanagerConfig)
@@ -55,7 +56,7 @@ internal sealed class LocalStack
             RemoteWriteService = VictoriaMetrics is null ? null : ServiceNames.VictoriaMetrics,
         })];
         var dotnet = new DotnetService(paths, ServicesBuild, DotnetHost, Customization.Environment);
-        Backend = new Backend(dotnet, ports, paths);
+        Backend = new Backend(dotnet, ports, Secrets);
         Frontend = new Frontend(dotnet, ports);
         NodeExporter = new NodeExporter(ports[ServiceNames.NodeExporter]);
         PostgresExporter = new PostgresExporter(ports[ServiceNames.PostgresExporter], Postgres.DataSourceName, Renderer.PostgresQueries);
@@ -68,6 +69,12 @@ internal sealed class LocalStack
     public StackCustomization Customization { get; }
 
     public ConfigRenderer Renderer { get; }
+
+    /// <summary>
+    /// The passwords and tokens the specs carry: read from the state folder, or generated in memory until
+    /// <see cref="RenderConfigsAsync"/> saves them, so describing a stack writes nothing.
+    /// </summary>
+    public StackSecrets Secrets { get; }
 
     public PostgreSql Postgres { get; }
 
@@ -153,11 +160,12 @@ internal sealed class LocalStack
 
     /// <summary>
     /// Writes the runtime configs (prometheus.yml — one per replica —, alertmanager.yml, loki.yml, Grafana's
-    /// provisioning, and in HA the backend targets) into the state folder and records the topology and the port offset; returns the
-    /// notification mode.
+    /// provisioning, and in HA the backend targets) and the secrets generated so far into the state folder and records
+    /// the topology and the port offset; returns the notification mode.
     /// </summary>
     public async Task<string> RenderConfigsAsync(CancellationToken cancellationToken)
     {
+        Secrets.Save();
         Directory.CreateDirectory(_location.Paths.Config);
         Topology.Save(_location.Paths);
         _location.Ports.Record(_location.Paths);

@@ -13,9 +13,6 @@ public sealed partial class PostgreSql
     /// <summary>The database superuser (also the Unix user the server runs as when started by root).</summary>
     public const string User = "postgres";
 
-    /// <summary>The secret file that keeps <see cref="Password"/> when none is given.</summary>
-    private const string PasswordSecret = "postgres-password";
-
     /// <summary>
     /// The Debian package of the server, named when it is missing: the version Debian bookworm ships, also when
     /// <see cref="BinDirectory"/> finds a newer one or <c>THEBOT_PG_BIN</c> points elsewhere.
@@ -37,7 +34,7 @@ public sealed partial class PostgreSql
     {
         _paths = paths;
         Port = port;
-        Password = password ?? paths.GetOrCreateSecret(PasswordSecret);
+        Password = password ?? paths.GetOrCreateSecret(SecretNames.PostgresPassword);
         Database = CheckName(database);
     }
 
@@ -45,7 +42,7 @@ public sealed partial class PostgreSql
     public int Port { get; }
 
     /// <summary>Its row of the services table: the database URL and where the password is kept.</summary>
-    public ServiceAccess Access => new("PostgreSQL", $"postgresql://127.0.0.1:{Port}/{Database}", $"user {User}, password in {_paths.SecretFile(PasswordSecret)}");
+    public ServiceAccess Access => new("PostgreSQL", $"postgresql://127.0.0.1:{Port}/{Database}", $"user {User}, password in {_paths.SecretFile(SecretNames.PostgresPassword)}");
 
     /// <summary>Password of <see cref="User"/>.</summary>
     public string Password { get; }

@@ -50,8 +50,15 @@ public sealed class Prometheus(StackPaths paths, int port, string configFile)
     /// </summary>
     public bool NativeHistograms { get; init; }
 
-    /// <summary>Base URL, e.g. <c>http://127.0.0.1:9090</c>.</summary>
+    /// <summary>Base URL, e.g. <c>http://127.0.0.1:9090</c>; also its external URL (<c>--web.external-url</c>).</summary>
     public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>
+    /// The graph page of <paramref name="expression"/> as Prometheus links it in the <c>generatorURL</c> of the alerts it
+    /// sends: the external URL, then <c>/graph?g0.expr=…&amp;g0.tab=1</c> with the expression escaped as Go's
+    /// <c>url.QueryEscape</c> does (RFC 3986 unreserved characters kept, a space as <c>+</c>).
+    /// </summary>
+    public string GraphUrl(string expression) => $"{Url}/graph?g0.expr={Uri.EscapeDataString(expression).Replace("%20", "+", StringComparison.Ordinal)}&g0.tab=1";
 
     /// <summary>The HA replica this instance is (<c>a</c>, <c>b</c>: its <c>replica</c> external label), shown in its row; null for a lone Prometheus.</summary>
     public string? Replica { get; init; }

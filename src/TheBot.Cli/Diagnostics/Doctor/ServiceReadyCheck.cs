@@ -11,6 +11,16 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
 {
     private readonly int _port = spec.Ports.Values.First();
 
+    /// <summary>
+    /// The pids of this service's tree that are stopped (empty when none is, or when it does not run), read from /proc
+    /// once: the probe's detail and the fix, which doctor asks for after it, name the same pids.
+    /// </summary>
+    private readonly Lazy<IReadOnlyList<int>> _stopped = new(() =>
+        pids.TryGetValue(spec.Name, out var record) && record.IsRunning ? ProcessTree.Stopped(record.Identity) : []);
+
+    /// <summary>The first service this one depends on whose process is stopped or not running, found once (<see cref="FindBlockingDependency"/>).</summary>
+    private readonly Lazy<(string Name, string State)?> _blockingDependency = new(() => FindBlockingDependency(spec, pids));
+
     /// <summary>One check per process of the stack, in start order, all reading the pid files as they were once.</summary>
     public static IEnumerable<IDoctorCheck> ForEachService(DoctorContext context)
     {
@@ -34,17 +44,17 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
                 return $"start the stack: ./thebot up --detach{context.Flags}";
             }
 
-            if (pids.TryGetValue(spec.Name, out var record) && record.IsRunning && ProcessTree.Stopped(record.Identity) is [_, ..] stopped)
+            if (_stopped.Value is [_, ..] stopped)
             {
                 return $"resume it: kill -CONT {string.Join(' ', stopped)} (or restart it: ./thebot restart {spec.Name}{context.Flags})";
             }
 
-            if (BlockingDependency() is { } dependency)
+            if (_blockingDependency.Value is { } dependency)
             {
                 return $"it waits on {dependency.Name}, which is {dependency.State}: fix {dependency.Name} first (its own check above says how)";
             }
 
-            return record is not null && record.IsRunning
+            return pids.TryGetValue(spec.Name, out var record) && record.IsRunning
                 ? $"see {context.Location.Paths.LogFile(spec.Name)}; restart it: ./thebot restart {spec.Name}{context.Flags}"
                 : $"start it: ./thebot start {spec.Name}{context.Flags}";
         }
@@ -65,14 +75,14 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
             return (true, $"pid {record!.Pid}, {spec.Readiness?.Description}");
         }
 
-        return (false, ProcessTree.Stopped(record!.Identity) is [_, ..] stopped
-            ? $"pid {record.Pid} is stopped (state T, SIGSTOP or a debugger: pids {string.Join(", ", stopped)}), so it answers nothing"
-            : $"pid {record.Pid} runs but is not ready (expected: {spec.Readiness!.Description})"
-                + (BlockingDependency() is { } dependency ? $"; it depends on {dependency.Name}, which is {dependency.State}" : ""));
+        return (false, _stopped.Value is [_, ..] stopped
+            ? $"pid {record!.Pid} is stopped (state T, SIGSTOP or a debugger: pids {string.Join(", ", stopped)}), so it answers nothing"
+            : $"pid {record!.Pid} runs but is not ready (expected: {spec.Readiness!.Description})"
+                + (_blockingDependency.Value is { } dependency ? $"; it depends on {dependency.Name}, which is {dependency.State}" : ""));
     }
 
-    /// <summary>The first service this one depends on whose process is stopped or not running (cheap: /proc only, no probe).</summary>
-    private (string Name, string State)? BlockingDependency()
+    /// <summary>The first service <paramref name="spec"/> depends on whose process is stopped or not running (cheap: /proc only, no probe).</summary>
+    private static (string Name, string State)? FindBlockingDependency(ProcessSpec spec, IReadOnlyDictionary<string, PidRecord> pids)
     {
         foreach (var name in spec.DependsOn)
         {
