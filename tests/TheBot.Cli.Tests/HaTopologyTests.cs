@@ -29,7 +29,10 @@ namespace TheBot.Cli.Tests;
 /// once it rejoins; a scrape target dropped from one replica's config (a rollout that reached one replica) fires
 /// PrometheusReplicasDisagree on both replicas, reaches the warning receiver, and clears once the config is restored;
 /// two members hung (SIGSTOP) fire AlertmanagerClusterGossipFailing for the third, which notifies alone, and it clears
-/// once they resume (those four alerts with a shortened <c>for</c>: <see cref="HaStackFixture.ShortenedFor"/>).
+/// once they resume (those four alerts with a shortened <c>for</c>: <see cref="HaStackFixture.ShortenedFor"/>);
+/// <c>backup</c> copies and verifies both replicas, and with replica a hung (SIGSTOP) backs up b and warns without
+/// waiting for a; <c>cleanup</c> deletes on both replicas and in VictoriaMetrics, which it leaves whole when an age
+/// bound would make its whole-series deletion take newer samples too.
 /// Steps run in order on one stack (each needs the previous state).
 /// Every wait is derived from what it waits for: the scrape interval, remote_write's send deadline,
 /// VictoriaMetrics' query latency offset, the alert's <c>for</c>, the route's <c>group_wait</c> and the cluster's
@@ -619,6 +622,154 @@ public sealed class HaTopologyTests(HaStackFixture ha, ITestOutputHelper output)
 
         Report.Line(output, $"{alert} gone on both replicas {resumed.Elapsed.TotalSeconds:F1} s after the members resumed");
     }
+
+    [Fact, Step(Order = 13)]
+    public async Task Backup_snapshots_each_replica_into_its_own_verified_folder()
+    {
+        var watch = Stopwatch.StartNew();
+        var (exit, data, messages) = await InvokeJsonAsync("backup");
+        Assert.True(exit == 0, messages);
+        var folder = data.GetProperty("folder").GetString()!;
+        Assert.Equal([ServiceNames.Prometheus, ServiceNames.PrometheusB], Directory.EnumerateDirectories(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var replicas = data.GetProperty("replicas").EnumerateArray().ToList();
+        Assert.Equal([ServiceNames.Prometheus, ServiceNames.PrometheusB], replicas.Select(r => r.GetProperty("service").GetString()));
+        foreach (var replica in replicas)
+        {
+            var service = replica.GetProperty("service").GetString()!;
+            Assert.True(replica.GetProperty("verified").GetBoolean(), $"{service}: {replica.GetProperty("reason")}");
+            Assert.Equal(Path.Combine(folder, service), replica.GetProperty("folder").GetString());
+            // Opened again here with the real promtool: each copy is a TSDB of its own that holds samples.
+            await BackupCommand.VerifyAsync(Path.Combine(folder, service), CancellationToken.None);
+        }
+
+        Assert.DoesNotContain("\"warn\"", messages, StringComparison.Ordinal);
+        Report.Line(output, $"backup of both replicas into {folder} in {watch.Elapsed.TotalSeconds:F1} s: {string.Join("; ", replicas.Select(r => $"{r.GetProperty("service").GetString()} {r.GetProperty("blocks")} block(s), {r.GetProperty("samples")} samples, {r.GetProperty("bytes").GetInt64() / 1024} KiB"))}");
+    }
+
+    [Fact, Step(Order = 14)]
+    public async Task Backup_with_replica_a_hung_backs_up_replica_b_and_warns_without_waiting_for_a()
+    {
+        var hung = ComponentControl.Running(Location.Paths, ServiceNames.Prometheus)!;
+        ProcessTree.Signal(hung.Identity, ProcessSignal.Stop);
+        var watch = Stopwatch.StartNew();
+        (int Exit, JsonElement Data, string Messages) backup;
+        try
+        {
+            backup = await InvokeJsonAsync("backup");
+        }
+        finally
+        {
+            ProcessTree.Signal(hung.Identity, ProcessSignal.Continue);
+        }
+
+        var took = watch.Elapsed;
+        Report.Line(output, $"backup with prometheus (replica a) stopped by SIGSTOP: exit {backup.Exit} after {took.TotalSeconds:F1} s");
+        Assert.True(backup.Exit == 0, backup.Messages);
+        var replicas = backup.Data.GetProperty("replicas").EnumerateArray().ToDictionary(r => r.GetProperty("service").GetString()!);
+        Assert.False(replicas[ServiceNames.Prometheus].GetProperty("verified").GetBoolean());
+        Assert.Contains("stopped", replicas[ServiceNames.Prometheus].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.True(replicas[ServiceNames.PrometheusB].GetProperty("verified").GetBoolean(), backup.Messages);
+        Assert.True(Directory.Exists(replicas[ServiceNames.PrometheusB].GetProperty("folder").GetString()));
+        Assert.False(Directory.Exists(Path.Combine(backup.Data.GetProperty("folder").GetString()!, ServiceNames.Prometheus)), "a folder for the replica that was not backed up");
+        using var document = JsonDocument.Parse(backup.Messages);
+        var warning = Assert.Single(document.RootElement.EnumerateArray(), m => m.GetProperty("level").GetString() == "warn");
+        Assert.StartsWith($"{ServiceNames.Prometheus} not backed up", warning.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("kill -CONT", warning.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        // The hung replica cost one readiness probe, not the HTTP timeout (30 s) of a snapshot call it never answers.
+        Assert.True(took < TimeSpan.FromSeconds(25), $"backup took {took.TotalSeconds:F1} s with a hung replica");
+
+        // Resumed, it answers again for the steps after this one.
+        await Eventually.HoldsAsync(Interval + Margin, async () =>
+            await Stack.Prometheus.Spec.Readiness!.CheckWithinAsync(ReadinessProbe.ReportTimeout, CancellationToken.None) ? null : "prometheus is not ready after SIGCONT");
+    }
+
+    [Fact, Step(Order = 15)]
+    public async Task Cleanup_with_an_age_bound_deletes_the_older_samples_on_both_replicas_and_leaves_VictoriaMetrics_whole()
+    {
+        // Still scraped, so every store holds samples on both sides of the end time.
+        const string selector = CleanedSeries;
+        var age = Interval * 3;
+        await Task.Delay(age + Interval + Stack.VictoriaMetrics!.LatencyOffset + RemoteWriteDeadline); // samples older than the age in every store
+        var ageFlag = $"{(int)age.TotalSeconds}s";
+
+        // A dry run deletes nothing.
+        var dry = await InvokeJsonAsync("cleanup", "--match", selector, "--older-than", ageFlag, "--dry-run");
+        Assert.True(dry.Exit == 0, dry.Messages);
+        var dryEnd = End(dry.Data);
+        Assert.True(await new PrometheusClient(Location.Url(ServiceNames.PrometheusB)).CountSeriesWithSamplesAsync(selector, dryEnd) > 0, "the dry run deleted on prometheus-b");
+
+        var (exit, data, messages) = await InvokeJsonAsync("cleanup", "--match", selector, "--older-than", ageFlag);
+        Assert.True(exit == 0, messages);
+        var end = End(data);
+        foreach (var replica in Stack.Prometheuses)
+        {
+            var client = new PrometheusClient(replica.Url);
+            Assert.True(await client.CountSeriesWithSamplesAsync(selector, end) == 0, $"{replica.Name} still holds samples before {end:u}");
+            // Only what was older than the age: the newer samples are still there.
+            Assert.True(await client.CountSeriesWithSamplesAsync(selector, DateTimeOffset.UtcNow, after: end) > 0, $"{replica.Name} lost samples newer than {end:u}");
+        }
+
+        // VictoriaMetrics would delete whole series, newer samples included: it keeps them, and the report says so.
+        Assert.True(await VictoriaMetrics.CountSeriesWithSamplesAsync(selector, end, uncached: true) > 0, "VictoriaMetrics lost the series");
+
+        // The dry run listed every store with its count; the cleanup says what it did on each.
+        var counted = Targets(dry.Data);
+        Assert.Equal([ServiceNames.Prometheus, ServiceNames.PrometheusB, ServiceNames.VictoriaMetrics], counted.Keys);
+        Assert.All(counted.Values, t => Assert.True(t.GetProperty("matching_series").GetInt32() > 0, t.ToString()));
+        Assert.Equal("skipped", counted[ServiceNames.VictoriaMetrics].GetProperty("state").GetString());
+        var targets = Targets(data);
+        Assert.All(Stack.Prometheuses, replica => Assert.Equal("deleted", targets[replica.Name].GetProperty("state").GetString()));
+        Assert.Equal("skipped", targets[ServiceNames.VictoriaMetrics].GetProperty("state").GetString());
+        Assert.Contains("\"warn\"", messages, StringComparison.Ordinal);
+        Assert.Contains("--older-than 0s", messages, StringComparison.Ordinal);
+        Report.Line(output, $"cleanup --older-than {ageFlag}: {string.Join("; ", targets.Select(t => $"{t.Key} {t.Value.GetProperty("state").GetString()} ({t.Value.GetProperty("matching_series")} matching)"))}");
+    }
+
+    [Fact, Step(Order = 16)]
+    public async Task Cleanup_of_everything_removes_the_series_from_both_replicas_and_VictoriaMetrics()
+    {
+        const string selector = CleanedSeries;
+        var watch = Stopwatch.StartNew();
+        var (exit, data, messages) = await InvokeJsonAsync("cleanup", "--match", selector, "--older-than", "0s");
+        Report.Line(output, $"cleanup --older-than 0s: exit {exit} in {watch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(exit == 0, messages);
+        var end = End(data);
+        // Asked of each store itself, and again once whatever the replicas' remote_write still held has arrived: no
+        // sample stamped before the end time comes back.
+        foreach (var wait in (TimeSpan[])[TimeSpan.Zero, RemoteWriteDeadline + Interval + Stack.VictoriaMetrics!.LatencyOffset])
+        {
+            await Task.Delay(wait);
+            foreach (var replica in Stack.Prometheuses)
+            {
+                Assert.True(await new PrometheusClient(replica.Url).CountSeriesWithSamplesAsync(selector, end) == 0, $"{replica.Name} still holds samples before {end:u}");
+            }
+
+            Assert.True(await VictoriaMetrics.CountSeriesWithSamplesAsync(selector, end, uncached: true) == 0, $"VictoriaMetrics still holds samples before {end:u} ({wait.TotalSeconds:F0} s after the cleanup)");
+        }
+
+        var targets = Targets(data);
+        Assert.Equal([ServiceNames.Prometheus, ServiceNames.PrometheusB, ServiceNames.VictoriaMetrics], targets.Keys);
+        Assert.All(targets.Values, t => Assert.Equal("deleted", t.GetProperty("state").GetString()));
+        Assert.All(targets.Values, t => Assert.Equal(0, t.GetProperty("series_left").GetInt32()));
+    }
+
+    /// <summary>The series the cleanup steps delete: scraped all along, and read by no alert or other step.</summary>
+    private const string CleanedSeries = "scrape_samples_scraped{job=\"node\"}";
+
+    /// <summary>Runs <paramref name="verb"/> with <c>--json</c> on this stack; its exit, <c>data</c> and <c>messages</c> (as JSON text).</summary>
+    private async Task<(int Exit, JsonElement Data, string Messages)> InvokeJsonAsync(string verb, params string[] arguments)
+    {
+        var (exit, text, _) = await VerbInvoker.InvokeSplitAsync([verb, .. arguments, "--json", "--state-dir", Location.Paths.Root]);
+        var root = JsonDocument.Parse(text).RootElement;
+        return (exit, root.GetProperty("data").Clone(), root.GetProperty("messages").GetRawText());
+    }
+
+    /// <summary>cleanup's <c>targets</c>, by service, in the order reported.</summary>
+    private static Dictionary<string, JsonElement> Targets(JsonElement data) =>
+        data.GetProperty("targets").EnumerateArray().ToDictionary(t => t.GetProperty("service").GetString()!);
+
+    /// <summary>cleanup's end time.</summary>
+    private static DateTimeOffset End(JsonElement data) => DateTimeOffset.Parse(data.GetProperty("end").GetString()!, CultureInfo.InvariantCulture);
 
     /// <summary>Waits up to <paramref name="within"/> until each replica fires exactly one <paramref name="alert"/> whose <paramref name="label"/> is <paramref name="value"/>.</summary>
     private async Task FiringOnEveryReplicaAsync(string alert, string label, string value, TimeSpan within)

@@ -264,7 +264,10 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
     {
         var backups = Path.Combine(Location.Paths.Root, "backups");
         var takenAt = DateTimeOffset.UtcNow;
-        var backup = await BackupCommand.RunAsync(Location, backups, CancellationToken.None);
+        var run = await BackupCommand.RunAsync(Location, backups, CancellationToken.None);
+        var backup = Assert.Single(run.Replicas);
+        Assert.True(backup.Verified, backup.Reason);
+        Assert.Equal(run.Folder, backup.Folder); // single-node: the dated folder is the copy itself, as the restore steps say
         Assert.True(Directory.Exists(backup.Folder));
         Assert.True(backup.Bytes > 0);
         Assert.True(backup.Blocks > 0 && backup.Samples > 0, $"{backup.Blocks} block(s), {backup.Samples} samples");
@@ -273,7 +276,7 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         var restore = StackPaths.CreateTemporary("thebot-restore-");
         try
         {
-            Copy(backup.Folder, restore.Data(ServiceNames.Prometheus));
+            Copy(backup.Folder!, restore.Data(ServiceNames.Prometheus));
             var config = Path.Combine(restore.Root, "prometheus.yml");
             await File.WriteAllTextAsync(config, "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
             var restored = new Prometheus(restore, Ports.GetFree(), config);

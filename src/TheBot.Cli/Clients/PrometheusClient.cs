@@ -35,10 +35,15 @@ internal sealed class PrometheusClient(string baseUrl)
     /// <summary>
     /// Number of series matching a selector that still hold samples at or before <paramref name="end"/>. Counted with
     /// a query rather than the series API, which keeps listing series whose samples are deleted but not yet compacted.
+    /// <paramref name="uncached"/> adds <c>nocache=1</c>, which VictoriaMetrics needs to answer at exactly
+    /// <paramref name="end"/>: without it, it moves a time within its <c>-search.latencyOffset</c> of now back by that
+    /// offset and may answer from its rollup cache (Prometheus ignores the parameter). <paramref name="after"/> counts
+    /// only samples later than it (default: the last 10 years).
     /// </summary>
-    public async Task<int> CountSeriesWithSamplesAsync(string selector, DateTimeOffset end, CancellationToken cancellationToken = default)
+    public async Task<int> CountSeriesWithSamplesAsync(string selector, DateTimeOffset end, CancellationToken cancellationToken = default, bool uncached = false, DateTimeOffset? after = null)
     {
-        var result = await GetAsync($"/api/v1/query?query={Uri.EscapeDataString($"count(count_over_time({selector}[3650d]))")}&time={end.ToUnixTimeMilliseconds() / 1000.0:F3}", cancellationToken);
+        var window = after is { } from ? $"{Math.Max(1, (long)Math.Ceiling((end - from).TotalSeconds))}s" : "3650d";
+        var result = await GetAsync($"/api/v1/query?query={Uri.EscapeDataString($"count(count_over_time({selector}[{window}]))")}&time={end.ToUnixTimeMilliseconds() / 1000.0:F3}{(uncached ? "&nocache=1" : string.Empty)}", cancellationToken);
         var data = result.GetProperty("data").GetProperty("result");
         return data.GetArrayLength() == 0 ? 0 : int.Parse(data[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }

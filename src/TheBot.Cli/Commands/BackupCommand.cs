@@ -1,16 +1,21 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TheBot.Cli.Clients;
 using TheBot.Cli.Local;
 using TheBot.Cli.Options;
 using TheBot.Cli.Output;
+using TheBot.Cli.Stores;
 using TheBot.Stack;
 using TheBot.Stack.Components;
 
 namespace TheBot.Cli.Commands;
 
 /// <summary>
-/// <c>./thebot backup</c>: a TSDB snapshot through the admin API, copied to <c>backups/&lt;date&gt;/</c> and verified
-/// by opening it with <c>promtool tsdb list</c>; a snapshot with no samples (no block, empty head) fails.
+/// <c>./thebot backup</c>: a TSDB snapshot of every Prometheus replica through the admin API, copied to
+/// <c>backups/&lt;date&gt;/</c> (in the HA topology one subfolder per replica, named after its service) and verified
+/// by opening it with <c>promtool tsdb list</c>; a snapshot with no samples (no block, empty head) fails. The backup
+/// succeeds when at least one replica's copy is verified (the replicas hold the same targets' data); a replica that is
+/// down or whose copy fails is named as a warning then, and as a failure when no copy was verified.
 /// </summary>
 internal static class BackupCommand
 {
@@ -22,7 +27,7 @@ internal static class BackupCommand
                           "deleting the state folder deletes those too, so point --to elsewhere for backups that must outlive it)",
         };
         var command = StackOptions.Create("backup",
-            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/) and verify that it opens and holds samples. Exit codes: 0 verified; 1 it failed (the reason and the fix are printed); 2 bad flags.");
+            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/; with --topology ha every replica, each into <date>/<service>/) and verify that it opens and holds samples. Exit codes: 0 verified (in HA: at least one replica, a missing one is a warning); 1 it failed (the reason and the fix are printed); 2 bad flags.");
         command.Options.Add(to);
         VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>
@@ -30,48 +35,105 @@ internal static class BackupCommand
             var location = StackOptions.Location(result);
             var report = VerbReport.For(result);
             var target = result.GetValue(to) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(location.Paths.Root, "backups");
-            try
+            var backup = await RunAsync(location, target, ct);
+            foreach (var replica in backup.Replicas)
             {
-                var backup = await RunAsync(location, target, ct);
-                report.Ok($"backup {backup.Folder}: {backup.Blocks} block(s), {backup.Samples} samples, {backup.Bytes / 1024} KiB, opened with promtool tsdb list");
-                report.Set("folder", backup.Folder);
-                report.Set("blocks", backup.Blocks);
-                report.Set("samples", backup.Samples);
-                report.Set("bytes", backup.Bytes);
-                return await report.EndAsync(0);
+                if (replica.Verified)
+                {
+                    report.Ok($"backup {replica.Folder}: {replica.Blocks} block(s), {replica.Samples} samples, {replica.Bytes / 1024} KiB, opened with promtool tsdb list");
+                }
+                else if (backup.Succeeded)
+                {
+                    report.Warn($"{replica.Service} not backed up: {replica.Reason}", replica.Fix);
+                }
+                else
+                {
+                    report.Fail($"backup of {replica.Service} failed: {replica.Reason}", replica.Fix);
+                }
             }
-            catch (Exception exception) when (exception is HttpRequestException or IOException or InvalidOperationException)
+
+            report.Set("folder", backup.Folder);
+            report.Set("blocks", backup.Verified.Sum(r => r.Blocks));
+            report.Set("samples", backup.Verified.Sum(r => r.Samples));
+            report.Set("bytes", backup.Verified.Sum(r => r.Bytes));
+            report.Set("replicas", new JsonArray([.. backup.Replicas.Select(r => (JsonNode)new JsonObject
             {
-                report.Fail($"backup failed: {exception.Message}", exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
-                    ? $"fix: Prometheus has no data yet (just started, or its TSDB was wiped): check ./thebot status{StackOptions.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
-                    : $"fix: is Prometheus running with --web.enable-admin-api? ./thebot status{StackOptions.StateFlags(location)}");
-                return await report.EndAsync(1);
-            }
+                ["service"] = r.Service,
+                ["verified"] = r.Verified,
+                ["folder"] = r.Folder,
+                ["blocks"] = r.Blocks,
+                ["samples"] = r.Samples,
+                ["bytes"] = r.Bytes,
+                ["reason"] = r.Reason,
+            })]));
+            return await report.EndAsync(backup.Succeeded ? 0 : 1);
         });
         return command;
     }
 
-    public sealed record Backup(string Folder, int Blocks, long Bytes, long Samples);
-
-    public static async Task<Backup> RunAsync(StackLocation location, string backupsRoot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Backs up every Prometheus replica of the stack into one dated folder under <paramref name="backupsRoot"/>: the
+    /// folder itself holds the copy in the single-node stack (the layout the restore steps use), a subfolder named
+    /// after each replica's service in HA. A replica that does not answer within
+    /// <see cref="ReadinessProbe.ReportTimeout"/> is skipped, not waited for.
+    /// </summary>
+    public static async Task<BackupRun> RunAsync(StackLocation location, string backupsRoot, CancellationToken cancellationToken)
     {
-        var prometheus = new PrometheusClient(location.Url(ServiceNames.Prometheus));
-        var snapshot = await prometheus.PostAsync("/api/v1/admin/tsdb/snapshot", cancellationToken)
-                       ?? throw new InvalidOperationException("the snapshot API answered without a body");
-        var name = snapshot.GetProperty("data").GetProperty("name").GetString()!;
-        var source = Path.Combine(location.Paths.Data(ServiceNames.Prometheus), "snapshots", name);
-        if (!Directory.Exists(source))
+        var stack = new LocalStack(location);
+        var folder = Path.Combine(backupsRoot, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd_HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        var replicas = new List<ReplicaBackup>();
+        foreach (var replica in stack.Prometheuses)
         {
-            throw new InvalidOperationException($"snapshot {name} is not in {source}");
+            var destination = stack.Topology.HighAvailability ? Path.Combine(folder, replica.Name) : folder;
+            replicas.Add(await BackUpAsync(location, replica, destination, cancellationToken));
         }
 
-        var folder = Path.Combine(backupsRoot, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd_HHmmss", System.Globalization.CultureInfo.InvariantCulture));
-        CopyDirectory(source, folder);
-        Directory.Delete(source, recursive: true); // the copy is the backup; don't double the TSDB's disk use
+        return new BackupRun(folder, replicas);
+    }
 
-        var (blocks, samples) = await VerifyAsync(folder, cancellationToken);
-        var bytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-        return new Backup(folder, blocks, bytes, samples);
+    private static async Task<ReplicaBackup> BackUpAsync(StackLocation location, Prometheus replica, string destination, CancellationToken cancellationToken)
+    {
+        if (await StoreReachability.CheckAsync(location, replica.Spec, "backup", cancellationToken) is { } unreachable)
+        {
+            return ReplicaBackup.Missing(replica.Name, unreachable.Reason, unreachable.Fix);
+        }
+
+        var copied = false;
+        try
+        {
+            if (Directory.Exists(destination))
+            {
+                throw new InvalidOperationException($"{destination} already exists (another backup in the same second?)");
+            }
+
+            var snapshot = await new PrometheusClient(replica.Url).PostAsync("/api/v1/admin/tsdb/snapshot", cancellationToken)
+                           ?? throw new InvalidOperationException("the snapshot API answered without a body");
+            var name = snapshot.GetProperty("data").GetProperty("name").GetString()!;
+            var source = Path.Combine(location.Paths.Data(replica.Name), "snapshots", name);
+            if (!Directory.Exists(source))
+            {
+                throw new InvalidOperationException($"snapshot {name} is not in {source}");
+            }
+
+            copied = true;
+            CopyDirectory(source, destination);
+            Directory.Delete(source, recursive: true); // the copy is the backup; don't double the TSDB's disk use
+
+            var (blocks, samples) = await VerifyAsync(destination, cancellationToken);
+            var bytes = new DirectoryInfo(destination).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+            return new ReplicaBackup(replica.Name, destination, blocks, samples, bytes, null, null);
+        }
+        catch (Exception exception) when (StoreReachability.IsStoreFailure(exception, cancellationToken))
+        {
+            if (copied && Directory.Exists(destination))
+            {
+                Directory.Delete(destination, recursive: true); // a copy that failed its check must not be taken for a backup
+            }
+
+            return ReplicaBackup.Missing(replica.Name, exception.Message, exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
+                ? $"fix: {replica.Name} has no data yet (just started, or its TSDB was wiped): check ./thebot status{StackOptions.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
+                : $"fix: is {replica.Name} running with --web.enable-admin-api? ./thebot status{StackOptions.StateFlags(location)}");
+        }
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace TheBot.Cli.Output;
 /// <summary>
 /// What a verb reports, written the way the invocation asked: lines with ✓/✗ for people, or with <c>--json</c> one
 /// JSON document at the end for machines (and nothing else on standard output):
-/// <c>{"verb", "exit", "ok", "data": {…}, "messages": [{"level": "ok|fail|info", "text", "hint"}]}</c>.
+/// <c>{"verb", "exit", "ok", "data": {…}, "messages": [{"level": "ok|warn|fail|info", "text", "hint"}]}</c>.
 /// <c>data</c> holds the verb's own fields (docs/operations.md lists them per verb).
 /// </summary>
 internal sealed class VerbReport
@@ -52,6 +52,12 @@ internal sealed class VerbReport
 
     /// <summary>A failure line, <c>✗ text</c>, and the hint under it (what to do next) when given.</summary>
     public void Fail(string text, string? hint = null) => Add("fail", "✗ " + text, text, hint);
+
+    /// <summary>
+    /// A warning line, <c>! text</c>, and the hint under it when given: the verb did its job (exit 0), but part of it
+    /// is missing or was left out on purpose, named here (a replica that was down during a backup).
+    /// </summary>
+    public void Warn(string text, string? hint = null) => Add("warn", "! " + text, text, hint);
 
     /// <summary>A plain line (progress, a count, a note).</summary>
     public void Info(string text) => Add("info", text, text, null);
