@@ -14,7 +14,8 @@ internal static class StoreReachability
 {
     /// <summary>
     /// Null when <paramref name="spec"/>'s readiness probe passes; otherwise the reason and a <c>fix:</c> line that
-    /// ends with running <paramref name="verb"/> again on the same stack.
+    /// ends with running <paramref name="verb"/> again on the same stack (joined with <c>&amp;&amp;</c>: copied as a whole it
+    /// runs in a shell).
     /// </summary>
     public static async Task<(string Reason, string Fix)?> CheckAsync(StackLocation location, ProcessSpec spec, string verb, CancellationToken cancellationToken)
     {
@@ -24,17 +25,17 @@ internal static class StoreReachability
         }
 
         var flags = StackOptions.StateFlags(location);
-        var again = $"then ./thebot {verb}{flags} again";
+        var again = $"&& ./thebot {verb}{flags}";
         var record = ComponentControl.Running(location.Paths, spec.Name);
         if (record is null)
         {
-            return ($"{spec.Name} is not running", $"fix: ./thebot start {spec.Name}{flags}, {again}");
+            return ($"{spec.Name} is not running", $"fix: ./thebot start {spec.Name}{flags} {again}");
         }
 
         return ProcessTree.Stopped(record.Identity) is [_, ..] stopped
-            ? ($"{spec.Name} is stopped (pid {record.Pid}; SIGSTOP or a debugger) and answers nothing", $"fix: resume it with kill -CONT {string.Join(' ', stopped)}, {again}")
+            ? ($"{spec.Name} is stopped (pid {record.Pid}; SIGSTOP or a debugger) and answers nothing", $"fix: kill -CONT {string.Join(' ', stopped)} {again}")
             : ($"{spec.Name} runs (pid {record.Pid}) but is not ready within {ReadinessProbe.ReportTimeout.TotalSeconds:F0} s ({spec.Readiness.Description})",
-                $"fix: ./thebot status{flags} and its log {location.Paths.LogFile(spec.Name)}; ./thebot restart {spec.Name}{flags}, {again}");
+                $"fix: see ./thebot status{flags} and {location.Paths.LogFile(spec.Name)}; then ./thebot restart {spec.Name}{flags} {again}");
     }
 
     /// <summary>
