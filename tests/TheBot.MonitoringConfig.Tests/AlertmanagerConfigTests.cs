@@ -180,7 +180,7 @@ public class AlertmanagerConfigTests
     [Theory]
     [InlineData("thebot.slack.title", "[FIRING:2] PostgreSQLDown (critical, database) in thebot-main")]
     [InlineData("thebot.email.subject", "[THE_BOT FIRING] PostgreSQLDown — critical / database in thebot-main")]
-    [InlineData("thebot.pagerduty.description", "[CRITICAL] PostgreSQLDown (database) in thebot-main: PostgreSQL on postgres-exporter:9187 is unreachable")]
+    [InlineData("thebot.pagerduty.description", "[CRITICAL] PostgreSQLDown (database) in thebot-main: PostgreSQL on postgres:5432 is unreachable")]
     public async Task Headline_names_the_alert_severity_component_and_cluster(string template, string expected)
     {
         Assert.Equal("thebot-main", Cluster);
@@ -200,7 +200,7 @@ public class AlertmanagerConfigTests
     /// </summary>
     [Theory]
     [InlineData(2, "thebot-main")]
-    [InlineData(1, "postgres-exporter:9187")]
+    [InlineData(1, "postgres:5432")]
     public async Task PagerDuty_source_group_component_and_class_say_where_and_what(int instances, string source)
     {
         var config = YamlMap.Load(AlertmanagerConfig.CommittedPath).At("receivers").AsList()
@@ -242,7 +242,7 @@ public class AlertmanagerConfigTests
 
     /// <summary>Two instances of one alert in one group, so the summaries differ and CommonAnnotations has no summary.</summary>
     private static (string Instance, string Summary, string GeneratorUrl)[] NotifiedAlerts =>
-    [.. new[] { "postgres-exporter:9187", "postgres-replica-exporter:9187" }.Select(instance => (
+    [.. new[] { "postgres:5432", "postgres-replica:5432" }.Select(instance => (
         instance,
         NotifiedRule.Annotations["summary"].Replace("{{ $labels.instance }}", instance, StringComparison.Ordinal),
         $"https://prometheus.thebot.example/graph?g0.expr=pg_up%7Binstance%3D%22{Uri.EscapeDataString(instance)}%22%7D"))];

@@ -23,8 +23,8 @@ public class AlertmanagerInhibitionTests
     private static readonly (string, string)[] BackendTarget = [("job", Backend), ("instance", "backend:8000"), ("service", "backend")];
     private static readonly (string, string)[] FrontendTarget = [("job", "thebot-frontend"), ("instance", "frontend:3001"), ("service", "frontend")];
     private static readonly (string, string)[] NodeTarget = [("job", "node"), ("instance", "node-exporter:9100")];
-    private static readonly (string, string)[] PostgresTarget = [("job", "postgres"), ("instance", "postgres-exporter:9187")];
-    private static readonly (string, string)[] RedisTarget = [("job", "redis"), ("instance", "redis-exporter:9121")];
+    private static readonly (string, string)[] PostgresTarget = [("job", "postgres"), ("instance", "postgres:5432")];
+    private static readonly (string, string)[] RedisTarget = [("job", "redis"), ("instance", "redis:6379")];
 
     // HA topology (thebot up --topology ha): a second backend instance, VictoriaMetrics, a replica's remote_write queue.
     private static readonly (string, string)[] SecondBackend = [("job", Backend), ("instance", "backend-2:8000"), ("service", "backend")];
@@ -87,7 +87,7 @@ public class AlertmanagerInhibitionTests
             KeyDownToTargetDown,
             Source: FromRules("PostgreSQLDown", PostgresTarget),
             Suppressed: FromRules("TargetDown", PostgresTarget),
-            Untouched: [FromRules("TargetDown", ("job", "postgres"), ("instance", "postgres-replica-exporter:9187")), FromRules("TargetDown", RedisTarget)]),
+            Untouched: [FromRules("TargetDown", ("job", "postgres"), ("instance", "postgres-replica:5432")), FromRules("TargetDown", RedisTarget)]),
         new(
             KeyDownToTargetDown,
             Source: FromRules("RedisDown", RedisTarget),
@@ -106,8 +106,8 @@ public class AlertmanagerInhibitionTests
         new(
             "alertname=\"PostgreSQLDown\" -> alertname=~\"LongRunningQueries|PostgreSQLConnectionsNearMax|PostgreSQLDeadlocks|PostgreSQLReplicationLag|PostgresExporterErrors\"",
             Source: FromRules("PostgreSQLDown", PostgresTarget),
-            Suppressed: FromRules("PostgreSQLDeadlocks", ("instance", "postgres-exporter:9187"), ("datname", "thebot")),
-            Untouched: [FromRules("LongRunningQueries", ("job", "postgres"), ("instance", "postgres-replica-exporter:9187"))]),
+            Suppressed: FromRules("PostgreSQLDeadlocks", ("instance", "postgres:5432"), ("datname", "thebot")),
+            Untouched: [FromRules("LongRunningQueries", ("job", "postgres"), ("instance", "postgres-replica:5432"))]),
         new(
             "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseUnreachable|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*\"",
             Source: FromRules("PostgreSQLDown", PostgresTarget),
@@ -158,7 +158,7 @@ public class AlertmanagerInhibitionTests
             "alertname=\"RedisDown\" -> alertname=~\"RedisMemoryNearMax|RedisEvictions|RedisRejectedConnections\"",
             Source: FromRules("RedisDown", RedisTarget),
             Suppressed: FromRules("RedisEvictions", RedisTarget),
-            Untouched: [FromRules("RedisEvictions", ("job", "redis"), ("instance", "redis-sessions-exporter:9121"))]),
+            Untouched: [FromRules("RedisEvictions", ("job", "redis"), ("instance", "redis-sessions:6379"))]),
     ];
 
     /// <summary>The cases, for the theory: the rule's key (readable in the test name) and the case's index (a rule may have several).</summary>

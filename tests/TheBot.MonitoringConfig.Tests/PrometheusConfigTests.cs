@@ -46,6 +46,10 @@ public class PrometheusConfigTests
             Assert.Equal(target, jobs[job].At("static_configs", 0, "targets", 0));
         }
 
+        // The exporters' targets are labelled with the server they watch: the database and cache alerts name it.
+        Assert.Equal("postgres:5432", jobs["postgres"].At("static_configs", 0, "labels", "instance"));
+        Assert.Equal("redis:6379", jobs["redis"].At("static_configs", 0, "labels", "instance"));
+
         foreach (var job in new[] { "thebot-backend", "thebot-frontend" })
         {
             Assert.Equal("/api/system/metrics/prometheus/", jobs[job].At("metrics_path"));

@@ -25,6 +25,16 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     };
 
     /// <summary>
+    /// Jobs whose committed targets carry the label <c>instance</c> of the server their exporter watches (PostgreSQL,
+    /// Redis): the local stack sets it to that server's loopback address, as it sets the targets.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> WatchedServers = new Dictionary<string, string>
+    {
+        ["postgres"] = ServiceNames.PostgreSql,
+        ["redis"] = ServiceNames.Redis,
+    };
+
+    /// <summary>
     /// Shortest scrape interval a job keeps when a compressed profile asks for less. postgres_exporter needs about 1 s
     /// (more under load) to report a database that is down, so a shorter scrape timeout would lose <c>pg_up == 0</c>
     /// exactly when it matters. The standard profile (15 s) is never affected.
@@ -150,6 +160,11 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
                 ServiceNames.Alertmanager => topology.AlertmanagerMembers,
                 _ => [service],
             }));
+            if (WatchedServers.TryGetValue(name, out var server))
+            {
+                SetWatchedInstance(job, $"127.0.0.1:{ports[server]}");
+            }
+
             // The compose stack's Prometheus and Alertmanager require basic auth (their --web.config.file); the local
             // ones listen on loopback without it, and the password file the block names exists only in the container.
             job.Remove("basic_auth");
@@ -430,6 +445,18 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>Points a target group's <c>instance</c> label, where the committed file sets one, at the local server.</summary>
+    private static void SetWatchedInstance(YamlMappingNode job, string address)
+    {
+        foreach (var staticConfig in job.Seq("static_configs")?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            if (staticConfig.Map("labels") is { } labels && labels.Get("instance") is not null)
+            {
+                labels.Set("instance", address);
+            }
         }
     }
 

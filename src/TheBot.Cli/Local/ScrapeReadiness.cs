@@ -60,7 +60,8 @@ internal static class ScrapeReadiness
     {
         var targets = (await prometheus.GetAsync("/api/v1/targets?state=active", cancellationToken)).GetProperty("data").GetProperty("activeTargets")
             .EnumerateArray()
-            .Select(t => (Job: Label(t, "job"), Instance: Label(t, "instance"), Error: t.TryGetProperty("lastError", out var e) ? e.GetString() : null))
+            .Select(t => (Job: Label(t, "job"), Instance: Label(t, "instance"), Url: t.TryGetProperty("scrapeUrl", out var u) ? u.GetString() : null,
+                Error: t.TryGetProperty("lastError", out var e) ? e.GetString() : null))
             .ToList();
         if (targets.Count == 0)
         {
@@ -71,7 +72,8 @@ internal static class ScrapeReadiness
             .Select(s => (Job: Label(s.GetProperty("metric"), "job", direct: true), Instance: Label(s.GetProperty("metric"), "instance", direct: true)))
             .ToHashSet();
         return [.. targets.Where(t => !up.Contains((t.Job, t.Instance)))
-            .Select(t => $"{t.Job} ({t.Instance}): " + (string.IsNullOrEmpty(t.Error) ? "not scraped yet" : t.Error))];
+            // The scrape URL, not the instance: the postgres and redis targets' instance is the server their exporter watches.
+            .Select(t => $"{t.Job} ({t.Url ?? t.Instance}): " + (string.IsNullOrEmpty(t.Error) ? "not scraped yet" : t.Error))];
     }
 
     private static string Label(JsonElement element, string name, bool direct = false) =>
