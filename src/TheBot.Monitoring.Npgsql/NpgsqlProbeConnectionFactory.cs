@@ -7,6 +7,9 @@ namespace TheBot.Monitoring;
 /// <summary>Unpooled Npgsql connections for the database health check, with the data source's own credentials.</summary>
 internal sealed class NpgsqlProbeConnectionFactory : IDatabaseProbeConnectionFactory
 {
+    /// <summary>The largest <c>Timeout</c> and <c>CommandTimeout</c> Npgsql's connection string builder accepts.</summary>
+    private const int MaxNpgsqlTimeoutSeconds = 1024;
+
     public DbConnection? CreateUnpooled(DbDataSource source, TimeSpan timeout)
     {
         if (source.CreateConnection() is not NpgsqlConnection template)
@@ -16,8 +19,9 @@ internal sealed class NpgsqlProbeConnectionFactory : IDatabaseProbeConnectionFac
 
         using (template)
         {
-            // Whole seconds, at least one (0 would mean "wait forever"); the check's token cuts the wait exactly.
-            var seconds = (int)Math.Max(1, Math.Ceiling(timeout.TotalSeconds));
+            // Whole seconds, at least one (0 would mean "wait forever"), at most what Npgsql accepts (over it, every
+            // check would fail on the setting: a false outage); the check's token cuts the wait exactly.
+            var seconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, MaxNpgsqlTimeoutSeconds);
             var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString)
             {
                 Pooling = false,

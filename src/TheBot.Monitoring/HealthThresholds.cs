@@ -5,13 +5,14 @@ public sealed class HealthThresholds
 {
     /// <summary>
     /// Most time one of the library's checks (database, cache, disk, memory, job_queue) may take before it counts
-    /// as unhealthy; keeps readiness answering fast when a dependency hangs.
+    /// as unhealthy; keeps readiness answering fast when a dependency hangs. Greater than zero, at most one minute.
     /// </summary>
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How often the background probe runs every check (and refreshes <c>thebot_health_component_up</c>); also the
-    /// oldest result health, readiness and liveness answer from. Must be greater than zero.
+    /// oldest result health, readiness and liveness answer from. At least 1 ms, at most one hour. In configuration a
+    /// bare number is days: write <c>00:00:05</c> for five seconds.
     /// </summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
 

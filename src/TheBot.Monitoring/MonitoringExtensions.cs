@@ -86,6 +86,7 @@ public static class MonitoringExtensions
         services.AddSingleton<MetricsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
         services.AddHostedService<MonitoringStartup>();
+        services.AddHostedService<ManagementPortListenerCheck>();
         services.AddTransient<IStartupFilter, HttpMetricsStartupFilter>();
         services.TryAddSingleton<DeveloperExceptionPageObserver>();
 
@@ -191,15 +192,30 @@ public static class MonitoringExtensions
             return null;
         }
 
-        if (!File.Exists(file))
+        if (Directory.Exists(file))
         {
-            throw new OptionsValidationException(MonitoringOptions.SectionName, typeof(MonitoringOptions),
-                [$"Monitoring:{setting} points to '{file}', which does not exist."]);
+            throw SecretFileProblem($"Monitoring:{setting} points to '{file}', which is a folder, not a file: name the file holding the token.");
         }
 
-        var token = File.ReadLines(file).FirstOrDefault()?.Trim();
-        return string.IsNullOrEmpty(token)
-            ? throw new OptionsValidationException(MonitoringOptions.SectionName, typeof(MonitoringOptions), [$"Monitoring:{setting} '{file}' is empty."])
-            : token;
+        if (!File.Exists(file))
+        {
+            throw SecretFileProblem($"Monitoring:{setting} points to '{file}', which does not exist.");
+        }
+
+        string? token;
+        try
+        {
+            token = File.ReadLines(file).FirstOrDefault()?.Trim();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Permissions of a mounted secret, a file that vanished in between: the key says where to look.
+            throw SecretFileProblem($"Monitoring:{setting} '{file}' cannot be read: {exception.Message}");
+        }
+
+        return string.IsNullOrEmpty(token) ? throw SecretFileProblem($"Monitoring:{setting} '{file}' is empty.") : token;
     }
+
+    private static OptionsValidationException SecretFileProblem(string message) =>
+        new(MonitoringOptions.SectionName, typeof(MonitoringOptions), [message]);
 }

@@ -68,10 +68,10 @@ public sealed class MonitoringOptions
     /// <summary>Name used as <c>cache_name</c> for the application's IDistributedCache.</summary>
     public string DistributedCacheName { get; set; } = "redis";
 
-    /// <summary>How often the in-process sampler records totals for the JSON endpoints' windows.</summary>
+    /// <summary>How often the in-process sampler records totals for the JSON endpoints' windows; at least 1 ms, at most one hour.</summary>
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How much history the sampler keeps (the longest analytics window).</summary>
+    /// <summary>How much history the sampler keeps (the longest analytics window); at least <see cref="SampleInterval"/>, at most a day.</summary>
     public TimeSpan SampleRetention { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Health check thresholds.</summary>

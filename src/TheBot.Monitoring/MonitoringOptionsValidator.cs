@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Options;
 
 namespace TheBot.Monitoring;
@@ -12,6 +13,25 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
     private const string Section = MonitoringOptions.SectionName;
     private const string Health = $"{Section}:{nameof(MonitoringOptions.Health)}";
 
+    /// <summary>
+    /// Longest probe interval: also the oldest result readiness answers from, so past it a load balancer acts on
+    /// news an hour old. An hour, not less, because a benchmark turns the probe practically off with 01:00:00.
+    /// </summary>
+    private static readonly TimeSpan MaxProbeInterval = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Longest check timeout: a readiness request may wait one check timeout, and an orchestrator's probe gives up
+    /// after seconds. Far below Npgsql's 1024 s limit on its connect and command timeouts, which the unpooled database
+    /// check passes the timeout to.
+    /// </summary>
+    private static readonly TimeSpan MaxCheckTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest sample interval; as for the probe, an hour lets a benchmark turn the sampler practically off.</summary>
+    private static readonly TimeSpan MaxSampleInterval = TimeSpan.FromHours(1);
+
+    /// <summary>Longest sample retention: the longest window <c>/api/system/metrics/</c> and <c>/analytics/</c> accept.</summary>
+    private static readonly TimeSpan MaxSampleRetention = TimeSpan.FromDays(1);
+
     public ValidateOptionsResult Validate(string? name, MonitoringOptions options)
     {
         var failures = new List<string>();
@@ -20,8 +40,11 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
         // PeriodicTimer needs at least a millisecond; a zero or negative interval is a typo, not "as fast as possible".
         Require(failures, health.ProbeInterval >= TimeSpan.FromMilliseconds(1),
             $"{Health}:{nameof(HealthThresholds.ProbeInterval)} must be > 0 (at least 1 ms); it is {health.ProbeInterval}.");
+        RequireAtMost(failures, $"{Health}:{nameof(HealthThresholds.ProbeInterval)}", health.ProbeInterval, MaxProbeInterval);
         Require(failures, health.CheckTimeout > TimeSpan.Zero,
             $"{Health}:{nameof(HealthThresholds.CheckTimeout)} must be > 0; it is {health.CheckTimeout}.");
+        // Not tied to ProbeInterval: a check still running at the next tick is joined, not started twice.
+        RequireAtMost(failures, $"{Health}:{nameof(HealthThresholds.CheckTimeout)}", health.CheckTimeout, MaxCheckTimeout);
         Require(failures, health.DiskUnhealthyFreeRatio is >= 0 and <= 1 && health.DiskDegradedFreeRatio is >= 0 and <= 1,
             $"{Health}:{nameof(HealthThresholds.DiskDegradedFreeRatio)} and {nameof(HealthThresholds.DiskUnhealthyFreeRatio)} must be between 0 and 1.");
         Require(failures, health.DiskUnhealthyFreeRatio <= health.DiskDegradedFreeRatio,
@@ -36,14 +59,20 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
 
         Require(failures, options.SampleInterval >= TimeSpan.FromMilliseconds(1),
             $"{Section}:{nameof(MonitoringOptions.SampleInterval)} must be > 0 (at least 1 ms); it is {options.SampleInterval}.");
+        RequireAtMost(failures, $"{Section}:{nameof(MonitoringOptions.SampleInterval)}", options.SampleInterval, MaxSampleInterval);
         Require(failures, options.SampleRetention >= options.SampleInterval,
             $"{Section}:{nameof(MonitoringOptions.SampleRetention)} ({options.SampleRetention}) must be at least {nameof(MonitoringOptions.SampleInterval)} ({options.SampleInterval}).");
+        RequireAtMost(failures, $"{Section}:{nameof(MonitoringOptions.SampleRetention)}", options.SampleRetention, MaxSampleRetention);
         Require(failures, options.MaxSeriesPerMetric > 0,
             $"{Section}:{nameof(MonitoringOptions.MaxSeriesPerMetric)} must be > 0; it is {options.MaxSeriesPerMetric}.");
         Require(failures, options.ManagementPort is null or (> 0 and <= 65535),
             $"{Section}:{nameof(MonitoringOptions.ManagementPort)} must be a TCP port (1-65535); it is {options.ManagementPort}.");
         Require(failures, options.BasePath.StartsWith('/'),
             $"{Section}:{nameof(MonitoringOptions.BasePath)} must start with '/'; it is '{options.BasePath}'.");
+        if (RoutePatternError(options.BasePath) is { } patternError)
+        {
+            failures.Add($"{Section}:{nameof(MonitoringOptions.BasePath)} '{options.BasePath}' is not a valid route pattern: {patternError}");
+        }
         Require(failures, !string.IsNullOrWhiteSpace(options.JobName),
             $"{Section}:{nameof(MonitoringOptions.JobName)} must not be empty (it is the generated scrape config's job_name).");
         Require(failures, !string.IsNullOrWhiteSpace(options.DistributedCacheName),
@@ -61,6 +90,29 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
         if (!condition)
         {
             failures.Add(message);
+        }
+    }
+
+    /// <summary>
+    /// Upper bound of a duration. The hint is there because the configuration binder reads a bare number as days
+    /// ("5" is five days), the likeliest way to get here; far enough over, the value would otherwise surface later as
+    /// a timer's ArgumentOutOfRangeException naming no key, or a readiness answer days old.
+    /// </summary>
+    private static void RequireAtMost(List<string> failures, string key, TimeSpan value, TimeSpan max) =>
+        Require(failures, value <= max,
+            $"{key} must be at most {max:c}; it is {value:c}. A bare number is days in .NET: write 00:00:05 for five seconds.");
+
+    /// <summary>Why <paramref name="basePath"/> cannot be a route group's prefix, or null when it can (MapGroup would throw, naming no key).</summary>
+    private static string? RoutePatternError(string basePath)
+    {
+        try
+        {
+            RoutePatternFactory.Parse(basePath.TrimEnd('/'));
+            return null;
+        }
+        catch (RoutePatternException exception)
+        {
+            return exception.Message;
         }
     }
 

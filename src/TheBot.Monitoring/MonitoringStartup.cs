@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,10 @@ using TheBot.Monitoring.Workload;
 
 namespace TheBot.Monitoring;
 
-/// <summary>At start: resolves the options (so a bad token file fails start-up, not the first scrape), starts the bridge, publishes build info.</summary>
+/// <summary>
+/// At start: resolves the options (so a bad token file fails start-up, not the first scrape), starts the bridge,
+/// publishes build info, and warns of what it would otherwise ignore in silence (late data services, unknown keys).
+/// </summary>
 internal sealed partial class MonitoringStartup(IServiceProvider services) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -22,9 +26,18 @@ internal sealed partial class MonitoringStartup(IServiceProvider services) : IHo
             .WithLabels(identity.Name, identity.Version).Set(1);
         registry.AddSource(services.GetRequiredService<MeterBridge>());
         services.GetRequiredService<TheBotMeter>();
+        var logger = services.GetRequiredService<ILogger<MonitoringStartup>>();
         if (services.GetService<DataServiceInstrumentation>()?.Missed() is { Count: > 0 } missed)
         {
-            LogNotInstrumented(services.GetRequiredService<ILogger<MonitoringStartup>>(), string.Join(", ", missed));
+            LogNotInstrumented(logger, string.Join(", ", missed));
+        }
+
+        if (services.GetService<IConfiguration>() is { } configuration)
+        {
+            foreach (var (key, known) in MonitoringConfigurationKeys.Unknown(configuration))
+            {
+                LogUnknownKey(logger, key, string.Join(", ", known));
+            }
         }
 
         // Families exist from the start: their HELP and TYPE are exposed before the first event, and the unlabelled
@@ -46,4 +59,7 @@ internal sealed partial class MonitoringStartup(IServiceProvider services) : IHo
     [LoggerMessage(LogLevel.Warning, "Not instrumented: {Services} registered after AddTheBotMonitoring(); their commands and reads are not counted " +
         "(and a database registered that late has no readiness check). Call builder.Services.InstrumentTheBotDataServices() after the last registration.")]
     private static partial void LogNotInstrumented(ILogger logger, string services);
+
+    [LoggerMessage(LogLevel.Warning, "{Key} is not a setting of TheBot.Monitoring and is ignored (misspelt?). The settings there: {Known}.")]
+    private static partial void LogUnknownKey(ILogger logger, string key, string known);
 }

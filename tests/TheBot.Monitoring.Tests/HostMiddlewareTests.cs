@@ -1,11 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TheBot.Monitoring.Tests.Support;
 using TheBot.Testing;
 using Xunit;
@@ -146,6 +149,60 @@ public sealed class HostMiddlewareTests
         Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
         var text = await scraped.Content.ReadAsStringAsync();
         Assert.Equal(3, Exposition.Value(text, "thebot_http_requests_total", ("method", "GET"), ("endpoint", "unmatched"), ("status", "404")));
+    }
+
+    [Fact]
+    public async Task A_management_port_the_server_does_not_listen_on_is_named_in_an_error_once_it_has_started()
+    {
+        var unheard = TheBot.Stack.Ports.GetFree();
+        var logs = new CapturedLogs();
+        await using var app = await TestApp.StartAsync(_ => { }, afterMonitoring: builder => builder.Logging.AddProvider(logs),
+            settings: new Dictionary<string, string?> { ["Monitoring:ManagementPort"] = $"{unheard}" });
+
+        // The host still serves its own endpoints; the error says why the system ones answer 404 everywhere.
+        var error = Assert.Single(logs.At(LogLevel.Error));
+        Assert.StartsWith($"Monitoring:ManagementPort is {unheard}, but the server listens on no such port (http://127.0.0.1:{app.Address.Port})", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_management_port_the_server_listens_on_logs_no_error()
+    {
+        var management = TheBot.Stack.Ports.GetFree();
+        var logs = new CapturedLogs();
+        await using var app = await TestApp.StartAsync(_ => { }, afterMonitoring: builder => builder.Logging.AddProvider(logs),
+            settings: new Dictionary<string, string?> { ["Monitoring:ManagementPort"] = $"{management}" },
+            beforeMonitoring: builder => builder.WebHost.UseUrls("http://127.0.0.1:0", $"http://127.0.0.1:{management}"));
+
+        Assert.Empty(logs.At(LogLevel.Error));
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.0", null)] // HTTP/1.0 needs no Host header
+    [InlineData("HTTP/1.1", "")] // an empty one is valid HTTP/1.1
+    public async Task The_scrape_config_refuses_a_request_without_a_host_instead_of_an_empty_target(string version, string? host)
+    {
+        await using var app = await TestApp.StartAsync(_ => { });
+        var request = new StringBuilder($"GET /api/system/prometheus/config/ {version}\r\n")
+            .Append(host is null ? "" : $"Host: {host}\r\n")
+            .Append($"Authorization: Bearer {TestApp.AdminToken}\r\nConnection: close\r\n\r\n")
+            .ToString();
+
+        var response = await RawHttpAsync(app.Address, request);
+        // targets: [''] is a config Prometheus rejects: a 400 that says what to set, as for a Host that is no host:port.
+        Assert.StartsWith($"HTTP/1.1 400 ", response, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
+        Assert.Contains("set Monitoring:PublicAddress", response, StringComparison.Ordinal);
+    }
+
+    /// <summary>Sends <paramref name="request"/> as it is (HttpClient always writes a Host) and reads the answer until the server closes.</summary>
+    private static async Task<string> RawHttpAsync(Uri server, string request)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.Host, server.Port);
+        await using var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Theory]

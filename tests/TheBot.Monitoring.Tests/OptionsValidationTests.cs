@@ -1,4 +1,6 @@
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TheBot.Monitoring.Tests.Support;
 using Xunit;
@@ -22,6 +24,15 @@ public sealed class OptionsValidationTests
         { "Monitoring:JobName", " ", "Monitoring:JobName must not be empty" },
         { "Monitoring:DistributedCacheName", "", "Monitoring:DistributedCacheName must not be empty" },
         { "Monitoring:BridgedMeters:7", " ", "Monitoring:BridgedMeters must list meter names; an entry is empty" },
+        // A bare number is days: "5" meant seconds, and readiness would have answered from one result for five days.
+        { "Monitoring:Health:ProbeInterval", "5", "Monitoring:Health:ProbeInterval must be at most 01:00:00; it is 5.00:00:00. A bare number is days in .NET: write 00:00:05" },
+        // Past PeriodicTimer's limit (~49.7 days): once an ArgumentOutOfRangeException naming no key, and an exit code 0.
+        { "Monitoring:Health:ProbeInterval", "60", "Monitoring:Health:ProbeInterval must be at most 01:00:00; it is 60.00:00:00." },
+        // Over Npgsql's 1024 s limit: once a database check that failed forever on its own timeout setting.
+        { "Monitoring:Health:CheckTimeout", "00:20:00", "Monitoring:Health:CheckTimeout must be at most 00:01:00; it is 00:20:00." },
+        { "Monitoring:SampleInterval", "60", "Monitoring:SampleInterval must be at most 01:00:00; it is 60.00:00:00." },
+        { "Monitoring:SampleRetention", "2", "Monitoring:SampleRetention must be at most 1.00:00:00; it is 2.00:00:00." },
+        { "Monitoring:BasePath", "/api/{system", "Monitoring:BasePath '/api/{system' is not a valid route pattern" },
     };
 
     [Theory]
@@ -81,5 +92,94 @@ public sealed class OptionsValidationTests
         Assert.Contains(families, line => line.StartsWith("# TYPE dotnet_gc_collections_total ", StringComparison.Ordinal));
         Assert.DoesNotContain(families, line => line.StartsWith("# TYPE http_server_request_duration", StringComparison.Ordinal));
         Assert.DoesNotContain(families, line => line.StartsWith("# TYPE http_server_active_requests", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_longest_durations_allowed_still_start()
+    {
+        await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, settings: new Dictionary<string, string?>
+        {
+            ["Monitoring:Health:ProbeInterval"] = "01:00:00",
+            ["Monitoring:Health:CheckTimeout"] = "00:01:00",
+            ["Monitoring:SampleInterval"] = "01:00:00",
+            ["Monitoring:SampleRetention"] = "1.00:00:00",
+        });
+
+        Assert.Equal(TimeSpan.FromHours(1), app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value.Health.ProbeInterval);
+    }
+
+    [Fact]
+    public async Task A_token_file_that_is_a_folder_fails_start_up_saying_so()
+    {
+        var folder = Directory.CreateTempSubdirectory("token-folder-");
+        try
+        {
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+            {
+                await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, settings: new Dictionary<string, string?>
+                {
+                    ["Monitoring:ScrapeToken"] = "",
+                    ["Monitoring:ScrapeTokenFile"] = folder.FullName,
+                });
+            });
+
+            Assert.Contains($"Monitoring:ScrapeTokenFile points to '{folder.FullName}', which is a folder, not a file", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete();
+        }
+    }
+
+    [Fact]
+    public async Task A_token_file_that_cannot_be_read_fails_start_up_naming_its_key()
+    {
+        // A file that exists and that nobody, root included (tests may run as root, whom chmod 000 does not stop), can
+        // read from its start: reading offset 0 of the process's memory fails with EIO. Linux, as the suite is.
+        const string unreadable = "/proc/self/mem";
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, settings: new Dictionary<string, string?>
+            {
+                ["Monitoring:AdminToken"] = "",
+                ["Monitoring:AdminTokenFile"] = unreadable,
+            });
+        });
+
+        Assert.Contains($"Monitoring:AdminTokenFile '{unreadable}' cannot be read: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_keys_under_Monitoring_are_named_in_a_warning_at_start()
+    {
+        var logs = new CapturedLogs();
+        await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, afterMonitoring: builder => builder.Logging.AddProvider(logs),
+            settings: new Dictionary<string, string?>
+            {
+                ["Monitoring:ScrapTokenFile"] = "/run/secrets/scrape-token",
+                ["Monitoring:Health:ProbeIntreval"] = "00:00:01",
+                ["Monitoring:Healt:CheckTimeout"] = "00:00:01",
+                // Known ones, whatever their case, and the entries of a list: nothing to say.
+                ["monitoring:jobname"] = "job",
+                ["Monitoring:health:diskpath"] = "/",
+                ["Monitoring:BridgedMeters:0"] = "System.Net.Http",
+            });
+
+        var warnings = logs.At(LogLevel.Warning);
+        Assert.Equal(3, warnings.Count(w => w.Contains("is not a setting of TheBot.Monitoring", StringComparison.Ordinal)));
+        Assert.Contains(warnings, w => w.StartsWith("Monitoring:ScrapTokenFile is not a setting", StringComparison.Ordinal) && w.Contains("ScrapeTokenFile", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("Monitoring:Health:ProbeIntreval is not a setting", StringComparison.Ordinal) && w.Contains("ProbeInterval", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("Monitoring:Healt is not a setting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_known_keys_are_the_options_bindable_properties()
+    {
+        // Listed by hand for trimming's sake: a property added to the options without its key would be warned about.
+        Assert.Equal(Bindable(typeof(MonitoringOptions)), MonitoringConfigurationKeys.Monitoring.Order());
+        Assert.Equal(Bindable(typeof(HealthThresholds)), MonitoringConfigurationKeys.Health.Order());
+
+        static IEnumerable<string> Bindable(Type options) =>
+            options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }).Select(p => p.Name).Order();
     }
 }

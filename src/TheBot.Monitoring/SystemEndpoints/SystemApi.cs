@@ -112,8 +112,9 @@ internal static class SystemApi
 
     private static IResult ScrapeConfig(HttpContext context, MonitoringOptions options)
     {
-        var target = options.PublicAddress ?? context.Request.Host.Value ?? "localhost";
-        if (target.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or ':' or '-' or '[' or ']')))
+        // No Host (HTTP/1.0) or an empty one would give targets: [''], which Prometheus rejects: as invalid as a bad one.
+        var target = string.IsNullOrWhiteSpace(options.PublicAddress) ? context.Request.Host.Value : options.PublicAddress;
+        if (string.IsNullOrEmpty(target) || target.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or ':' or '-' or '[' or ']')))
         {
             return new SystemProblem(StatusCodes.Status400BadRequest, "Invalid host",
                 "The request's Host is not a plain host:port; set Monitoring:PublicAddress.");
