@@ -4,7 +4,9 @@
 #   render-config.sh SOURCE DEST SECRETS_DIR
 #
 # - writes SLACK_WEBHOOK_URL, PAGERDUTY_SERVICE_KEY, SMTP_PASSWORD into SECRETS_DIR/slack-webhook-url,
-#   SECRETS_DIR/pagerduty-key, SECRETS_DIR/smtp-password (mode 600);
+#   SECRETS_DIR/pagerduty-key, SECRETS_DIR/smtp-password (mode 600), and SLACK_OPS_WEBHOOK_URL (optional; default
+#   SLACK_WEBHOOK_URL) into SECRETS_DIR/slack-ops-webhook-url: a Slack app's incoming webhook posts to the one channel
+#   it was created for and ignores `channel:`, so #thebot-ops needs its own URL;
 # - replaces https://unset.invalid/${NAME} and ${NAME} in SOURCE for NAME in
 #   SMTP_HOST SMTP_PORT SMTP_USER ALERT_WEBHOOK_URL DEADMANS_SWITCH_URL;
 # - points the *_file fields at SECRETS_DIR and writes the result to DEST;
@@ -35,6 +37,7 @@ fi
 umask 077
 mkdir -p "$secrets"
 printf '%s' "$SLACK_WEBHOOK_URL" > "$secrets/slack-webhook-url"
+printf '%s' "${SLACK_OPS_WEBHOOK_URL:-$SLACK_WEBHOOK_URL}" > "$secrets/slack-ops-webhook-url"
 printf '%s' "$PAGERDUTY_SERVICE_KEY" > "$secrets/pagerduty-key"
 printf '%s' "$SMTP_PASSWORD" > "$secrets/smtp-password"
 

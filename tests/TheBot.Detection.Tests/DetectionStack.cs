@@ -97,6 +97,7 @@ internal sealed class DetectionStack : IAsyncDisposable
         var receivers = new Dictionary<string, string>
         {
             ["SLACK_WEBHOOK_URL"] = http.SlackUrl,
+            ["SLACK_OPS_WEBHOOK_URL"] = http.SlackOpsUrl,
             ["PAGERDUTY_SERVICE_KEY"] = routingKey,
             ["SMTP_HOST"] = "127.0.0.1",
             ["SMTP_PORT"] = $"{smtp.Port}",

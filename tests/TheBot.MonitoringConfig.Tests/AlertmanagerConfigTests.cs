@@ -46,7 +46,29 @@ public class AlertmanagerConfigTests
         Assert.Contains(lines, l => l.Contains("smtp_smarthost: '127.0.0.1:9'", StringComparison.Ordinal));
         Assert.Equal("dummy|password&with\\specials", await File.ReadAllTextAsync(dir.File("secrets/smtp-password")));
         Assert.Equal("http://127.0.0.1:9/slack", await File.ReadAllTextAsync(dir.File("secrets/slack-webhook-url")));
+        // No SLACK_OPS_WEBHOOK_URL: #thebot-ops posts through the same webhook.
+        Assert.Equal("http://127.0.0.1:9/slack", await File.ReadAllTextAsync(dir.File("secrets/slack-ops-webhook-url")));
         Assert.Equal("dummy-pagerduty-key", await File.ReadAllTextAsync(dir.File("secrets/pagerduty-key")));
+    }
+
+    /// <summary>
+    /// A Slack app's incoming webhook posts only to the channel it was created for (it ignores <c>channel:</c>), so the
+    /// two channels have two webhooks: critical-team posts through SLACK_WEBHOOK_URL's, ops-team through
+    /// SLACK_OPS_WEBHOOK_URL's. (The detection suites' Slack sink records the webhook's channel, as Slack shows it.)
+    /// </summary>
+    [Fact]
+    public async Task Each_Slack_channel_posts_through_its_own_webhook()
+    {
+        using var dir = new CheckTempDir();
+        var rendered = YamlMap.Load(await AlertmanagerConfig.RenderAsync(dir, new Dictionary<string, string>(AlertmanagerConfig.DummySecrets)
+        {
+            ["SLACK_OPS_WEBHOOK_URL"] = "http://127.0.0.1:9/slack-ops",
+        }));
+        var slack = rendered.At("receivers").AsList().ToDictionary(r => (string)r.At("name")!, r => r.At("slack_configs", 0));
+        Assert.Equal("#thebot-critical", slack["critical-team"].At("channel"));
+        Assert.Equal("#thebot-ops", slack["ops-team"].At("channel"));
+        Assert.Equal("http://127.0.0.1:9/slack", await File.ReadAllTextAsync((string)slack["critical-team"].At("api_url_file")!));
+        Assert.Equal("http://127.0.0.1:9/slack-ops", await File.ReadAllTextAsync((string)slack["ops-team"].At("api_url_file")!));
     }
 
     [Fact]
@@ -65,7 +87,7 @@ public class AlertmanagerConfigTests
     public async Task Every_secret_variable_is_listed_in_env_example()
     {
         var example = await File.ReadAllTextAsync(Repo.File(".env.example"));
-        foreach (var name in AlertmanagerConfig.DummySecrets.Keys.Where(k => k != "PATH").Append("GRAFANA_ADMIN_PASSWORD").Append("THEBOT_SCRAPE_TOKEN"))
+        foreach (var name in AlertmanagerConfig.DummySecrets.Keys.Where(k => k != "PATH").Append("GRAFANA_ADMIN_PASSWORD").Append("THEBOT_SCRAPE_TOKEN").Append("SLACK_OPS_WEBHOOK_URL"))
         {
             Assert.Contains($"\n{name}=\n", example, StringComparison.Ordinal);
         }

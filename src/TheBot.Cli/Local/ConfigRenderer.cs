@@ -396,8 +396,9 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             }
         }
 
-        // GRAFANA_ROOT_URL is optional (render-config.sh defaults it): the notifications' Grafana links.
-        foreach (var name in ReceiverVariables.Append("GRAFANA_ROOT_URL"))
+        // Optional ones render-config.sh defaults: the #thebot-ops webhook (else SLACK_WEBHOOK_URL's) and the
+        // notifications' Grafana links.
+        foreach (var name in ReceiverVariables.Append("SLACK_OPS_WEBHOOK_URL").Append("GRAFANA_ROOT_URL"))
         {
             if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
             {

@@ -36,8 +36,24 @@ public sealed partial class HttpSinks : IAsyncDisposable
     /// <summary>What arrived.</summary>
     public NotificationLog Log { get; }
 
-    /// <summary>Slack incoming-webhook URL (the path mimics hooks.slack.com/services/T/B/secret).</summary>
-    public string SlackUrl => $"http://127.0.0.1:{Port}/slack/services/T0THEBOT/B0THEBOT/detectionsecret";
+    /// <summary>
+    /// The channel each Slack incoming webhook posts to. A Slack app's webhook is created for one channel and posts
+    /// there whatever the payload's <c>channel</c> says, so the sink records the webhook's channel, as Slack would show
+    /// it: a receiver pointed at the wrong webhook lands in the wrong channel here too.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> SlackWebhookChannels = new Dictionary<string, string>
+    {
+        ["B0CRITICAL"] = "#thebot-critical",
+        ["B0OPS"] = "#thebot-ops",
+    };
+
+    /// <summary>Slack incoming-webhook URL of #thebot-critical (the path mimics hooks.slack.com/services/T/B/secret).</summary>
+    public string SlackUrl => SlackWebhookUrl("B0CRITICAL");
+
+    /// <summary>Slack incoming-webhook URL of #thebot-ops.</summary>
+    public string SlackOpsUrl => SlackWebhookUrl("B0OPS");
+
+    private string SlackWebhookUrl(string webhook) => $"http://127.0.0.1:{Port}/slack/services/T0THEBOT/{webhook}/detectionsecret";
 
     /// <summary>Events API v2 enqueue URL.</summary>
     public string PagerDutyUrl => $"http://127.0.0.1:{Port}/pagerduty/v2/enqueue";
@@ -54,10 +70,11 @@ public sealed partial class HttpSinks : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
-        app.MapPost("/slack/services/{*path}", async context =>
+        app.MapPost("/slack/services/T0THEBOT/{webhook}/detectionsecret", async (HttpContext context, string webhook) =>
         {
             var (raw, json) = await ReadJsonAsync(context);
             var (notification, error) = Slack(raw, json);
+            notification = notification with { Target = SlackWebhookChannels.GetValueOrDefault(webhook, "(unknown webhook)") };
             log.Add(notification);
             context.Response.StatusCode = error is null ? 200 : 400;
             context.Response.ContentType = "text/plain";
