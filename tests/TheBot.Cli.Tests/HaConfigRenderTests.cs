@@ -111,7 +111,7 @@ public sealed class HaConfigRenderTests : IDisposable
         Assert.Contains("-dedup.minScrapeInterval=5000ms", later.Specs().Single(s => s.Name == ServiceNames.VictoriaMetrics).Arguments);
 
         // up itself renders anew: what an earlier up left in the state folder does not change what it is about to run.
-        Assert.Equal(later.Renderer.SourceScrapeInterval, new LocalStack(_location, topology: StackTopology.Ha(2)).ScrapeInterval);
+        Assert.Equal(later.Renderer.SourceScrapeInterval(StackTopology.Ha(2)), new LocalStack(_location, topology: StackTopology.Ha(2)).ScrapeInterval);
     }
 
     [Theory]

@@ -20,18 +20,64 @@ public static partial class DashboardModel
             yield break;
         }
 
-        foreach (var panel in panels.EnumerateArray())
+        // Only objects: anything else is a shape problem (PanelShapeProblems), and has no properties to read.
+        foreach (var panel in panels.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.Object))
         {
             yield return panel;
             if (panel.TryGetProperty("panels", out var nested) && nested.ValueKind == JsonValueKind.Array)
             {
-                foreach (var inner in nested.EnumerateArray())
+                foreach (var inner in nested.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.Object))
                 {
                     yield return inner;
                 }
             }
         }
     }
+
+    /// <summary>
+    /// Where <paramref name="dashboard"/>'s panels are not the shape Grafana reads (JSON path, what is wrong): a
+    /// <c>panels</c> (the dashboard's or a row's) that is not an array, or a panel that is not an object. Grafana shows
+    /// none of them, and <see cref="Panels"/> skips them, so every per-panel check would pass them unseen.
+    /// </summary>
+    public static IEnumerable<(string Path, string Problem)> PanelShapeProblems(JsonElement dashboard)
+    {
+        IEnumerable<(string, string)> Level(JsonElement owner, string path)
+        {
+            if (!owner.TryGetProperty("panels", out var panels))
+            {
+                yield break;
+            }
+
+            if (panels.ValueKind != JsonValueKind.Array)
+            {
+                yield return ($"{path}.panels", $"must be an array of panels, is {Shown(panels)}");
+                yield break;
+            }
+
+            var index = 0;
+            foreach (var panel in panels.EnumerateArray())
+            {
+                var at = $"{path}.panels[{index++}]";
+                if (panel.ValueKind != JsonValueKind.Object)
+                {
+                    yield return (at, $"must be a panel object, is {Shown(panel)}");
+                }
+                else if (path == "$")
+                {
+                    // A row's panels, one level down, as Panels reads them.
+                    foreach (var problem in Level(panel, at))
+                    {
+                        yield return problem;
+                    }
+                }
+            }
+        }
+
+        return dashboard.ValueKind == JsonValueKind.Object ? Level(dashboard, "$") : [];
+    }
+
+    /// <summary>A JSON value in a message: as written, or "an object" (which may be long).</summary>
+    private static string Shown(JsonElement value) => value.ValueKind == JsonValueKind.Object ? "an object" : value.GetRawText();
 
     /// <summary>Every query target of <paramref name="dashboard"/> (file name <paramref name="name"/>); a target's datasource defaults to its panel's.</summary>
     public static IReadOnlyList<DashboardTarget> Targets(string name, JsonElement dashboard)

@@ -81,6 +81,7 @@ public sealed class DashboardsCheck : IMonitoringCheck
                     own.Add("no title");
                 }
 
+                own.AddRange(DashboardModel.PanelShapeProblems(root).Select(p => $"{p.Path}: {p.Problem}"));
                 var ids = DashboardModel.Panels(root).Select(p => p.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number ? id.GetInt32() : (int?)null).ToList();
                 if (ids.Any(i => i is null))
                 {

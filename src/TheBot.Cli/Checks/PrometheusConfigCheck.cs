@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using TheBot.Cli.Config;
+using TheBot.Cli.Local;
 
 namespace TheBot.Cli.Checks;
 
@@ -8,6 +10,8 @@ namespace TheBot.Cli.Checks;
 /// a temp copy beside copies of the rule files, with only absolute credential paths pointed at a dummy token;
 /// everything else is checked as committed and temp paths in promtool's answer are shown as the real file.
 /// The HA topology's prometheus-ha.yml the same way, with the file_sd files (targets/) it reads, which promtool checks.
+/// Each file must also keep the contract <c>up</c> renders it by (<see cref="PrometheusConfigContract"/>: contract §3's
+/// jobs, global durations, the HA parts), which promtool knows nothing of: a file check passes is one up accepts.
 /// </summary>
 public sealed partial class PrometheusConfigCheck : IMonitoringCheck
 {
@@ -18,7 +22,7 @@ public sealed partial class PrometheusConfigCheck : IMonitoringCheck
     public const string Name = "promtool check config";
 
     /// <summary>The configurations in monitoring/prometheus/: the single-node one (required) and the HA topology's (if present).</summary>
-    public static readonly IReadOnlyList<string> ConfigFiles = ["prometheus.yml", "prometheus-ha.yml"];
+    public static readonly IReadOnlyList<string> ConfigFiles = [PrometheusConfigContract.SingleNodeFile, PrometheusConfigContract.HighAvailabilityFile];
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken)
@@ -64,14 +68,35 @@ public sealed partial class PrometheusConfigCheck : IMonitoringCheck
             }
         }
 
+        var problems = ContractProblems(config, name).ToList();
         var result = await CheckTool.RunAsync("promtool", ["check", "config", dir.File(name)], cancellationToken);
         if (result is null)
         {
-            return CheckResult.Fail(shown, Name, CheckTool.Missing("promtool"));
+            problems.Add(CheckTool.Missing("promtool"));
+        }
+        else if (!result.Succeeded)
+        {
+            var map = new Dictionary<string, string> { [dir.File(name)] = shown, [dir.Path + "/"] = context.Display(context.Monitoring("prometheus")) + "/" };
+            problems.Add(CheckTool.Useful(result, map));
         }
 
-        var map = new Dictionary<string, string> { [dir.File(name)] = shown, [dir.Path + "/"] = context.Display(context.Monitoring("prometheus")) + "/" };
-        return result.Succeeded ? CheckResult.Pass(shown, Name) : CheckResult.Fail(shown, Name, CheckTool.Useful(result, map));
+        return CheckResult.From(shown, Name, problems);
+    }
+
+    /// <summary>
+    /// What <c>up</c> would refuse in <paramref name="config"/> (<paramref name="name"/>, the HA parts for the HA file):
+    /// the same <see cref="PrometheusConfigContract"/> its render enforces, an empty file or a non-mapping included.
+    /// </summary>
+    private static IReadOnlyList<string> ContractProblems(string config, string name)
+    {
+        try
+        {
+            return PrometheusConfigContract.Problems(Yaml.Load(config), highAvailability: name == PrometheusConfigContract.HighAvailabilityFile);
+        }
+        catch (ConfigException exception)
+        {
+            return [exception.Reason];
+        }
     }
 
     // An absolute credentials/password/bearer-token file path (the container's), not a relative one.

@@ -23,12 +23,33 @@ internal static class TestAlertCommand
     /// </summary>
     public const string Expression = "vector(1)";
 
+    /// <summary>Shortest <c>--timeout</c>, in seconds: less waits for no delivery at all.</summary>
+    public const int MinTimeoutSeconds = 1;
+
+    /// <summary>Longest <c>--timeout</c>, in seconds: an hour, far beyond any route's group_wait.</summary>
+    public const int MaxTimeoutSeconds = 3600;
+
     public static Command Create()
     {
         var severity = new Option<string>("--severity") { Description = "critical or warning", DefaultValueFactory = _ => "critical" };
         severity.AcceptOnlyFromAmong("critical", "warning");
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for delivery (covers the route's group_wait)", DefaultValueFactory = _ => 120 };
-        var command = StackOptions.Create("test-alert", "Send a synthetic alert through Alertmanager and report its delivery. Exit codes: 0 delivered to the receiver the route picks; 1 not delivered, delivered elsewhere, or no stack (the reason is printed); 2 bad flags (e.g. a --severity other than critical or warning).");
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = $"Seconds to wait for delivery (covers the route's group_wait), {MinTimeoutSeconds} to {MaxTimeoutSeconds}",
+            DefaultValueFactory = _ => 120,
+        };
+        // Checked while the line is parsed: a timeout that cannot wait for anything is refused (exit 2) before an alert
+        // is posted, not reported as a failed delivery after one was.
+        timeout.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1
+                && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                && seconds is < MinTimeoutSeconds or > MaxTimeoutSeconds)
+            {
+                result.AddError($"--timeout {seconds} is out of range: {MinTimeoutSeconds} to {MaxTimeoutSeconds} seconds");
+            }
+        });
+        var command = StackOptions.Create("test-alert", "Send a synthetic alert through Alertmanager and report its delivery. Exit codes: 0 delivered to the receiver the route picks; 1 not delivered, delivered elsewhere, or no stack (the reason is printed); 2 bad flags (e.g. a --severity other than critical or warning, a --timeout outside 1-3600).");
         command.Options.Add(severity);
         command.Options.Add(timeout);
         VerbReport.AddJsonOption(command);

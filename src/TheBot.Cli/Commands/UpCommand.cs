@@ -139,7 +139,18 @@ internal static class UpCommand
             return 1;
         }
 
-        var stack = new LocalStack(location, customization, topology ?? StackTopology.Single);
+        // The stack reads the committed Prometheus config as it is built (in HA, VictoriaMetrics deduplicates at its
+        // scrape interval): a broken file is refused here, as the render below refuses one, naming it.
+        LocalStack stack;
+        try
+        {
+            stack = new LocalStack(location, customization, topology ?? StackTopology.Single);
+        }
+        catch (ConfigException exception)
+        {
+            Fail(exception.Message);
+            return 1;
+        }
 
         // Busy ports before anything is built or rendered: a refused up leaves the state folder's configs, topology and
         // recorded port offset as they were. Checked again right before the processes start.

@@ -5,13 +5,26 @@ namespace TheBot.Cli.Config;
 /// <summary>Small helpers over YamlDotNet's node model, for rewriting the committed configs in place.</summary>
 internal static class Yaml
 {
+    /// <summary>
+    /// The top-level mapping of the YAML file <paramref name="path"/>. A file that is missing, cannot be read, is not
+    /// YAML (with the line and column where it stops parsing) or is not a mapping is a <see cref="ConfigException"/>
+    /// naming it, which the verbs print as a config failure.
+    /// </summary>
     public static YamlMappingNode Load(string path)
     {
-        using var reader = new StreamReader(path);
         var stream = new YamlStream();
         try
         {
+            using var reader = new StreamReader(path);
             stream.Load(reader);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException(path, "file not found");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, $"cannot be read: {exception.Message}");
         }
         catch (YamlDotNet.Core.YamlException exception)
         {

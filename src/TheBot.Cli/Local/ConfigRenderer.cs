@@ -59,16 +59,26 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     /// <summary>The config of one replica: prometheus.yml for <c>prometheus</c>, <c>&lt;name&gt;.yml</c> for another.</summary>
     public string PrometheusConfigOf(string replica) => replica == ServiceNames.Prometheus ? PrometheusConfig : Path.Combine(paths.Config, replica + ".yml");
 
-    /// <summary>The committed global <c>scrape_interval</c> (15 s), the interval of the standard profile.</summary>
-    public TimeSpan SourceScrapeInterval =>
-        PrometheusDuration.Parse(Yaml.Load(Path.Combine(Monitoring, "prometheus", "prometheus.yml")).Map("global")?.Text("scrape_interval") ?? "1m");
+    /// <summary>The committed Prometheus config <paramref name="topology"/> runs: prometheus-ha.yml in HA, else prometheus.yml.</summary>
+    public string SourcePrometheusConfig(StackTopology topology) => Path.Combine(Monitoring, "prometheus", PrometheusConfigContract.FileOf(topology));
+
+    /// <summary>
+    /// The committed global <c>scrape_interval</c> (15 s) of the file <paramref name="topology"/>'s replicas load, the
+    /// interval of the standard profile. A file that cannot be read or whose interval is not a duration is a
+    /// <see cref="ConfigException"/> naming it; the rest of the contract is <see cref="RenderPrometheus"/>'s to enforce.
+    /// </summary>
+    public TimeSpan SourceScrapeInterval(StackTopology topology)
+    {
+        var source = SourcePrometheusConfig(topology);
+        return PrometheusConfigContract.ScrapeInterval(source, Yaml.Load(source));
+    }
 
     /// <summary>
     /// The global <c>scrape_interval</c> of the prometheus.yml rendered into the state folder: the one the running
     /// replicas scrape at (a profile's, or the committed one); null before <c>up</c> rendered one.
     /// </summary>
     public TimeSpan? RenderedScrapeInterval =>
-        File.Exists(PrometheusConfig) && Yaml.Load(PrometheusConfig).Map("global")?.Text("scrape_interval") is { } text ? PrometheusDuration.Parse(text) : null;
+        File.Exists(PrometheusConfig) ? PrometheusConfigContract.ScrapeInterval(PrometheusConfig, Yaml.Load(PrometheusConfig)) : null;
 
     /// <summary>The job that scrapes VictoriaMetrics' own /metrics in the HA topology (added there, absent in the single-node stack).</summary>
     public const string VictoriaMetricsJob = "victoriametrics";
@@ -112,8 +122,11 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     public void RenderPrometheus(PortPlan ports, TimeSpan? interval = null, string? ruleDirectory = null, StackTopology? topology = null, string? replica = null)
     {
         topology ??= StackTopology.Single;
-        var source = Path.Combine(Monitoring, "prometheus", topology.HighAvailability ? "prometheus-ha.yml" : "prometheus.yml");
+        var source = SourcePrometheusConfig(topology);
         var root = Yaml.Load(source);
+        // Refused whole before anything is rewritten, with what ./thebot check reports for the same file. What follows
+        // relies on it: every job named and known, and in HA every part HighAvailability keeps.
+        PrometheusConfigContract.Enforce(source, root, topology.HighAvailability);
         var rules = ruleDirectory ?? Path.Combine(Monitoring, "prometheus");
         if (root.Seq("rule_files") is { } ruleFiles)
         {
@@ -135,11 +148,11 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             alerting.Remove("basic_auth"); // the local Alertmanager listens on loopback without a web config
         }
 
-        var jobs = root.Seq("scrape_configs") ?? throw new ConfigException(source, "scrape_configs is missing");
+        var jobs = root.Seq("scrape_configs")!;
         var withoutStore = new List<YamlMappingNode>();
         foreach (var job in jobs.Children.OfType<YamlMappingNode>())
         {
-            var name = job.Text("job_name") ?? throw new ConfigException(source, "a scrape config has no job_name");
+            var name = job.Text("job_name")!;
             if (name == VictoriaMetricsJob)
             {
                 // A committed job for the compose HA profile's VictoriaMetrics: pointed at the local one in HA, and
@@ -149,11 +162,7 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
                 continue;
             }
 
-            if (!JobServices.TryGetValue(name, out var service))
-            {
-                throw new ConfigException(source, $"job '{name}' is not one of the jobs of contract §3 ({string.Join(", ", JobServices.Keys)})");
-            }
-
+            var service = JobServices[name];
             SetTargets(job, Loopback(service switch
             {
                 ServiceNames.Prometheus => topology.PrometheusReplicas.Select(r => r.Name),
@@ -183,55 +192,27 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         withoutStore.ForEach(job => jobs.Children.Remove(job));
         if (topology.HighAvailability)
         {
-            HighAvailability(source, root, jobs, ports, replica ?? throw new ArgumentNullException(nameof(replica), "an HA replica needs its replica label"));
+            HighAvailability(root, jobs, ports, replica ?? throw new ArgumentNullException(nameof(replica), "an HA replica needs its replica label"));
         }
 
         Yaml.Save(root, PrometheusConfigOf(topology.PrometheusReplicas.Single(r => r.Replica == replica).Name));
     }
 
     /// <summary>
-    /// What makes the committed HA config (<paramref name="source"/>, docs/adr/0008-ha-topology.md) run on loopback:
-    /// the replica's name in the external label <c>replica</c> (compose expands <c>${PROMETHEUS_REPLICA}</c>), the
-    /// backend's file_sd file at the one <c>./thebot scale</c> rewrites, and remote_write to the local VictoriaMetrics
-    /// without compose's basic auth. Everything else — dropping <c>replica</c> from alerts and from remote_write, every
-    /// Alertmanager member, both replicas under job prometheus, job victoriametrics — is the committed file's, so the
-    /// local HA stack and compose's cannot drift apart; a file that lacks one of them is refused, naming it.
+    /// What makes the committed HA config (docs/adr/0008-ha-topology.md) run on loopback: the replica's name in the
+    /// external label <c>replica</c> (compose expands <c>${PROMETHEUS_REPLICA}</c>), the backend's file_sd file at the
+    /// one <c>./thebot scale</c> rewrites, and remote_write to the local VictoriaMetrics without compose's basic auth.
+    /// Everything else — dropping <c>replica</c> from alerts and from remote_write, every Alertmanager member, both
+    /// replicas under job prometheus, job victoriametrics — is the committed file's, so the local HA stack and
+    /// compose's cannot drift apart; a file that lacks one of them was refused, naming it, by
+    /// <see cref="PrometheusConfigContract.Enforce"/> before this runs.
     /// </summary>
-    private void HighAvailability(string source, YamlMappingNode root, YamlSequenceNode jobs, PortPlan ports, string replica)
+    private void HighAvailability(YamlMappingNode root, YamlSequenceNode jobs, PortPlan ports, string replica)
     {
-        var global = root.Map("global") ?? throw new ConfigException(source, "global is missing");
-        var labels = global.Map("external_labels") ?? throw new ConfigException(source, "global.external_labels is missing");
-        if (labels.Get(ReplicaLabel) is null)
-        {
-            throw new ConfigException(source, $"global.external_labels has no '{ReplicaLabel}': the two replicas would be one");
-        }
-
-        labels.Set(ReplicaLabel, replica);
-        bool DropsReplica(YamlSequenceNode? rules) => rules?.Children.OfType<YamlMappingNode>()
-            .Any(r => r.Text("action") == "labeldrop" && r.Text("regex") == ReplicaLabel) == true;
-        if (!DropsReplica(root.Map("alerting")?.Seq("alert_relabel_configs")))
-        {
-            throw new ConfigException(source, $"alerting.alert_relabel_configs does not labeldrop '{ReplicaLabel}': Alertmanager would get every alert twice");
-        }
-
-        var backend = jobs.Children.OfType<YamlMappingNode>().SingleOrDefault(j => j.Text("job_name") == "thebot-backend")
-                      ?? throw new ConfigException(source, "job thebot-backend is missing");
-        var discovery = backend.Seq("file_sd_configs")?.Children.OfType<YamlMappingNode>().SingleOrDefault()
-                        ?? throw new ConfigException(source, "job thebot-backend has no file_sd_configs: ./thebot scale could not add instances");
-        discovery.Set("files", Yaml.Strings([BackendTargets.DiscoveryFile(paths)]));
-
-        if (!jobs.Children.OfType<YamlMappingNode>().Any(j => j.Text("job_name") == VictoriaMetricsJob))
-        {
-            throw new ConfigException(source, $"job {VictoriaMetricsJob} is missing");
-        }
-
-        var remote = root.Seq("remote_write")?.Children.OfType<YamlMappingNode>().SingleOrDefault()
-                     ?? throw new ConfigException(source, "remote_write to VictoriaMetrics is missing");
-        if (!DropsReplica(remote.Seq("write_relabel_configs")))
-        {
-            throw new ConfigException(source, $"remote_write's write_relabel_configs does not labeldrop '{ReplicaLabel}': VictoriaMetrics would keep both copies");
-        }
-
+        root.Map("global")!.Map("external_labels")!.Set(ReplicaLabel, replica);
+        var backend = PrometheusConfigContract.Job(jobs, "thebot-backend")!;
+        PrometheusConfigContract.BackendDiscovery(backend)!.Set("files", Yaml.Strings([BackendTargets.DiscoveryFile(paths)]));
+        var remote = PrometheusConfigContract.RemoteWrite(root)!;
         remote.Set("url", $"http://127.0.0.1:{ports[ServiceNames.VictoriaMetrics]}/api/v1/write");
         remote.Remove("basic_auth"); // the local VictoriaMetrics listens on loopback without auth
     }

@@ -121,9 +121,10 @@ internal sealed class LocalStack
     /// <summary>
     /// The global scrape interval: the profile's; for a stack read back from its state folder, the one its prometheus.yml
     /// was rendered with (<c>start victoriametrics</c> after an <c>up</c> under a profile with its own interval must
-    /// deduplicate at the interval the replicas really scrape at, not at the committed one); otherwise prometheus.yml's.
+    /// deduplicate at the interval the replicas really scrape at, not at the committed one); otherwise the one of
+    /// the committed config the topology's replicas load (prometheus-ha.yml in HA, not prometheus.yml).
     /// </summary>
-    public TimeSpan ScrapeInterval => Customization.ScrapeInterval ?? (_readFromStateFolder ? Renderer.RenderedScrapeInterval : null) ?? Renderer.SourceScrapeInterval;
+    public TimeSpan ScrapeInterval => Customization.ScrapeInterval ?? (_readFromStateFolder ? Renderer.RenderedScrapeInterval : null) ?? Renderer.SourceScrapeInterval(Topology);
 
     /// <summary>The bearer token of the backends' scrape endpoints (<see cref="Components.Backend.ScrapeToken"/>).</summary>
     public string ScrapeToken => Backend.ScrapeToken;

@@ -23,12 +23,31 @@ internal static class StackOptions
             Recursive = true,
         };
 
-        // Only up may move a stack to other ports. Any other verb given an offset that is not the one up recorded would
-        // probe, or (scale) write into the targets, ports the stack does not use: refused as a bad line (exit 2).
         option.Validators.Add(result =>
         {
-            if (result.Parent is not System.CommandLine.Parsing.CommandResult { Command.Name: not "up" } || result.Tokens.Count != 1
+            if (result.Tokens.Count != 1
                 || !int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var given))
+            {
+                return;
+            }
+
+            // Every verb builds its PortPlan from the offset: one that moves a default port past 1-65535 is a bad line
+            // (exit 2), named with the range that fits, not an exception out of the verb.
+            try
+            {
+                _ = new PortPlan(given);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                var lowest = PortPlan.Defaults.Values.Min();
+                var highest = PortPlan.Defaults.Values.Max();
+                result.AddError($"--port-offset {given} moves ports outside 1-65535 (the default ports run from {lowest} to {highest}); pass an offset from {1 - lowest} to {65535 - highest}");
+                return;
+            }
+
+            // Only up may move a stack to other ports. Any other verb given an offset that is not the one up recorded
+            // would probe, or (scale) write into the targets, ports the stack does not use: refused as a bad line (exit 2).
+            if (result.Parent is not System.CommandLine.Parsing.CommandResult { Command.Name: not "up" })
             {
                 return;
             }
@@ -51,7 +70,49 @@ internal static class StackOptions
         var command = new Command(name, description);
         command.Options.Add(StateDir);
         command.Options.Add(PortOffset);
+        // On the command, not the option: the default folder (no --state-dir on the line) must be usable too.
+        command.Validators.Add(result =>
+        {
+            if (StateDirProblem(result.GetValue(StateDir)) is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
         return command;
+    }
+
+    /// <summary>
+    /// Makes the state folder <paramref name="flag"/> names (or the default one) as <see cref="Location"/> would, and
+    /// says why it cannot be one: a file in its place or on its way, no permission, another I/O error. Done while the
+    /// line is validated, so every verb refuses such a folder as bad input (exit 2, a JSON document with --json)
+    /// before it acts, instead of failing halfway with an exception.
+    /// </summary>
+    private static string? StateDirProblem(string? flag)
+    {
+        var stateDir = StateDirOf(flag);
+        var named = flag is { Length: > 0 } ? $"--state-dir {flag}" : $"the state folder {stateDir} (the default of --state-dir)";
+        try
+        {
+            Directory.CreateDirectory(stateDir);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The file that stands where a folder must be: the state folder itself, or one of the folders above it.
+            var file = Ancestors(stateDir).FirstOrDefault(File.Exists);
+            return file is null ? $"{named}: cannot be created as a folder ({exception.Message})"
+                : file == stateDir ? $"{named}: is a file, not a folder"
+                : $"{named}: {file} is a file, not a folder";
+        }
+    }
+
+    /// <summary><paramref name="path"/> and every folder above it, nearest first.</summary>
+    private static IEnumerable<string> Ancestors(string path)
+    {
+        for (var current = Path.TrimEndingDirectorySeparator(path); !string.IsNullOrEmpty(current); current = Path.GetDirectoryName(current))
+        {
+            yield return current;
+        }
     }
 
     /// <summary>
@@ -63,7 +124,8 @@ internal static class StackOptions
         + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
 
     /// <summary>
-    /// Reads the flags into a location; a bad offset is reported, not thrown. Without <c>--port-offset</c> on the line,
+    /// Reads the flags into a location. The validators refused a state folder that cannot be made and an offset that
+    /// moves a port out of range as bad input before the verb's action (the caller) runs. Without <c>--port-offset</c> on the line,
     /// the offset is the one <c>up</c> recorded in the state folder (<see cref="PortPlan.RecordedOffset"/>), else 0:
     /// <c>./thebot status --state-dir DIR</c> reaches a stack started with <c>--port-offset 41000</c> on its ports.
     /// </summary>
@@ -71,7 +133,7 @@ internal static class StackOptions
     {
         var root = RepositoryRoot.Find();
         var stateDir = StateDirOf(result.GetValue(StateDir));
-        Directory.CreateDirectory(stateDir);
+        Directory.CreateDirectory(stateDir); // made by the validator already (StateDirProblem); kept for a folder removed since
         var paths = new StackPaths(stateDir);
         var offset = result.GetResult(PortOffset) is { Implicit: false } ? result.GetValue(PortOffset) : PortPlan.RecordedOffset(paths) ?? 0;
         return new StackLocation(root, paths, new PortPlan(offset));
