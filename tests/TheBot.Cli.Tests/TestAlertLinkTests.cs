@@ -48,7 +48,9 @@ public sealed class TestAlertLinkTests : IAsyncLifetime
         Assert.All(InboxAlerts("TheBotTestAlert"), alert => Assert.Equal(link, (string?)alert["generatorURL"]));
 
         // Prometheus' own link for the same expression, on the Watchdog it sends (no `for`, so from its first evaluation).
-        await Eventually.HoldsAsync(TimeSpan.FromSeconds(60), () => Task.FromResult(InboxAlerts("Watchdog").Count > 0 ? null : "no Watchdog in the inbox yet"));
+        // Up to a minute more: a first send before Prometheus has discovered Alertmanager is dropped, and the re-send
+        // waits --rules.alert.resend-delay (1 m).
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(150), () => Task.FromResult(InboxAlerts("Watchdog").Count > 0 ? null : "no Watchdog in the inbox yet"));
         Assert.All(InboxAlerts("Watchdog"), alert => Assert.Equal(link, (string?)alert["generatorURL"]));
     }
 

@@ -80,7 +80,7 @@ internal static class BackupCommand
     public static async Task<BackupRun> RunAsync(StackLocation location, string backupsRoot, CancellationToken cancellationToken)
     {
         var stack = new LocalStack(location);
-        var folder = Path.Combine(backupsRoot, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd_HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        var folder = FreeFolder(backupsRoot, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd_HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var replicas = new List<ReplicaBackup>();
         foreach (var replica in stack.Prometheuses)
         {
@@ -89,6 +89,22 @@ internal static class BackupCommand
         }
 
         return new BackupRun(folder, replicas);
+    }
+
+    /// <summary>
+    /// <paramref name="stamp"/> under <paramref name="backupsRoot"/>, or <c>stamp-2</c>, <c>stamp-3</c>… when a backup
+    /// of the same second already holds it: a second backup right after the first (a retry, a script) is a new copy,
+    /// not a failure.
+    /// </summary>
+    internal static string FreeFolder(string backupsRoot, string stamp)
+    {
+        var folder = Path.Combine(backupsRoot, stamp);
+        for (var n = 2; Path.Exists(folder); n++)
+        {
+            folder = Path.Combine(backupsRoot, $"{stamp}-{n}");
+        }
+
+        return folder;
     }
 
     private static async Task<ReplicaBackup> BackUpAsync(StackLocation location, Prometheus replica, string destination, CancellationToken cancellationToken)
@@ -103,7 +119,7 @@ internal static class BackupCommand
         {
             if (Directory.Exists(destination))
             {
-                throw new InvalidOperationException($"{destination} already exists (another backup in the same second?)");
+                throw new InvalidOperationException($"{destination} already exists (another backup started at the same moment?)");
             }
 
             var snapshot = await new PrometheusClient(replica.Url).PostAsync("/api/v1/admin/tsdb/snapshot", cancellationToken)
