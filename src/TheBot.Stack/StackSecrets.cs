@@ -9,6 +9,13 @@ namespace TheBot.Stack;
 /// </summary>
 public sealed class StackSecrets(StackPaths paths)
 {
+    /// <summary>
+    /// Generated and not yet saved, by secret file, for the whole process: two descriptions of one state folder in one
+    /// process (a verb and its customised twin, a test comparing them) are one stack with one password, as they were
+    /// when every description wrote its secrets at once.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Generated = new(StringComparer.Ordinal);
+
     private readonly Dictionary<string, string> _values = [];
     private readonly HashSet<string> _unsaved = [];
 
@@ -27,7 +34,7 @@ public sealed class StackSecrets(StackPaths paths)
         }
         else
         {
-            value = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            value = Generated.GetOrAdd(Path.GetFullPath(file), static _ => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
             _unsaved.Add(name);
         }
 
@@ -47,6 +54,8 @@ public sealed class StackSecrets(StackPaths paths)
             {
                 File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
+
+            Generated.TryRemove(Path.GetFullPath(file), out _);
         }
 
         _unsaved.Clear();
