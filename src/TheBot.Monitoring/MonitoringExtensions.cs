@@ -205,7 +205,7 @@ public static class MonitoringExtensions
         string? token;
         try
         {
-            token = File.ReadLines(file).FirstOrDefault()?.Trim();
+            token = FirstLine(file, setting);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -214,6 +214,36 @@ public static class MonitoringExtensions
         }
 
         return string.IsNullOrEmpty(token) ? throw SecretFileProblem($"Monitoring:{setting} '{file}' is empty.") : token;
+    }
+
+    /// <summary>A token is a line, not a stream: at most <see cref="TokenFileReadLimit"/> bytes are read.</summary>
+    private const int TokenFileReadLimit = 4096;
+
+    /// <summary>
+    /// The first line of a token file, read within <see cref="TokenFileReadLimit"/> bytes: a setting pointed at a
+    /// device or a pipe that never ends a line (<c>/dev/zero</c>, <c>/dev/urandom</c>) fails start-up naming the key
+    /// instead of hanging it while a line is read.
+    /// </summary>
+    private static string? FirstLine(string file, string setting)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        var buffer = new byte[TokenFileReadLimit];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            var newline = Array.IndexOf(buffer, (byte)'\n', length, read);
+            length += read;
+            if (newline >= 0)
+            {
+                length = newline;
+                return System.Text.Encoding.UTF8.GetString(buffer, 0, length).Trim();
+            }
+        }
+
+        return length == buffer.Length
+            ? throw SecretFileProblem($"Monitoring:{setting} '{file}' holds no line within its first {TokenFileReadLimit} bytes: a token is one short line.")
+            : System.Text.Encoding.UTF8.GetString(buffer, 0, length).Trim();
     }
 
     private static OptionsValidationException SecretFileProblem(string message) =>

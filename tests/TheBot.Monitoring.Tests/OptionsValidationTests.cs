@@ -132,6 +132,23 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task A_token_file_that_never_ends_a_line_fails_start_up_instead_of_hanging_it()
+    {
+        // /dev/zero answers every read and never ends a line: reading "the first line" would never return.
+        var start = Task.Run(async () =>
+        {
+            await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, settings: new Dictionary<string, string?>
+            {
+                ["Monitoring:ScrapeToken"] = "",
+                ["Monitoring:ScrapeTokenFile"] = "/dev/zero",
+            });
+        });
+        Assert.True(await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(30))) == start, "start-up still reading /dev/zero after 30 s");
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => start);
+        Assert.Contains("Monitoring:ScrapeTokenFile '/dev/zero' holds no line within its first 4096 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_token_file_that_cannot_be_read_fails_start_up_naming_its_key()
     {
         // A file that exists and that nobody, root included (tests may run as root, whom chmod 000 does not stop), can
