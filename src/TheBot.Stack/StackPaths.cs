@@ -51,17 +51,4 @@ public sealed record StackPaths
 
         return new StackPaths(dir.FullName);
     }
-
-    /// <summary>
-    /// Reads the secret <paramref name="name"/> from <see cref="Secrets"/>, creating it with a random value
-    /// (readable by the owner only) the first time, so a stack keeps its passwords across restarts. Writes at once; a
-    /// stack that must not write before it knows it can start uses <see cref="StackSecrets"/>.
-    /// </summary>
-    public string GetOrCreateSecret(string name)
-    {
-        var secrets = new StackSecrets(this);
-        var value = secrets.Get(name);
-        secrets.Save();
-        return value;
-    }
 }

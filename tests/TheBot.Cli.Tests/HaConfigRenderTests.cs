@@ -11,7 +11,7 @@ namespace TheBot.Cli.Tests;
 /// The HA topology's rendered configs, without starting anything: both replicas' prometheus.yml are the committed one
 /// plus only the HA parts (replica label a/b dropped from alerts and remote_write, every Alertmanager member, both
 /// replicas under job prometheus, the backend from file_sd, job victoriametrics), both pass promtool; the
-/// single-node render has none of it; the file_sd and frontend files list every instance at its port; a stack read
+/// single-node render has none of it; in both, the exporters' targets are labelled with the servers they watch; the file_sd and frontend files list every instance at its port; a stack read
 /// back from the state folder deduplicates at the interval <c>up</c> rendered.
 /// </summary>
 public sealed class HaConfigRenderTests : IDisposable
@@ -28,7 +28,6 @@ public sealed class HaConfigRenderTests : IDisposable
     public async Task The_HA_tests_warning_wait_shortens_the_route_amtool_picks_for_warnings_and_nothing_else()
     {
         var stack = new LocalStack(_location, new HaWarningWait(), StackTopology.Ha(2));
-        _paths.GetOrCreateSecret("scrape-token");
         await stack.RenderConfigsAsync(CancellationToken.None);
 
         var config = stack.Renderer.AlertmanagerConfig;
@@ -41,7 +40,6 @@ public sealed class HaConfigRenderTests : IDisposable
     public async Task Both_replicas_get_the_same_scrape_config_apart_only_in_their_replica_label_and_pass_promtool()
     {
         var stack = new LocalStack(_location, topology: StackTopology.Ha(3));
-        _paths.GetOrCreateSecret("scrape-token");
         await stack.RenderConfigsAsync(CancellationToken.None);
 
         var a = Yaml.Load(stack.Renderer.PrometheusConfigOf(ServiceNames.Prometheus));
@@ -142,4 +140,32 @@ public sealed class HaConfigRenderTests : IDisposable
         string.Join(";", rules.Children.OfType<YamlMappingNode>().Select(r => $"{r.Text("action")}:{r.Text("regex")}"));
 
     private static string Text(YamlNode node) => Yaml.Serialize(node);
+
+    // The postgres and redis jobs scrape their exporter but label the target with the server it watches, as the
+    // committed prometheus.yml does for compose: PostgreSQLDown and RedisDown name 127.0.0.1:<its port>, not the exporter.
+    [Fact]
+    public void Single_node_labels_the_exporters_targets_with_their_servers()
+    {
+        var renderer = new ConfigRenderer(_location.RepositoryRoot, _paths);
+        renderer.RenderPrometheus(_location.Ports);
+        AssertWatchedServers(Yaml.Load(renderer.PrometheusConfig));
+    }
+
+    [Fact]
+    public async Task Both_HA_replicas_label_the_exporters_targets_with_their_servers()
+    {
+        var stack = new LocalStack(_location, topology: StackTopology.Ha(2));
+        await stack.RenderConfigsAsync(CancellationToken.None);
+        AssertWatchedServers(Yaml.Load(stack.Renderer.PrometheusConfigOf(ServiceNames.Prometheus)));
+        AssertWatchedServers(Yaml.Load(stack.Renderer.PrometheusConfigOf(ServiceNames.PrometheusB)));
+    }
+
+    private void AssertWatchedServers(YamlMappingNode config)
+    {
+        foreach (var (job, exporter, server) in new[] { ("postgres", ServiceNames.PostgresExporter, ServiceNames.PostgreSql), ("redis", ServiceNames.RedisExporter, ServiceNames.Redis) })
+        {
+            Assert.Equal([$"127.0.0.1:{_location.Ports[exporter]}"], Targets(Job(config, job)));
+            Assert.Equal($"127.0.0.1:{_location.Ports[server]}", Job(config, job).Seq("static_configs")!.Children.OfType<YamlMappingNode>().Single().Map("labels")!.Text("instance"));
+        }
+    }
 }

@@ -40,10 +40,13 @@ public sealed class UpRefusalTests : IAsyncLifetime
     public async Task Up_on_a_busy_port_keeps_the_secrets_of_an_earlier_up_as_they_were()
     {
         string[] names = [SecretNames.ScrapeToken, SecretNames.AdminToken, SecretNames.PostgresPassword];
+        var secrets = new StackSecrets(Paths);
         foreach (var name in names)
         {
-            Paths.GetOrCreateSecret(name);
+            secrets.Get(name);
         }
+
+        secrets.Save();
 
         var before = Contents();
 

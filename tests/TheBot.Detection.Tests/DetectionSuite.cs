@@ -168,7 +168,9 @@ public sealed class DetectionSuite(ITestOutputHelper output)
 
     private async Task LongRunningQueryAsync(DetectionStack stack, IReadOnlyDictionary<string, YamlMappingNode> rules)
     {
-        var postgres = new TheBot.Stack.Components.PostgreSql(stack.Paths, stack.Location.Ports[ServiceNames.PostgreSql]);
+        // The running stack's server, with the password up saved in its state folder.
+        var postgres = new TheBot.Stack.Components.PostgreSql(stack.Paths, stack.Location.Ports[ServiceNames.PostgreSql],
+            new StackSecrets(stack.Paths).Get(SecretNames.PostgresPassword));
         Task? query = null;
         await ScenarioAsync(stack, rules, "LongRunningQueries", "a real `SELECT pg_sleep(60)` through psql",
             () =>

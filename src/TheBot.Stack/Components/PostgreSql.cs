@@ -29,12 +29,15 @@ public sealed partial class PostgreSql
 
     private readonly StackPaths _paths;
 
-    /// <summary>Describes a server on <paramref name="port"/>; the password is kept in <c>secrets/postgres-password</c> when not given.</summary>
-    public PostgreSql(StackPaths paths, int port, string? password = null, string database = "thebot")
+    /// <summary>
+    /// Describes a server on <paramref name="port"/> with <paramref name="password"/> (the local stack's is its
+    /// <see cref="StackSecrets"/>' <c>postgres-password</c>, kept in the state folder).
+    /// </summary>
+    public PostgreSql(StackPaths paths, int port, string password, string database = "thebot")
     {
         _paths = paths;
         Port = port;
-        Password = password ?? paths.GetOrCreateSecret(SecretNames.PostgresPassword);
+        Password = password;
         Database = CheckName(database);
     }
 
