@@ -205,7 +205,12 @@ public sealed class StackVerbTests(StackFixture stack, ITestOutputHelper output)
         Report.Line(output, $"load: requested 20/s, achieved {result.AchievedRps:F2}/s sent, {result.FinishedRps:F2}/s answered; {result.Samples.Count} requests, p95 {LoadStats.Percentile([.. result.Samples.Select(s => s.Milliseconds)], 95):F0} ms");
         Assert.Equal(200, result.Samples.Count);
         Assert.Equal(0, result.Unexpected);
-        Assert.InRange(result.AchievedRps, 19, 20.5);
+        Assert.Equal(200L, result.Started);
+        Assert.Equal(0L, result.Skipped);
+        // Open loop: arrival i is due at i/20 s, so a generator that keeps up sends all 200 in 10 s. The floor allows
+        // one second of lag on a shared two-core CI machine (stop 31 saw 10.5 s, 18.97/s, while other suites ran);
+        // a generator that waited for answers or lost arrivals falls far below it.
+        Assert.InRange(result.AchievedRps, 18, 20.5);
         Assert.Equal(8, result.Samples.Count(s => s.Kind == PlatformTraffic.ErrorKind)); // 5% of 200, spread evenly ...
         Assert.Equal(2, result.Samples.Count(s => s.Kind == PlatformTraffic.ExceptionKind)); // ... one in four an unhandled exception
         Assert.Contains("total ", printed.ToString(), StringComparison.Ordinal);
