@@ -37,6 +37,24 @@ public sealed class HaConfigRenderTests : IDisposable
     }
 
     [Fact]
+    public async Task The_local_inbox_render_points_every_receiver_at_the_inbox_except_the_one_for_no_one()
+    {
+        var stack = new LocalStack(_location);
+        await stack.RenderConfigsAsync(CancellationToken.None);
+
+        var receivers = Yaml.Load(stack.Renderer.AlertmanagerConfig).Seq("receivers")!.Children.OfType<YamlMappingNode>().ToDictionary(r => r.Text("name")!);
+        foreach (var name in new[] { "critical-team", "ops-team", "default-receiver", "deadmans-switch" })
+        {
+            var webhook = receivers[name].Seq("webhook_configs")!.Children.OfType<YamlMappingNode>().Single();
+            Assert.Equal($"{_location.Url(ServiceNames.Inbox)}/{name}", webhook.Text("url"));
+        }
+
+        // DatabaseOutageRecent's receiver: an inhibition source must not reach the inbox either (ADR 0022).
+        Assert.Equal(["name"], receivers["silent"].Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value));
+        Assert.Equal(("silent", TimeSpan.FromSeconds(30)), await HaWarningWait.RouteForAsync(stack.Renderer.AlertmanagerConfig, "DatabaseOutageRecent", "none"));
+    }
+
+    [Fact]
     public async Task Both_replicas_get_the_same_scrape_config_apart_only_in_their_replica_label_and_pass_promtool()
     {
         var stack = new LocalStack(_location, topology: StackTopology.Ha(3));

@@ -15,7 +15,8 @@ namespace TheBot.Detection.Tests;
 /// <list type="bullet">
 /// <item><b>Hangs</b> (SIGSTOP, SIGCONT in a finally): the PostgreSQL tree, the postmaster alone with a warm pool, Redis.
 /// Each must page the right receiver within floor + 10 % (<see cref="DetectionTiming.Floor"/> with the hang's own
-/// detection time, written per scenario) and resolve after SIGCONT.</item>
+/// detection time, written per scenario) and resolve after SIGCONT. A database hang pages once: none of the backend's
+/// symptoms of it notifies, during the hang or once PostgreSQL is back while their 5-minute windows drain.</item>
 /// <item><b>No false page</b>: faults users don't feel (Redis killed with DB fallback, a readiness-probe storm while
 /// Redis is down, ten chat sessions held longer than the latency window + BackendHighLatency's <c>for</c>, a
 /// 64-connection burst on a cold key), each held for <see cref="DetectionTiming.CriticalExposure"/>: no critical
@@ -74,7 +75,31 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
 
         /// <summary>Checks made while frozen, after the page (e.g. an inhibition); from the freeze time.</summary>
         public Func<DateTimeOffset, Task<string>>? WhileFrozen { get; init; }
+
+        /// <summary>
+        /// A database outage: after SIGCONT, wait until the backend's symptoms of it have drained from their windows and
+        /// check none of them notified, during the hang or after it (one outage, one page: ADR 0021, ADR 0022).
+        /// </summary>
+        public bool OnePage { get; init; }
     }
+
+    /// <summary>
+    /// The backend's alerts that report a database outage's effects (PostgreSQLDown's inhibit rule names them): the
+    /// outage's own alert is the one page. The 6h/1d/3d burn rates are not here: their long windows count the outage
+    /// against the SLO budget by design (PostgreSQLDown runbook).
+    /// </summary>
+    private static readonly string[] SameOutage =
+    [
+        "BackendHighErrorRate", "BackendHighLatency", "BackendSlowQueries", "BackendDatabaseUnreachable", "BackendDatabaseConnectionErrors",
+        "PaymentsFailing", "BackgroundTasksFailing", "BackendErrorBudgetBurn1h",
+    ];
+
+    /// <summary>
+    /// How long the symptoms may take to drain after SIGCONT: range windows are not scaled (<see cref="TimeCompression"/>),
+    /// so a 5-minute window holds the outage's failures for 5 real minutes; 2 more for the rule evaluation and rate()'s
+    /// extrapolation at the window's edge.
+    /// </summary>
+    private static readonly TimeSpan SymptomDrain = TimeSpan.FromMinutes(7);
 
     private sealed record HangOutcome(string Scenario, string Alert, string Receiver, string Kinds, TimeSpan? TimeToPage, TimeSpan Floor, string FloorTerms,
         string Resolved, string Notified, string Seen, string Requests, string Extra);
@@ -97,8 +122,9 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
             //   for Prometheus' 15 minutes of resolved re-sends, and a fresh group (time to page = floor) would need that
             //   long a wait (8.8 min of the 2026-12-01 run);
             // - then no false page: faults users don't feel;
-            // - the PostgreSQL hangs last: they leave BackendHighErrorRate firing (inhibited while PostgreSQL is down) until
-            //   its window drains, and their 5xx stay in the SLO windows, which must not be mistaken for a later page.
+            // - the PostgreSQL hangs last: they leave BackendHighErrorRate firing (inhibited while PostgreSQL is down, then
+            //   held back by DatabaseOutageRecent) until its window drains, each hang waits for that drain and checks no
+            //   symptom paged, and their 5xx stay in the SLO windows, which must not be mistaken for a later page.
             await GuardedAsync("Redis SIGSTOP", () => HangAsync(stack, fixture, new Hang("Redis SIGSTOP", "RedisDown", ServiceNames.Redis, WholeTree: true,
                 stack.Timing.Of("RedisDown").ScrapeTimeout, "scrape timeout of the `redis` job (redis_exporter waits on the frozen server)", UserRps)
             {
@@ -125,12 +151,14 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
                 $"backend probe interval ({stack.ProbeInterval.TotalSeconds:F0} s) + its database probe's connect timeout ({DetectionStack.DatabaseProbeTimeout.TotalSeconds:F0} s, a new physical connection)", UserRps)
             {
                 CachedReads = true,
+                OnePage = true,
             }));
             await GuardedAsync("PostgreSQL tree SIGSTOP", () => HangAsync(stack, fixture, new Hang("PostgreSQL tree SIGSTOP (postmaster and every child) under platform traffic", "PostgreSQLDown", ServiceNames.PostgreSql, WholeTree: true,
                 stack.Timing.Of("PostgreSQLDown").ScrapeTimeout, "scrape timeout of the `postgres` job (postgres_exporter waits on the frozen server)", 60)
             {
                 CachedReads = true,
                 DatabaseReads = true,
+                OnePage = true,
                 WhileFrozen = async since =>
                 {
                     var (suppressed, outcome, problem) = await AlertChecks.InhibitionAsync(stack, "BackendHighErrorRate", "PostgreSQLDown", since);
@@ -499,6 +527,11 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
             Problem($"{hang.Scenario}: {hang.Alert} delivered outside its route: {string.Join(", ", wrong.Select(w => $"{w.Kind}:{w.Target}"))}");
         }
 
+        if (hang.OnePage)
+        {
+            extra = (extra.Length > 0 ? extra + "; " : string.Empty) + await OneOutageOnePageAsync(stack, hang, frozenAt, resumedAt);
+        }
+
         var others = Firing(stack, frozenAt).Where(n => n.AlertName != hang.Alert).ToList();
         if (hang.NoCritical && others.Where(IsCritical).Select(Describe).Distinct().ToList() is { Count: > 0 } pages)
         {
@@ -517,6 +550,53 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
             resolvedAll ? $"yes, {(lastResolved - resumedAt).TotalSeconds:F1} s after SIGCONT" : "NO",
             notified.Count == 0 ? "none" : string.Join(", ", notified), SeenText(seen), tally.Describe(), extra));
         Say($"hang: {hang.Scenario}: paged {(timeToPage is { } t ? DetectionTiming.S(t) : "never")} (limit {DetectionTiming.S(limit)}), resolved {resolvedAll}; others {string.Join(", ", notified)}; {tally.Describe()}");
+    }
+
+    /// <summary>
+    /// After a database outage: waits (at most <see cref="SymptomDrain"/>) until none of <see cref="SameOutage"/> fires in
+    /// Prometheus, then one critical group_interval for a flush that would deliver one, and records a problem for each of
+    /// them notified since the freeze. Before DatabaseOutageRecent, BackendHighErrorRate (and the warnings) was delivered
+    /// the moment PostgreSQLDown resolved, while its 5-minute window still held the outage.
+    /// </summary>
+    private async Task<string> OneOutageOnePageAsync(DetectionStack stack, Hang hang, DateTimeOffset frozenAt, DateTimeOffset resumedAt)
+    {
+        List<string> active;
+        var heldBack = new SortedSet<string>(StringComparer.Ordinal);
+        var aftermath = false;
+        while (true)
+        {
+            var states = await stack.AlertStatesAsync();
+            aftermath |= states.Any(a => a.Name == "DatabaseOutageRecent" && a.State == "firing");
+            active = [.. states.Where(a => a.State == "firing" && a.Name != hang.Alert && SameOutage.Contains(a.Name)).Select(a => a.Name).Distinct()];
+            heldBack.UnionWith(active);
+            if (active.Count == 0 || DateTimeOffset.UtcNow - resumedAt > SymptomDrain)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        var drainedAfter = DateTimeOffset.UtcNow - resumedAt;
+        await Task.Delay(DetectionTiming.WithMargin(stack.Timing.Evaluation + stack.Timing.Of("BackendHighErrorRate").GroupInterval));
+        if (active.Count > 0)
+        {
+            Problem($"{hang.Scenario}: {string.Join(", ", active)} still firing {DetectionTiming.S(SymptomDrain)} after SIGCONT (5-minute windows, unscaled, should have drained)");
+        }
+
+        if (!aftermath)
+        {
+            Problem($"{hang.Scenario}: DatabaseOutageRecent never seen firing after SIGCONT (it holds the symptoms back for 10 minutes after {hang.Alert})");
+        }
+
+        var leaked = Firing(stack, frozenAt).Where(n => n.AlertName != hang.Alert && SameOutage.Contains(n.AlertName)).Select(Describe).Distinct().ToList();
+        if (leaked.Count > 0)
+        {
+            Problem($"{hang.Scenario}: one outage, more than one page: {string.Join(", ", leaked)} notified since the freeze (ADR 0022)");
+        }
+
+        return $"one outage, one page: {(heldBack.Count == 0 ? "no symptom" : string.Join(", ", heldBack))} firing in Prometheus after SIGCONT, drained {drainedAfter.TotalSeconds:F0} s after it, "
+            + $"held back by DatabaseOutageRecent; notified of them since the freeze: {(leaked.Count == 0 ? "none" : string.Join(", ", leaked))}";
     }
 
     // ------------------------------------------------------------------ helpers

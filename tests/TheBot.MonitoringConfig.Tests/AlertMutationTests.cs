@@ -82,6 +82,7 @@ public class AlertMutationTests(ITestOutputHelper output)
         ["PrometheusConfigReloadFailed"] = "== 0 on a 0/1 gauge",
         ["AlertmanagerConfigReloadFailed"] = "== 0 on a 0/1 gauge",
         ["Watchdog"] = "vector(1), no threshold; its missing for becomes for: 1m",
+        ["DatabaseOutageRecent"] = "max_over_time of its sources' ALERTS, no threshold; its missing for becomes for: 1m (its 10m window's edges are tested: holds at 10m, silent at 11m)",
     };
 
     [Fact]
@@ -157,9 +158,10 @@ public class AlertMutationTests(ITestOutputHelper output)
         var forLine = Regex.Match(block, @"^(?<indent>\s+)for: (?<value>\S+)\s*$", RegexOptions.Multiline);
         if (!forLine.Success)
         {
-            // No `for` (the Watchdog): it fires at its first evaluation; a `for` of one interval must be noticed.
-            var expr = Regex.Match(block, @"^(?<indent>\s+)expr: .*$", RegexOptions.Multiline);
-            yield return new(alert, $"for: (none) -> {Format(EvaluationInterval)}", With(block.Insert(expr.Index + expr.Length, $"\n{expr.Groups["indent"].Value}for: {Format(EvaluationInterval)}")));
+            // No `for` (the Watchdog, DatabaseOutageRecent): it fires at its first evaluation; a `for` of one interval
+            // must be noticed. Inserted before `labels:`, after the whole expression (a block scalar spans lines).
+            var labels = Regex.Match(block, @"^(?<indent>[ ]+)labels:", RegexOptions.Multiline);
+            yield return new(alert, $"for: (none) -> {Format(EvaluationInterval)}", With(block.Insert(labels.Index, $"{labels.Groups["indent"].Value}for: {Format(EvaluationInterval)}\n")));
             yield break;
         }
 
@@ -232,17 +234,24 @@ public class AlertMutationTests(ITestOutputHelper output)
     /// Writes into <paramref name="dir"/> the rule files the tests of <paramref name="alert"/> load: alert_rules.yml
     /// (<paramref name="alertRules"/>, mutated) with that alert alone, and recording_rules.yml with the rules it reads,
     /// directly or through other recording rules. Every group stays (empty where nothing of it is needed), because the
-    /// test files' group_eval_order names them. Other alerts cannot change this one's verdict: no rule reads ALERTS.
+    /// test files' group_eval_order names them. An alert that reads ALERTS (DatabaseOutageRecent) keeps the alerts it
+    /// names, and what they read: their firing is its input.
     /// </summary>
     private static void WriteRulesOnlyFor(string alert, string alertRules, string dir)
     {
         var alerts = YamlMap.Parse(alertRules);
-        var read = new HashSet<string>(StringComparer.Ordinal);
+        var alertRulesList = alerts.At("groups").AsList().SelectMany(g => g.At("rules").AsList()).Where(r => r.At("alert") is not null).ToList();
+        var read = new HashSet<string>(StringComparer.Ordinal) { alert };
+        for (var added = true; added;)
+        {
+            var before = read.Count;
+            read.UnionWith(alertRulesList.Where(r => read.Contains(r.At("alert").AsText() ?? string.Empty)).SelectMany(r => Names(r.At("expr").AsText())).ToList());
+            added = read.Count > before;
+        }
+
         foreach (var group in alerts.At("groups").AsList().Select(g => g.AsMap()))
         {
-            var own = group.At("rules").AsList().Where(r => r.At("alert").AsText() == alert).ToList();
-            group["rules"] = own;
-            read.UnionWith(own.SelectMany(r => Names(r.At("expr").AsText())));
+            group["rules"] = group.At("rules").AsList().Where(r => r.At("alert") is not null && read.Contains(r.At("alert").AsText() ?? string.Empty)).ToList();
         }
 
         var recording = YamlMap.Load(Repo.Monitoring("prometheus", "recording_rules.yml"));

@@ -19,6 +19,10 @@ public class AlertmanagerInhibitionTests
     private const string KeyDownToTargetDown =
         "alertname=~\"BackendInstanceDown|VictoriaMetricsDown|FrontendServiceDown|PostgreSQLDown|RedisDown\" -> alertname=\"TargetDown\"";
 
+    /// <summary>The rule whose source is the database outage's aftermath and whose targets are the backend's 5-minute symptoms.</summary>
+    private const string AfterDatabaseOutage =
+        "alertname=\"DatabaseOutageRecent\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn1h\"";
+
     // What each alert's expression leaves on the series (see alert_rules.yml and prometheus.yml's targets).
     private static readonly (string, string)[] BackendTarget = [("job", Backend), ("instance", "backend:8000"), ("service", "backend")];
     private static readonly (string, string)[] FrontendTarget = [("job", "thebot-frontend"), ("instance", "frontend:3001"), ("service", "frontend")];
@@ -127,6 +131,23 @@ public class AlertmanagerInhibitionTests
                 FromRules("PaymentsFailing", ("job", Backend), OtherCluster),
                 FromRules("BackendServiceDown", BackendTarget),
             ]),
+        new(
+            // The outage is over, the 5-minute windows still hold it: the symptoms stay held back. A probe that still
+            // fails is a new fault (BackendDatabaseUnreachable pages), and the 6h burn rate counts the outage by design.
+            AfterDatabaseOutage,
+            Source: FromRules("DatabaseOutageRecent"),
+            Suppressed: FromRules("BackendHighErrorRate", ("job", Backend)),
+            Untouched:
+            [
+                FromRules("BackendDatabaseUnreachable", [.. BackendTarget, ("component", "database")]),
+                FromRules("BackendErrorBudgetBurn6h", ("job", Backend), ("slo", "availability")),
+                FromRules("BackendHighErrorRate", ("job", Backend), OtherCluster),
+            ]),
+        new(
+            AfterDatabaseOutage,
+            Source: FromRules("DatabaseOutageRecent"),
+            Suppressed: FromRules("BackendErrorBudgetBurn1h", ("job", Backend), ("slo", "latency")),
+            Untouched: [FromRules("PostgreSQLDown", PostgresTarget), FromRules("FrontendHighErrorRate", ("job", "thebot-frontend"))]),
         new(
             "alertname=~\"BackendHighErrorRate|BackendServiceDown\" -> alertname=\"FrontendHighErrorRate\"",
             Source: FromRules("BackendServiceDown", BackendTarget),

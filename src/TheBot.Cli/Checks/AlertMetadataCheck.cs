@@ -2,7 +2,7 @@ namespace TheBot.Cli.Checks;
 
 /// <summary>
 /// Every alert in prometheus/alert_rules.yml carries what routing and on-call need: severity (critical = page,
-/// warning = ticket; none for the Watchdog), a component, summary, description, runbook_url
+/// warning = ticket; none for the alerts of <see cref="ForNoPerson"/>), a component, summary, description, runbook_url
 /// <c>{RunbookBaseUrl}{Alert}.md</c>, and that runbook exists as <c>&lt;runbooks&gt;/{Alert}.md</c>.
 /// </summary>
 public sealed class AlertMetadataCheck : IMonitoringCheck
@@ -23,6 +23,14 @@ public sealed class AlertMetadataCheck : IMonitoringCheck
     public static readonly IReadOnlySet<string> Components =
         new HashSet<string>(StringComparer.Ordinal) { "backend", "frontend", "database", "cache", "system", "monitoring" };
 
+    /// <summary>
+    /// The alerts with severity <c>none</c>: they reach no person. The Watchdog goes to the dead man's switch; an
+    /// inhibition source (DatabaseOutageRecent) goes to the receiver without integrations and only holds others back.
+    /// Every other alert pages or tickets, so a <c>none</c> anywhere else is a mistake that would route it to the
+    /// default receiver.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ForNoPerson = new HashSet<string>(StringComparer.Ordinal) { "Watchdog", "DatabaseOutageRecent" };
+
     /// <inheritdoc />
     public Task<IReadOnlyList<CheckResult>> RunAsync(CheckContext context, CancellationToken cancellationToken) =>
         CheckResult.ForYamlFile(context, context.Monitoring("prometheus", "alert_rules.yml"), Name, rules => Problems(rules, context));
@@ -42,11 +50,11 @@ public sealed class AlertMetadataCheck : IMonitoringCheck
             var severity = rule.At("labels", "severity").AsText();
             if (severity is null)
             {
-                problems.Add($"{alert}: label severity missing (critical = page, warning = ticket{(alert == "Watchdog" ? ", none for the Watchdog" : "")})");
+                problems.Add($"{alert}: label severity missing (critical = page, warning = ticket{(ForNoPerson.Contains(alert) ? ", none for an alert that reaches no person" : "")})");
             }
-            else if (alert == "Watchdog" ? severity != "none" : severity is not ("critical" or "warning"))
+            else if (ForNoPerson.Contains(alert) ? severity != "none" : severity is not ("critical" or "warning"))
             {
-                problems.Add($"{alert}: severity must be {(alert == "Watchdog" ? "none" : "critical (page) or warning (ticket)")}, is '{severity}'");
+                problems.Add($"{alert}: severity must be {(ForNoPerson.Contains(alert) ? "none" : "critical (page) or warning (ticket)")}, is '{severity}'");
             }
 
             var component = rule.At("labels", "component").AsText();

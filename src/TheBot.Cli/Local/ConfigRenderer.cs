@@ -337,7 +337,13 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
             foreach (var receiver in root.Seq("receivers")?.Children.OfType<YamlMappingNode>() ?? [])
             {
                 var name = receiver.Text("name")!;
-                foreach (var key in receiver.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "name").ToList())
+                var integrations = receiver.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value != "name").ToList();
+                if (integrations.Count == 0)
+                {
+                    continue; // a receiver for no one (`silent`, an inhibition source's) stays silent in the inbox too
+                }
+
+                foreach (var key in integrations)
                 {
                     receiver.Children.Remove(key);
                 }
