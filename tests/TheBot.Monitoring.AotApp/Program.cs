@@ -18,5 +18,6 @@ app.MapGet("/lessons/{id:int}", async (int id, IDistributedCache cache, LessonMe
     metrics.Viewed();
     return TypedResults.Text(title);
 });
-app.MapGrpcService<EchoService>();
+app.UseGrpcWeb();
+app.MapGrpcService<EchoService>().EnableGrpcWeb();
 app.Run();

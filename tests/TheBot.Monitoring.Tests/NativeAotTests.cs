@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Web;
 using TheBot.Monitoring.Tests.Support;
 using TheBot.Stack;
 using TheBot.Testing;
@@ -13,7 +14,7 @@ namespace TheBot.Monitoring.Tests;
 
 /// <summary>
 /// The library in an app published with Native AOT (tests/TheBot.Monitoring.AotApp: the two lines, a distributed
-/// cache, a business family, a gRPC service). The publish must be clean, and the native binary must serve every system
+/// cache, a business family, a gRPC service, also over gRPC-Web). The publish must be clean, and the native binary must serve every system
 /// endpoint and count every family as the JIT-compiled library does: a publish can succeed and still produce a binary
 /// whose methods throw (the compiler reports them only as "will always throw").
 /// </summary>
@@ -90,6 +91,21 @@ public sealed class NativeAotTests
                 Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
             }
 
+            // The same stream over gRPC-Web and HTTP/1.1, as a browser calls it: its trailers go into the body, so its
+            // status is read from the call's context by name (GrpcServerCallStatus), which the native binary must keep.
+            using (var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{http}", new GrpcChannelOptions
+            {
+                HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, new SocketsHttpHandler()),
+                HttpVersion = HttpVersion.Version11,
+                HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            }))
+            {
+                using var stream = channel.CreateCallInvoker().AsyncServerStreamingCall(EchoService.WatchMethod, null, new CallOptions(), "news");
+                Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
+                var failed = await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext(CancellationToken.None));
+                Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
+            }
+
             using var scraped = await TestApp.GetAsync(client, "/api/system/metrics/prometheus/", ScrapeToken);
             Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
             var text = await scraped.Content.ReadAsStringAsync();
@@ -106,7 +122,7 @@ public sealed class NativeAotTests
             Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", [.. say, ("status", "404")]));
             Assert.Equal(2, Exposition.Value(text, "thebot_http_request_duration_seconds_count", say));
             (string, string)[] watch = [("method", "POST"), ("endpoint", "/thebot.test.Echo/Watch")];
-            Assert.Equal(1, Exposition.Value(text, "thebot_http_requests_total", [.. watch, ("status", "503")]));
+            Assert.Equal(2, Exposition.Value(text, "thebot_http_requests_total", [.. watch, ("status", "503")]));
             Assert.Null(Exposition.Value(text, "thebot_http_request_duration_seconds_count", watch));
         }
         finally

@@ -69,8 +69,10 @@ internal static class GrpcStatus
     }
 
     /// <summary>
-    /// The HTTP status a finished gRPC call stands for: its <c>grpc-status</c> mapped, or <paramref name="httpStatus"/>
-    /// when the call has none (an HTTP-level refusal) or one outside the specification (an unknown code is UNKNOWN: 500).
+    /// The HTTP status a finished gRPC call stands for: its <c>grpc-status</c> mapped (for gRPC-Web, whose trailers are in
+    /// the body, the status its server call context holds: <see cref="GrpcServerCallStatus"/>), or
+    /// <paramref name="httpStatus"/> when the call has none (an HTTP-level refusal); a code outside the specification is
+    /// UNKNOWN (500).
     /// </summary>
     public static int HttpStatusOf(HttpContext context, int httpStatus)
     {
@@ -82,12 +84,16 @@ internal static class GrpcStatus
 
         if (value.Count == 0)
         {
-            return httpStatus;
+            // gRPC-Web after its first message: the trailers went into the body, past this middleware.
+            return GrpcServerCallStatus.CodeOf(context) is { } held ? HttpStatusOf(held) : httpStatus;
         }
 
         return int.TryParse(value.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code)
-            && (uint)code < (uint)HttpStatusByCode.Length
-            ? HttpStatusByCode[code]
+            ? HttpStatusOf(code)
             : StatusCodes.Status500InternalServerError;
     }
+
+    /// <summary>The HTTP status gRPC status <paramref name="code"/> maps to; one outside the specification is UNKNOWN (500).</summary>
+    private static int HttpStatusOf(int code) =>
+        (uint)code < (uint)HttpStatusByCode.Length ? HttpStatusByCode[code] : StatusCodes.Status500InternalServerError;
 }

@@ -5,8 +5,9 @@ namespace TheBot.Monitoring.Tests.Support;
 
 /// <summary>
 /// A gRPC service bound by hand (no .proto, no code generation: strings as UTF-8 messages), as Grpc.AspNetCore serves any
-/// generated one. <c>Say</c> answers or fails with the gRPC status its request names; <c>Watch</c> streams one message
-/// and then fails, so its status travels in trailers after the response has started.
+/// generated one. <c>Say</c> answers or fails with the gRPC status its request names, before its answer (a trailers-only
+/// response) or after it; <c>Watch</c> streams one message and then fails, so its status travels in trailers after the
+/// response has started.
 /// </summary>
 [BindServiceMethod(typeof(EchoService), nameof(BindService))]
 public class EchoService
@@ -24,13 +25,26 @@ public class EchoService
         binder.AddMethod(WatchMethod, service is null ? null : (ServerStreamingServerMethod<string, string>)service.Watch);
     }
 
-    /// <summary>"ok" answers; "bug" throws an exception (UNKNOWN); any other text is a gRPC status name to fail with.</summary>
-    public virtual Task<string> Say(string request, ServerCallContext context) => request switch
+    /// <summary>
+    /// "ok" answers; "bug" throws an exception (UNKNOWN); "NAME after answering" answers and sets the gRPC status NAME,
+    /// which then follows the message in trailers; any other text is a gRPC status name to fail with.
+    /// </summary>
+    public virtual Task<string> Say(string request, ServerCallContext context)
     {
-        "ok" => Task.FromResult("hi"),
-        "bug" => throw new InvalidOperationException("a bug in the handler"),
-        _ => throw new RpcException(new Status(Enum.Parse<StatusCode>(request), "as asked")),
-    };
+        const string AfterAnswering = " after answering";
+        switch (request)
+        {
+            case "ok":
+                return Task.FromResult("hi");
+            case "bug":
+                throw new InvalidOperationException("a bug in the handler");
+            case var late when late.EndsWith(AfterAnswering, StringComparison.Ordinal):
+                context.Status = new Status(Enum.Parse<StatusCode>(late[..^AfterAnswering.Length]), "as asked, after the answer");
+                return Task.FromResult("hi");
+            default:
+                throw new RpcException(new Status(Enum.Parse<StatusCode>(request), "as asked"));
+        }
+    }
 
     public virtual async Task Watch(string request, IServerStreamWriter<string> responseStream, ServerCallContext context)
     {
