@@ -10,7 +10,8 @@
 # compiles for them), so the difference between two modes in one interval is what the removed part cost then,
 # without the noise of a load. The servers are not pinned: idle, they do not compete. Repeat the run with
 # Monitoring__SampleInterval and Monitoring__Health__ProbeInterval set to 00:00:00.1 to see a tick's cost once the
-# JIT has settled (hundreds of ticks in a few seconds).
+# JIT has settled (hundreds of ticks in a few seconds), and Monitoring__SampleRetention=00:05:00: the default hour at
+# 0.1 s is 36,000 samples, more than start-up allows (17,280).
 set -euo pipefail
 
 DURATION=215

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using TheBot.Cli.Options;
 using TheBot.Cli.Output;
 
 namespace TheBot.Cli;
@@ -7,7 +8,8 @@ namespace TheBot.Cli;
 /// <summary>
 /// Parses and runs a command line the way <c>./thebot</c> does, for Program and for the tests alike: a line that does
 /// not parse is reported by <see cref="ParseErrorReport"/> (exit 2), everything else (a verb, <c>--help</c>) runs as
-/// System.CommandLine invokes it.
+/// System.CommandLine invokes it. Parsing and help touch no file: a stack verb's state folder is made only once the
+/// verb itself is about to run (<see cref="StackOptions.MakeStateDir"/>).
 /// </summary>
 internal static class CliInvocation
 {
@@ -16,8 +18,18 @@ internal static class CliInvocation
         var result = CliCommands.Create().Parse(args);
         // Only the library's own error action is replaced: with --help (or --version) on a line that also has an error,
         // the library picks the help action, and help is what the user asked for.
-        return result.Action is ParseErrorAction
-            ? ParseErrorReport.WriteAsync(result, configuration)
-            : result.InvokeAsync(configuration, cancellationToken);
+        if (result.Action is ParseErrorAction)
+        {
+            return ParseErrorReport.WriteAsync(result, configuration);
+        }
+
+        // The verb's own action, not help: its state folder is made now, and one that cannot be is bad input like a
+        // line that does not parse.
+        if (ReferenceEquals(result.Action, result.CommandResult.Command.Action) && StackOptions.MakeStateDir(result) is { } problem)
+        {
+            return ParseErrorReport.WriteAsync(result, [problem], configuration);
+        }
+
+        return result.InvokeAsync(configuration, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +33,15 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
     /// <summary>Longest sample retention: the longest window <c>/api/system/metrics/</c> and <c>/analytics/</c> accept.</summary>
     private static readonly TimeSpan MaxSampleRetention = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Most samples the sampler may keep (<c>SampleRetention / SampleInterval</c>): a day at the default 5 s, so every
+    /// retention the endpoints accept works at the default interval. Each sample holds every route template's totals
+    /// and latency buckets, about 235 bytes per template (measured with the default buckets: 9.4 KB for 40
+    /// templates), so the bound is about 40 MB for 10 templates and 160 MB for 40, where 1 ms kept for a day asked for
+    /// 86.4 million samples, some 800 GB for 40.
+    /// </summary>
+    private static readonly long MaxSamples = MaxSampleRetention.Ticks / new MonitoringOptions().SampleInterval.Ticks;
+
     public ValidateOptionsResult Validate(string? name, MonitoringOptions options)
     {
         var failures = new List<string>();
@@ -63,6 +73,11 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
         Require(failures, options.SampleRetention >= options.SampleInterval,
             $"{Section}:{nameof(MonitoringOptions.SampleRetention)} ({options.SampleRetention}) must be at least {nameof(MonitoringOptions.SampleInterval)} ({options.SampleInterval}).");
         RequireAtMost(failures, $"{Section}:{nameof(MonitoringOptions.SampleRetention)}", options.SampleRetention, MaxSampleRetention);
+        if (SampleCountProblem(options.SampleInterval, options.SampleRetention) is { } samples)
+        {
+            failures.Add(samples);
+        }
+
         Require(failures, options.MaxSeriesPerMetric > 0,
             $"{Section}:{nameof(MonitoringOptions.MaxSeriesPerMetric)} must be > 0; it is {options.MaxSeriesPerMetric}.");
         Require(failures, options.ManagementPort is null or (> 0 and <= 65535),
@@ -101,6 +116,34 @@ internal sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOp
     private static void RequireAtMost(List<string> failures, string key, TimeSpan value, TimeSpan max) =>
         Require(failures, value <= max,
             $"{key} must be at most {max:c}; it is {value:c}. A bare number is days in .NET: write 00:00:05 for five seconds.");
+
+    /// <summary>
+    /// Why the sampler would keep too many samples (<see cref="MaxSamples"/>) with <paramref name="interval"/> and
+    /// <paramref name="retention"/>, with the two ways out; null when it would not, or when the interval is no
+    /// duration at all (its own message says so).
+    /// </summary>
+    private static string? SampleCountProblem(TimeSpan interval, TimeSpan retention)
+    {
+        if (interval < TimeSpan.FromMilliseconds(1))
+        {
+            return null;
+        }
+
+        var samples = retention.Ticks / interval.Ticks;
+        if (samples <= MaxSamples)
+        {
+            return null;
+        }
+
+        const string intervalKey = $"{Section}:{nameof(MonitoringOptions.SampleInterval)}";
+        const string retentionKey = $"{Section}:{nameof(MonitoringOptions.SampleRetention)}";
+        var shortestInterval = TimeSpan.FromTicks((retention.Ticks + MaxSamples - 1) / MaxSamples);
+        var longestRetention = TimeSpan.FromTicks(Math.Min(interval.Ticks * MaxSamples, MaxSampleRetention.Ticks));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{retentionKey} ({retention:c}) / {intervalKey} ({interval:c}) keeps {samples:N0} samples, more than the {MaxSamples:N0} allowed "
+            + $"(each holds every route template's totals and latency buckets); set {intervalKey} to at least {shortestInterval:c} "
+            + $"or {retentionKey} to at most {longestRetention:c}.");
+    }
 
     /// <summary>Why <paramref name="basePath"/> cannot be a route group's prefix, or null when it can (MapGroup would throw, naming no key).</summary>
     private static string? RoutePatternError(string basePath)

@@ -21,6 +21,9 @@ public sealed class CheckUpContractTests : IDisposable
     [InlineData("prometheus-ha.yml", "job_name: thebot-backend", "job_name: thebot-bakend", "job 'thebot-bakend' is not one of the jobs of contract §3 (thebot-backend, ")]
     [InlineData("prometheus.yml", "  scrape_interval: 15s", "  scrape_interval: 15 s", "global.scrape_interval: '15 s' is not a Prometheus duration")]
     [InlineData("prometheus-ha.yml", "    replica: ${PROMETHEUS_REPLICA}\n", "", "global.external_labels has no 'replica'")]
+    [InlineData("prometheus.yml", "  scrape_timeout: 10s", "  scrape_timeout: 20s", "global.scrape_timeout (20s) is longer than global.scrape_interval (15s): Prometheus refuses to load the file")]
+    [InlineData("prometheus.yml", "job_name: thebot-backend\n", "job_name: thebot-backend\n    scrape_interval: 5s\n    scrape_timeout: 8s\n", "job 'thebot-backend': scrape_timeout (8s) is longer than its scrape_interval (5s)")]
+    [InlineData("prometheus.yml", "job_name: thebot-backend\n", "job_name: thebot-backend\n    scrape_timeout: 5 s\n", "job 'thebot-backend': scrape_timeout: '5 s' is not a Prometheus duration")]
     public async Task A_prometheus_config_up_refuses_fails_the_check_with_the_renderers_reason(string file, string from, string to, string reason)
     {
         _copy.ReplaceFirst($"prometheus/{file}", from, to);

@@ -10,7 +10,7 @@ namespace TheBot.Cli.Tests;
 /// <c>✗ file: place: problem</c>, as every other refused config is, never an exception out of the verb — whether the
 /// file is read while the stack is described (in HA, for VictoriaMetrics' dedup interval) or while it is rendered.
 /// And the HA stack deduplicates at the interval of the file its replicas load, prometheus-ha.yml. Nothing starts:
-/// each refusal comes before the first process.
+/// each refusal comes before the first process, and before the services are built.
 /// </summary>
 public sealed class UpConfigRefusalTests : IAsyncLifetime
 {
@@ -35,6 +35,22 @@ public sealed class UpConfigRefusalTests : IAsyncLifetime
         var text = await RefusedUpAsync(topology);
 
         Assert.Contains($"✗ {Path.Combine(_copy.Dir, "prometheus", file)}: global.scrape_interval: '15 s' is not a Prometheus duration (", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("  scrape_interval: 15s", "  scrape_interval: 15 s", "global.scrape_interval: '15 s' is not a Prometheus duration (")]
+    [InlineData("  scrape_timeout: 10s", "  scrape_timeout: 20s", "global.scrape_timeout (20s) is longer than global.scrape_interval (15s): Prometheus refuses to load the file")]
+    [InlineData("job_name: thebot-backend", "job_name: thebot-bakend", "job 'thebot-bakend' is not one of the jobs of contract §3 (")]
+    public async Task A_broken_single_node_prometheus_yml_is_refused_before_anything_is_built(string from, string to, string reason)
+    {
+        // Once the single-node file was read only by the render, after the services were built (a minute or more).
+        _copy.ReplaceFirst("prometheus/prometheus.yml", from, to);
+
+        var text = await RefusedUpAsync("single", noBuild: false);
+
+        Assert.Contains($"✗ {Path.Combine(_copy.Dir, "prometheus", "prometheus.yml")}: {reason}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("build", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(_copy.Dir)!, "artifacts", "services")), "the services were built");
     }
 
     [Fact]
@@ -69,13 +85,16 @@ public sealed class UpConfigRefusalTests : IAsyncLifetime
         Assert.Contains("-dedup.minScrapeInterval=30000ms", stack.Specs().Single(s => s.Name == ServiceNames.VictoriaMetrics).Arguments);
     }
 
-    /// <summary>Runs <c>up --detach --no-build</c> in <paramref name="topology"/>, asserts it failed with nothing started, and returns what it printed.</summary>
-    private async Task<string> RefusedUpAsync(string topology)
+    /// <summary>
+    /// Runs <c>up --detach</c> in <paramref name="topology"/> (with <c>--no-build</c> unless <paramref name="noBuild"/>
+    /// is false), asserts it failed with nothing started, and returns what it printed.
+    /// </summary>
+    private async Task<string> RefusedUpAsync(string topology, bool noBuild = true)
     {
         Assert.Null(UpCommand.ParseTopology(topology, backends: null, out var chosen));
         var printed = new StringWriter();
 
-        var exit = await UpCommand.RunAsync(_location, detach: true, noBuild: true, printed, CancellationToken.None, topology: chosen);
+        var exit = await UpCommand.RunAsync(_location, detach: true, noBuild, printed, CancellationToken.None, topology: chosen);
 
         var text = printed.ToString();
         Assert.True(exit == 1, text);

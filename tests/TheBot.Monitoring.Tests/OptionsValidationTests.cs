@@ -45,10 +45,7 @@ public sealed class OptionsValidationTests
             settings["Monitoring:HttpDurationBuckets:1"] = "1"; // 2 then 1: not ascending
         }
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
-        {
-            await using var app = await TestApp.StartAsync(_ => { }, settings: settings, inMemory: true);
-        });
+        var error = await FailedStartAsync(settings);
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
@@ -56,13 +53,10 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task Every_failure_is_reported_at_once()
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        var error = await FailedStartAsync(new Dictionary<string, string?>
         {
-            await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, settings: new Dictionary<string, string?>
-            {
-                ["Monitoring:Health:ProbeInterval"] = "00:00:00",
-                ["Monitoring:MaxSeriesPerMetric"] = "-1",
-            });
+            ["Monitoring:Health:ProbeInterval"] = "00:00:00",
+            ["Monitoring:MaxSeriesPerMetric"] = "-1",
         });
 
         Assert.Contains("Monitoring:Health:ProbeInterval", error.Message, StringComparison.Ordinal);
@@ -106,6 +100,37 @@ public sealed class OptionsValidationTests
         });
 
         Assert.Equal(TimeSpan.FromHours(1), app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value.Health.ProbeInterval);
+    }
+
+    [Fact]
+    public async Task A_sample_interval_too_short_for_the_retention_fails_start_up_naming_both_keys_the_count_and_the_bound()
+    {
+        // Each one valid alone: 1 ms kept for a day was 86.4 million samples of every route template's totals.
+        var error = await FailedStartAsync(new Dictionary<string, string?>
+        {
+            ["Monitoring:SampleInterval"] = "00:00:00.001",
+            ["Monitoring:SampleRetention"] = "1.00:00:00",
+        });
+
+        Assert.Contains("Monitoring:SampleRetention (1.00:00:00) / Monitoring:SampleInterval (00:00:00.0010000) keeps 86,400,000 samples, "
+            + "more than the 17,280 allowed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("set Monitoring:SampleInterval to at least 00:00:05 or Monitoring:SampleRetention to at most 00:00:17.2800000.",
+            error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:05", "1.00:00:00")] // the bound itself: a day at the default interval
+    [InlineData("00:00:00.2", "00:57:36")]
+    public async Task As_many_samples_as_the_bound_still_start(string interval, string retention)
+    {
+        await using var app = await TestApp.StartAsync(_ => { }, inMemory: true, settings: new Dictionary<string, string?>
+        {
+            ["Monitoring:SampleInterval"] = interval,
+            ["Monitoring:SampleRetention"] = retention,
+        });
+
+        var options = app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+        Assert.Equal(17_280, options.SampleRetention / options.SampleInterval, precision: 6);
     }
 
     [Fact]
@@ -199,4 +224,11 @@ public sealed class OptionsValidationTests
         static IEnumerable<string> Bindable(Type options) =>
             options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }).Select(p => p.Name).Order();
     }
+
+    /// <summary>Starts an app with <paramref name="settings"/> and returns the validation failure that stopped it.</summary>
+    private static Task<OptionsValidationException> FailedStartAsync(Dictionary<string, string?> settings) =>
+        Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = await TestApp.StartAsync(_ => { }, settings: settings, inMemory: true);
+        });
 }

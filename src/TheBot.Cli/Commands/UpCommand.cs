@@ -131,6 +131,19 @@ internal static class UpCommand
             return 1;
         }
 
+        // The committed Prometheus config before anything is installed or built: a file the render would refuse only
+        // after the build is refused now, naming it, with what ./thebot check reports for it (one contract for both).
+        topology ??= StackTopology.Single;
+        try
+        {
+            _ = new ConfigRenderer(location.RepositoryRoot, location.Paths).LoadPrometheusSource(topology);
+        }
+        catch (ConfigException exception)
+        {
+            Fail(exception.Message);
+            return 1;
+        }
+
         // The next two write their own reasons (the apt-get line to run, the compiler's errors) to the progress; the
         // document names the step and points there.
         if (!await DebianPackages.EnsureInstalledAsync(output, cancellationToken))
@@ -140,11 +153,11 @@ internal static class UpCommand
         }
 
         // The stack reads the committed Prometheus config as it is built (in HA, VictoriaMetrics deduplicates at its
-        // scrape interval): a broken file is refused here, as the render below refuses one, naming it.
+        // scrape interval): checked above, but a file changed since is still refused here, as the render refuses one.
         LocalStack stack;
         try
         {
-            stack = new LocalStack(location, customization, topology ?? StackTopology.Single);
+            stack = new LocalStack(location, customization, topology);
         }
         catch (ConfigException exception)
         {

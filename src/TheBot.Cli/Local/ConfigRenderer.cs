@@ -74,6 +74,19 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     }
 
     /// <summary>
+    /// The committed Prometheus config <paramref name="topology"/> runs, held to <see cref="PrometheusConfigContract"/>:
+    /// a <see cref="ConfigException"/> naming the file and every problem when it breaks it. What <c>up</c> checks before
+    /// it installs or builds anything, and what <see cref="RenderPrometheus"/> starts from, so the two cannot disagree.
+    /// </summary>
+    public YamlMappingNode LoadPrometheusSource(StackTopology topology)
+    {
+        var source = SourcePrometheusConfig(topology);
+        var root = Yaml.Load(source);
+        PrometheusConfigContract.Enforce(source, root, topology.HighAvailability);
+        return root;
+    }
+
+    /// <summary>
     /// The global <c>scrape_interval</c> of the prometheus.yml rendered into the state folder: the one the running
     /// replicas scrape at (a profile's, or the committed one); null before <c>up</c> rendered one.
     /// </summary>
@@ -122,11 +135,9 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
     public void RenderPrometheus(PortPlan ports, TimeSpan? interval = null, string? ruleDirectory = null, StackTopology? topology = null, string? replica = null)
     {
         topology ??= StackTopology.Single;
-        var source = SourcePrometheusConfig(topology);
-        var root = Yaml.Load(source);
         // Refused whole before anything is rewritten, with what ./thebot check reports for the same file. What follows
         // relies on it: every job named and known, and in HA every part HighAvailability keeps.
-        PrometheusConfigContract.Enforce(source, root, topology.HighAvailability);
+        var root = LoadPrometheusSource(topology);
         var rules = ruleDirectory ?? Path.Combine(Monitoring, "prometheus");
         if (root.Seq("rule_files") is { } ruleFiles)
         {

@@ -5,8 +5,8 @@ using YamlDotNet.RepresentationModel;
 namespace TheBot.Cli.Local;
 
 /// <summary>
-/// What a committed Prometheus config (monitoring/prometheus/) must hold for <c>up</c> to render it: global durations
-/// Prometheus parses, <c>scrape_configs</c> whose jobs are contract §3's (<see cref="ConfigRenderer.JobServices"/>) or
+/// What a committed Prometheus config (monitoring/prometheus/) must hold for <c>up</c> to render it: global and job
+/// durations Prometheus parses, no scrape timeout longer than its interval, <c>scrape_configs</c> whose jobs are contract §3's (<see cref="ConfigRenderer.JobServices"/>) or
 /// VictoriaMetrics', and in the HA topology's file every HA part the local render relies on. One place for both
 /// <see cref="ConfigRenderer"/>, which refuses such a file, and <c>./thebot check</c>, which reports it: a file check
 /// passes is a file up renders.
@@ -44,6 +44,7 @@ internal static class PrometheusConfigContract
         }
 
         var jobs = root.Seq("scrape_configs");
+        problems.AddRange(ScrapeTimeoutProblems(root, jobs));
         if (jobs is null)
         {
             problems.Add("scrape_configs is missing");
@@ -97,6 +98,65 @@ internal static class PrometheusConfigContract
         }
 
         return PrometheusDuration.TryParse(text, out var interval, out _) ? interval : throw new ConfigException(file, DurationProblem(key, text)!);
+    }
+
+    /// <summary>
+    /// Scrape timeouts longer than the interval they belong to, which Prometheus refuses to load ("scrape timeout
+    /// greater than scrape interval"): the global one when the file sets it, and each job's own against the job's
+    /// interval (its own, else the global one). A job's duration that does not parse is named here too; a global one
+    /// that does not parse was named above, and no timeout is compared with it.
+    /// </summary>
+    private static IEnumerable<string> ScrapeTimeoutProblems(YamlMappingNode root, YamlSequenceNode? jobs)
+    {
+        var global = root.Map("global");
+        var globalIntervalText = global?.Text("scrape_interval");
+        if (!TryDuration(globalIntervalText, DefaultScrapeInterval, out var globalInterval, out _))
+        {
+            yield break;
+        }
+
+        var globalIntervalShown = globalIntervalText ?? $"unset, Prometheus' default {(int)DefaultScrapeInterval.TotalSeconds}s";
+        if (global?.Text("scrape_timeout") is { } globalTimeoutText && TryDuration(globalTimeoutText, TimeSpan.Zero, out var globalTimeout, out _)
+            && globalTimeout > globalInterval)
+        {
+            yield return $"global.scrape_timeout ({globalTimeoutText}) is longer than global.scrape_interval ({globalIntervalShown}): Prometheus refuses to load the file";
+        }
+
+        foreach (var job in jobs?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            var place = job.Text("job_name") is { } name ? $"job '{name}'" : "a job without job_name";
+            var intervalText = job.Text("scrape_interval");
+            var timeoutText = job.Text("scrape_timeout");
+            var intervalParses = TryDuration(intervalText, globalInterval, out var interval, out var intervalError);
+            var timeoutParses = TryDuration(timeoutText, TimeSpan.Zero, out var timeout, out var timeoutError);
+            if (!intervalParses)
+            {
+                yield return $"{place}: scrape_interval: {intervalError}";
+            }
+
+            if (!timeoutParses)
+            {
+                yield return $"{place}: scrape_timeout: {timeoutError}";
+            }
+
+            if (intervalParses && timeoutParses && timeoutText is not null && timeout > interval)
+            {
+                yield return $"{place}: scrape_timeout ({timeoutText}) is longer than its scrape_interval ({intervalText ?? $"{globalIntervalShown}, the global one"}): Prometheus refuses to load the file";
+            }
+        }
+    }
+
+    /// <summary><paramref name="text"/> as a Prometheus duration, <paramref name="unset"/> when it is null; false (and why) when it does not parse.</summary>
+    private static bool TryDuration(string? text, TimeSpan unset, out TimeSpan duration, out string error)
+    {
+        error = string.Empty;
+        if (text is null)
+        {
+            duration = unset;
+            return true;
+        }
+
+        return PrometheusDuration.TryParse(text, out duration, out error);
     }
 
     /// <summary>The problem of the global duration <paramref name="key"/> set to <paramref name="text"/>; null when it parses.</summary>

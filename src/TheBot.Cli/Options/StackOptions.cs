@@ -70,23 +70,22 @@ internal static class StackOptions
         var command = new Command(name, description);
         command.Options.Add(StateDir);
         command.Options.Add(PortOffset);
-        // On the command, not the option: the default folder (no --state-dir on the line) must be usable too.
-        command.Validators.Add(result =>
-        {
-            if (StateDirProblem(result.GetValue(StateDir)) is { } problem)
-            {
-                result.AddError(problem);
-            }
-        });
         return command;
     }
 
     /// <summary>
-    /// Makes the state folder <paramref name="flag"/> names (or the default one) as <see cref="Location"/> would, and
-    /// says why it cannot be one: a file in its place or on its way, no permission, another I/O error. Done while the
-    /// line is validated, so every verb refuses such a folder as bad input (exit 2, a JSON document with --json)
-    /// before it acts, instead of failing halfway with an exception.
+    /// Makes the state folder of the verb <paramref name="result"/> runs (the one <c>--state-dir</c> names, or the
+    /// default) as <see cref="Location"/> would, and says why it cannot be one: a file in its place or on its way, no
+    /// permission, another I/O error; null when it is made or the verb takes no stack flags. The caller
+    /// (<see cref="CliInvocation"/>) runs it once the line has parsed and the verb itself is about to run, and refuses
+    /// such a folder as bad input (exit 2, a JSON document with --json) before the verb acts, instead of the verb
+    /// failing halfway with an exception. Not a validator of the line: System.CommandLine runs those on every parse,
+    /// so <c>--help</c> and a line that does not parse would make the folder too.
     /// </summary>
+    public static string? MakeStateDir(ParseResult result) =>
+        result.CommandResult.Command.Options.Contains(StateDir) ? StateDirProblem(result.GetValue(StateDir)) : null;
+
+    /// <summary>Makes the state folder <paramref name="flag"/> names (or the default one); why it cannot be one, or null.</summary>
     private static string? StateDirProblem(string? flag)
     {
         var stateDir = StateDirOf(flag);
@@ -124,8 +123,8 @@ internal static class StackOptions
         + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
 
     /// <summary>
-    /// Reads the flags into a location. The validators refused a state folder that cannot be made and an offset that
-    /// moves a port out of range as bad input before the verb's action (the caller) runs. Without <c>--port-offset</c> on the line,
+    /// Reads the flags into a location. A state folder that cannot be made (<see cref="MakeStateDir"/>) and an offset
+    /// that moves a port out of range were refused as bad input before the verb's action (the caller) runs. Without <c>--port-offset</c> on the line,
     /// the offset is the one <c>up</c> recorded in the state folder (<see cref="PortPlan.RecordedOffset"/>), else 0:
     /// <c>./thebot status --state-dir DIR</c> reaches a stack started with <c>--port-offset 41000</c> on its ports.
     /// </summary>
@@ -133,7 +132,7 @@ internal static class StackOptions
     {
         var root = RepositoryRoot.Find();
         var stateDir = StateDirOf(result.GetValue(StateDir));
-        Directory.CreateDirectory(stateDir); // made by the validator already (StateDirProblem); kept for a folder removed since
+        Directory.CreateDirectory(stateDir); // made by MakeStateDir already; kept for a folder removed since, and for a verb run without CliInvocation
         var paths = new StackPaths(stateDir);
         var offset = result.GetResult(PortOffset) is { Implicit: false } ? result.GetValue(PortOffset) : PortPlan.RecordedOffset(paths) ?? 0;
         return new StackLocation(root, paths, new PortPlan(offset));

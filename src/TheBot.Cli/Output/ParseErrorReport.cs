@@ -17,7 +17,14 @@ internal static partial class ParseErrorReport
     public const int ExitCode = 2;
 
     /// <summary>Writes the errors of <paramref name="result"/> to <paramref name="configuration"/>'s writers; returns <see cref="ExitCode"/>.</summary>
-    public static async Task<int> WriteAsync(ParseResult result, InvocationConfiguration configuration)
+    public static Task<int> WriteAsync(ParseResult result, InvocationConfiguration configuration) =>
+        WriteAsync(result, [.. result.Errors.Select(Describe)], configuration);
+
+    /// <summary>
+    /// Writes <paramref name="problems"/>, what is wrong with the input of the line <paramref name="result"/> parsed
+    /// (e.g. a state folder that cannot be made), as a line that does not parse is reported; returns <see cref="ExitCode"/>.
+    /// </summary>
+    public static async Task<int> WriteAsync(ParseResult result, IReadOnlyList<string> problems, InvocationConfiguration configuration)
     {
         var command = result.CommandResult.Command;
         var path = command is RootCommand ? "./thebot" : "./thebot " + command.Name;
@@ -25,7 +32,7 @@ internal static partial class ParseErrorReport
         var hint = command.Hidden
             ? $"{path} is started by ./thebot up, not run by hand; ./thebot --help lists the verbs"
             : $"{path} --help lists the flags and the values they take";
-        var lines = result.Errors.Select(Describe).Distinct(StringComparer.Ordinal).ToList();
+        var lines = problems.Distinct(StringComparer.Ordinal).ToList();
         foreach (var line in lines)
         {
             await configuration.Error.WriteLineAsync($"✗ {line} ({hint})");
