@@ -21,7 +21,7 @@ public class AlertmanagerInhibitionTests
 
     /// <summary>The rule whose source is the database outage's aftermath and whose targets are the backend's 5-minute symptoms.</summary>
     private const string AfterDatabaseOutage =
-        "alertname=\"DatabaseOutageRecent\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn1h\"";
+        "alertname=\"DatabaseOutageRecent\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn1h|FrontendHighErrorRate|FrontendHighLatency\"";
 
     // What each alert's expression leaves on the series (see alert_rules.yml and prometheus.yml's targets).
     private static readonly (string, string)[] BackendTarget = [("job", Backend), ("instance", "backend:8000"), ("service", "backend")];
@@ -113,7 +113,7 @@ public class AlertmanagerInhibitionTests
             Suppressed: FromRules("PostgreSQLDeadlocks", ("instance", "postgres:5432"), ("datname", "thebot")),
             Untouched: [FromRules("LongRunningQueries", ("job", "postgres"), ("instance", "postgres-replica:5432"))]),
         new(
-            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseUnreachable|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*\"",
+            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseUnreachable|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*|FrontendHighErrorRate|FrontendHighLatency\"",
             Source: FromRules("PostgreSQLDown", PostgresTarget),
             Suppressed: FromRules("BackendErrorBudgetBurn1h", ("job", Backend), ("slo", "availability")),
             Untouched:
@@ -122,7 +122,7 @@ public class AlertmanagerInhibitionTests
                 FromRules("PaymentsFailing", ("job", Backend), OtherCluster),
             ]),
         new(
-            "alertname=\"BackendDatabaseUnreachable\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*\"",
+            "alertname=\"BackendDatabaseUnreachable\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*|FrontendHighErrorRate|FrontendHighLatency\"",
             Source: FromRules("BackendDatabaseUnreachable", [.. BackendTarget, ("component", "database")]),
             Suppressed: FromRules("BackendHighErrorRate", ("job", Backend)),
             Untouched:
@@ -144,10 +144,21 @@ public class AlertmanagerInhibitionTests
                 FromRules("BackendHighErrorRate", ("job", Backend), OtherCluster),
             ]),
         new(
+            // The frontend passes the backend's 5xx on; it fired before BackendHighErrorRate (which inhibits it) and paged.
+            "alertname=\"PostgreSQLDown\" -> alertname=~\"BackendHighErrorRate|BackendHighLatency|BackendSlowQueries|BackendDatabaseUnreachable|BackendDatabaseConnectionErrors|PaymentsFailing|BackgroundTasksFailing|BackendErrorBudgetBurn.*|FrontendHighErrorRate|FrontendHighLatency\"",
+            Source: FromRules("PostgreSQLDown", PostgresTarget),
+            Suppressed: FromRules("FrontendHighErrorRate", ("job", "thebot-frontend")),
+            Untouched: [FromRules("FrontendHighErrorRate", ("job", "thebot-frontend"), OtherCluster), FromRules("FrontendServiceDown", FrontendTarget)]),
+        new(
+            AfterDatabaseOutage,
+            Source: FromRules("DatabaseOutageRecent"),
+            Suppressed: FromRules("FrontendHighLatency", ("job", "thebot-frontend")),
+            Untouched: [FromRules("FrontendServiceDown", FrontendTarget)]),
+        new(
             AfterDatabaseOutage,
             Source: FromRules("DatabaseOutageRecent"),
             Suppressed: FromRules("BackendErrorBudgetBurn1h", ("job", Backend), ("slo", "latency")),
-            Untouched: [FromRules("PostgreSQLDown", PostgresTarget), FromRules("FrontendHighErrorRate", ("job", "thebot-frontend"))]),
+            Untouched: [FromRules("PostgreSQLDown", PostgresTarget), FromRules("RedisDown", RedisTarget)]),
         new(
             "alertname=~\"BackendHighErrorRate|BackendServiceDown\" -> alertname=\"FrontendHighErrorRate\"",
             Source: FromRules("BackendServiceDown", BackendTarget),
