@@ -85,9 +85,9 @@ public sealed class ProductionFaultsSuite(ITestOutputHelper output)
 
     /// <summary>
     /// The backend's (and the frontend's, which passes them on) alerts that report a database outage's effects on
-    /// 5-minute windows (what DatabaseOutageRecent holds back): the outage's own alert is the one page. Not here: the 6h/1d/3d burn rates, whose long windows count the
-    /// outage against the SLO budget by design (PostgreSQLDown runbook); and BackendDatabaseUnreachable, which this
-    /// profile cannot judge. Its `for` is scaled (1m → 4 s) but PostgreSQL's recovery is not: after SIGCONT the server
+    /// 5-minute windows (what DatabaseOutageRecent holds back): the outage's own alert is the one page. Not here: the
+    /// 6h/1d/3d burn rates, whose long windows count the outage against the SLO budget by design (PostgreSQLDown
+    /// runbook); and BackendDatabaseUnreachable, which this profile cannot judge. Its `for` is scaled (1m → 4 s) but PostgreSQL's recovery is not: after SIGCONT the server
     /// first works through the connections queued during the hang, and the backend's probe (a new connection, 2 s
     /// timeout) keeps failing meanwhile: the postmaster-only hang's BackendDatabaseUnreachable resolves ~20 s after
     /// SIGCONT, and in a run on 2026-12-05 (16:34 UTC) the tree hang's fired and paged after SIGCONT, once PostgreSQLDown
