@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using TheBot.Monitoring.Metrics;
 using TheBot.Monitoring.SystemEndpoints;
 using Xunit;
@@ -113,5 +114,24 @@ public sealed class ExpositionNegotiationTests
         Assert.Equal(TimeSpan.FromSeconds(8), ExpositionEndpoint.GateWait(TimeSpan.FromSeconds(10)));
         Assert.Equal(TimeSpan.FromMilliseconds(50), ExpositionEndpoint.GateWait(TimeSpan.FromMilliseconds(10)));
         Assert.Equal(ExpositionEndpoint.DefaultGateWait, ExpositionEndpoint.GateWait(null));
+    }
+
+    [Fact]
+    public void A_scrape_with_other_headers_than_the_last_is_negotiated_afresh()
+    {
+        var endpoint = new ExpositionEndpoint(new MetricRegistry());
+        static HeaderDictionary Headers(string accept, string encoding, string timeout) => new()
+        {
+            ["Accept"] = accept,
+            ["Accept-Encoding"] = encoding,
+            [ExpositionNegotiation.ScrapeTimeoutHeader] = timeout,
+        };
+
+        Assert.Equal(new ExpositionNegotiation(ExpositionFormat.OpenMetrics, true, TimeSpan.FromSeconds(10)), endpoint.Negotiate(Headers(Prometheus242Accept, "gzip", "10")));
+        Assert.Equal(new ExpositionNegotiation(ExpositionFormat.OpenMetrics, true, TimeSpan.FromSeconds(10)), endpoint.Negotiate(Headers(Prometheus242Accept, "gzip", "10")));
+        Assert.Equal(new ExpositionNegotiation(ExpositionFormat.OpenMetrics, true, TimeSpan.FromSeconds(2)), endpoint.Negotiate(Headers(Prometheus242Accept, "gzip", "2")));
+        Assert.Equal(new ExpositionNegotiation(ExpositionFormat.OpenMetrics, false, TimeSpan.FromSeconds(2)), endpoint.Negotiate(Headers(Prometheus242Accept, "identity", "2")));
+        Assert.Equal(new ExpositionNegotiation(ExpositionFormat.Text, false, TimeSpan.FromSeconds(2)), endpoint.Negotiate(Headers("text/plain", "identity", "2")));
+        Assert.Equal(new ExpositionNegotiation(ExpositionFormat.Text, false, null), endpoint.Negotiate(new HeaderDictionary()));
     }
 }

@@ -67,6 +67,30 @@ public sealed class NegotiatedExpositionTests
     }
 
     [Fact]
+    public async Task Scrapers_taking_turns_on_one_server_each_get_what_they_negotiated()
+    {
+        // The endpoint keeps the last scrape's negotiation for the next one with the same headers: a change in any of
+        // the three must be read afresh, in either direction.
+        await using var app = await TestApp.StartAsync(MapHello);
+        var turns = new (string Accept, string? Encoding, string MediaType, bool Gzip)[]
+        {
+            (ExpositionNegotiationTests.Prometheus242Accept, "gzip", "application/openmetrics-text", true),
+            (ExpositionNegotiationTests.Prometheus242Accept, "gzip", "application/openmetrics-text", true),
+            ("text/plain;version=0.0.4", "gzip", "text/plain", true),
+            ("text/plain;version=0.0.4", null, "text/plain", false),
+            (ExpositionNegotiationTests.Prometheus242Accept, null, "application/openmetrics-text", false),
+            (ExpositionNegotiationTests.Prometheus242Accept, "gzip", "application/openmetrics-text", true),
+        };
+        foreach (var (accept, encoding, mediaType, gzip) in turns)
+        {
+            using var response = await ScrapeRawAsync(app.Address, accept, encoding);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(gzip ? ["gzip"] : [], response.Content.Headers.ContentEncoding);
+        }
+    }
+
+    [Fact]
     public async Task The_python_openmetrics_parser_refuses_the_text_format_so_the_check_above_can_fail()
     {
         await using var app = await TestApp.StartAsync(MapHello);

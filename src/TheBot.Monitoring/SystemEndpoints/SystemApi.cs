@@ -40,8 +40,11 @@ internal static class SystemApi
             system.WithMetadata(new ManagementPortMetadata(managementPort));
         }
 
-        system.MapGet("/metrics/prometheus/", (HttpContext context, ExpositionEndpoint exposition) => exposition.WriteAsync(context))
-            .AddEndpointFilter(scrape)
+        // A plain RequestDelegate with the token check inline, not a minimal-API handler behind an endpoint filter: the
+        // scrape runs once per interval for the life of the process, and the handler factory's generated delegate and the
+        // filter pipeline are framework code the JIT would compile and later recompile for each scrape path (benchmarks §4h).
+        var exposition = endpoints.ServiceProvider.GetRequiredService<ExpositionEndpoint>();
+        system.MapGet("/metrics/prometheus/", context => scrape.Refusal(context) is { } refusal ? refusal.ExecuteAsync(context) : exposition.WriteAsync(context))
             .WithName("PrometheusMetrics");
 
         // Degraded answers 200 everywhere: a degraded component (cache down with reads falling back, disk getting

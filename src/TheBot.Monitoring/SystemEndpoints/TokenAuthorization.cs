@@ -14,11 +14,12 @@ internal sealed class TokenAuthorization(Audience audience, Func<string?> expect
 {
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var refusal = Check(context.HttpContext);
+        var refusal = Refusal(context.HttpContext);
         return refusal is null ? next(context) : ValueTask.FromResult<object?>(refusal);
     }
 
-    private IResult? Check(HttpContext context)
+    /// <summary>The problem to answer instead of the endpoint, or null when the caller may go on.</summary>
+    internal IResult? Refusal(HttpContext context)
     {
         var expected = expectedToken();
         var presented = BearerToken(context.Request);
