@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -20,6 +21,9 @@ internal static class GrpcServerCallStatus
     /// <summary>The feature's type, once a call has shown it: later calls look it up directly instead of by name.</summary>
     private static Type? s_feature;
 
+    /// <summary>The two properties read, for the context type that last came by.</summary>
+    private static StatusProperties? s_properties;
+
     /// <summary>
     /// The numeric gRPC status of the call <paramref name="context"/> carries (0 for OK), or null when the request never
     /// became a gRPC call (refused before it started, or no Grpc.AspNetCore).
@@ -36,9 +40,23 @@ internal static class GrpcServerCallStatus
     {
         var call = s_feature is { } known ? context.Features[known] : Find(context.Features);
 
+        if (call is null)
+        {
+            return null;
+        }
+
         // The feature is the call's ServerCallContext; its Status is Grpc.Core's Status, whose StatusCode is the enum.
-        var status = call?.GetType().GetProperty("Status")?.GetValue(call);
-        return status?.GetType().GetProperty("StatusCode")?.GetValue(status) is Enum code
+        // Both properties are looked up once per context type: every gRPC-Web call with a message comes this way.
+        var properties = s_properties;
+        if (properties is null || properties.CallType != call.GetType())
+        {
+            var statusProperty = call.GetType().GetProperty("Status");
+            properties = new StatusProperties(call.GetType(), statusProperty, statusProperty?.PropertyType.GetProperty("StatusCode"));
+            s_properties = properties;
+        }
+
+        var status = properties.Status?.GetValue(call);
+        return status is not null && properties.Code?.GetValue(status) is Enum code
             ? Convert.ToInt32(code, CultureInfo.InvariantCulture)
             : null;
     }
@@ -57,4 +75,7 @@ internal static class GrpcServerCallStatus
 
         return null;
     }
+
+    /// <summary>A call context type's <c>Status</c> property and that status type's <c>StatusCode</c>.</summary>
+    private sealed record StatusProperties(Type CallType, PropertyInfo? Status, PropertyInfo? Code);
 }
