@@ -78,6 +78,29 @@ public sealed class ConventionTests
     }
 
     [Fact]
+    public async Task A_filter_the_host_adds_to_the_group_runs_on_the_scrape_endpoint_too()
+    {
+        // The scrape endpoint is a plain request delegate (not a minimal-API handler); a host's group filter (an audit
+        // header here) must still run on it, as on the JSON endpoints.
+        await using var app = await TestApp.StartAsync(MapHello, inMemory: true,
+            monitoringEndpoints: group => group.AddEndpointFilter(async (context, next) =>
+            {
+                context.HttpContext.Response.Headers["X-Audited"] = "yes";
+                return await next(context);
+            }));
+
+        using var scrape = await app.GetAsync("/api/system/metrics/prometheus/", TestApp.ScrapeToken);
+        using var refused = await app.GetAsync("/api/system/metrics/prometheus/", null);
+        using var system = await app.GetAsync("/api/system/metrics/", TestApp.AdminToken);
+
+        Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        Assert.Equal(["yes"], scrape.Headers.GetValues("X-Audited"));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(["yes"], refused.Headers.GetValues("X-Audited"));
+        Assert.Equal(["yes"], system.Headers.GetValues("X-Audited"));
+    }
+
+    [Fact]
     public async Task System_endpoints_stay_out_of_the_apps_api_description()
     {
         await using var app = await TestApp.StartAsync(MapHello, services => services.AddEndpointsApiExplorer(), inMemory: true);
