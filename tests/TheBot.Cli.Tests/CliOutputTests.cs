@@ -133,7 +133,9 @@ public sealed class CliOutputTests : IDisposable
         var (exit, output, error) = await VerbInvoker.InvokeSplitAsync([.. line.Split(' '), "--state-dir", _paths.Root, "--port-offset", Offset]);
 
         Assert.Equal(2, exit);
-        Assert.Equal("", error);
+        // Refused as a line that does not parse: one line on standard error as well, the document on standard output.
+        Assert.StartsWith("✗ ", error, StringComparison.Ordinal);
+        Assert.Contains(named, error, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(output);
         Assert.Equal("up", document.RootElement.GetProperty("verb").GetString());
         Assert.Equal(2, document.RootElement.GetProperty("exit").GetInt32());

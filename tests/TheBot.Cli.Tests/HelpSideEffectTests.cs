@@ -33,6 +33,9 @@ public sealed class HelpSideEffectTests : IDisposable
     [InlineData("down --port-offset many")]
     [InlineData("up --detach --port-offset 60000")]
     [InlineData("test-alert --timeout 0")]
+    [InlineData("up --detach --topology triple")]
+    [InlineData("up --detach --backends 3")]
+    [InlineData("up --detach --topology ha --backends 10")]
     public async Task A_line_that_does_not_parse_creates_no_state_folder(string line)
     {
         var (exit, _, error) = await VerbInvoker.InvokeSplitAsync([.. line.Split(' '), "--state-dir", StateDir]);

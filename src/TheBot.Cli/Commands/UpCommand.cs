@@ -43,23 +43,36 @@ internal static class UpCommand
         command.Options.Add(backends);
         command.Options.Add(nativeHistograms);
         VerbReport.AddJsonOption(command);
-        command.SetAction(async (result, ct) =>
+        // Flags that make no stack are errors of the line, found when it is parsed: refused (exit 2, a document with
+        // --json) before the verb runs, so they make no state folder either.
+        command.Validators.Add(line =>
         {
-            var report = VerbReport.For(result);
-            if (ParseTopology(result.GetValue(topology), result.GetValue(backends), out var chosen) is { } error)
+            int? backendCount;
+            try
             {
-                report.Fail(error);
-                return await report.EndAsync(BadFlags);
+                backendCount = line.GetValue(backends);
+            }
+            catch (InvalidOperationException)
+            {
+                return; // a --backends that is no number is refused by its own option, in the same report
             }
 
-            if (report.Json && !result.GetValue(detach))
+            if (ParseTopology(line.GetValue(topology), backendCount, out _) is { } error)
+            {
+                line.AddError(error);
+            }
+            else if (line.GetValue(VerbReport.JsonOption) && !line.GetValue(detach))
             {
                 // A foreground up never ends on its own (it streams status lines until Ctrl+C), so no document would
                 // ever be complete; the script that wants one starts detached and then asks status --json.
-                report.Fail("--json needs --detach: a foreground up runs until Ctrl+C, so it has no document to print",
+                line.AddError("--json needs --detach: a foreground up runs until Ctrl+C, so it has no document to print; " +
                     "use ./thebot up --detach --json, then ./thebot status --json and ./thebot down --json");
-                return await report.EndAsync(BadFlags);
             }
+        });
+        command.SetAction(async (result, ct) =>
+        {
+            var report = VerbReport.For(result);
+            _ = ParseTopology(result.GetValue(topology), result.GetValue(backends), out var chosen); // valid: the validator above refused the rest
 
             // With --json standard output holds the document alone: the progress (spinners, the table) goes to standard error.
             var progress = report.Json ? result.InvocationConfiguration.Error : result.InvocationConfiguration.Output;
