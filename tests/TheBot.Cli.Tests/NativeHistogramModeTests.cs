@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TheBot.Cli.Commands;
 using TheBot.Cli.Local;
+using TheBot.Cli.Output;
 using TheBot.Stack;
 using Xunit;
 
@@ -57,7 +58,7 @@ public sealed class NativeHistogramModeTests : IDisposable
     public async Task The_flag_is_an_option_of_up_and_bad_topology_flags_beside_it_are_still_refused()
     {
         var (exit, text) = await VerbInvoker.InvokeAsync(["up", "--native-histograms", "--backends", "3", "--state-dir", _paths.Root]);
-        Assert.True(exit == UpCommand.BadFlags, $"exit {exit}: {text}");
+        Assert.True(exit == ParseErrorReport.ExitCode, $"exit {exit}: {text}");
         Assert.Contains("--backends needs --topology ha", text, StringComparison.Ordinal);
     }
 

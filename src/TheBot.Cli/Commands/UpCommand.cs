@@ -83,9 +83,6 @@ internal static class UpCommand
         return command;
     }
 
-    /// <summary>Exit code of flags that make no stack (an unknown topology, a backend count out of range).</summary>
-    public const int BadFlags = 2;
-
     /// <summary>
     /// The topology of <c>--topology</c> and <c>--backends</c>; returns the error to print (and leaves
     /// <paramref name="topology"/> single) when they make none.
