@@ -1,10 +1,11 @@
+using System.Text.RegularExpressions;
 using TheBot.MonitoringConfig.Tests.Support;
 using Xunit;
 
 namespace TheBot.MonitoringConfig.Tests;
 
 /// <summary>monitoring/prometheus/prometheus.yml and the two rule files, checked by promtool and by reading them.</summary>
-public class PrometheusConfigTests
+public partial class PrometheusConfigTests
 {
     private static readonly string[] Jobs = ["thebot-backend", "thebot-frontend", "node", "postgres", "redis", "prometheus", "alertmanager"];
 
@@ -109,6 +110,53 @@ public class PrometheusConfigTests
         Assert.True(reading.Count >= 13, $"only {reading.Count} rules read the duration families' classic series");
         Assert.All(reading, r => Assert.True(NativeTwins.Missing(r.Expr).Count == 0, $"{r}: no native twin for {string.Join(", ", NativeTwins.Missing(r.Expr))}"));
     }
+
+    /// <summary>
+    /// A selector on a job nobody scrapes matches nothing and says nothing: an alert on it never fires, a panel stays
+    /// empty, a runbook query answers "no data" in the middle of an incident. Every job an alert, a recording rule, a
+    /// dashboard or a runbook names (<c>job="…"</c>, and each literal of <c>job=~"a|b"</c>) must be a <c>job_name</c> of
+    /// prometheus.yml or prometheus-ha.yml.
+    /// </summary>
+    [Fact]
+    public void Every_job_a_rule_dashboard_or_runbook_selects_is_scraped()
+    {
+        var scraped = new[] { "prometheus.yml", "prometheus-ha.yml" }
+            .SelectMany(file => YamlMap.Load(Repo.Monitoring("prometheus", file)).At("scrape_configs").AsList())
+            .Select(job => (string)job.AsMap()["job_name"])
+            .ToHashSet(StringComparer.Ordinal);
+        var uses = RuleFile.Alerts.Rules.Concat(RuleFile.Recordings.Rules).Select(r => ($"rule {r}", r.Expr))
+            .Concat(Dashboards.Targets().Where(t => t.DatasourceUid == "prometheus").Select(t => (t.Origin, t.Expr)))
+            .Concat(AlertMetadataTests.RunbookQueries());
+        var selected = uses.SelectMany(use => SelectedJobs(use.Item2).Select(job => (Origin: use.Item1, Job: job))).ToList();
+
+        var unknown = selected.Where(s => !scraped.Contains(s.Job)).Select(s => $"{s.Origin}: job=\"{s.Job}\"").Distinct().ToList();
+        Assert.True(unknown.Count == 0, $"jobs nobody scrapes (scraped: {string.Join(", ", scraped.Order())}):\n{string.Join('\n', unknown)}");
+        // Hundreds of selectors name a job; a count this low means the extraction broke, not that all is well.
+        Assert.True(selected.Count > 150, $"only {selected.Count} job selectors found");
+    }
+
+    [Theory]
+    [InlineData("sum by (job) (rate(x{job=\"thebot-backend\", code=~\"5..\"}[5m]))", new[] { "thebot-backend" })]
+    [InlineData("up{job=~\"thebot-frontend|thebot-backend\"} == 0", new[] { "thebot-frontend", "thebot-backend" })]
+    [InlineData("up{ job = \"node\" } or up{job!=\"redis\"} or up{job=~\".+\"} or up{job=~\"$job\"}", new[] { "node" })]
+    [InlineData("count by (job) (up)", new string[0])]
+    public void The_job_check_reads_equality_and_literal_alternatives(string expr, string[] expected) =>
+        Assert.Equal(expected, SelectedJobs(expr));
+
+    /// <summary>
+    /// The jobs a PromQL expression selects by name: the value of each <c>job="…"</c>, and each alternative of a
+    /// <c>job=~"…"</c> that is a plain list of names. Patterns (<c>.+</c>), negations and Grafana variables select no
+    /// particular job and are left out.
+    /// </summary>
+    private static string[] SelectedJobs(string expr) =>
+    [
+        .. JobMatcher().Matches(expr)
+            .SelectMany(m => m.Groups["op"].Value == "=" ? [m.Groups["value"].Value] : m.Groups["value"].Value.Split('|'))
+            .Where(job => job.Length > 0 && job.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')),
+    ];
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])job\s*(?<op>=~|=)\s*""(?<value>[^""]*)""")]
+    private static partial Regex JobMatcher();
 
     [Fact]
     public void The_twin_check_finds_a_classic_only_expression()
