@@ -27,6 +27,33 @@ public sealed class MetricPrimitivesTests
     }
 
     [Fact]
+    public async Task A_nan_stored_in_a_gauge_or_a_histogram_sum_does_not_stall_the_next_update()
+    {
+        // The swap used to be confirmed with `!=` on doubles: once NaN was stored, NaN != NaN spun the thread forever.
+        var registry = new MetricRegistry();
+        var gauge = registry.Gauge("nan_gauge", "g").WithLabels();
+        var histogram = registry.Histogram("nan_seconds", "h", [1]).WithLabels();
+        var updates = Task.Run(() =>
+        {
+            gauge.Inc(double.NaN);
+            gauge.Inc();
+            gauge.Dec(2);
+            gauge.DecToZero();
+            histogram.Observe(double.PositiveInfinity);
+            histogram.Observe(double.NegativeInfinity);
+            histogram.Observe(0.5);
+        });
+
+        await updates.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(double.IsNaN(gauge.Value), $"gauge {gauge.Value}");
+        Assert.True(double.IsNaN(histogram.Snapshot().Sum));
+        Assert.Equal(3, histogram.Snapshot().Count);
+        gauge.Set(4);
+        gauge.Inc();
+        Assert.Equal(5, gauge.Value);
+    }
+
+    [Fact]
     public void Label_values_are_escaped()
     {
         var registry = new MetricRegistry();

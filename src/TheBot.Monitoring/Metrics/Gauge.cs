@@ -16,29 +16,11 @@ public sealed class Gauge : Series
     public void Set(double value) => Volatile.Write(ref _value, value);
 
     /// <summary>Adds <paramref name="amount"/> (which may be negative).</summary>
-    public void Inc(double amount = 1)
-    {
-        double seen, updated;
-        do
-        {
-            seen = Volatile.Read(ref _value);
-            updated = seen + amount;
-        }
-        while (Interlocked.CompareExchange(ref _value, updated, seen) != seen);
-    }
+    public void Inc(double amount = 1) => AtomicDouble.Add(ref _value, amount);
 
     /// <summary>Subtracts <paramref name="amount"/>.</summary>
     public void Dec(double amount = 1) => Inc(-amount);
 
     /// <summary>Subtracts <paramref name="amount"/> but never goes below zero (for counts of live things).</summary>
-    public void DecToZero(double amount = 1)
-    {
-        double seen, updated;
-        do
-        {
-            seen = Volatile.Read(ref _value);
-            updated = Math.Max(0, seen - amount);
-        }
-        while (Interlocked.CompareExchange(ref _value, updated, seen) != seen);
-    }
+    public void DecToZero(double amount = 1) => AtomicDouble.Update(ref _value, amount, static (seen, a) => Math.Max(0, seen - a));
 }

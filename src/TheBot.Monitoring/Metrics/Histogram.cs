@@ -49,12 +49,7 @@ public sealed class Histogram : Series
 
         Interlocked.Increment(ref _bucketCounts[i]);
         Native?.Observe(value);
-        double seen;
-        do
-        {
-            seen = Volatile.Read(ref _sum);
-        }
-        while (Interlocked.CompareExchange(ref _sum, seen + value, seen) != seen);
+        AtomicDouble.Add(ref _sum, value);
         Exemplars?.Offer(i, value);
         MeterLink?.Record(value);
     }
