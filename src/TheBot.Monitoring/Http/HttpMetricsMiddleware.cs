@@ -116,6 +116,16 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
                 // answer and nothing failed in the service. 499, as nginx and the frontend label it, never a 5xx.
                 status = StatusCodes.Status499ClientClosedRequest;
             }
+            else if (exception is BadHttpRequestException badRequest && !context.Response.HasStarted)
+            {
+                // Kestrel answers a BadHttpRequestException (a body over the size limit, a malformed request) with the
+                // exception's own status, a 4xx: the client's mistake, neither a 500 nor an exception of ours.
+                status = badRequest.StatusCode;
+                if (status >= StatusCodes.Status500InternalServerError)
+                {
+                    metrics.Exceptions.WithLabels(exception.GetType().Name).Inc();
+                }
+            }
             else
             {
                 // The server turns an escaped exception into a 500 (or an aborted connection).
