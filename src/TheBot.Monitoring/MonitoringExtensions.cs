@@ -108,7 +108,8 @@ public static class MonitoringExtensions
         // Every endpoint (and anyone else asking HealthCheckService) answers from the background probe's results, with
         // one check per component at a time; the framework's service stays the one that runs each check.
         DataServiceInstrumentation.Decorate<HealthCheckService>(services, (sp, runner) => runner is HealthProbe ? runner : new HealthProbe(runner,
-            sp.GetRequiredService<IOptions<HealthCheckServiceOptions>>(), sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<MetricRegistry>()));
+            sp.GetRequiredService<IOptions<HealthCheckServiceOptions>>(), sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<MetricRegistry>(),
+            sp.GetRequiredService<ILogger<HealthProbe>>()));
         services.AddHostedService(sp => new HealthProbeService((HealthProbe)sp.GetRequiredService<HealthCheckService>(), sp.GetRequiredService<IOptions<MonitoringOptions>>()));
         // The timeout is read from the bound options, so Monitoring:Health:CheckTimeout applies to every component.
         services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<MonitoringOptions>>((health, monitoring) =>

@@ -115,6 +115,69 @@ public sealed class HealthProbeTests
         Assert.Equal(runs, check.Runs);
     }
 
+    [Fact]
+    public async Task A_check_that_cannot_be_built_is_reported_failing_and_the_host_keeps_running()
+    {
+        // The framework's runner calls a registration's factory outside its own try: the exception used to escape the
+        // background probe and stop the host.
+        await using var app = await TestApp.StartAsync(_ => { },
+            services => services.AddHealthChecks().Add(new HealthCheckRegistration(
+                "broken", _ => throw new InvalidOperationException("secret connection string in this message"), HealthStatus.Unhealthy, [HealthTags.Ready])),
+            settings: new Dictionary<string, string?> { ["Monitoring:Health:ProbeInterval"] = "00:00:00.2" });
+
+        await Task.Delay(TimeSpan.FromSeconds(1)); // several ticks of the probe
+        var lifetime = app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the host is stopping");
+        using var liveness = await app.GetAsync("/api/system/liveness/", null);
+        Assert.Equal(HttpStatusCode.OK, liveness.StatusCode);
+        using var readiness = await app.GetAsync("/api/system/readiness/", null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+        using var health = await app.GetAsync("/api/system/health/", null);
+        var broken = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("components").GetProperty("broken");
+        Assert.Equal("unhealthy", broken.GetProperty("status").GetString());
+        var description = broken.GetProperty("description").GetString();
+        Assert.Equal("the check could not run (InvalidOperationException)", description);
+        Assert.Contains("thebot_health_component_up{component=\"broken\"} 0\n", await app.ScrapeAsync());
+    }
+
+    [Fact]
+    public async Task A_hung_host_check_without_a_timeout_does_not_stall_the_other_components()
+    {
+        // A host's AddCheck has no timeout; one that never returns (and ignores its token) used to hold the background
+        // probe's tick, so no other component was checked again and their gauges froze.
+        var never = new TaskCompletionSource<HealthCheckResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        await using var app = await TestApp.StartAsync(_ => { },
+            services => services.AddHealthChecks()
+                .AddAsyncCheck("stuck", () => never.Task, tags: [HealthTags.Ready])
+                .AddCheck("counted", () =>
+                {
+                    Interlocked.Increment(ref runs);
+                    return HealthCheckResult.Healthy();
+                }, tags: [HealthTags.Ready]),
+            settings: new Dictionary<string, string?>
+            {
+                ["Monitoring:Health:ProbeInterval"] = "00:00:00.2",
+                ["Monitoring:Health:CheckTimeout"] = "00:00:00.3",
+            });
+        try
+        {
+            await TestHttp.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref runs) >= 5), TimeSpan.FromSeconds(10),
+                () => $"the other component ran {Volatile.Read(ref runs)} time(s) while the hung check hung");
+            using var health = await app.GetAsync("/api/system/health/", null);
+            var stuck = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("components").GetProperty("stuck");
+            Assert.Equal("unhealthy", stuck.GetProperty("status").GetString());
+            // The tick that gave up on it says why; the later ones, that it is still running (no second check is started).
+            Assert.Contains(stuck.GetProperty("description").GetString(),
+                new[] { "the check did not finish within 0.3 s (it has no timeout of its own; Monitoring:Health:CheckTimeout applies)", "the previous check of this component has still not finished" });
+            Assert.Contains("thebot_health_component_up{component=\"stuck\"} 0\n", await app.ScrapeAsync());
+        }
+        finally
+        {
+            never.TrySetResult(HealthCheckResult.Healthy());
+        }
+    }
+
     [Theory]
     [InlineData("00:00:00")]
     [InlineData("-00:00:01")]

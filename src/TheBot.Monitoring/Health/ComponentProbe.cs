@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using TheBot.Monitoring.Metrics;
 
 namespace TheBot.Monitoring.Health;
@@ -9,7 +10,7 @@ namespace TheBot.Monitoring.Health;
 /// check runs (the background probe, any number of readiness requests) waits for that same check, so a probe storm
 /// against a hung dependency costs one check at a time, not one per request.
 /// </summary>
-internal sealed class ComponentProbe
+internal sealed partial class ComponentProbe
 {
     /// <summary>
     /// How long past its own timeout a check may take before it counts as hung. The framework's runner cuts a check
@@ -19,17 +20,32 @@ internal sealed class ComponentProbe
 
     private readonly HealthCheckService _runner;
     private readonly MetricFamily<Gauge> _upFamily;
+    private readonly TimeSpan _waitLimit;
+    private readonly ILogger _logger;
+    private bool _couldNotRunLogged;
     private Gauge? _up;
     private readonly Lock _gate = new();
     private Task<ComponentResult>? _running;
     private Task? _hung;
     private ComponentResult? _last;
 
-    public ComponentProbe(HealthCheckRegistration registration, HealthCheckService runner, MetricFamily<Gauge> up)
+    /// <param name="registration">The component.</param>
+    /// <param name="runner">The framework's service, which runs the check.</param>
+    /// <param name="up">The family of <c>thebot_health_component_up</c>.</param>
+    /// <param name="defaultTimeout">
+    /// How long to wait for a check registered without a timeout of its own (a host's <c>AddCheck</c> leaves it
+    /// infinite) before reporting it as not finished: <c>Monitoring:Health:CheckTimeout</c>. The check is not cancelled;
+    /// it is only no longer waited for, so one hung host check cannot stall the background probe's tick, and with it
+    /// every other component's <c>thebot_health_component_up</c>.
+    /// </param>
+    /// <param name="logger">Where a check that cannot even be built is reported (once until it runs again).</param>
+    public ComponentProbe(HealthCheckRegistration registration, HealthCheckService runner, MetricFamily<Gauge> up, TimeSpan defaultTimeout, ILogger logger)
     {
+        _logger = logger;
         Registration = registration;
         _runner = runner;
         _upFamily = up;
+        _waitLimit = registration.Timeout == Timeout.InfiniteTimeSpan ? defaultTimeout : registration.Timeout;
     }
 
     public HealthCheckRegistration Registration { get; }
@@ -69,16 +85,33 @@ internal sealed class ComponentProbe
         else
         {
             var name = Registration.Name;
-            var check = _runner.CheckHealthAsync(r => r.Name == name, CancellationToken.None);
+            Task<HealthReport>? check = null;
             try
             {
-                var report = Registration.Timeout == Timeout.InfiniteTimeSpan ? await check : await check.WaitAsync(Registration.Timeout + HungGrace);
+                check = _runner.CheckHealthAsync(r => r.Name == name, CancellationToken.None);
+                var report = await check.WaitAsync(_waitLimit + HungGrace);
                 entry = report.Entries[name];
+                _couldNotRunLogged = false;
             }
-            catch (TimeoutException)
+            catch (TimeoutException) when (check is not null)
             {
                 _hung = check.ContinueWith(static t => t.Exception, TaskContinuationOptions.ExecuteSynchronously);
-                entry = Failure(started, $"the check did not finish within its {Registration.Timeout.TotalSeconds:0.###} s timeout");
+                entry = Failure(started, Registration.Timeout == Timeout.InfiniteTimeSpan
+                    ? $"the check did not finish within {_waitLimit.TotalSeconds:0.###} s (it has no timeout of its own; Monitoring:Health:CheckTimeout applies)"
+                    : $"the check did not finish within its {Registration.Timeout.TotalSeconds:0.###} s timeout");
+            }
+            catch (Exception exception)
+            {
+                // The framework's runner catches what a check throws, but not what its factory throws (a check whose
+                // dependencies cannot be resolved): reported as this component's failure, never thrown into the
+                // background probe, where it would stop the host.
+                // The description is public (health answers anyone): the type only; the message goes to the log.
+                entry = Failure(started, $"the check could not run ({exception.GetType().Name})", exception);
+                if (!_couldNotRunLogged)
+                {
+                    _couldNotRunLogged = true;
+                    CheckCouldNotRun(_logger, exception, Registration.Name);
+                }
             }
         }
 
@@ -89,8 +122,11 @@ internal sealed class ComponentProbe
         return result;
     }
 
-    private HealthReportEntry Failure(long started, string description) =>
-        new(Registration.FailureStatus, description, Stopwatch.GetElapsedTime(started), null, null, Registration.Tags);
+    [LoggerMessage(LogLevel.Error, "The health check {Component} could not run (its factory threw); it is reported as failing until it can (logged once until then)")]
+    private static partial void CheckCouldNotRun(ILogger logger, Exception exception, string component);
+
+    private HealthReportEntry Failure(long started, string description, Exception? exception = null) =>
+        new(Registration.FailureStatus, description, Stopwatch.GetElapsedTime(started), exception, null, Registration.Tags);
 }
 
 /// <summary>A component's result and when it was produced (<see cref="Stopwatch"/> timestamp for its age, wall clock for the JSON).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TheBot.Monitoring.Metrics;
 
@@ -21,11 +22,11 @@ internal sealed class HealthProbe : HealthCheckService
     private readonly ComponentProbe[] _components;
     private readonly TimeSpan _maxAge;
 
-    public HealthProbe(HealthCheckService runner, IOptions<HealthCheckServiceOptions> checks, IOptions<MonitoringOptions> options, MetricRegistry registry)
+    public HealthProbe(HealthCheckService runner, IOptions<HealthCheckServiceOptions> checks, IOptions<MonitoringOptions> options, MetricRegistry registry, ILogger<HealthProbe> logger)
     {
         var up = registry.Gauge("thebot_health_component_up",
             "1 when the health component's last check passed, 0 when it was degraded, unhealthy or timed out; by component.", "component");
-        _components = [.. checks.Value.Registrations.Select(r => new ComponentProbe(r, runner, up))];
+        _components = [.. checks.Value.Registrations.Select(r => new ComponentProbe(r, runner, up, options.Value.Health.CheckTimeout, logger))];
         _maxAge = options.Value.Health.ProbeInterval;
     }
 
