@@ -77,4 +77,47 @@ public sealed class CacheInstrumentationTests
         await TheBot.Testing.TestHttp.WaitUntilAsync(async () => await app.Client.GetStringAsync("/read") == "v",
             TimeSpan.FromSeconds(20), () => "the cache did not recover after Redis came back");
     }
+
+    /// <summary>A distributed cache that only records whether it was disposed.</summary>
+    private sealed class DisposableCache : IDistributedCache, IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+
+        public byte[]? Get(string key) => null;
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult<byte[]?>(null);
+
+        public void Refresh(string key)
+        {
+        }
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+
+        public void Remove(string key)
+        {
+        }
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+        {
+        }
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_wrapped_distributed_cache_is_disposed_with_the_host_as_it_was_without_the_library()
+    {
+        // The container disposes what the registration's factory returns, now the wrapper: a Redis cache's connection
+        // must still be closed when the host stops.
+        var cache = new DisposableCache();
+        var app = await TestApp.StartAsync(_ => { }, services => services.AddSingleton<IDistributedCache>(_ => cache));
+        Assert.IsType<TheBot.Monitoring.Caching.InstrumentedDistributedCache>(app.Services.GetRequiredService<IDistributedCache>());
+        Assert.False(cache.Disposed);
+        await app.DisposeAsync();
+        Assert.True(cache.Disposed, "the cache the library wraps was not disposed with the host");
+    }
 }

@@ -16,7 +16,7 @@ namespace TheBot.Monitoring.Caching;
 /// timeout every <see cref="CacheCircuitBreaker.OpenFor"/> instead of every call; skipped calls count like failed ones.
 /// Failures are logged at most once per <see cref="CacheFailureLog.Interval"/>.
 /// </remarks>
-public sealed class InstrumentedDistributedCache : IDistributedCache
+public sealed class InstrumentedDistributedCache : IDistributedCache, IDisposable, IAsyncDisposable
 {
     private readonly IDistributedCache _inner;
     private readonly CacheSeries _series;
@@ -37,6 +37,24 @@ public sealed class InstrumentedDistributedCache : IDistributedCache
 
     /// <summary>The breaker in front of <see cref="Inner"/>.</summary>
     public CacheCircuitBreaker Breaker => _breaker;
+
+    /// <summary>
+    /// Disposes the wrapped cache when it is disposable. The container disposes this wrapper where it disposed the
+    /// cache it replaces, so without this a Redis cache's connection would stay open past the host's shutdown.
+    /// </summary>
+    public void Dispose() => (_inner as IDisposable)?.Dispose();
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        if (_inner is IAsyncDisposable asyncDisposable)
+        {
+            return asyncDisposable.DisposeAsync();
+        }
+
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <inheritdoc />
     public byte[]? Get(string key)
