@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using TheBot.Monitoring.Metrics;
@@ -7,7 +8,7 @@ namespace TheBot.Monitoring.SystemEndpoints;
 /// <summary>
 /// Serves the registry in the format the scraper negotiated (<see cref="ExpositionNegotiation"/>). Scrapes are rare
 /// (one per interval per Prometheus), so one buffer is reused under a gate instead of allocating a fresh one per
-/// scrape; a scrape that cannot get the gate before its own deadline is answered 503 at once rather than left to
+/// scrape (the gate covers the rendering, not the network write: the answer leaves from a pooled copy); a scrape that cannot get the gate before its own deadline is answered 503 at once rather than left to
 /// time out in the scraper, which would then see a late answer to a request it has already given up on.
 /// </summary>
 internal sealed class ExpositionEndpoint(MetricRegistry registry)
@@ -33,18 +34,18 @@ internal sealed class ExpositionEndpoint(MetricRegistry registry)
             return;
         }
 
+        // The body is copied out of the shared buffers and sent after the gate is released: a scraper that reads slowly
+        // (a curl over a thin link, a stalled client that Kestrel's minimum data rate has not cut off yet) must not hold
+        // every other scrape — Prometheus' own — behind its network write, where they would be answered 503 and the
+        // instance would look down.
+        byte[] rented;
+        int length;
         try
         {
             // The first OpenMetrics or protobuf scrape turns exemplar recording on; a text-only scraper never pays for it.
             registry.ExemplarsWanted |= negotiated.Format != ExpositionFormat.Text;
             _writer.Reset(negotiated.Format);
             registry.WriteTo(_writer);
-            response.ContentType = negotiated.Format switch
-            {
-                ExpositionFormat.Protobuf => ExpositionWriter.ProtobufContentType,
-                ExpositionFormat.OpenMetrics => ExpositionWriter.OpenMetricsContentType,
-                _ => ExpositionWriter.TextContentType,
-            };
             var body = _writer.WrittenMemory;
             if (negotiated.Gzip)
             {
@@ -57,15 +58,36 @@ internal sealed class ExpositionEndpoint(MetricRegistry registry)
                 }
 
                 body = _compressed.GetBuffer().AsMemory(0, (int)_compressed.Length);
-                response.Headers.ContentEncoding = "gzip";
             }
 
-            response.ContentLength = body.Length;
-            await response.Body.WriteAsync(body, context.RequestAborted);
+            length = body.Length;
+            rented = ArrayPool<byte>.Shared.Rent(length);
+            body.Span.CopyTo(rented);
         }
         finally
         {
             _gate.Release();
+        }
+
+        try
+        {
+            response.ContentType = negotiated.Format switch
+            {
+                ExpositionFormat.Protobuf => ExpositionWriter.ProtobufContentType,
+                ExpositionFormat.OpenMetrics => ExpositionWriter.OpenMetricsContentType,
+                _ => ExpositionWriter.TextContentType,
+            };
+            if (negotiated.Gzip)
+            {
+                response.Headers.ContentEncoding = "gzip";
+            }
+
+            response.ContentLength = length;
+            await response.Body.WriteAsync(rented.AsMemory(0, length), context.RequestAborted);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
