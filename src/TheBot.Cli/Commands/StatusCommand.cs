@@ -39,7 +39,8 @@ internal static class StatusCommand
                 ["version"] = r.Version,
             })]));
             var stack = new LocalStack(location);
-            var inbox = NotificationInbox.Read(stack.InboxDirectory);
+            var contents = NotificationInbox.ReadAll(stack.InboxDirectory);
+            var inbox = contents.Notifications;
             var last = inbox.Count == 0 ? null : inbox[^1];
             var lastAlerts = last?["payload"]?["alerts"]?.AsArray().Select(a => $"{a?["labels"]?["alertname"]} ({a?["status"]})").ToList() ?? [];
             report.Info($"inbox: {inbox.Count} notification(s)" + (last is null ? string.Empty : $"; last to {last["receiver"]}: {string.Join(", ", lastAlerts)}"));
@@ -48,7 +49,13 @@ internal static class StatusCommand
                 ["notifications"] = inbox.Count,
                 ["last_receiver"] = last?["receiver"]?.GetValue<string>(),
                 ["last_alerts"] = new JsonArray([.. lastAlerts.Select(a => (JsonNode?)JsonValue.Create(a))]),
+                ["unreadable_lines"] = contents.UnreadableLines,
             });
+            if (contents.UnreadableNote is { } note)
+            {
+                report.Warn("inbox: " + note);
+            }
+
             return await report.EndAsync(rows.All(r => r.State == ServiceState.Up) ? 0 : NotAllUp);
         });
         return command;

@@ -110,9 +110,11 @@ internal static class TestAlertCommand
 
         report.Info($"… sent TheBotTestAlert test_id={id} severity={severity}; the route picks {receiver}; waiting up to {timeout.TotalSeconds:F0} s");
         var watch = Stopwatch.StartNew();
+        InboxContents? inbox = null;
         while (watch.Elapsed < timeout)
         {
-            var delivered = NotificationInbox.Read(stack.InboxDirectory).FirstOrDefault(n =>
+            inbox = NotificationInbox.ReadAll(stack.InboxDirectory);
+            var delivered = inbox.Notifications.FirstOrDefault(n =>
                 n["payload"]?["alerts"]?.AsArray().Any(a => a?["labels"]?["test_id"]?.GetValue<string>() == id) == true);
             if (delivered is not null)
             {
@@ -140,7 +142,9 @@ internal static class TestAlertCommand
         var hint = Ports.IsFree(inboxPort)
             ? $"fix: the local inbox is not listening on 127.0.0.1:{inboxPort}: ./thebot start inbox{StackOptions.StateFlags(location)}"
             : $"fix: with real receivers configured the local inbox gets nothing — check the receiver itself; otherwise read {location.Paths.LogFile(ServiceNames.Alertmanager)}";
-        report.Fail($"not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory})", hint);
+        // A cut-short line may have been this alert's notification: say so rather than only "not delivered".
+        var unreadable = inbox?.UnreadableNote is { } note ? "; " + note : string.Empty;
+        report.Fail($"not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory}){unreadable}", hint);
         await ResolveAsync(alertmanager, labels, generatorUrl, cancellationToken);
         return 1;
     }

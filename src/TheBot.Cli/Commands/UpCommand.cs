@@ -337,9 +337,10 @@ internal static class UpCommand
                     }
                 }
 
-                var notifications = NotificationInbox.Read(stack.InboxDirectory).Count;
+                var inbox = NotificationInbox.ReadAll(stack.InboxDirectory);
                 var down = exited.Count == 0 ? string.Empty : $" (down: {string.Join(", ", exited.Select(s => s.Name))})";
-                output.WriteLine($"{DateTime.Now:HH:mm:ss}  {total - exited.Count}/{total} processes running{down} · {notifications} notifications in the inbox");
+                var unreadable = inbox.UnreadableNote is { } note ? " · " + note : string.Empty;
+                output.WriteLine($"{DateTime.Now:HH:mm:ss}  {total - exited.Count}/{total} processes running{down} · {inbox.Notifications.Count} notifications in the inbox{unreadable}");
             }
         }
         catch (OperationCanceledException)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -51,7 +52,7 @@ internal static class NotificationInbox
             await gate.WaitAsync();
             try
             {
-                await File.AppendAllTextAsync(file, line + "\n");
+                await AppendLineAsync(file, line);
             }
             finally
             {
@@ -65,12 +66,60 @@ internal static class NotificationInbox
         return 0;
     }
 
-    /// <summary>The notifications received so far (oldest first).</summary>
-    public static IReadOnlyList<JsonNode> Read(string dir)
+    /// <summary>The notifications received so far (oldest first); an unreadable line is skipped (<see cref="ReadAll"/> counts them).</summary>
+    public static IReadOnlyList<JsonNode> Read(string dir) => ReadAll(dir).Notifications;
+
+    /// <summary>
+    /// The notifications received so far (oldest first) and how many lines were skipped: a line that is no JSON object
+    /// (an inbox killed or out of disk space in the middle of an append, or a line read while it is being written)
+    /// is counted, never thrown, so the verbs that read the inbox go on.
+    /// </summary>
+    public static InboxContents ReadAll(string dir)
     {
         var file = Path.Combine(dir, FileName);
-        return File.Exists(file)
-            ? File.ReadAllLines(file).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!).ToList()
-            : [];
+        if (!File.Exists(file))
+        {
+            return new InboxContents(file, [], 0);
+        }
+
+        var notifications = new List<JsonObject>();
+        var unreadable = 0;
+        foreach (var line in File.ReadAllLines(file).Where(l => l.Length > 0))
+        {
+            try
+            {
+                if (JsonNode.Parse(line) is JsonObject notification)
+                {
+                    notifications.Add(notification);
+                    continue;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            unreadable++;
+        }
+
+        return new InboxContents(file, notifications, unreadable);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="line"/> and its newline in one unbuffered write. A line an earlier append left cut short
+    /// (the inbox killed mid-write, a full disk) has no newline: this one then starts on a fresh line, so only the
+    /// broken line is unreadable, not the good one glued to it.
+    /// </summary>
+    internal static async Task AppendLineAsync(string file, string line)
+    {
+        await using var stream = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var fresh = true;
+        if (stream.Length > 0)
+        {
+            stream.Seek(-1, SeekOrigin.End);
+            fresh = stream.ReadByte() == '\n';
+        }
+
+        stream.Seek(0, SeekOrigin.End);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes((fresh ? string.Empty : "\n") + line + "\n"));
     }
 }
