@@ -6,7 +6,10 @@ namespace TheBot.Cli.Clients;
 /// <summary>The parts of Alertmanager's v2 API the verbs use.</summary>
 internal sealed class AlertmanagerClient(string baseUrl)
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>Longest a request waits for Alertmanager's answer.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly HttpClient Http = new() { Timeout = RequestTimeout };
 
     public string BaseUrl { get; } = baseUrl.TrimEnd('/');
 

@@ -93,19 +93,32 @@ internal static class TestAlertCommand
         // The notification's link to its source opens this stack's Prometheus (its port, offset included), as the
         // links of the alerts Prometheus itself sends do.
         var generatorUrl = stack.Prometheus.GraphUrl(Expression);
-        try
+        // A hung Alertmanager (stopped, SIGSTOP) accepts the connection and never answers: the post waits no longer
+        // than the delivery would (--timeout, at most the client's own limit), then says so.
+        var answerWithin = timeout < AlertmanagerClient.RequestTimeout ? timeout : AlertmanagerClient.RequestTimeout;
+        using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            await alertmanager.PostAlertAsync(labels, new Dictionary<string, string>
+            bounded.CancelAfter(answerWithin);
+            try
             {
-                ["summary"] = $"Synthetic {severity} alert from ./thebot test-alert ({id})",
-                ["description"] = "Sent on purpose to prove that notifications are delivered; nothing is wrong.",
-                ["runbook_url"] = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/operations.md#notifications",
-            }, generatorUrl, cancellationToken: cancellationToken);
-        }
-        catch (HttpRequestException exception)
-        {
-            report.Fail($"Alertmanager refused the alert: {exception.Message}", $"fix: ./thebot doctor{StackOptions.StateFlags(location)}");
-            return 1;
+                await alertmanager.PostAlertAsync(labels, new Dictionary<string, string>
+                {
+                    ["summary"] = $"Synthetic {severity} alert from ./thebot test-alert ({id})",
+                    ["description"] = "Sent on purpose to prove that notifications are delivered; nothing is wrong.",
+                    ["runbook_url"] = "https://github.com/thebot-platform/thebot-monitoring/blob/main/docs/operations.md#notifications",
+                }, generatorUrl, cancellationToken: bounded.Token);
+            }
+            catch (HttpRequestException exception)
+            {
+                report.Fail($"Alertmanager refused the alert: {exception.Message}", $"fix: ./thebot doctor{StackOptions.StateFlags(location)}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                report.Fail($"Alertmanager at {alertmanager.BaseUrl} did not answer within {answerWithin.TotalSeconds:F0} s (POST /api/v2/alerts); no alert was delivered",
+                    $"fix: is it stopped (SIGSTOP) or overloaded? ./thebot doctor{StackOptions.StateFlags(location)}; or ./thebot restart {ServiceNames.Alertmanager}{StackOptions.StateFlags(location)}");
+                return 1;
+            }
         }
 
         report.Info($"… sent TheBotTestAlert test_id={id} severity={severity}; the route picks {receiver}; waiting up to {timeout.TotalSeconds:F0} s");
@@ -130,7 +143,7 @@ internal static class TestAlertCommand
                     report.Fail($"delivered to {to}, but the route says {receiver}");
                 }
 
-                await ResolveAsync(alertmanager, labels, generatorUrl, cancellationToken);
+                await ResolveAsync(alertmanager, labels, generatorUrl, report, cancellationToken);
                 return to == receiver ? 0 : 1;
             }
 
@@ -145,10 +158,23 @@ internal static class TestAlertCommand
         // A cut-short line may have been this alert's notification: say so rather than only "not delivered".
         var unreadable = inbox?.UnreadableNote is { } note ? "; " + note : string.Empty;
         report.Fail($"not delivered to {receiver} within {timeout.TotalSeconds:F0} s (inbox: {stack.InboxDirectory}){unreadable}", hint);
-        await ResolveAsync(alertmanager, labels, generatorUrl, cancellationToken);
+        await ResolveAsync(alertmanager, labels, generatorUrl, report, cancellationToken);
         return 1;
     }
 
-    private static Task ResolveAsync(AlertmanagerClient alertmanager, Dictionary<string, string> labels, string generatorUrl, CancellationToken cancellationToken) =>
-        alertmanager.PostAlertAsync(labels, new Dictionary<string, string>(), generatorUrl, DateTimeOffset.UtcNow, cancellationToken);
+    /// <summary>
+    /// Resolves the synthetic alert. An Alertmanager that stopped answering since the post only gets a warning: the
+    /// verdict on the delivery stands, and the alert resolves on its own after Alertmanager's resolve_timeout.
+    /// </summary>
+    private static async Task ResolveAsync(AlertmanagerClient alertmanager, Dictionary<string, string> labels, string generatorUrl, VerbReport report, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await alertmanager.PostAlertAsync(labels, new Dictionary<string, string>(), generatorUrl, DateTimeOffset.UtcNow, cancellationToken);
+        }
+        catch (Exception exception) when (exception is HttpRequestException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            report.Warn($"could not resolve the test alert at {alertmanager.BaseUrl}: {(exception is HttpRequestException ? exception.Message : $"no answer within {AlertmanagerClient.RequestTimeout.TotalSeconds:F0} s")}; it resolves on its own after Alertmanager's resolve_timeout");
+        }
+    }
 }
