@@ -145,6 +145,37 @@ public sealed class StackFlagValidationTests : IDisposable
         AssertEnvelope(output, "test-alert", $"--timeout {timeout} is out of range: 1 to 3600 seconds");
     }
 
+    [Theory]
+    [InlineData("3000y", "--older-than 3000y is out of range: 0s to 100y")] // now minus 3000 years is no date
+    [InlineData("100y1d", "--older-than 100y1d is out of range: 0s to 100y")]
+    [InlineData("99999999999y", "--older-than 99999999999y is out of range: 0s to 100y")] // too long for the parser's ticks
+    [InlineData("soon", "--older-than 'soon' is not a duration like 30d, 12h, 90m or 0s")]
+    public async Task A_cleanup_older_than_out_of_range_exits_2_naming_the_flag_and_the_range(string age, string expected)
+    {
+        var (exit, output, error) = await VerbInvoker.InvokeSplitAsync(["cleanup", "--match", "up", "--older-than", age, "--state-dir", _paths.Root, "--port-offset", Offset]);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        var only = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("✗ " + expected, only, StringComparison.Ordinal);
+
+        var (jsonExit, json, _) = await VerbInvoker.InvokeSplitAsync(["cleanup", "--json", "--match", "up", "--older-than", age, "--state-dir", _paths.Root, "--port-offset", Offset]);
+
+        Assert.Equal(2, jsonExit);
+        AssertEnvelope(json, "cleanup", expected);
+    }
+
+    [Fact]
+    public async Task A_cleanup_older_than_of_100_years_is_accepted()
+    {
+        // Past the parse: no store runs, so the verb itself fails (exit 1) on the unreachable stores.
+        var (exit, output, _) = await VerbInvoker.InvokeSplitAsync(["cleanup", "--json", "--dry-run", "--match", "up", "--older-than", "100y", "--state-dir", _paths.Root, "--port-offset", Offset]);
+
+        Assert.Equal(1, exit);
+        using var document = JsonDocument.Parse(output);
+        Assert.StartsWith("1926-", document.RootElement.GetProperty("data").GetProperty("end").GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>Asserts <paramref name="output"/> is the whole verbs' envelope of a bad line: exit 2, one failure starting with <paramref name="failure"/>.</summary>
     private static void AssertEnvelope(string output, string verb, string failure)
     {

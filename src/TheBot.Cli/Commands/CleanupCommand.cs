@@ -19,8 +19,11 @@ namespace TheBot.Cli.Commands;
 /// </summary>
 internal static class CleanupCommand
 {
-    /// <summary>Exit code of an unusable --older-than.</summary>
-    public const int BadInput = 2;
+    /// <summary>
+    /// Longest <c>--older-than</c>: its end time (now minus the age) must be a date, and a century back is older than
+    /// any sample a store holds; <c>0s</c> is the way to delete everything.
+    /// </summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(100 * 365);
 
     /// <summary>How long VictoriaMetrics' deletion waits for the replicas' remote_write to send past the end time.</summary>
     private static readonly TimeSpan RemoteWriteWait = TimeSpan.FromSeconds(60);
@@ -28,9 +31,18 @@ internal static class CleanupCommand
     public static Command Create()
     {
         var match = new Option<string[]>("--match") { Description = "Series selector, e.g. 'thebot_http_requests_total{job=\"thebot-backend\"}' (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var olderThan = new Option<string>("--older-than") { Description = "Delete samples older than this: 30d, 12h, 90m, 0s (everything)", DefaultValueFactory = _ => "30d" };
+        var olderThan = new Option<string>("--older-than") { Description = "Delete samples older than this: 30d, 12h, 90m, 0s (everything); 0s to 100y", DefaultValueFactory = _ => "30d" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count the series that would be touched" };
         var command = StackOptions.Create("cleanup", "Delete series by selector and age, then clean tombstones: on every Prometheus replica and, with --topology ha, in VictoriaMetrics (whole series only, so only series with nothing newer than the age; 0s deletes them whole). Exit codes: 0 done (or counted, with --dry-run); 1 it failed, series are left or a store could not be reached (the reason is printed); 2 bad input.");
+        // Checked while the line is parsed: an age that is no duration, or one whose end time would fall before any
+        // date (3000y), is refused (exit 2) before any store is asked, not thrown out of the date arithmetic.
+        olderThan.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && OlderThanProblem(result.Tokens[0].Value) is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
         command.Options.Add(match);
         command.Options.Add(olderThan);
         command.Options.Add(dryRun);
@@ -39,15 +51,23 @@ internal static class CleanupCommand
         {
             var location = StackOptions.Location(result);
             var report = VerbReport.For(result);
-            if (!PrometheusDuration.TryParse(result.GetValue(olderThan), out var age, out _))
-            {
-                report.Fail($"--older-than '{result.GetValue(olderThan)}' is not a duration like 30d, 12h, 90m or 0s");
-                return await report.EndAsync(BadInput);
-            }
-
+            _ = PrometheusDuration.TryParse(result.GetValue(olderThan), out var age, out _); // valid: the validator above refused the rest
             return await report.EndAsync(await RunAsync(location, result.GetValue(match)!, age, result.GetValue(dryRun), report, ct));
         });
         return command;
+    }
+
+    /// <summary>What is wrong with <paramref name="text"/> as <c>--older-than</c>, or null when it is an age from 0s to <see cref="MaxAge"/>.</summary>
+    public static string? OlderThanProblem(string text)
+    {
+        var valid = PrometheusDuration.TryParse(text, out var age, out var error);
+        // A duration too long to count in ticks (99999999999y) is out of range like 3000y, not malformed.
+        if (valid ? age > MaxAge : error.EndsWith("too long a duration", StringComparison.Ordinal))
+        {
+            return $"--older-than {text} is out of range: 0s to {MaxAge.TotalDays / 365:F0}y (an age counted back from now; 0s deletes everything)";
+        }
+
+        return valid ? null : $"--older-than '{text}' is not a duration like 30d, 12h, 90m or 0s ({error})";
     }
 
     /// <summary>Runs the cleanup, printing to <paramref name="output"/>; returns the exit code.</summary>
