@@ -145,7 +145,10 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     public static async Task<IReadOnlyList<string>> DownAsync(StackPaths paths, CancellationToken cancellationToken = default)
     {
         var stopped = new List<string>();
-        foreach (var record in ReadPidFiles(paths).OrderByDescending(r => r.StartedAt))
+        var records = ReadPidFiles(paths, out var unreadable);
+        // An unreadable pid file names no process to stop: it is removed, and nothing is killed on its word.
+        DeleteUnreadable(unreadable);
+        foreach (var record in records.OrderByDescending(r => r.StartedAt))
         {
             if (record.IsRunning)
             {
@@ -162,34 +165,54 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     /// <summary>
     /// What a new start finds in the pid files of the state folder: the records whose process still runs (left
     /// there by a stack that is up, or by a CLI that crashed and left its services running), and the stale ones,
-    /// whose process is gone; the stale files are deleted.
+    /// whose process is gone, and the unreadable ones (<see cref="UnreadablePidFile"/>); the stale and unreadable
+    /// files are deleted (an unreadable one names no process, so nothing is killed on its word).
     /// </summary>
-    public static (IReadOnlyList<PidRecord> Live, IReadOnlyList<PidRecord> Removed) ClearStalePidFiles(StackPaths paths)
+    public static (IReadOnlyList<PidRecord> Live, IReadOnlyList<PidRecord> Removed, IReadOnlyList<UnreadablePidFile> Unreadable) ClearStalePidFiles(StackPaths paths)
     {
-        var records = ReadPidFiles(paths);
+        var records = ReadPidFiles(paths, out var unreadable);
         var stale = records.Where(r => !r.IsRunning).ToList();
         stale.ForEach(r => File.Delete(paths.PidFile(r.Name)));
-        return ([.. records.Except(stale)], stale);
+        DeleteUnreadable(unreadable);
+        return ([.. records.Except(stale)], stale, unreadable);
     }
 
-    /// <summary>Every pid file of the state folder (stale ones included; see <see cref="PidRecord.IsRunning"/>).</summary>
-    public static IReadOnlyList<PidRecord> ReadPidFiles(StackPaths paths)
+    /// <summary>Every readable pid file of the state folder (stale ones included; see <see cref="PidRecord.IsRunning"/>); unreadable ones are skipped.</summary>
+    public static IReadOnlyList<PidRecord> ReadPidFiles(StackPaths paths) => ReadPidFiles(paths, out _);
+
+    /// <summary>
+    /// Every readable pid file of the state folder (stale ones included), and in <paramref name="unreadable"/> the
+    /// files that record no usable process: not JSON, <c>null</c>, a name other than the file's, no pid or executable.
+    /// Those are treated as no process recorded and left where they are: reading deletes nothing (<c>down</c> and
+    /// <c>up</c> remove them, a start of the service writes over it).
+    /// </summary>
+    public static IReadOnlyList<PidRecord> ReadPidFiles(StackPaths paths, out IReadOnlyList<UnreadablePidFile> unreadable)
     {
+        unreadable = [];
         if (!Directory.Exists(paths.Pids))
         {
             return [];
         }
 
         var records = new List<PidRecord>();
-        foreach (var file in Directory.EnumerateFiles(paths.Pids, "*.pid"))
+        var broken = new List<UnreadablePidFile>();
+        foreach (var file in Directory.EnumerateFiles(paths.Pids, "*.pid").Order(StringComparer.Ordinal))
         {
             try
             {
-                records.Add(JsonSerializer.Deserialize<PidRecord>(File.ReadAllText(file), Json)!);
+                var record = JsonSerializer.Deserialize<PidRecord>(File.ReadAllText(file), Json);
+                if (PidRecordProblem(record, Path.GetFileNameWithoutExtension(file)) is { } problem)
+                {
+                    broken.Add(new UnreadablePidFile(file, problem));
+                }
+                else
+                {
+                    records.Add(record!);
+                }
             }
-            catch (JsonException)
+            catch (JsonException exception)
             {
-                File.Delete(file);
+                broken.Add(new UnreadablePidFile(file, $"not a pid record: {exception.Message}"));
             }
             catch (FileNotFoundException)
             {
@@ -197,7 +220,28 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
             }
         }
 
+        unreadable = broken;
         return records;
+    }
+
+    /// <summary>What makes <paramref name="record"/> (read from <c>&lt;<paramref name="name"/>&gt;.pid</c>) name no process, or null.</summary>
+    private static string? PidRecordProblem(PidRecord? record, string name) => record switch
+    {
+        null => "it holds null, not a pid record",
+        { Name: null or "" } => "no \"Name\"",
+        _ when record.Name != name => $"it records \"{record.Name}\", not \"{name}\" as its file name says",
+        { Pid: <= 0 } => $"\"Pid\" {record.Pid} is no process id",
+        { Executable: null or "" } => "no \"Executable\"",
+        _ when !Enum.IsDefined(record.StopSignal) => $"\"StopSignal\" {(int)record.StopSignal} is not one of {string.Join(", ", Enum.GetValues<ProcessSignal>().Select(v => (int)v))}",
+        _ => null,
+    };
+
+    private static void DeleteUnreadable(IEnumerable<UnreadablePidFile> unreadable)
+    {
+        foreach (var file in unreadable)
+        {
+            File.Delete(file.File);
+        }
     }
 
     /// <summary>The last <paramref name="lines"/> lines of a log file (its last 64 KiB at most).</summary>

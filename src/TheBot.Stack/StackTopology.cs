@@ -54,7 +54,11 @@ public sealed record StackTopology(bool HighAvailability, int Backends)
     /// <summary>Where <c>up</c> records the topology: <c>&lt;state&gt;/topology.json</c>.</summary>
     public static string FileOf(StackPaths paths) => Path.Combine(paths.Root, "topology.json");
 
-    /// <summary>The recorded topology and histogram mode, or <see cref="Single"/> (classic) when none was recorded (a stack from before the HA topology).</summary>
+    /// <summary>
+    /// The recorded topology and histogram mode, or <see cref="Single"/> (classic) when none was recorded (a stack from
+    /// before the HA topology). Throws <see cref="StackStateException"/>, naming the file and what is wrong, for a file
+    /// that is not the object <see cref="Save"/> writes.
+    /// </summary>
     public static StackTopology Load(StackPaths paths)
     {
         var file = FileOf(paths);
@@ -63,11 +67,30 @@ public sealed record StackTopology(bool HighAvailability, int Backends)
             return Single;
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(file));
-        var root = document.RootElement;
-        var topology = root.GetProperty("topology").GetString() == "ha" ? Ha(root.GetProperty("backends").GetInt32()) : Single;
-        // Absent in a file from before the flag: that stack ran classic.
-        return root.TryGetProperty("native_histograms", out var native) && native.GetBoolean() ? topology with { NativeHistograms = true } : topology;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new StackStateException(file, $"holds a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object with \"topology\"");
+            }
+
+            var topology = root.TryGetProperty("topology", out var name) ? name.ValueKind == JsonValueKind.String ? name.GetString() : null : null;
+            var recorded = topology switch
+            {
+                "single" => Single,
+                "ha" when root.TryGetProperty("backends", out var backends) && backends.TryGetInt32(out var count) && count is >= 1 and <= MaxBackends => Ha(count),
+                "ha" => throw new StackStateException(file, $"\"topology\" is \"ha\" but \"backends\" is not a whole number from 1 to {MaxBackends}"),
+                _ => throw new StackStateException(file, "\"topology\" is not \"single\" or \"ha\""),
+            };
+            // Absent in a file from before the flag: that stack ran classic.
+            return root.TryGetProperty("native_histograms", out var native) && native.ValueKind == JsonValueKind.True ? recorded with { NativeHistograms = true } : recorded;
+        }
+        catch (JsonException exception)
+        {
+            throw new StackStateException(file, $"not JSON: {exception.Message}", exception);
+        }
     }
 
     /// <summary>Records the topology (write then rename, so a reader never sees half a file).</summary>

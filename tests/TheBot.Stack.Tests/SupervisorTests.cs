@@ -225,9 +225,10 @@ public sealed class SupervisorTests : IDisposable
 
         Assert.Equal(["victim"], supervisor.Exited.Select(s => s.Name));
         Assert.Equal(["steady", "victim"], supervisor.Running);
-        var (live, removed) = ProcessSupervisor.ClearStalePidFiles(_paths);
+        var (live, removed, unreadable) = ProcessSupervisor.ClearStalePidFiles(_paths);
         Assert.Equal(["steady"], live.Select(r => r.Name));
         Assert.Equal(["victim"], removed.Select(r => r.Name));
+        Assert.Empty(unreadable);
         Assert.False(File.Exists(_paths.PidFile("victim")));
         Assert.True(File.Exists(_paths.PidFile("steady")));
     }

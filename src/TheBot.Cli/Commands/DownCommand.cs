@@ -15,7 +15,14 @@ internal static class DownCommand
         {
             var location = StackOptions.Location(result);
             var report = VerbReport.For(result);
+            _ = ProcessSupervisor.ReadPidFiles(location.Paths, out var unreadable);
             var stopped = await ProcessSupervisor.DownAsync(location.Paths, ct);
+            foreach (var file in unreadable)
+            {
+                // DownAsync removed it without stopping anything: a process it once named may still hold its port.
+                report.Warn($"removed {file.Describe()}; nothing was stopped for {file.Service}", $"fix: if {file.Service} still runs, ./thebot status{StackOptions.StateFlags(location)} shows whether its port answers");
+            }
+
             if (stopped.Count == 0)
             {
                 report.Info($"nothing was running from {location.Paths.Root}");

@@ -31,6 +31,13 @@ internal static class StatusCommand
                 report.Info($"{Mark(row.State)}  {row.Service.PadRight(width)}  {row.Url,-36}  {row.Version}");
             }
 
+            // Treated as no process recorded (the row says down or not started by thebot); named so it can be removed.
+            _ = ProcessSupervisor.ReadPidFiles(location.Paths, out var unreadable);
+            foreach (var file in unreadable)
+            {
+                report.Warn($"{file.Describe()}: no process recorded for {file.Service}", $"fix: rm {file.File} (it records no process; ./thebot start {file.Service}{StackOptions.StateFlags(location)} writes a new one, ./thebot down removes it)");
+            }
+
             report.Set("services", new JsonArray([.. rows.Select(r => (JsonNode?)new JsonObject
             {
                 ["service"] = r.Service,

@@ -299,7 +299,12 @@ internal static class UpCommand
     /// </summary>
     private static string? CheckPidFiles(StackLocation location, TextWriter output)
     {
-        var (live, removed) = ProcessSupervisor.ClearStalePidFiles(location.Paths);
+        var (live, removed, unreadable) = ProcessSupervisor.ClearStalePidFiles(location.Paths);
+        foreach (var file in unreadable)
+        {
+            output.WriteLine($"! removed {file.Describe()}; nothing was stopped on its word");
+        }
+
         if (live.Count > 0)
         {
             return $"the stack in {location.Paths.Root} is already running ({string.Join(", ", live.Select(r => $"{r.Name} pid {r.Pid}"))}); "

@@ -85,6 +85,32 @@ internal static class StackOptions
     public static string? MakeStateDir(ParseResult result) =>
         result.CommandResult.Command.Options.Contains(StateDir) ? StateDirProblem(result.GetValue(StateDir)) : null;
 
+    /// <summary>
+    /// Why the state folder of the verb <paramref name="result"/> runs cannot be read as a stack: a recorded
+    /// <c>topology.json</c> that is not what <c>up</c> writes (<see cref="StackTopology.Load"/>); null when it can, or the
+    /// verb reads no topology. The caller (<see cref="CliInvocation"/>) refuses it as bad input like a state folder
+    /// that cannot be made (exit 2), instead of every stack verb failing with an exception. <c>up</c> records its own
+    /// topology over it and <c>down</c> stops from the pid files alone, so both still run.
+    /// </summary>
+    public static string? RecordedStateProblem(ParseResult result)
+    {
+        var command = result.CommandResult.Command;
+        if (!command.Options.Contains(StateDir) || command.Name is "up" or "down")
+        {
+            return null;
+        }
+
+        try
+        {
+            StackTopology.Load(new StackPaths(StateDirOf(result.GetValue(StateDir))));
+            return null;
+        }
+        catch (StackStateException exception)
+        {
+            return $"{exception.Message}; fix: delete {exception.File} and start the stack again (./thebot down, then ./thebot up --detach with its --topology), or restore the file";
+        }
+    }
+
     /// <summary>Makes the state folder <paramref name="flag"/> names (or the default one); why it cannot be one, or null.</summary>
     private static string? StateDirProblem(string? flag)
     {

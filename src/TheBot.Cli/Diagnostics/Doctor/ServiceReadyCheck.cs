@@ -7,7 +7,8 @@ namespace TheBot.Cli.Diagnostics.Doctor;
 /// another program holds its port; when it runs but is stopped (SIGSTOP), which pids to resume; when a service it
 /// depends on is stopped or not running, that one is the fix.
 /// </summary>
-internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec, IReadOnlyDictionary<string, PidRecord> pids) : IDoctorCheck
+internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec, IReadOnlyDictionary<string, PidRecord> pids,
+    IReadOnlyDictionary<string, UnreadablePidFile>? unreadable = null) : IDoctorCheck
 {
     private readonly int _port = spec.Ports.Values.First();
 
@@ -24,8 +25,9 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
     /// <summary>One check per process of the stack, in start order, all reading the pid files as they were once.</summary>
     public static IEnumerable<IDoctorCheck> ForEachService(DoctorContext context)
     {
-        var pids = ProcessSupervisor.ReadPidFiles(context.Location.Paths).ToDictionary(r => r.Name);
-        return context.Stack.Specs().Select(spec => new ServiceReadyCheck(context, spec, pids));
+        var pids = ProcessSupervisor.ReadPidFiles(context.Location.Paths, out var unreadable).ToDictionary(r => r.Name);
+        var unreadableByService = unreadable.ToDictionary(f => f.Service);
+        return context.Stack.Specs().Select(spec => new ServiceReadyCheck(context, spec, pids, unreadableByService));
     }
 
     public string Name => $"{spec.Name} running and ready on 127.0.0.1:{_port}";
@@ -65,7 +67,9 @@ internal sealed class ServiceReadyCheck(DoctorContext context, ProcessSpec spec,
         var running = pids.TryGetValue(spec.Name, out var record) && record.IsRunning;
         if (!running)
         {
-            return (false, Ports.IsFree(_port) ? "not running" : $"not started by this stack, but port {_port} is taken by another program");
+            // An unreadable pid file counts as no process recorded; it is named, since it may be why the process looks gone.
+            var file = unreadable is not null && unreadable.TryGetValue(spec.Name, out var broken) ? $" ({broken.Describe()}: rm it)" : string.Empty;
+            return (false, (Ports.IsFree(_port) ? "not running" : $"not started by this stack, but port {_port} is taken by another program") + file);
         }
 
         // Bounded as in status: a frozen Redis accepts the connection and never answers PING (doctor waited forever).
