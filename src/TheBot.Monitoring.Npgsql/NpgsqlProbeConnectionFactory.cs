@@ -25,6 +25,10 @@ internal sealed class NpgsqlProbeConnectionFactory : IDatabaseProbeConnectionFac
             var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString)
             {
                 Pooling = false,
+                // Npgsql refuses an unpooled connection with multiplexing ("Pooling must be on to use multiplexing"):
+                // with the app's Multiplexing=true every check would fail, a readiness 503 forever. The probe runs one
+                // command on its own connection, so it has nothing to multiplex anyway.
+                Multiplexing = false,
                 Timeout = seconds,
                 CommandTimeout = seconds,
                 // A hung server never answers a cancel request; waiting for it would only hold the connection longer.
