@@ -6,7 +6,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace TheBot.Monitoring.Data;
 
 /// <summary>A command that records its execution into <see cref="DbMetrics"/>.</summary>
-public sealed class InstrumentedDbCommand : DbCommand
+public sealed class InstrumentedDbCommand : DbCommand, IMeasuredExecution
 {
     private readonly DbCommand _inner;
     private readonly DbMetrics _metrics;
@@ -91,25 +91,25 @@ public sealed class InstrumentedDbCommand : DbCommand
     protected override DbParameter CreateDbParameter() => _inner.CreateParameter();
 
     /// <inheritdoc />
-    public override int ExecuteNonQuery() => Measure(CommandBehavior.Default, static (c, _) => c.ExecuteNonQuery());
+    public override int ExecuteNonQuery() => MeasuredExecution.Measure(this, _inner, CommandBehavior.Default, static (c, _) => c.ExecuteNonQuery());
 
     /// <inheritdoc />
-    public override object? ExecuteScalar() => Measure(CommandBehavior.Default, static (c, _) => c.ExecuteScalar());
+    public override object? ExecuteScalar() => MeasuredExecution.Measure(this, _inner, CommandBehavior.Default, static (c, _) => c.ExecuteScalar());
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Measure(behavior, static (c, b) => c.ExecuteReader(b));
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => MeasuredExecution.Measure(this, _inner, behavior, static (c, b) => c.ExecuteReader(b));
 
     /// <inheritdoc />
     public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken) =>
-        MeasureAsync(CommandBehavior.Default, static (c, _, ct) => c.ExecuteNonQueryAsync(ct), cancellationToken);
+        MeasuredExecution.MeasureAsync(this, _inner, CommandBehavior.Default, static (c, _, ct) => c.ExecuteNonQueryAsync(ct), cancellationToken);
 
     /// <inheritdoc />
     public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken) =>
-        MeasureAsync(CommandBehavior.Default, static (c, _, ct) => c.ExecuteScalarAsync(ct), cancellationToken);
+        MeasuredExecution.MeasureAsync(this, _inner, CommandBehavior.Default, static (c, _, ct) => c.ExecuteScalarAsync(ct), cancellationToken);
 
     /// <inheritdoc />
     protected override Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken) =>
-        MeasureAsync(behavior, static (c, b, ct) => c.ExecuteReaderAsync(b, ct), cancellationToken);
+        MeasuredExecution.MeasureAsync(this, _inner, behavior, static (c, b, ct) => c.ExecuteReaderAsync(b, ct), cancellationToken);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -122,39 +122,6 @@ public sealed class InstrumentedDbCommand : DbCommand
         base.Dispose(disposing);
     }
 
-    // The callbacks are static lambdas (cached delegates), so measuring adds no allocation to a command.
-    private T Measure<T>(CommandBehavior behavior, Func<DbCommand, CommandBehavior, T> execute)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = execute(_inner, behavior);
-            Record(started, failed: false);
-            return result;
-        }
-        catch
-        {
-            Record(started, failed: true);
-            throw;
-        }
-    }
-
-    private async Task<T> MeasureAsync<T>(CommandBehavior behavior, Func<DbCommand, CommandBehavior, CancellationToken, Task<T>> execute, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await execute(_inner, behavior, cancellationToken);
-            Record(started, failed: false);
-            return result;
-        }
-        catch
-        {
-            Record(started, failed: true);
-            throw;
-        }
-    }
-
-    private void Record(long started, bool failed) =>
+    void IMeasuredExecution.Record(long started, bool failed) =>
         _metrics.Record(_database, _inner.CommandText, Stopwatch.GetTimestamp() - started, failed);
 }

@@ -73,6 +73,12 @@ public sealed class InstrumentedDbConnection(DbConnection inner, DbMetrics metri
         inner.BeginTransactionAsync(isolationLevel, cancellationToken);
 
     /// <inheritdoc />
+    public override bool CanCreateBatch => inner.CanCreateBatch;
+
+    /// <inheritdoc />
+    protected override DbBatch CreateDbBatch() => new InstrumentedDbBatch(inner.CreateBatch(), this, metrics, database);
+
+    /// <inheritdoc />
     protected override DbCommand CreateDbCommand() => new InstrumentedDbCommand(inner.CreateCommand(), this, metrics, database);
 
     /// <inheritdoc />

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace TheBot.Monitoring.Data;
 
 /// <summary>
-/// Wraps any ADO.NET <see cref="DbDataSource"/> (Npgsql's included) so that every command executed through its
+/// Wraps any ADO.NET <see cref="DbDataSource"/> (Npgsql's included) so that every command and batch executed through its
 /// connections is counted and timed, whatever runs on top: raw commands, Dapper, or anything taking a DbConnection.
 /// </summary>
 public sealed class InstrumentedDbDataSource(DbDataSource inner, DbMetrics metrics, string database) : DbDataSource
@@ -25,6 +25,9 @@ public sealed class InstrumentedDbDataSource(DbDataSource inner, DbMetrics metri
         var command = inner.CreateCommand(commandText);
         return new InstrumentedDbCommand(command, null, metrics, database);
     }
+
+    /// <inheritdoc />
+    protected override DbBatch CreateDbBatch() => new InstrumentedDbBatch(inner.CreateBatch(), null, metrics, database);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
