@@ -120,6 +120,34 @@ public sealed class MeterBridgeTests
     }
 
     [Fact]
+    public void A_synchronous_gauge_exports_its_last_reading_and_an_up_down_counter_the_sum_of_its_changes()
+    {
+        var scope = new object();
+        using var meter = new Meter(new MeterOptions("TheBot.Tests.SyncGauge") { Scope = scope });
+        using var bridge = new MeterBridge(i => ReferenceEquals(i.Meter.Scope, scope), scope);
+        var buffer = meter.CreateGauge<double>("app.buffer.size", "By");
+        var workers = meter.CreateGauge<int>("app.workers");
+        var sessions = meter.CreateUpDownCounter<long>("app.sessions.active");
+        var pool = new KeyValuePair<string, object?>("pool", "main");
+        foreach (var reading in (double[])[5, 7, 7])
+        {
+            buffer.Record(reading, pool); // once added up: 19
+        }
+
+        workers.Record(4);
+        workers.Record(2);
+        sessions.Add(5);
+        sessions.Add(7);
+        sessions.Add(-2);
+
+        var text = Write(bridge);
+        Assert.Contains("# TYPE app_buffer_size_bytes gauge\n", text, StringComparison.Ordinal);
+        Assert.Equal(7, Exposition.Value(text, "app_buffer_size_bytes", ("pool", "main")));
+        Assert.Equal(2, Exposition.Value(text, "app_workers"));
+        Assert.Equal(10, Exposition.Value(text, "app_sessions_active"));
+    }
+
+    [Fact]
     public void The_library_meter_is_never_bridged_back_into_the_exposition()
     {
         var scope = new object();

@@ -300,18 +300,20 @@ public sealed class MeterBridge : IMetricSource, IDisposable
         private readonly double[] _buckets;
         private readonly double _scale;
         private readonly bool _cumulative;
+        private readonly bool _upDown;
         private readonly int _maxSeries;
         private BridgedSeries[] _snapshot = [];
         private BridgedSeries? _overflow;
         private byte[]? _nameBytes;
 
-        private BridgedInstrument(string name, string help, MetricType type, double scale, bool cumulative, double[] buckets, int maxSeries)
+        private BridgedInstrument(string name, string help, MetricType type, double scale, bool cumulative, bool upDown, double[] buckets, int maxSeries)
         {
             Name = name;
             Help = help;
             Type = type;
             _scale = scale;
             _cumulative = cumulative;
+            _upDown = upDown;
             _buckets = buckets;
             _maxSeries = maxSeries;
             _lookup = _series.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>>();
@@ -340,7 +342,11 @@ public sealed class MeterBridge : IMetricSource, IDisposable
                 buckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
             }
 
-            return new BridgedInstrument(name, help, type, scale, cumulative, buckets, maxSeries);
+            // A synchronous Gauge<T> reports the value itself, as an observable gauge does: its last reading is the
+            // value. Only the other synchronous gauges (UpDownCounters, counters that go down) report increments.
+            var upDown = !cumulative && type == MetricType.Gauge
+                && !(instrument.GetType() is { IsGenericType: true } generic && generic.GetGenericTypeDefinition() == typeof(Gauge<>));
+            return new BridgedInstrument(name, help, type, scale, cumulative, upDown, buckets, maxSeries);
         }
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -415,7 +421,7 @@ public sealed class MeterBridge : IMetricSource, IDisposable
                     set = OverflowTags;
                 }
 
-                var created = new BridgedSeries(Name, set, Type, _buckets, isUpDown: !_cumulative && Type == MetricType.Gauge, overflow);
+                var created = new BridgedSeries(Name, set, Type, _buckets, isUpDown: _upDown, overflow);
                 _series[set] = created;
                 Volatile.Write(ref _snapshot, [.. _snapshot, created]);
                 if (overflow)
