@@ -51,6 +51,39 @@ public sealed class HealthDataTests
         }
     }
 
+    private sealed class NonFiniteCheck : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(HealthCheckResult.Healthy("non-finite", new Dictionary<string, object>
+            {
+                ["ratio"] = 0.0 / 0.0,
+                ["ceiling"] = double.PositiveInfinity,
+                ["floor"] = float.NegativeInfinity,
+                ["samples"] = new[] { 1.5, double.NaN },
+                ["by_replica"] = new Dictionary<string, float> { ["a"] = float.NaN },
+            }));
+    }
+
+    [Fact]
+    public async Task NaN_and_infinities_in_a_check_s_data_are_written_as_their_names_not_a_500()
+    {
+        await using var app = await TestApp.StartAsync(_ => { },
+            services => services.AddHealthChecks().AddCheck<NonFiniteCheck>("gauges", tags: ["ready"]));
+
+        foreach (var path in (string[])["/api/system/health/", "/api/system/readiness/"])
+        {
+            using var response = await app.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var data = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("components").GetProperty("gauges").GetProperty("data");
+            Assert.Equal("NaN", data.GetProperty("ratio").GetString());
+            Assert.Equal("Infinity", data.GetProperty("ceiling").GetString());
+            Assert.Equal("-Infinity", data.GetProperty("floor").GetString());
+            Assert.Equal(1.5, data.GetProperty("samples")[0].GetDouble());
+            Assert.Equal("NaN", data.GetProperty("samples")[1].GetString());
+            Assert.Equal("NaN", data.GetProperty("by_replica").GetProperty("a").GetString());
+        }
+    }
+
     [Fact]
     public async Task A_host_check_s_data_is_written_as_json_values_and_a_cycle_as_its_text()
     {
