@@ -332,6 +332,19 @@ public sealed class SystemEndpointTests(RealServers servers)
     }
 
     [Fact]
+    public async Task Business_totals_keep_label_values_that_contain_a_slash_apart()
+    {
+        await using var app = await TestApp.StartAsync(MapHello, services => services.AddTheBotMetrics<SlashLabelMetrics>());
+
+        using var analytics = await app.GetAsync("/api/system/analytics/", TestApp.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, analytics.StatusCode);
+        var uploads = (await analytics.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("business_since_start").GetProperty("uploads");
+        Assert.Equal(1, uploads.GetProperty("image%2Fpng/ok").GetInt64());
+        Assert.Equal(2, uploads.GetProperty("image/png%2Fok").GetInt64());
+        Assert.Equal(3, uploads.GetProperty("100%25/ok").GetInt64());
+    }
+
+    [Fact]
     public async Task The_scrape_config_endpoint_returns_yaml_prometheus_accepts()
     {
         await using var app = await TestApp.StartAsync(MapHello);

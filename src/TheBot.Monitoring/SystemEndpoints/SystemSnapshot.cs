@@ -137,8 +137,20 @@ internal sealed class SystemSnapshot(
     /// </summary>
     private Dictionary<string, object?> Business()
     {
-        static Dictionary<string, long> Totals(MetricFamily<Counter>? family) =>
-            family?.Series.ToDictionary(s => string.Join('/', s.LabelValues), s => s.Value) ?? [];
+        static Dictionary<string, long> Totals(MetricFamily<Counter>? family)
+        {
+            var totals = new Dictionary<string, long>();
+            foreach (var series in family?.Series ?? [])
+            {
+                // Label values are joined with '/', so a '/' (and the '%' that escapes it) inside a value is escaped:
+                // ("image/png", "ok") and ("image", "png/ok") once made the same key and ToDictionary a 500. Adding
+                // rather than assigning keeps the answer whole should two series ever meet on one key.
+                var key = string.Join('/', series.LabelValues.Select(EscapeLabelValue));
+                totals[key] = totals.GetValueOrDefault(key) + series.Value;
+            }
+
+            return totals;
+        }
 
         var business = new Dictionary<string, object?>();
         foreach (var family in application.Families.OfType<MetricFamily<Counter>>())
@@ -151,6 +163,10 @@ internal sealed class SystemSnapshot(
         business["websocket_connections"] = workload.OpenWebSockets();
         return business;
     }
+
+    /// <summary>A label value as one segment of a <c>business_since_start</c> key: <c>%</c> → <c>%25</c>, <c>/</c> → <c>%2F</c>.</summary>
+    private static string EscapeLabelValue(string value) =>
+        value.AsSpan().IndexOfAny('/', '%') < 0 ? value : value.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal);
 
     private static EndpointTotals Aggregate(HttpTotals now, HttpTotals? since)
     {
