@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace TheBot.Hosting;
 
@@ -35,11 +37,17 @@ public static class ServiceDefaults
         builder.AddJsonLogging();
 
         var limits = configuration.GetSection(RequestLimitsOptions.SectionName).Get<RequestLimitsOptions>() ?? new RequestLimitsOptions();
-        builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName);
+        builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RequestLimitsOptions>, RequestLimitsOptionsValidator>());
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            // A value out of range is left to the validator, whose message names the setting; Kestrel's own throw
+            // on a negative limit does not.
+            if (RequestLimitsOptionsValidator.IsValid(limits.MaxRequestBodyBytes))
+            {
+                kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            }
         });
 
         // Bad JSON and unreadable parameters throw BadHttpRequestException, which BadRequestExceptionHandler turns into

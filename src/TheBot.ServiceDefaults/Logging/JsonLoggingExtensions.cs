@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace TheBot.Hosting;
 
@@ -27,7 +28,8 @@ public static class JsonLoggingExtensions
         logging.AddConsole(options => options.FormatterName = JsonLineConsoleFormatter.Name);
         logging.AddConsoleFormatter<JsonLineConsoleFormatter, ConsoleFormatterOptions>();
 
-        builder.Services.AddOptions<RollingFileOptions>().BindConfiguration(RollingFileOptions.SectionName);
+        builder.Services.AddOptions<RollingFileOptions>().BindConfiguration(RollingFileOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollingFileOptions>, RollingFileOptionsValidator>());
         if (!string.IsNullOrWhiteSpace(configuration[$"{RollingFileOptions.SectionName}:Path"]))
         {
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, RollingFileLoggerProvider>());
