@@ -103,15 +103,37 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops everything this supervisor runs, newest first (dependents before their dependencies).</summary>
+    /// <summary>
+    /// Stops everything this supervisor runs, newest first (dependents before their dependencies). One that cannot be
+    /// stopped (a tree that survives SIGKILL, a pid file that cannot be deleted) does not keep the others running:
+    /// every one is tried, then a <see cref="StackStopException"/> names each failure.
+    /// </summary>
     public async Task StopAllAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var failures = new List<string>();
             foreach (var name in Enumerable.Reverse(Running.ToList()))
             {
-                await StopCoreAsync(name, cancellationToken);
+                try
+                {
+                    await StopCoreAsync(name, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    failures.Add($"{name}: {(FileProblem.IsFileSystemError(e) ? FileProblem.Describe(e) : e.Message)}");
+                    if (_running.FirstOrDefault(r => r.Spec.Name == name) is { } entry)
+                    {
+                        _running.Remove(entry);
+                        entry.Process.Dispose();
+                    }
+                }
+            }
+
+            if (failures.Count > 0)
+            {
+                throw new StackStopException(failures);
             }
         }
         finally
@@ -132,9 +154,15 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     {
         if (!_disposed)
         {
-            await StopAllAsync();
-            _disposed = true;
-            _gate.Dispose();
+            try
+            {
+                await StopAllAsync();
+            }
+            finally
+            {
+                _disposed = true;
+                _gate.Dispose();
+            }
         }
     }
 
@@ -334,8 +362,18 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
 
     private async Task StartOneAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Paths.Logs);
-        Directory.CreateDirectory(Paths.Pids);
+        foreach (var folder in new[] { Paths.Logs, Paths.Pids })
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (FileProblem.IsFileSystemError(e))
+            {
+                throw new StackStartException(spec.Name, $"{spec.Name} was not started: {FileProblem.Describe(folder, e, folder: true)}", e);
+            }
+        }
+
         if (spec.Setup is { IsDone: false } setup)
         {
             try
@@ -373,13 +411,22 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     /// <summary>
     /// Starts the process with its output appended to <paramref name="log"/> and writes its pid file. sh redirects
     /// the output and execs setsid, which execs the program (through setpriv when it runs as another user): one pid,
-    /// its own session, and output that outlives this process (needed by <c>up --detach</c>).
+    /// its own session, and output that outlives this process (needed by <c>up --detach</c>). A log that cannot be
+    /// written stops the start before the process runs; a pid file that cannot be written kills the process at once,
+    /// as nothing (<c>down</c> included) could find it to stop it later.
     /// </summary>
     private async Task<Entry> LaunchAsync(ProcessSpec spec, string log, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         var (file, args) = UnixUser.Wrap(spec.RunAs, spec.Executable, spec.Arguments);
-        await File.AppendAllTextAsync(log, $"==== thebot {DateTimeOffset.UtcNow:O} starting {spec.Name}: {file} {string.Join(' ', args)}\n", cancellationToken);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+            await File.AppendAllTextAsync(log, $"==== thebot {DateTimeOffset.UtcNow:O} starting {spec.Name}: {file} {string.Join(' ', args)}\n", cancellationToken);
+        }
+        catch (Exception e) when (FileProblem.IsFileSystemError(e))
+        {
+            throw new StackStartException(spec.Name, $"{spec.Name} was not started: its log cannot be written: {FileProblem.Describe(e)}", e);
+        }
 
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = spec.WorkingDirectory ?? Paths.Root };
         string[] wrapper = ["-c", "log=$1; shift; exec /usr/bin/setsid \"$@\" </dev/null >>\"$log\" 2>&1", "thebot-" + spec.Name, log, file];
@@ -405,9 +452,23 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
 
         var identity = ProcessTree.Identify(process.Id) ?? new ProcessIdentity(process.Id, 0);
         var record = new PidRecord(spec.Name, identity.Pid, identity.StartTime, spec.Executable, DateTimeOffset.UtcNow, spec.StopSignal, spec.StopGracePeriod.TotalSeconds);
-        // Not cancellable: the process runs now, and a Ctrl+C at this moment must still find its pid file to stop it.
-        await File.WriteAllTextAsync(Paths.PidFile(spec.Name), JsonSerializer.Serialize(record, Json), CancellationToken.None);
-        return new Entry(spec, identity, process);
+        var entry = new Entry(spec, identity, process);
+        var pidFile = Paths.PidFile(spec.Name);
+        try
+        {
+            // Not cancellable: the process runs now, and a Ctrl+C at this moment must still find its pid file to stop it.
+            await File.WriteAllTextAsync(pidFile, JsonSerializer.Serialize(record, Json), CancellationToken.None);
+        }
+        catch (Exception e) when (FileProblem.IsFileSystemError(e))
+        {
+            await ProcessTree.KillTreeAsync(identity, ProcessSignal.Kill, TimeSpan.Zero);
+            await process.WaitForExitAsync(CancellationToken.None);
+            process.Dispose();
+            throw new StackStartException(spec.Name,
+                $"{spec.Name} was stopped right after its start: its pid file cannot be written, so nothing could stop it later: {FileProblem.Describe(pidFile, e)}", e);
+        }
+
+        return entry;
     }
 
     private static async Task<string?> AfterReadyAsync(ProcessSpec spec, CancellationToken cancellationToken)

@@ -203,6 +203,12 @@ internal static class UpCommand
             Fail(exception.Message);
             return 1;
         }
+        catch (Exception exception) when (FileProblem.IsFileSystemError(exception))
+        {
+            // A file where a folder must be (or the reverse), a full disk: said as such, nothing has started yet.
+            Fail($"cannot write the configs and secrets into {location.Paths.Root}: {FileProblem.Describe(exception)}");
+            return 1;
+        }
 
         output.WriteLine($"✓ configs rendered into {location.Paths.Config} (notifications: {mode})");
         var specs = stack.Specs();
@@ -219,20 +225,24 @@ internal static class UpCommand
 
             await WaitForFirstScrapesAsync(stack, output, cancellationToken);
         }
-        catch (Exception exception) when (exception is StackStartException or PortInUseException)
-        {
-            output.WriteLine();
-            Fail(exception.Message);
-            await supervisor.DisposeAsync();
-            return 1;
-        }
         catch (OperationCanceledException)
         {
             output.WriteLine();
             output.WriteLine("… interrupted, stopping what was started");
             report?.Fail("interrupted; what was started is stopped");
-            await supervisor.DisposeAsync();
+            await StopAsync(supervisor, Fail);
             return 130;
+        }
+        catch (Exception exception)
+        {
+            // Whatever failed (a readiness probe, a busy port, a log or pid file that cannot be written, a process tree
+            // that survived SIGKILL), the processes this up started are stopped again: a failed up leaves none running.
+            output.WriteLine();
+            Fail(exception is StackStartException ? exception.Message
+                : FileProblem.IsFileSystemError(exception) ? $"up failed: {FileProblem.Describe(exception)}"
+                : $"up failed: {exception.Message}");
+            await StopAsync(supervisor, Fail);
+            return 1;
         }
 
         output.WriteLine();
@@ -266,9 +276,31 @@ internal static class UpCommand
         output.WriteLine("Ctrl+C stops everything.");
         await StreamStatusAsync(stack, supervisor, specs.Count, output, cancellationToken);
         output.WriteLine("… stopping");
-        await supervisor.DisposeAsync();
+        if (!await StopAsync(supervisor, Fail))
+        {
+            return 1;
+        }
+
         output.WriteLine("✓ stopped; data kept in " + location.Paths.Root);
         return 0;
+    }
+
+    /// <summary>
+    /// Stops every process <paramref name="supervisor"/> started; false, with each one that could not be stopped
+    /// passed to <paramref name="fail"/>, when some could not (the others are stopped all the same).
+    /// </summary>
+    private static async Task<bool> StopAsync(ProcessSupervisor supervisor, Action<string> fail)
+    {
+        try
+        {
+            await supervisor.DisposeAsync();
+            return true;
+        }
+        catch (StackStopException exception)
+        {
+            exception.Failures.ToList().ForEach(failure => fail("could not stop " + failure));
+            return false;
+        }
     }
 
     /// <summary>
