@@ -13,8 +13,9 @@ namespace TheBot.Cli.Tests;
 /// <summary>
 /// Foreground <c>./thebot up</c> as a user runs it: the real CLI process with the real stack on free ports in a temp
 /// state folder. A service killed behind its back is reported by the status stream; Ctrl+C (SIGINT) stops every
-/// process of the stack before the CLI exits; a CLI killed outright leaves its services running, and the next
-/// <c>up</c> says to run <c>down</c> instead of blaming the ports, and cleans the pid files of processes that are gone.
+/// process of the stack before the CLI exits, and so does a hang-up (SIGHUP: the terminal closed); a CLI killed
+/// outright leaves its services running, and the next <c>up</c> says to run <c>down</c> instead of blaming the ports,
+/// and cleans the pid files of processes that are gone.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Stack)]
 [Collection(TemporaryStack.Collection)]
@@ -45,10 +46,27 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : OwnStackTest
         var exit = await cli.WaitForExitAsync(UpCommand.StopTimeout + TimeSpan.FromMinutes(1));
         Report.Line(output, $"Ctrl+C: the CLI exited with {exit} after {watch.Elapsed.TotalSeconds:F1} s, having stopped {records.Count} services ({processes.Count} processes)");
 
-        var alive = processes.Where(ProcessTree.IsAlive).Select(p => $"{p.Pid} {ProcessTree.CommandLine(p.Pid)}").ToList();
-        Assert.True(alive.Count == 0, "still alive after Ctrl+C: " + string.Join("; ", alive) + "\noutput:\n" + cli.Output);
+        AssertAllGone(processes, "Ctrl+C", cli);
         Assert.Equal(0, exit);
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(10), $"the frozen {slow.Name} must have been given its 10 s grace, the stop took {watch.Elapsed.TotalSeconds:F1} s");
+        Assert.Contains("✓ stopped; data kept in", cli.Output, StringComparison.Ordinal);
+        Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
+    }
+
+    [Fact]
+    public async Task A_hang_up_stops_every_process_of_the_stack_like_Ctrl_C()
+    {
+        // The terminal closed or the SSH session dropped: SIGHUP's default action would end the CLI at once.
+        await using var cli = StartUp();
+        await cli.WaitForOutputAsync("Ctrl+C stops everything.", UpTimeout);
+        var records = ProcessSupervisor.ReadPidFiles(Location.Paths);
+        var processes = records.SelectMany(r => ProcessTree.Snapshot(r.Identity)).ToList();
+
+        cli.Signal(ProcessSignal.Hangup);
+        var exit = await cli.WaitForExitAsync(UpCommand.StopTimeout + TimeSpan.FromMinutes(1));
+
+        AssertAllGone(processes, "SIGHUP", cli);
+        Assert.Equal(0, exit);
         Assert.Contains("✓ stopped; data kept in", cli.Output, StringComparison.Ordinal);
         Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
     }
@@ -101,6 +119,12 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : OwnStackTest
         Assert.All(records, r => Assert.Contains(r.Name, removedLine, StringComparison.Ordinal));
         Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
         Assert.Contains($"port {Location.Ports[ServiceNames.Prometheus]} (prometheus) is in use", third.ToString(), StringComparison.Ordinal);
+    }
+
+    private static void AssertAllGone(IEnumerable<ProcessIdentity> processes, string after, CliProcess cli)
+    {
+        var alive = processes.Where(ProcessTree.IsAlive).Select(p => $"{p.Pid} {ProcessTree.CommandLine(p.Pid)}").ToList();
+        Assert.True(alive.Count == 0, $"still alive after {after}: " + string.Join("; ", alive) + "\noutput:\n" + cli.Output);
     }
 
     private static void Freeze(ProcessIdentity process)

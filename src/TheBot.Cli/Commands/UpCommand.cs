@@ -225,23 +225,39 @@ internal static class UpCommand
 
             await WaitForFirstScrapesAsync(stack, output, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            output.WriteLine();
-            output.WriteLine("… interrupted, stopping what was started");
-            report?.Fail("interrupted; what was started is stopped");
-            await StopAsync(supervisor, Fail);
+            try
+            {
+                output.WriteLine();
+                output.WriteLine("… interrupted, stopping what was started");
+                report?.Fail("interrupted; what was started is stopped");
+            }
+            finally
+            {
+                // Interrupted by a hang-up, the terminal may be gone already (see below).
+                await StopAsync(supervisor, Fail);
+            }
+
             return 130;
         }
         catch (Exception exception)
         {
             // Whatever failed (a readiness probe, a busy port, a log or pid file that cannot be written, a process tree
-            // that survived SIGKILL), the processes this up started are stopped again: a failed up leaves none running.
-            output.WriteLine();
-            Fail(exception is StackStartException ? exception.Message
-                : FileProblem.IsFileSystemError(exception) ? $"up failed: {FileProblem.Describe(exception)}"
-                : $"up failed: {exception.Message}");
-            await StopAsync(supervisor, Fail);
+            // that survived SIGKILL, a request that timed out), the processes this up started are stopped again: a
+            // failed up leaves none running.
+            try
+            {
+                output.WriteLine();
+                Fail(exception is StackStartException ? exception.Message
+                    : FileProblem.IsFileSystemError(exception) ? $"up failed: {FileProblem.Describe(exception)}"
+                    : $"up failed: {exception.Message}");
+            }
+            finally
+            {
+                await StopAsync(supervisor, Fail);
+            }
+
             return 1;
         }
 
@@ -273,10 +289,20 @@ internal static class UpCommand
             return 0;
         }
 
-        output.WriteLine("Ctrl+C stops everything.");
-        await StreamStatusAsync(stack, supervisor, specs.Count, output, cancellationToken);
-        output.WriteLine("… stopping");
-        if (!await StopAsync(supervisor, Fail))
+        bool stopped;
+        try
+        {
+            output.WriteLine("Ctrl+C stops everything.");
+            await StreamStatusAsync(stack, supervisor, specs.Count, output, cancellationToken);
+            output.WriteLine("… stopping");
+        }
+        finally
+        {
+            // After a hang-up the terminal is gone and writing to it fails (EIO): the stack goes down all the same.
+            stopped = await StopAsync(supervisor, Fail);
+        }
+
+        if (!stopped)
         {
             return 1;
         }
