@@ -106,9 +106,21 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     /// <summary>
     /// Stops everything this supervisor runs, newest first (dependents before their dependencies). One that cannot be
     /// stopped (a tree that survives SIGKILL, a pid file that cannot be deleted) does not keep the others running:
-    /// every one is tried, then a <see cref="StackStopException"/> names each failure.
+    /// every one is tried, then a <see cref="StackStopException"/> names each failure. A pid file that records another
+    /// process by now (the component was restarted by <c>./thebot restart</c> meanwhile) is left, with its process,
+    /// to <see cref="DownAsync"/>; <see cref="StopStackAsync"/> stops that process too.
     /// </summary>
-    public async Task StopAllAsync(CancellationToken cancellationToken = default)
+    public Task StopAllAsync(CancellationToken cancellationToken = default) => StopAllCoreAsync(replacements: false, cancellationToken);
+
+    /// <summary>
+    /// The whole stack goes down (a foreground <c>up</c> that ends): <see cref="StopAllAsync"/>, and with each of its
+    /// processes also the one its pid file records instead, when another CLI replaced it meanwhile (<c>./thebot
+    /// restart COMPONENT</c> against this state folder). Such a process was started into this very stack, so Ctrl+C
+    /// on <c>up</c> must take it down too, or it would outlive the stack with nobody to stop it.
+    /// </summary>
+    public Task StopStackAsync(CancellationToken cancellationToken = default) => StopAllCoreAsync(replacements: true, cancellationToken);
+
+    private async Task StopAllCoreAsync(bool replacements, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -119,6 +131,10 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
                 try
                 {
                     await StopCoreAsync(name, cancellationToken);
+                    if (replacements)
+                    {
+                        await StopReplacementAsync(name, cancellationToken);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -549,7 +565,7 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     {
         var tree = await ProcessTree.KillTreeAsync(running.Identity, running.Spec.StopSignal, grace, cancellationToken);
         await running.Process.WaitForExitAsync(cancellationToken);
-        File.Delete(Paths.PidFile(running.Spec.Name));
+        DeleteOwnPidFile(running);
         return tree;
     }
 
@@ -557,6 +573,41 @@ public sealed class ProcessSupervisor(StackPaths paths) : IAsyncDisposable
     {
         _running.Remove(running);
         running.Process.Dispose();
-        File.Delete(Paths.PidFile(running.Spec.Name));
+        DeleteOwnPidFile(running);
     }
+
+    /// <summary>
+    /// Deletes the pid file of <paramref name="running"/> only while it still records that very process (pid and
+    /// start time, the pid-reuse guard of <see cref="PidRecord"/>): once another CLI restarted the component, the file
+    /// names the new process, and deleting it would hide that process from <c>down</c> and <c>status</c>.
+    /// </summary>
+    private void DeleteOwnPidFile(Entry running)
+    {
+        if (ReadPidFile(running.Spec.Name) is { } record && record.Identity == running.Identity)
+        {
+            File.Delete(Paths.PidFile(running.Spec.Name));
+        }
+    }
+
+    /// <summary>
+    /// Stops the process the pid file of <paramref name="name"/> records in place of the one this supervisor started
+    /// (already stopped), if it runs, with its own stop signal and grace, and deletes that file.
+    /// </summary>
+    private async Task StopReplacementAsync(string name, CancellationToken cancellationToken)
+    {
+        if (ReadPidFile(name) is not { } record)
+        {
+            return;
+        }
+
+        if (record.IsRunning)
+        {
+            await ProcessTree.KillTreeAsync(record.Identity, record.StopSignal, TimeSpan.FromSeconds(record.StopGraceSeconds), cancellationToken);
+        }
+
+        File.Delete(Paths.PidFile(name));
+    }
+
+    /// <summary>The pid file of <paramref name="name"/>, or null when there is none or it records no usable process.</summary>
+    private PidRecord? ReadPidFile(string name) => ReadPidFiles(Paths).FirstOrDefault(r => r.Name == name);
 }

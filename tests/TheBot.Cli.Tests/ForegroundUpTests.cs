@@ -13,9 +13,9 @@ namespace TheBot.Cli.Tests;
 /// <summary>
 /// Foreground <c>./thebot up</c> as a user runs it: the real CLI process with the real stack on free ports in a temp
 /// state folder. A service killed behind its back is reported by the status stream; Ctrl+C (SIGINT) stops every
-/// process of the stack before the CLI exits, and so does a hang-up (SIGHUP: the terminal closed); a CLI killed
-/// outright leaves its services running, and the next <c>up</c> says to run <c>down</c> instead of blaming the ports,
-/// and cleans the pid files of processes that are gone.
+/// process of the stack before the CLI exits, and so does a hang-up (SIGHUP: the terminal closed), a component
+/// restarted meanwhile by another CLI included; a CLI killed outright leaves its services running, and the next
+/// <c>up</c> says to run <c>down</c> instead of blaming the ports, and cleans the pid files of processes that are gone.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Stack)]
 [Collection(TemporaryStack.Collection)]
@@ -68,6 +68,31 @@ public sealed class ForegroundUpTests(ITestOutputHelper output) : OwnStackTest
         AssertAllGone(processes, "SIGHUP", cli);
         Assert.Equal(0, exit);
         Assert.Contains("✓ stopped; data kept in", cli.Output, StringComparison.Ordinal);
+        Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_also_stops_a_component_restarted_meanwhile_by_another_CLI()
+    {
+        await using var cli = StartUp();
+        await cli.WaitForOutputAsync("Ctrl+C stops everything.", UpTimeout);
+        var records = ProcessSupervisor.ReadPidFiles(Location.Paths);
+        var processes = records.SelectMany(r => ProcessTree.Snapshot(r.Identity)).ToList();
+
+        // restart writes a new pid file for a new process: the up that started the old one must not delete it by name
+        // and leave the new one running with nothing (down included) to find it.
+        var (restartExit, restartText) = await VerbInvoker.InvokeAsync(["restart", ServiceNames.RedisExporter,
+            "--state-dir", Location.Paths.Root, "--port-offset", Location.Ports.Offset.ToString(CultureInfo.InvariantCulture)]);
+        Assert.True(restartExit == 0, restartText);
+        var restarted = ProcessSupervisor.ReadPidFiles(Location.Paths).Single(r => r.Name == ServiceNames.RedisExporter);
+        Assert.NotEqual(records.Single(r => r.Name == ServiceNames.RedisExporter).Identity, restarted.Identity);
+        processes.AddRange(ProcessTree.Snapshot(restarted.Identity));
+
+        cli.Signal(ProcessSignal.Interrupt);
+        var exit = await cli.WaitForExitAsync(UpCommand.StopTimeout + TimeSpan.FromMinutes(1));
+
+        AssertAllGone(processes, "Ctrl+C", cli);
+        Assert.Equal(0, exit);
         Assert.Empty(ProcessSupervisor.ReadPidFiles(Location.Paths));
     }
 

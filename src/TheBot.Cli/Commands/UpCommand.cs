@@ -312,20 +312,26 @@ internal static class UpCommand
     }
 
     /// <summary>
-    /// Stops every process <paramref name="supervisor"/> started; false, with each one that could not be stopped
-    /// passed to <paramref name="fail"/>, when some could not (the others are stopped all the same).
+    /// Stops the stack this <c>up</c> started as a whole (<see cref="ProcessSupervisor.StopStackAsync"/>): every process
+    /// <paramref name="supervisor"/> started, and a component restarted meanwhile by <c>./thebot restart</c> in its
+    /// place, so that nothing is left running; false, with each one that could not be stopped passed to
+    /// <paramref name="fail"/>, when some could not (the others are stopped all the same).
     /// </summary>
     private static async Task<bool> StopAsync(ProcessSupervisor supervisor, Action<string> fail)
     {
         try
         {
-            await supervisor.DisposeAsync();
+            await supervisor.StopStackAsync();
             return true;
         }
         catch (StackStopException exception)
         {
             exception.Failures.ToList().ForEach(failure => fail("could not stop " + failure));
             return false;
+        }
+        finally
+        {
+            await supervisor.DisposeAsync();
         }
     }
 
