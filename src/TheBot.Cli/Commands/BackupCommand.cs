@@ -27,7 +27,7 @@ internal static class BackupCommand
                           "deleting the state folder deletes those too, so point --to elsewhere for backups that must outlive it)",
         };
         var command = StackOptions.Create("backup",
-            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/; with --topology ha every replica, each into <date>/<service>/) and verify that it opens and holds samples. Exit codes: 0 verified (in HA: at least one replica, a missing one is a warning); 1 it failed (the reason and the fix are printed); 2 bad flags.");
+            "Snapshot Prometheus' TSDB through the admin API into <state-dir>/backups/<date>/ (or --to DIR/<date>/; with --topology ha every replica, each into <date>/<service>/) and verify that it opens and holds samples. Exit codes: 0 verified (in HA: at least one replica, a missing one is a warning); 1 it failed (the reason and the fix are printed); 2 bad flags (also a --to that cannot be written).");
         command.Options.Add(to);
         VerbReport.AddJsonOption(command);
         command.SetAction(async (result, ct) =>
@@ -35,6 +35,13 @@ internal static class BackupCommand
             var location = StackOptions.Location(result);
             var report = VerbReport.For(result);
             var target = result.GetValue(to) is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(location.Paths.Root, "backups");
+            // Before any snapshot is taken: a folder the copy could never be written to is bad input, not a store failure.
+            if (TargetProblem(target) is { } problem)
+            {
+                report.Fail(problem, "fix: point --to at a folder this user can write (it is created when missing)");
+                return await report.EndAsync(2);
+            }
+
             var backup = await RunAsync(location, target, ct);
             foreach (var replica in backup.Replicas)
             {
@@ -92,6 +99,26 @@ internal static class BackupCommand
     }
 
     /// <summary>
+    /// Why <paramref name="backupsRoot"/> cannot receive backups (a file where it or a folder above it should be, no
+    /// permission to write in it), or null: the folder is made when missing and a probe file written into it and deleted.
+    /// </summary>
+    internal static string? TargetProblem(string backupsRoot)
+    {
+        try
+        {
+            Directory.CreateDirectory(backupsRoot);
+            var probe = Path.Combine(backupsRoot, $".thebot-backup-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception exception) when (FileProblem.IsFileSystemError(exception))
+        {
+            return $"--to: {FileProblem.Describe(backupsRoot, exception, folder: true)}";
+        }
+    }
+
+    /// <summary>
     /// <paramref name="stamp"/> under <paramref name="backupsRoot"/>, or <c>stamp-2</c>, <c>stamp-3</c>… when a backup
     /// of the same second already holds it: a second backup right after the first (a retry, a script) is a new copy,
     /// not a failure.
@@ -115,6 +142,7 @@ internal static class BackupCommand
         }
 
         var copied = false;
+        string? snapshotFolder = null;
         try
         {
             if (Directory.Exists(destination))
@@ -125,7 +153,7 @@ internal static class BackupCommand
             var snapshot = await new PrometheusClient(replica.Url).PostAsync("/api/v1/admin/tsdb/snapshot", cancellationToken)
                            ?? throw new InvalidOperationException("the snapshot API answered without a body");
             var name = snapshot.GetProperty("data").GetProperty("name").GetString()!;
-            var source = Path.Combine(location.Paths.Data(replica.Name), "snapshots", name);
+            var source = snapshotFolder = Path.Combine(location.Paths.Data(replica.Name), "snapshots", name);
             if (!Directory.Exists(source))
             {
                 throw new InvalidOperationException($"snapshot {name} is not in {source}");
@@ -139,16 +167,35 @@ internal static class BackupCommand
             var bytes = new DirectoryInfo(destination).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
             return new ReplicaBackup(replica.Name, destination, blocks, samples, bytes, null, null);
         }
-        catch (Exception exception) when (StoreReachability.IsStoreFailure(exception, cancellationToken))
+        catch (Exception exception) when (StoreReachability.IsStoreFailure(exception, cancellationToken) || exception is UnauthorizedAccessException)
         {
             if (copied && Directory.Exists(destination))
             {
                 Directory.Delete(destination, recursive: true); // a copy that failed its check must not be taken for a backup
             }
 
-            return ReplicaBackup.Missing(replica.Name, exception.Message, exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
+            var reason = FileProblem.IsFileSystemError(exception) ? FileProblem.Describe(exception) : exception.Message;
+            return ReplicaBackup.Missing(replica.Name, reason, exception.Message.StartsWith("nothing was captured", StringComparison.Ordinal)
                 ? $"fix: {replica.Name} has no data yet (just started, or its TSDB was wiped): check ./thebot status{StackOptions.StateFlags(location)} and that targets are up, wait a scrape interval, then back up again"
-                : $"fix: is {replica.Name} running with --web.enable-admin-api? ./thebot status{StackOptions.StateFlags(location)}");
+                : copied
+                    ? $"fix: the snapshot was taken, but copying it into {destination} or opening the copy failed: check that folder (free space, permissions), then back up again"
+                    : $"fix: is {replica.Name} running with --web.enable-admin-api? ./thebot status{StackOptions.StateFlags(location)}");
+        }
+        finally
+        {
+            // The snapshot lives in Prometheus' data folder until the copy is made; a backup that failed (or was
+            // interrupted) must not leave it there, doubling the TSDB's disk use with every retry.
+            if (snapshotFolder is not null && Directory.Exists(snapshotFolder))
+            {
+                try
+                {
+                    Directory.Delete(snapshotFolder, recursive: true);
+                }
+                catch (Exception e) when (FileProblem.IsFileSystemError(e))
+                {
+                    // Prometheus as another user, or a disk gone read-only: the reason above is what the user needs first.
+                }
+            }
         }
     }
 
