@@ -366,7 +366,9 @@ internal sealed class ConfigRenderer(string repositoryRoot, StackPaths paths)
         }
 
         (customization ?? StackCustomization.None).Alertmanager(root);
-        Yaml.Save(root, AlertmanagerConfig);
+        // With real receivers the file holds ALERT_WEBHOOK_URL and DEADMANS_SWITCH_URL, secrets (SPEC §8) like those
+        // render-config.sh keeps in files of their own: readable by Alertmanager's user (this one) alone.
+        Yaml.SaveSecret(root, AlertmanagerConfig);
         return mode;
     }
 
