@@ -123,7 +123,7 @@ internal static class ComponentCommand
         try
         {
             await using var step = Spinner.Start(report.Progress, $"starting {spec.Name}" + (spec.Readiness is { } probe ? $", waiting for {probe.Description}" : string.Empty));
-            var record = await ComponentControl.StartAsync(location.Paths, spec, "--port-offset N", cancellationToken);
+            var record = await ComponentControl.StartAsync(location.Paths, spec, StackOptions.RunningStackPortHint(location), cancellationToken);
             await step.ClearAsync();
             report.Ok($"{spec.Name} ready (pid {record.Pid}, {step.Elapsed.TotalSeconds:F1} s)");
             report.Set("started_pid", record.Pid);

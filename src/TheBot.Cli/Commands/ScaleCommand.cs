@@ -58,7 +58,7 @@ internal static partial class ScaleCommand
         try
         {
             await using var step = Spinner.Start(report.Progress, $"scaling the backend to {count} instance(s)");
-            var outcome = await BackendScaling.ScaleAsync(location, count, "--port-offset N", cancellationToken);
+            var outcome = await BackendScaling.ScaleAsync(location, count, StackOptions.RunningStackPortHint(location), cancellationToken);
             var changes = outcome.Started.Select(n => $"started {n}").Concat(outcome.Stopped.Select(n => $"stopped {n}")).ToList();
             await step.ClearAsync();
             report.Ok($"backend: {count} instance(s)" + (changes.Count == 0 ? " (already)" : $"; {string.Join(", ", changes)}")

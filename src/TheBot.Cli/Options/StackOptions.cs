@@ -141,11 +141,23 @@ internal static class StackOptions
     }
 
     /// <summary>
+    /// How a busy-port error of a verb that starts a process into a running stack (<c>start</c>, <c>restart</c>,
+    /// <c>scale</c>) says to pick other ports: not <c>--port-offset N</c> alone, which that verb refuses (exit 2) unless
+    /// it equals the running stack's recorded offset, but moving the whole stack (down, then up on another offset).
+    /// </summary>
+    public static string RunningStackPortHint(StackLocation location) =>
+        $"./thebot down{StateFlags(location)}, then ./thebot up --detach"
+        + (IsDefaultStateDir(location) ? string.Empty : $" --state-dir {location.Paths.Root}")
+        + " --port-offset N (a running stack keeps the port offset it was started with), or free the port";
+
+    private static bool IsDefaultStateDir(StackLocation location) => location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot");
+
+    /// <summary>
     /// The flags to repeat in a command a verb suggests (e.g. <c>./thebot down --state-dir DIR</c>), empty for the
     /// defaults, so the suggestion acts on the same stack.
     /// </summary>
     public static string StateFlags(StackLocation location) =>
-        (location.Paths.Root == Path.Combine(location.RepositoryRoot, ".thebot") ? string.Empty : $" --state-dir {location.Paths.Root}")
+        (IsDefaultStateDir(location) ? string.Empty : $" --state-dir {location.Paths.Root}")
         + (location.Ports.Offset == 0 ? string.Empty : $" --port-offset {location.Ports.Offset}");
 
     /// <summary>
