@@ -81,11 +81,12 @@ internal sealed class CliProcess : IAsyncDisposable
             wrapped.InsertRange(wrapped.IndexOf("--"), ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]);
         }
 
-        // Through env --default-signal=INT (coreutils 8.31+), which execs in place (same pid): a test runner started
-        // as a background job of a non-interactive shell (`… &`, nohup) passes SIGINT on as ignored, and the CLI would
-        // then never see the tests' Ctrl+C. A user's terminal never ignores it; the tests must not depend on how they
-        // were launched.
-        wrapped.InsertRange(0, ["--default-signal=INT", executable]);
+        // Through env --default-signal=INT,HUP (coreutils 8.31+), which execs in place (same pid): a test runner
+        // started as a background job of a non-interactive shell (`… &`) passes SIGINT on as ignored, and one started
+        // under nohup SIGHUP, and the CLI would then never see the tests' Ctrl+C or hang-up (the runtime keeps an
+        // inherited SIG_IGN, which is what lets `nohup ./thebot up &` outlive a logout). A user's terminal ignores
+        // neither; the tests must not depend on how they were launched.
+        wrapped.InsertRange(0, ["--default-signal=INT,HUP", executable]);
         executable = "/usr/bin/env";
         var info = new ProcessStartInfo(executable)
         {
