@@ -47,13 +47,8 @@ public sealed class StackSecrets(StackPaths paths)
     {
         foreach (var name in _unsaved)
         {
-            Directory.CreateDirectory(paths.Secrets);
             var file = paths.SecretFile(name);
-            File.WriteAllText(file, _values[name]);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            OwnerOnlyFile.WriteAllText(file, _values[name]);
 
             Generated.TryRemove(Path.GetFullPath(file), out _);
         }

@@ -21,13 +21,5 @@ public sealed record WebAuth(string User, string Password, string BcryptHash)
     public string WebConfig => $"basic_auth_users:\n  {User}: '{BcryptHash}'\n";
 
     /// <summary>Writes <see cref="WebConfig"/> to <paramref name="path"/>, readable by the owner only (it holds the hash).</summary>
-    public void WriteWebConfig(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, WebConfig);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
+    public void WriteWebConfig(string path) => OwnerOnlyFile.WriteAllText(path, WebConfig);
 }

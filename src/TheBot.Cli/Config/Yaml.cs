@@ -1,3 +1,4 @@
+using TheBot.Stack;
 using YamlDotNet.RepresentationModel;
 
 namespace TheBot.Cli.Config;
@@ -43,29 +44,10 @@ internal static class Yaml
     }
 
     /// <summary>
-    /// <see cref="Save(YamlMappingNode, string)"/> for a file that holds secrets: readable and writable by its owner
-    /// only (0600), from the first byte on. A file left by an earlier write keeps its mode when overwritten, so that
-    /// mode is narrowed before anything is written into it.
+    /// <see cref="Save(YamlMappingNode, string)"/> for a file that holds secrets, through <see cref="OwnerOnlyFile"/>
+    /// (0600 from the first byte on).
     /// </summary>
-    public static void SaveSecret(YamlMappingNode root, string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Save(root, path); // no Unix modes; the stack runs on Linux
-            return;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        if (File.Exists(path))
-        {
-            File.SetUnixFileMode(path, ownerOnly);
-        }
-
-        using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = ownerOnly });
-        using var writer = new StreamWriter(stream);
-        Write(root, writer);
-    }
+    public static void SaveSecret(YamlMappingNode root, string path) => OwnerOnlyFile.WriteAllText(path, Serialize(root));
 
     /// <summary>The YAML text of <paramref name="node"/>, as <see cref="Save"/> writes it.</summary>
     public static string Serialize(YamlNode node)
